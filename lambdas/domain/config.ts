@@ -1,0 +1,276 @@
+/**
+ * The one configuration schema shared by the CDK app, the Lambda handlers, the local
+ * runtime and the backtest. Everything a user can set lives here, validated with zod so
+ * that a mistake fails `cdk synth` or `npm start` with a message naming the field.
+ */
+import { z } from "zod";
+
+/** Problem kinds a crowd reporter may choose, per service category. */
+export const PROBLEM_KINDS = {
+  carrier: ["no-signal", "mobile-data", "calls", "texts", "total-outage"],
+  isp: ["no-internet", "slow", "wifi", "tv", "phone", "total-outage"],
+  cloud: ["console", "api", "login", "degraded", "total-outage"],
+  app: ["login", "app-crash", "website", "payments", "total-outage"],
+  other: ["partial", "total-outage"],
+} as const;
+
+/** A service category; it decides which problem kinds crowd reports may name. */
+export type Category = keyof typeof PROBLEM_KINDS;
+
+/** Source id of crowd reports in series, weights and health records. */
+export const CROWD_SOURCE_ID = "reports";
+
+/** Bucket widths the detector and the store support, in minutes. */
+export const BUCKET_MINUTES = [1, 5, 10, 15] as const;
+
+const categories = Object.keys(PROBLEM_KINDS) as [Category, ...Category[]];
+
+/** True when `zone` is an IANA time zone this Node build knows. */
+export function isIanaTimeZone(zone: string): boolean {
+  try {
+    new Intl.DateTimeFormat("en-US", { timeZone: zone });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+const serviceId = z
+  .string()
+  .regex(
+    /^[a-z0-9](?:[a-z0-9-]{0,38}[a-z0-9])?$/,
+    "use 1-40 lower-case letters, digits and inner hyphens, e.g. 't-mobile'",
+  );
+
+const sourceId = z
+  .string()
+  .regex(/^[a-z0-9][a-z0-9_-]{0,30}$/, "use 1-31 lower-case letters, digits, '-' or '_'");
+
+const timeZone = z
+  .string()
+  .refine(isIanaTimeZone, "not an IANA time zone; use a name such as 'America/New_York'");
+
+/**
+ * Replays counts from a CSV (`timestamp,service,count`, bucket starts in ISO-8601 UTC).
+ * `align: "exact"` reads the row whose timestamp is the bucket being collected (for a
+ * virtual clock running in the CSV's own time, as the demo does); `"loop"` tiles the
+ * CSV's whole span onto real time, so a deployed stack has live-looking data.
+ */
+export const ReplaySourceSchema = z
+  .object({
+    kind: z.literal("replay"),
+    id: sourceId.default("replay"),
+    weight: z.number().positive().max(1000).default(1),
+    file: z.string().min(1, "give the CSV path, relative to the config file"),
+    column: serviceId
+      .optional()
+      .describe("the CSV's service value to read; defaults to this service's id"),
+    align: z.enum(["exact", "loop"]).default("exact"),
+  })
+  .strict();
+
+/** One configured source of counts for a service (more kinds arrive with their adapters). */
+export const SourceSchema = z.discriminatedUnion("kind", [ReplaySourceSchema]);
+
+/** Crowd reports posted to `POST /reports` for one service. */
+export const CrowdReportsSchema = z
+  .object({
+    enabled: z.boolean().default(true),
+    weight: z.number().positive().max(1000).default(1),
+  })
+  .strict();
+
+/** A watched service. */
+export const ServiceSchema = z
+  .object({
+    id: serviceId,
+    name: z.string().trim().min(1).max(60),
+    category: z.enum(categories, {
+      error: () => `unknown category; use one of ${categories.join(", ")}`,
+    }),
+    timeZone: timeZone.default("America/New_York"),
+    reports: CrowdReportsSchema.default({ enabled: true, weight: 1 }),
+    sources: z.array(SourceSchema).max(10).default([]),
+  })
+  .strict()
+  .superRefine((service, ctx) => {
+    const seen = new Set<string>(service.reports.enabled ? [CROWD_SOURCE_ID] : []);
+    service.sources.forEach((source, index) => {
+      if (seen.has(source.id)) {
+        ctx.addIssue({
+          code: "custom",
+          path: ["sources", index, "id"],
+          message: `source id '${source.id}' is used twice in this service; give each source its own id`,
+        });
+      }
+      seen.add(source.id);
+    });
+    if (seen.size === 0) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["sources"],
+        message: "the service has no source of counts; enable reports or add a source",
+      });
+    }
+  });
+
+const e164 = z
+  .string()
+  .regex(/^\+[1-9]\d{6,14}$/, "use E.164 format with country code, e.g. '+15555550123'");
+
+/** Someone who receives notifications, optionally only for some services or categories. */
+export const SubscriberSchema = z
+  .object({
+    email: z.email("not an email address").optional(),
+    sms: e164.optional(),
+    services: z.array(serviceId).min(1).optional(),
+    categories: z.array(z.enum(categories)).min(1).optional(),
+  })
+  .strict()
+  .refine((s) => (s.email === undefined) !== (s.sms === undefined), {
+    message: "give exactly one of 'email' or 'sms' per subscriber (add two entries for both)",
+  });
+
+/** Thresholds of the detector; the defaults suit report counts per 5-minute bucket. */
+export const DetectorSettingsSchema = z
+  .object({
+    /** An incident needs the count at least this many times the baseline... */
+    minRatio: z.number().min(1).max(1000).default(4),
+    /** ...and at least this many reports above the baseline (absolute floor). */
+    minExcess: z.number().min(1).default(20),
+    /** Consecutive abnormal buckets before an incident opens. */
+    confirmBuckets: z.number().int().min(1).max(10).default(2),
+    /** An incident resolves after the count stays below `resolveRatio` x baseline this long. */
+    resolveRatio: z.number().min(1).max(100).default(1.5),
+    resolveMinutes: z
+      .number()
+      .int()
+      .min(1)
+      .max(24 * 60)
+      .default(30),
+    /** Incidents of other services that overlap by this much are correlated. */
+    correlationWindowMinutes: z
+      .number()
+      .int()
+      .min(0)
+      .max(24 * 60)
+      .default(30),
+  })
+  .strict();
+
+/** Crowd-report intake settings. */
+export const ReportSettingsSchema = z
+  .object({
+    /** One report per reporter per service counts within this many minutes. */
+    dedupMinutes: z
+      .number()
+      .int()
+      .min(1)
+      .max(24 * 60)
+      .default(15),
+    /** Reports one client address may post per minute before getting 429. */
+    ratePerMinute: z.number().int().min(1).max(10_000).default(30),
+    /** Partitions report items are spread over (DynamoDB allows ~1,000 writes/s each). */
+    shards: z.number().int().min(1).max(100).default(4),
+  })
+  .strict();
+
+/** The whole configuration file. */
+export const ConfigSchema = z
+  .object({
+    $schema: z.string().optional(),
+    bucketMinutes: z
+      .union([z.literal(1), z.literal(5), z.literal(10), z.literal(15)], {
+        error: () => `use one of ${BUCKET_MINUTES.join(", ")} (minutes per bucket)`,
+      })
+      .default(5),
+    scheduleMinutes: z.number().int().min(1).max(15).default(1),
+    retentionDays: z.number().int().min(7).max(3650).default(90),
+    services: z.array(ServiceSchema).min(1, "watch at least one service"),
+    subscribers: z.array(SubscriberSchema).max(100).default([]),
+    detector: DetectorSettingsSchema.default(DetectorSettingsSchema.parse({})),
+    reports: ReportSettingsSchema.default(ReportSettingsSchema.parse({})),
+  })
+  .strict()
+  .superRefine((config, ctx) => {
+    const ids = new Map<string, number>();
+    config.services.forEach((service, index) => {
+      const first = ids.get(service.id);
+      if (first !== undefined) {
+        ctx.addIssue({
+          code: "custom",
+          path: ["services", index, "id"],
+          message: `service id '${service.id}' is already used by services[${first}]; ids must be unique`,
+        });
+      } else {
+        ids.set(service.id, index);
+      }
+    });
+    config.subscribers.forEach((subscriber, index) => {
+      subscriber.services?.forEach((id, j) => {
+        if (!ids.has(id)) {
+          ctx.addIssue({
+            code: "custom",
+            path: ["subscribers", index, "services", j],
+            message: `no service has id '${id}'; use one of ${[...ids.keys()].join(", ")}`,
+          });
+        }
+      });
+    });
+  });
+
+/** A validated configuration with every default filled in. */
+export type Config = z.infer<typeof ConfigSchema>;
+/** A validated service. */
+export type Service = Config["services"][number];
+/** A validated source of a service. */
+export type SourceConfig = z.infer<typeof SourceSchema>;
+/** A validated subscriber. */
+export type Subscriber = Config["subscribers"][number];
+/** Detector thresholds. */
+export type DetectorSettings = Config["detector"];
+
+/** Raised when a configuration does not validate; `message` lists every problem. */
+export class ConfigError extends Error {
+  constructor(
+    message: string,
+    /** One line per problem: `path: what is wrong`. */
+    readonly problems: readonly string[],
+  ) {
+    super(message);
+    this.name = "ConfigError";
+  }
+}
+
+function formatPath(path: readonly PropertyKey[]): string {
+  return path.reduce<string>((out, part) => {
+    if (typeof part === "number") return `${out}[${part}]`;
+    return out === "" ? String(part) : `${out}.${String(part)}`;
+  }, "");
+}
+
+/**
+ * Validates raw configuration data.
+ *
+ * @param raw - parsed JSON
+ * @param origin - where it came from, for the error message (a file path)
+ * @throws ConfigError naming each bad field and how to fix it
+ * @example
+ * const config = parseConfig(JSON.parse(text), "outcry.config.json");
+ */
+export function parseConfig(raw: unknown, origin = "configuration"): Config {
+  const result = ConfigSchema.safeParse(raw);
+  if (result.success) return result.data;
+  const problems = result.error.issues.map(
+    (issue) => `${formatPath(issue.path) || "(top level)"}: ${issue.message}`,
+  );
+  throw new ConfigError(
+    `${origin} is not valid:\n${problems.map((p) => `  - ${p}`).join("\n")}`,
+    problems,
+  );
+}
+
+/** Whole configuration lookups used by every step. */
+export function serviceById(config: Config, id: string): Service | undefined {
+  return config.services.find((service) => service.id === id);
+}

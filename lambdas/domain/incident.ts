@@ -1,0 +1,90 @@
+/**
+ * What an incident is, as the detector tracks it, the store keeps it and the summary
+ * phrases it. Times are epoch milliseconds of bucket starts.
+ */
+import { toIso } from "./buckets";
+
+/** A level stated after the peak: "had fallen to about 9,000 by midnight". */
+export interface Falloff {
+  /** Start of the bucket whose count is stated. */
+  at: number;
+  count: number;
+}
+
+/** One incident of one service, from its first abnormal bucket to its resolution. */
+export interface Incident {
+  /** Deterministic: the service and the start bucket (see {@link incidentId}). */
+  id: string;
+  service: string;
+  /** First abnormal bucket of the surge that opened the incident. */
+  startedAt: number;
+  /** Bucket at which the confirmation rule was met and the incident opened. */
+  openedAt: number;
+  /** The count in the bucket that opened it, and the baseline then. */
+  countAtOpen: number;
+  baselineAtOpen: number;
+  peak: { count: number; at: number };
+  falloffs: Falloff[];
+  /** Start of the first bucket of the quiet run that resolved it; null while open. */
+  resolvedAt: number | null;
+  /** Other services whose incidents overlapped this one. */
+  correlatedWith: string[];
+}
+
+/** A transition worth recording once and notifying once. */
+export type IncidentTransition = "opened" | "resolved";
+
+/** Something the detector decided at one bucket. */
+export interface IncidentEvent {
+  type: IncidentTransition | "peak" | "falloff";
+  /** The bucket that caused it. */
+  at: number;
+  /** The incident as it stands after the event. */
+  incident: Incident;
+}
+
+/** The readable timeline of one incident. */
+export interface IncidentSummary {
+  /** Email subject: one line, under 100 characters. */
+  subject: string;
+  /** Full timeline for email and the API. */
+  text: string;
+  /** At most 160 GSM-7 characters, written to fit. */
+  sms: string;
+}
+
+/**
+ * The id of the incident of `service` that started at `startedAt`, stable across re-runs
+ * so that writes keyed by it are idempotent.
+ * @example incidentId("t-mobile", Date.parse("2023-02-14T01:50:00Z")) // "t-mobile-20230214T0150Z"
+ */
+export function incidentId(service: string, startedAt: number): string {
+  const iso = toIso(startedAt);
+  return `${service}-${iso.slice(0, 4)}${iso.slice(5, 7)}${iso.slice(8, 10)}T${iso.slice(11, 13)}${iso.slice(14, 16)}Z`;
+}
+
+/** Splits an incident id into service and start time; null when it is not one. */
+export function parseIncidentId(id: string): { service: string; startedAt: number } | null {
+  const match = /^([a-z0-9-]+)-(\d{4})(\d{2})(\d{2})T(\d{2})(\d{2})Z$/.exec(id);
+  if (!match) return null;
+  const [, service, y, mo, d, h, mi] = match;
+  const startedAt = Date.parse(`${y}-${mo}-${d}T${h}:${mi}:00Z`);
+  if (!service || Number.isNaN(startedAt)) return null;
+  return { service, startedAt };
+}
+
+/** The incident as JSON for the API and the backtest (ISO-8601 UTC times). */
+export function incidentToJson(incident: Incident) {
+  return {
+    id: incident.id,
+    service: incident.service,
+    startedAt: toIso(incident.startedAt),
+    openedAt: toIso(incident.openedAt),
+    resolvedAt: incident.resolvedAt === null ? null : toIso(incident.resolvedAt),
+    countAtOpen: incident.countAtOpen,
+    baselineAtOpen: incident.baselineAtOpen,
+    peak: { count: incident.peak.count, at: toIso(incident.peak.at) },
+    falloffs: incident.falloffs.map((f) => ({ at: toIso(f.at), count: f.count })),
+    correlatedWith: [...incident.correlatedWith],
+  };
+}

@@ -1,0 +1,124 @@
+/**
+ * The small interfaces the use cases depend on. DynamoDB implements them in
+ * `lambdas/store`, the notifiers in `lambdas/notify`; tests and the backtest can supply
+ * their own. Times are epoch milliseconds.
+ */
+import type { DetectorState } from "./detector";
+import type { Incident, IncidentSummary, IncidentTransition } from "./incident";
+
+/** Counts of one bucket of one service, per source; a missing source is a gap. */
+export interface SeriesPoint {
+  bucketStart: number;
+  /** source id → count */
+  counts: Record<string, number>;
+}
+
+/** The per-service, per-bucket, per-source counts. */
+export interface SeriesStore {
+  /** Sets (never adds) the count of one source in one bucket: re-running is harmless. */
+  putCount(service: string, source: string, bucketStart: number, count: number): Promise<void>;
+  /** Points from `fromMs` to `toMs` inclusive, oldest first; buckets with no data are absent. */
+  range(service: string, fromMs: number, toMs: number): Promise<SeriesPoint[]>;
+}
+
+/** The detector's memory of each service, written with optimistic concurrency. */
+export interface DetectorStateStore {
+  /** The stored state and its revision; revision 0 when none is stored. */
+  load(service: string): Promise<{ state: DetectorState | null; revision: number }>;
+  /** Saves when the stored revision is still `expected`; false when another tick won. */
+  save(service: string, state: DetectorState, expected: number): Promise<boolean>;
+}
+
+/** A stored incident with its current summary. */
+export interface StoredIncident {
+  incident: Incident;
+  summary: IncidentSummary;
+}
+
+/** Incidents, newest first. */
+export interface IncidentStore {
+  /**
+   * Writes the incident as it stands after bucket `asOf` (idempotent: keyed by its
+   * deterministic id). A write older than the stored one is ignored, so a late tick can
+   * never roll an incident back.
+   */
+  put(incident: Incident, summary: IncidentSummary, asOf: number): Promise<void>;
+  get(id: string): Promise<StoredIncident | null>;
+  /** Incidents that started from `fromMs` on, newest first, at most `limit`. */
+  list(options: { fromMs?: number; toMs?: number; limit: number; after?: string }): Promise<{
+    items: StoredIncident[];
+    next: string | null;
+  }>;
+}
+
+/** A notification to deliver once per incident transition. */
+export interface OutboxMessage {
+  /** `<incident id>#<transition>`: the dedup key. */
+  key: string;
+  incidentId: string;
+  transition: IncidentTransition;
+  service: string;
+  category: string;
+  summary: IncidentSummary;
+  createdAt: number;
+}
+
+/** Messages recorded before they are sent, so a crash between the two loses nothing. */
+export interface OutboxStore {
+  /** Records a message; false when one with the same key exists (already recorded). */
+  add(message: OutboxMessage): Promise<boolean>;
+  /** Messages not yet sent, oldest first. */
+  pending(limit: number): Promise<OutboxMessage[]>;
+  /** Takes a message for sending until `leaseUntil`; false when someone else holds it or it was sent. */
+  claim(key: string, nowMs: number, leaseUntil: number): Promise<boolean>;
+  markSent(key: string, nowMs: number): Promise<void>;
+  markFailed(key: string, error: string): Promise<void>;
+}
+
+/** Delivers one message to people (SNS, console, outbox file). */
+export interface Notifier {
+  readonly name: string;
+  send(message: OutboxMessage): Promise<void>;
+}
+
+/** A crowd report as stored: the reporter only as a salted hash. */
+export interface CrowdReport {
+  service: string;
+  problem: string;
+  reporter: string;
+  at: number;
+}
+
+/** Crowd reports, deduplicated per reporter and service. */
+export interface ReportStore {
+  /**
+   * Records a report unless this reporter already reported this service within
+   * `dedupMs`; returns "accepted" or "duplicate".
+   */
+  record(
+    report: CrowdReport,
+    bucketStart: number,
+    dedupMs: number,
+  ): Promise<"accepted" | "duplicate">;
+  /** Reports per problem kind in one bucket of one service. */
+  countBucket(service: string, bucketStart: number): Promise<Record<string, number>>;
+  /** Counts one request from `client` in the minute of `nowMs`; returns the minute's total. */
+  hit(client: string, nowMs: number): Promise<number>;
+}
+
+/** Health of one source of one service. */
+export interface SourceHealth {
+  service: string;
+  source: string;
+  lastSuccessAt: number | null;
+  lastErrorAt: number | null;
+  lastError: string | null;
+  consecutiveFailures: number;
+}
+
+/** Remembers how each source fared. */
+export interface SourceHealthStore {
+  recordSuccess(service: string, source: string, atMs: number): Promise<void>;
+  recordFailure(service: string, source: string, atMs: number, error: string): Promise<void>;
+  list(service: string): Promise<SourceHealth[]>;
+}

@@ -1,0 +1,22 @@
+/**
+ * collect: on every scheduled tick, gathers the closed buckets' counts from every source.
+ */
+import { injectLambdaContext } from "@aws-lambda-powertools/logger/middleware";
+import middy from "@middy/core";
+import type { ScheduledEvent } from "aws-lambda";
+import { type CollectDependencies, collectCounts } from "../usecases/collect-counts";
+import { awsDependencies } from "./aws-dependencies";
+import { logger } from "./logger";
+import { scheduledTime } from "./scheduled-time";
+
+/** The collect handler over the given dependencies. */
+export function createCollectHandler(dependencies: () => CollectDependencies) {
+  return middy(async (event: ScheduledEvent) => {
+    const result = await collectCounts(dependencies(), scheduledTime(event));
+    for (const failure of result.failures) logger.warn("source failed", failure);
+    return result;
+  }).use(injectLambdaContext(logger));
+}
+
+/** Entry point of the collect function. */
+export const handler = createCollectHandler(() => awsDependencies().collect);

@@ -1,0 +1,83 @@
+/**
+ * Wires the stores, sources and notifiers the use cases need. The Lambda handlers build
+ * them from their environment once per container; the local runtime calls the same
+ * function with its own endpoint, clock and notifiers.
+ */
+
+import type { ApiDependencies } from "../api/routes";
+import type { Config } from "../domain/config";
+import type { Notifier } from "../domain/ports";
+import { sourcesForService } from "../sources/sources-for-service";
+import { createDocumentClient, type TableRef } from "../store/client";
+import { DynamoDetectorStateStore } from "../store/detector-state-store";
+import { DynamoIncidentStore } from "../store/incident-store";
+import { DynamoOutboxStore } from "../store/outbox-store";
+import { DynamoReportStore } from "../store/report-store";
+import { DynamoSeriesStore } from "../store/series-store";
+import { DynamoSourceHealthStore } from "../store/source-health-store";
+import type { CollectDependencies } from "../usecases/collect-counts";
+import type { DetectDependencies } from "../usecases/detect-incidents";
+
+/** What differs between AWS and a laptop. */
+export interface RuntimeSettings {
+  config: Config;
+  tableName: string;
+  /** A local DynamoDB-compatible endpoint; absent in AWS. */
+  endpoint?: string;
+  notifiers: () => Notifier[];
+  salt: () => Promise<string>;
+  now: () => number;
+}
+
+/** Every use case's dependencies over one table. */
+export interface Dependencies {
+  collect: CollectDependencies;
+  detect: DetectDependencies;
+  api: ApiDependencies;
+}
+
+/**
+ * Builds the dependencies of every use case.
+ * @example const deps = buildDependencies({ config, tableName: "outcry", notifiers: () => [], salt, now: Date.now });
+ */
+export function buildDependencies(settings: RuntimeSettings): Dependencies {
+  const { config } = settings;
+  const table: TableRef = {
+    client: createDocumentClient(settings.endpoint ? { endpoint: settings.endpoint } : {}),
+    tableName: settings.tableName,
+  };
+  const series = new DynamoSeriesStore(table, config.retentionDays);
+  const states = new DynamoDetectorStateStore(table);
+  const incidents = new DynamoIncidentStore(table, config.retentionDays);
+  const outbox = new DynamoOutboxStore(table);
+  const health = new DynamoSourceHealthStore(table);
+  const reports = new DynamoReportStore(table, {
+    bucketMinutes: config.bucketMinutes,
+    shards: config.reports.shards,
+    retentionDays: config.retentionDays,
+  });
+  const sources = new Map(
+    config.services.map((service) => [service.id, sourcesForService(service, reports)]),
+  );
+  return {
+    collect: { config, series, health, sourcesFor: (id) => sources.get(id) ?? [] },
+    detect: {
+      config,
+      series,
+      states,
+      incidents,
+      outbox,
+      deliverer: { notifiers: settings.notifiers() },
+    },
+    api: {
+      config,
+      series,
+      states,
+      incidents,
+      health,
+      reports,
+      salt: settings.salt,
+      now: settings.now,
+    },
+  };
+}

@@ -1,0 +1,24 @@
+/**
+ * detect: on every scheduled tick, runs the detector over newly settled buckets, records
+ * incident transitions and notifies.
+ */
+import { injectLambdaContext } from "@aws-lambda-powertools/logger/middleware";
+import middy from "@middy/core";
+import type { ScheduledEvent } from "aws-lambda";
+import { type DetectDependencies, detectIncidents } from "../usecases/detect-incidents";
+import { awsDependencies } from "./aws-dependencies";
+import { logger } from "./logger";
+import { scheduledTime } from "./scheduled-time";
+
+/** The detect handler over the given dependencies. */
+export function createDetectHandler(dependencies: () => DetectDependencies) {
+  return middy(async (event: ScheduledEvent) => {
+    const result = await detectIncidents(dependencies(), scheduledTime(event));
+    for (const failure of result.delivery.failed)
+      logger.error("notification failed; will retry", failure);
+    return result;
+  }).use(injectLambdaContext(logger));
+}
+
+/** Entry point of the detect function. */
+export const handler = createDetectHandler(() => awsDependencies().detect);

@@ -1,0 +1,85 @@
+/**
+ * The `replay` source: counts read from a CSV of `timestamp,service,count`, for demos,
+ * tests and trying outcry without live sources.
+ */
+import { readFile } from "node:fs/promises";
+import { MINUTE_MS } from "../domain/buckets";
+import { parseCountsCsv, type ServiceCounts } from "../domain/counts-csv";
+import type { CountSource } from "./count-source";
+
+/** Settings of a replay source (see the config schema). */
+export interface ReplaySettings {
+  id: string;
+  weight: number;
+  file: string;
+  /** The CSV's service value to read. */
+  column: string;
+  align: "exact" | "loop";
+}
+
+const parsed = new Map<string, Promise<ServiceCounts[]>>();
+
+/** Reads and parses a CSV once per process, however many services replay it. */
+function loadCsv(file: string): Promise<ServiceCounts[]> {
+  let entry = parsed.get(file);
+  if (!entry) {
+    entry = readFile(file, "utf8").then((text) => parseCountsCsv(text, file));
+    entry.catch(() => parsed.delete(file));
+    parsed.set(file, entry);
+  }
+  return entry;
+}
+
+/** A {@link CountSource} replaying one service's column of a counts CSV. */
+export class ReplaySource implements CountSource {
+  readonly id: string;
+  readonly weight: number;
+  private index: Promise<{ byTime: Map<number, number>; first: number; span: number }> | undefined;
+
+  constructor(private readonly settings: ReplaySettings) {
+    this.id = settings.id;
+    this.weight = settings.weight;
+  }
+
+  private load() {
+    this.index ??= loadCsv(this.settings.file).then((all) => {
+      const series = all.find((s) => s.service === this.settings.column);
+      if (!series) {
+        throw new Error(
+          `${this.settings.file} has no rows for '${this.settings.column}'; set the source's 'column'`,
+        );
+      }
+      const byTime = new Map<number, number>();
+      series.times.forEach((time, i) => {
+        byTime.set(time, series.counts[i] ?? 0);
+      });
+      const first = series.times[0] ?? 0;
+      const last = series.times[series.times.length - 1] ?? first;
+      return { byTime, first, span: last - first + series.bucketMinutes * MINUTE_MS };
+    });
+    return this.index;
+  }
+
+  async count(bucketStart: number, bucketMinutes: number): Promise<number | null> {
+    const { byTime, first, span } = await this.load();
+    const width = bucketMinutes * MINUTE_MS;
+    let time = bucketStart;
+    if (this.settings.align === "loop") {
+      // Tile the CSV onto real time: whole weeks keep weekdays and times of day aligned.
+      const week = 7 * 24 * 60 * MINUTE_MS;
+      const tile = Math.max(week, Math.ceil(span / week) * week);
+      time = first + ((((bucketStart - first) % tile) + tile) % tile);
+    }
+    // A CSV finer than the bucket sums its rows; a row missing entirely is a gap.
+    let total = 0;
+    let seen = false;
+    for (let t = time; t < time + width; t += MINUTE_MS) {
+      const value = byTime.get(t);
+      if (value !== undefined) {
+        total += value;
+        seen = true;
+      }
+    }
+    return seen ? total : null;
+  }
+}

@@ -1,0 +1,43 @@
+/**
+ * The DynamoDB document client every store shares. In AWS it uses the function's role and
+ * region; locally the endpoint points at the embedded store.
+ */
+import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
+import { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
+
+/** Where the table is and how to reach it. */
+export interface TableRef {
+  client: DynamoDBDocumentClient;
+  tableName: string;
+}
+
+/**
+ * A document client. `endpoint` is for a local DynamoDB-compatible server; in AWS leave it
+ * out (the SDK also honours `AWS_ENDPOINT_URL_DYNAMODB`).
+ */
+export function createDocumentClient(options: { endpoint?: string; region?: string } = {}) {
+  const local = options.endpoint !== undefined;
+  const client = new DynamoDBClient({
+    region: options.region ?? process.env.AWS_REGION ?? "us-east-1",
+    ...(local
+      ? {
+          endpoint: options.endpoint,
+          credentials: { accessKeyId: "local", secretAccessKey: "local" },
+        }
+      : {}),
+    maxAttempts: 4,
+  });
+  return DynamoDBDocumentClient.from(client, {
+    marshallOptions: { removeUndefinedValues: true },
+  });
+}
+
+/** True when a DynamoDB call failed only because its condition did not hold. */
+export function isConditionFailure(error: unknown): boolean {
+  return (error as { name?: string } | null)?.name === "ConditionalCheckFailedException";
+}
+
+/** Epoch seconds at which an item written at `nowMs` expires after `days`. */
+export function expiresAt(nowMs: number, days: number): number {
+  return Math.floor(nowMs / 1000) + days * 86_400;
+}

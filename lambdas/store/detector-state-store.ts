@@ -1,0 +1,51 @@
+/**
+ * Detector state in DynamoDB: one item per service (`pk = D#<service>`, `sk = state`)
+ * holding the state as JSON and a revision number. A save only succeeds on the revision
+ * it read, so two concurrent detect ticks cannot both advance a service.
+ */
+import { GetCommand, PutCommand } from "@aws-sdk/lib-dynamodb";
+import type { DetectorState } from "../domain/detector";
+import type { DetectorStateStore } from "../domain/ports";
+import { isConditionFailure, type TableRef } from "./client";
+
+/** {@link DetectorStateStore} on the outcry table. */
+export class DynamoDetectorStateStore implements DetectorStateStore {
+  constructor(private readonly table: TableRef) {}
+
+  async load(service: string) {
+    const { Item } = await this.table.client.send(
+      new GetCommand({
+        TableName: this.table.tableName,
+        Key: { pk: `D#${service}`, sk: "state" },
+        ConsistentRead: true,
+      }),
+    );
+    if (!Item) return { state: null, revision: 0 };
+    return {
+      state: JSON.parse(Item.state as string) as DetectorState,
+      revision: Item.revision as number,
+    };
+  }
+
+  async save(service: string, state: DetectorState, expected: number): Promise<boolean> {
+    try {
+      await this.table.client.send(
+        new PutCommand({
+          TableName: this.table.tableName,
+          Item: {
+            pk: `D#${service}`,
+            sk: "state",
+            state: JSON.stringify(state),
+            revision: expected + 1,
+          },
+          ConditionExpression: expected === 0 ? "attribute_not_exists(pk)" : "revision = :expected",
+          ExpressionAttributeValues: expected === 0 ? undefined : { ":expected": expected },
+        }),
+      );
+      return true;
+    } catch (error) {
+      if (isConditionFailure(error)) return false;
+      throw error;
+    }
+  }
+}

@@ -1,0 +1,204 @@
+/**
+ * Use case: run the detector over the buckets that closed since the last tick, record
+ * incident transitions exactly once, and hand them to the notifiers. Steps:
+ * 1. For each service, load the detector state and the buckets after its last one, up to
+ *    the newest bucket that closed at least one schedule period ago (so collect, which
+ *    runs on the same schedule, has written it).
+ * 2. Step the detector through them (a missing bucket is a gap).
+ * 3. Correlate the changed incidents with recent ones, summarize, and write them.
+ * 4. Record each opened/resolved transition in the outbox (a conditional put: once).
+ * 5. Save each state on the revision it was read at: a concurrent tick cannot apply the
+ *    same buckets twice, and because steps 3-4 are keyed deterministically, re-running
+ *    any of them changes nothing.
+ * 6. Deliver what the outbox holds.
+ */
+import { lastClosedBucket, MINUTE_MS } from "../domain/buckets";
+import { combinedCount, sourceWeights } from "../domain/combine";
+import type { Config, Service } from "../domain/config";
+import { correlate } from "../domain/correlation";
+import { type DetectorState, initialDetectorState, stepDetector } from "../domain/detector";
+import type { Incident, IncidentTransition } from "../domain/incident";
+import type { DetectorStateStore, IncidentStore, OutboxStore, SeriesStore } from "../domain/ports";
+import { summarizeIncident } from "../domain/summary";
+import { type Deliverer, type DeliveryResult, deliverPending } from "./deliver-notifications";
+
+/** What detecting needs. */
+export interface DetectDependencies {
+  config: Config;
+  series: SeriesStore;
+  states: DetectorStateStore;
+  incidents: IncidentStore;
+  outbox: OutboxStore;
+  deliverer: Deliverer;
+}
+
+/** What one detect tick did. */
+export interface DetectResult {
+  /** Newest bucket processed. */
+  through: number;
+  buckets: number;
+  transitions: { incidentId: string; transition: IncidentTransition }[];
+  open: Incident[];
+  delivery: DeliveryResult;
+}
+
+/** At most this much history is processed in one tick after a long pause. */
+const MAX_CATCH_UP_MS = 24 * 60 * MINUTE_MS;
+/** Incidents this recent take part in correlation. */
+const CORRELATION_LOOK_BACK_MS = 2 * 24 * 60 * MINUTE_MS;
+
+/** The newest bucket detect may read at `nowMs`: one schedule period after it closed. */
+export function settledBucket(config: Config, nowMs: number): number {
+  return lastClosedBucket(nowMs - config.scheduleMinutes * MINUTE_MS, config.bucketMinutes);
+}
+
+interface ServiceRun {
+  service: Service;
+  state: DetectorState;
+  revision: number;
+  changed: boolean;
+}
+
+async function advanceService(
+  deps: DetectDependencies,
+  service: Service,
+  through: number,
+  touched: Map<string, Incident>,
+  transitions: DetectResult["transitions"],
+): Promise<ServiceRun & { buckets: number }> {
+  const { config } = deps;
+  const width = config.bucketMinutes * MINUTE_MS;
+  const loaded = await deps.states.load(service.id);
+  let state = loaded.state ?? initialDetectorState();
+  const from = Math.max(
+    state.lastBucket === null ? through : state.lastBucket + width,
+    through - MAX_CATCH_UP_MS,
+  );
+  if (from > through)
+    return { service, state, revision: loaded.revision, changed: false, buckets: 0 };
+  const points = new Map(
+    (await deps.series.range(service.id, from, through)).map((p) => [p.bucketStart, p]),
+  );
+  const weights = sourceWeights(service);
+  const context = {
+    service: service.id,
+    timeZone: service.timeZone,
+    bucketMinutes: config.bucketMinutes,
+    settings: config.detector,
+  };
+  let buckets = 0;
+  for (let bucket = from; bucket <= through; bucket += width) {
+    const step = stepDetector(
+      state,
+      { bucketStart: bucket, count: combinedCount(points.get(bucket), weights) },
+      context,
+    );
+    state = step.state;
+    buckets++;
+    for (const event of step.events) {
+      touched.set(event.incident.id, event.incident);
+      if (event.type === "opened" || event.type === "resolved") {
+        transitions.push({ incidentId: event.incident.id, transition: event.type });
+      }
+    }
+  }
+  return { service, state, revision: loaded.revision, changed: true, buckets };
+}
+
+/**
+ * Detects incidents in the buckets settled at `nowMs`.
+ * @example const result = await detectIncidents(deps, Date.parse(event.time));
+ */
+export async function detectIncidents(
+  deps: DetectDependencies,
+  nowMs: number,
+): Promise<DetectResult> {
+  const { config } = deps;
+  const through = settledBucket(config, nowMs);
+  const touched = new Map<string, Incident>();
+  const transitions: DetectResult["transitions"] = [];
+
+  // 1-2. Step every service's detector.
+  const runs = await Promise.all(
+    config.services.map((service) => advanceService(deps, service, through, touched, transitions)),
+  );
+
+  // 3. Correlate and write what changed.
+  const recent = await deps.incidents.list({
+    fromMs: through - CORRELATION_LOOK_BACK_MS,
+    limit: 500,
+  });
+  const everything = new Map(recent.items.map(({ incident }) => [incident.id, incident]));
+  for (const [id, incident] of touched) everything.set(id, incident);
+  const correlation = correlate(
+    [...everything.values()],
+    config.detector.correlationWindowMinutes,
+    through,
+  );
+  const names = new Map(config.services.map((s) => [s.id, s]));
+  const toWrite = new Map<string, Incident>();
+  for (const incident of everything.values()) {
+    const correlatedWith = correlation.get(incident.id) ?? [];
+    const grew = correlatedWith.some((s) => !incident.correlatedWith.includes(s));
+    if (touched.has(incident.id) || grew) {
+      toWrite.set(incident.id, {
+        ...incident,
+        correlatedWith: [...new Set([...incident.correlatedWith, ...correlatedWith])].sort(),
+      });
+    }
+  }
+  const summaryOf = (incident: Incident) => {
+    const service = names.get(incident.service);
+    const correlated = incident.correlatedWith.flatMap((other) => {
+      const peer = [...everything.values()]
+        .filter((i) => i.service === other)
+        .sort((a, b) => b.peak.count - a.peak.count)[0];
+      const info = names.get(other);
+      return peer && info ? [{ name: info.name, peak: peer.peak }] : [];
+    });
+    return summarizeIncident(incident, {
+      service: {
+        id: incident.service,
+        name: service?.name ?? incident.service,
+        timeZone: service?.timeZone ?? "UTC",
+      },
+      correlated,
+      now: nowMs,
+    });
+  };
+  for (const incident of toWrite.values())
+    await deps.incidents.put(incident, summaryOf(incident), through);
+
+  // 4. Record transitions once.
+  for (const { incidentId, transition } of transitions) {
+    const incident = toWrite.get(incidentId);
+    if (!incident) continue;
+    await deps.outbox.add({
+      key: `${incidentId}#${transition}`,
+      incidentId,
+      transition,
+      service: incident.service,
+      category: names.get(incident.service)?.category ?? "other",
+      summary: summaryOf(incident),
+      createdAt: nowMs,
+    });
+  }
+
+  // 5. Save each state on the revision it was read at.
+  for (const run of runs) {
+    if (run.changed) await deps.states.save(run.service.id, run.state, run.revision);
+  }
+
+  // 6. Deliver.
+  const delivery = await deliverPending(deps.outbox, deps.deliverer, nowMs);
+  const open = runs.flatMap((run) =>
+    run.state.incident ? [toWrite.get(run.state.incident.id) ?? run.state.incident] : [],
+  );
+  return {
+    through,
+    buckets: runs.reduce((sum, run) => sum + run.buckets, 0),
+    transitions,
+    open,
+    delivery,
+  };
+}

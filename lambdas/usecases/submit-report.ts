@@ -1,0 +1,132 @@
+/**
+ * Use case: take one crowd report from `POST /reports`. Steps:
+ * 1. Check the request: JSON content type, a body of at most 4 KB, a known service and a
+ *    problem kind allowed for its category.
+ * 2. Rate-limit the client address.
+ * 3. Record the report under a salted hash of the address (the address is never stored),
+ *    counting once per reporter and service within the dedup window.
+ */
+import { createHmac } from "node:crypto";
+import { z } from "zod";
+import { badRequest, HttpError, notFound } from "../api/http-error";
+import { bucketStart, MINUTE_MS } from "../domain/buckets";
+import { type Config, PROBLEM_KINDS, serviceById } from "../domain/config";
+import type { ReportStore } from "../domain/ports";
+
+/** Largest accepted body. */
+export const MAX_REPORT_BYTES = 4096;
+
+const ReportBodySchema = z.object({
+  service: z
+    .string({ error: "'service' must be a string: the id of a watched service" })
+    .min(1)
+    .max(64),
+  problem: z
+    .string({ error: "'problem' must be a string: one of the problem kinds of the service" })
+    .min(1)
+    .max(40),
+  text: z.string().max(1000, "'text' must be at most 1,000 characters").optional(),
+});
+
+/** What reporting needs. */
+export interface ReportDependencies {
+  config: Config;
+  reports: ReportStore;
+  /** The secret salt for hashing addresses (loaded once, cached by the caller). */
+  salt: () => Promise<string>;
+}
+
+/** One HTTP request to `POST /reports`, already decoded. */
+export interface ReportRequest {
+  body: string | undefined;
+  contentType: string | undefined;
+  sourceIp: string;
+  nowMs: number;
+}
+
+/** The hash that stands for a reporter: HMAC-SHA256 of the address under the salt. */
+export function reporterHash(salt: string, address: string): string {
+  return createHmac("sha256", salt).update(address).digest("hex").slice(0, 32);
+}
+
+function parseBody(request: ReportRequest): z.infer<typeof ReportBodySchema> {
+  const type = (request.contentType ?? "").split(";")[0]?.trim().toLowerCase();
+  if (type !== "application/json") {
+    throw new HttpError(
+      415,
+      "Unsupported Media Type",
+      "send the report as JSON with 'content-type: application/json'",
+    );
+  }
+  const body = request.body ?? "";
+  if (Buffer.byteLength(body, "utf8") > MAX_REPORT_BYTES) {
+    throw new HttpError(
+      413,
+      "Content Too Large",
+      `a report body may be at most ${MAX_REPORT_BYTES} bytes`,
+    );
+  }
+  let raw: unknown;
+  try {
+    raw = JSON.parse(body);
+  } catch {
+    throw badRequest('body is not valid JSON; send {"service": "<id>", "problem": "<kind>"}');
+  }
+  const parsed = ReportBodySchema.safeParse(raw);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    const field = issue?.path.join(".") || undefined;
+    throw badRequest(
+      field
+        ? `${field}: ${issue?.message}`
+        : 'send a JSON object {"service": "<id>", "problem": "<kind>"}',
+      field,
+    );
+  }
+  return parsed.data;
+}
+
+/**
+ * Handles one report.
+ * @returns "accepted" (count it) or "duplicate" (this reporter already counted)
+ * @throws HttpError 400/404/413/415/429
+ */
+export async function submitReport(
+  deps: ReportDependencies,
+  request: ReportRequest,
+): Promise<{ result: "accepted" | "duplicate"; service: string; problem: string }> {
+  const body = parseBody(request);
+  const service = serviceById(deps.config, body.service);
+  if (!service) {
+    throw notFound(`no service has id '${body.service}'; GET /services lists them`);
+  }
+  const allowed: readonly string[] = PROBLEM_KINDS[service.category];
+  if (!allowed.includes(body.problem)) {
+    throw badRequest(`problem must be one of ${allowed.join(", ")} for ${service.name}`, "problem");
+  }
+  const salt = await deps.salt();
+  const client = reporterHash(salt, `client:${request.sourceIp}`);
+  const hits = await deps.reports.hit(client, request.nowMs);
+  if (hits > deps.config.reports.ratePerMinute) {
+    const retryAfter = Math.max(1, Math.ceil((60_000 - (request.nowMs % 60_000)) / 1000));
+    throw new HttpError(
+      429,
+      "Too Many Requests",
+      "too many reports from this address; try again later",
+      {
+        "retry-after": String(retryAfter),
+      },
+    );
+  }
+  const result = await deps.reports.record(
+    {
+      service: service.id,
+      problem: body.problem,
+      reporter: reporterHash(salt, `reporter:${request.sourceIp}`),
+      at: request.nowMs,
+    },
+    bucketStart(request.nowMs, deps.config.bucketMinutes),
+    deps.config.reports.dedupMinutes * MINUTE_MS,
+  );
+  return { result, service: service.id, problem: body.problem };
+}
