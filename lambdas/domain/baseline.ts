@@ -2,7 +2,8 @@
  * The expected count of a service for a bucket: an exponentially weighted mean of the
  * normal buckets seen so far, with a half-life of a few hours so it follows the day/night
  * cycle without chasing noise. While history is short (the first hour) the plain mean of
- * what has been seen stands in, and with no history at all the detector assumes 1.
+ * what has been seen stands in, and until that first hour is seen the baseline is not
+ * ready: with nothing to compare against, no count is called abnormal.
  */
 import { MINUTE_MS } from "./buckets";
 
@@ -23,6 +24,11 @@ const SAMPLE_CAP = 1_000_000;
 /** A baseline that has seen nothing. */
 export function initialBaseline(): BaselineState {
   return { level: 0, samples: 0 };
+}
+
+/** True once the baseline has seen enough normal history to judge a bucket. */
+export function baselineReady(state: BaselineState, context: { bucketMinutes: number }): boolean {
+  return state.samples * context.bucketMinutes * MINUTE_MS >= WARM_UP_MS;
 }
 
 /** The count expected for the bucket at `bucketStart`. */

@@ -6,9 +6,44 @@ import { MINUTE_MS } from "./buckets";
 import type { Incident } from "./incident";
 
 /**
- * For each incident, the other services whose incidents overlap it, allowing
- * `windowMinutes` of slack on both sides. An open incident extends to `nowMs`.
+ * For each incident, the incidents of other services that overlap it, allowing
+ * `windowMinutes` of slack on both sides (an open incident extends to `nowMs`); one per
+ * other service, the one with the highest peak, sorted by service id.
  *
+ * @returns incident id → overlapping incidents of other services
+ * @example overlappingPeers([tmobile, verizon], 30, now).get(tmobile.id) // [verizon]
+ */
+export function overlappingPeers(
+  incidents: readonly Incident[],
+  windowMinutes: number,
+  nowMs: number,
+): Map<string, Incident[]> {
+  const slack = windowMinutes * MINUTE_MS;
+  const span = (incident: Incident) => ({
+    from: incident.startedAt - slack,
+    to: (incident.resolvedAt ?? nowMs) + slack,
+  });
+  const result = new Map<string, Incident[]>();
+  for (const incident of incidents) {
+    const own = span(incident);
+    const best = new Map<string, Incident>();
+    for (const other of incidents) {
+      if (other.service === incident.service) continue;
+      const theirs = span(other);
+      if (theirs.from > own.to || own.from > theirs.to) continue;
+      const known = best.get(other.service);
+      if (!known || known.peak.count < other.peak.count) best.set(other.service, other);
+    }
+    result.set(
+      incident.id,
+      [...best.values()].sort((a, b) => a.service.localeCompare(b.service)),
+    );
+  }
+  return result;
+}
+
+/**
+ * For each incident, the other services whose incidents overlap it.
  * @returns incident id → sorted service ids
  * @example correlate([tmobile, verizon], 30, now).get(tmobile.id) // ["verizon"]
  */
@@ -17,21 +52,6 @@ export function correlate(
   windowMinutes: number,
   nowMs: number,
 ): Map<string, string[]> {
-  const slack = windowMinutes * MINUTE_MS;
-  const span = (incident: Incident) => ({
-    from: incident.startedAt - slack,
-    to: (incident.resolvedAt ?? nowMs) + slack,
-  });
-  const result = new Map<string, string[]>();
-  for (const incident of incidents) {
-    const own = span(incident);
-    const others = new Set<string>();
-    for (const other of incidents) {
-      if (other.service === incident.service) continue;
-      const theirs = span(other);
-      if (theirs.from <= own.to && own.from <= theirs.to) others.add(other.service);
-    }
-    result.set(incident.id, [...others].sort());
-  }
-  return result;
+  const peers = overlappingPeers(incidents, windowMinutes, nowMs);
+  return new Map([...peers].map(([id, list]) => [id, list.map((peer) => peer.service)]));
 }

@@ -5,6 +5,7 @@
  *
  * Rule, in order, for each bucket:
  * 1. A gap (no data) changes nothing: it is neither a zero nor a sign of recovery.
+ *    Until the baseline has seen its first hour, every bucket only teaches it.
  * 2. A bucket is abnormal when its count is at least `minRatio` times the baseline and at
  *    least `minExcess` above it, so a sparse service alerts on a few dozen reports while
  *    a busy one ignores ordinary noise.
@@ -17,7 +18,13 @@
  *    so an outage never inflates what counts as normal.
  */
 
-import { type BaselineState, expectedCount, initialBaseline, learnBaseline } from "./baseline";
+import {
+  type BaselineState,
+  baselineReady,
+  expectedCount,
+  initialBaseline,
+  learnBaseline,
+} from "./baseline";
 import { MINUTE_MS } from "./buckets";
 import type { DetectorSettings } from "./config";
 import { type Incident, type IncidentEvent, incidentId } from "./incident";
@@ -98,7 +105,8 @@ export function stepDetector(
 
   const { settings } = context;
   const baseline = expectedCount(previous.baseline, bucketStart, context);
-  const abnormal = isAbnormal(count, baseline, settings);
+  const abnormal =
+    baselineReady(previous.baseline, context) && isAbnormal(count, baseline, settings);
   const events: IncidentEvent[] = [];
 
   if (state.incident) {

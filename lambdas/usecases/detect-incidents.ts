@@ -15,7 +15,7 @@
 import { lastClosedBucket, MINUTE_MS } from "../domain/buckets";
 import { combinedCount, sourceWeights } from "../domain/combine";
 import type { Config, Service } from "../domain/config";
-import { correlate } from "../domain/correlation";
+import { overlappingPeers } from "../domain/correlation";
 import { type DetectorState, initialDetectorState, stepDetector } from "../domain/detector";
 import type { Incident, IncidentTransition } from "../domain/incident";
 import type { DetectorStateStore, IncidentStore, OutboxStore, SeriesStore } from "../domain/ports";
@@ -130,32 +130,29 @@ export async function detectIncidents(
   });
   const everything = new Map(recent.items.map(({ incident }) => [incident.id, incident]));
   for (const [id, incident] of touched) everything.set(id, incident);
-  const correlation = correlate(
+  const peers = overlappingPeers(
     [...everything.values()],
     config.detector.correlationWindowMinutes,
     through,
   );
-  const names = new Map(config.services.map((s) => [s.id, s]));
+  const services = new Map(config.services.map((s) => [s.id, s]));
   const toWrite = new Map<string, Incident>();
   for (const incident of everything.values()) {
-    const correlatedWith = correlation.get(incident.id) ?? [];
-    const grew = correlatedWith.some((s) => !incident.correlatedWith.includes(s));
+    const overlapping = (peers.get(incident.id) ?? []).map((peer) => peer.service);
+    const grew = overlapping.some((s) => !incident.correlatedWith.includes(s));
     if (touched.has(incident.id) || grew) {
       toWrite.set(incident.id, {
         ...incident,
-        correlatedWith: [...new Set([...incident.correlatedWith, ...correlatedWith])].sort(),
+        correlatedWith: [...new Set([...incident.correlatedWith, ...overlapping])].sort(),
       });
     }
   }
   const summaryOf = (incident: Incident) => {
-    const service = names.get(incident.service);
-    const correlated = incident.correlatedWith.flatMap((other) => {
-      const peer = [...everything.values()]
-        .filter((i) => i.service === other)
-        .sort((a, b) => b.peak.count - a.peak.count)[0];
-      const info = names.get(other);
-      return peer && info ? [{ name: info.name, peak: peer.peak }] : [];
-    });
+    const service = services.get(incident.service);
+    const correlated = (peers.get(incident.id) ?? []).map((peer) => ({
+      name: services.get(peer.service)?.name ?? peer.service,
+      peak: peer.peak,
+    }));
     return summarizeIncident(incident, {
       service: {
         id: incident.service,
@@ -163,7 +160,7 @@ export async function detectIncidents(
         timeZone: service?.timeZone ?? "UTC",
       },
       correlated,
-      now: nowMs,
+      now: through,
     });
   };
   for (const incident of toWrite.values())
@@ -178,7 +175,7 @@ export async function detectIncidents(
       incidentId,
       transition,
       service: incident.service,
-      category: names.get(incident.service)?.category ?? "other",
+      category: services.get(incident.service)?.category ?? "other",
       summary: summaryOf(incident),
       createdAt: nowMs,
     });

@@ -1,0 +1,59 @@
+/**
+ * `outcry start`: the local runtime on the real clock.
+ */
+import { parseArgs } from "node:util";
+import { startLocalRuntime } from "../../lambdas/local/local-runtime";
+import { loadConfigFile } from "../../lambdas/runtime/config-file";
+import { parseDuration, parsePort } from "./usage-error";
+
+/** Usage of `outcry start`. */
+export const START_USAGE = `usage: npm start -- [--config PATH] [--port N] [--data-dir DIR] [--tick DURATION] [--trust-proxy]
+
+  --config PATH      configuration file (default: outcry.config.json)
+  --port N           HTTP port on 127.0.0.1 (default: 3000)
+  --data-dir DIR     where the embedded store keeps its data (default: .outcry)
+  --tick DURATION    time between collect/detect ticks, e.g. 5s (default: the config's scheduleMinutes)
+  --trust-proxy      take the client address from X-Forwarded-For`;
+
+/** Runs `outcry start` until SIGINT/SIGTERM. */
+export async function startCommand(args: string[]): Promise<void> {
+  const { values } = parseArgs({
+    args,
+    options: {
+      config: { type: "string", default: "outcry.config.json" },
+      port: { type: "string", default: "3000" },
+      "data-dir": { type: "string", default: ".outcry" },
+      tick: { type: "string" },
+      "trust-proxy": { type: "boolean", default: false },
+    },
+    strict: true,
+  });
+  const config = loadConfigFile(values.config);
+  const runtime = await startLocalRuntime({
+    config,
+    dataDir: values["data-dir"],
+    port: parsePort(values.port),
+    ...(values.tick ? { tickMs: parseDuration(values.tick, "--tick") } : {}),
+    trustProxy: values["trust-proxy"],
+  });
+  process.stdout.write(
+    `outcry is watching ${config.services.map((s) => s.name).join(", ")}\n` +
+      `  API and dashboard: ${runtime.url}  (try ${runtime.url}/services)\n` +
+      `  data: ${values["data-dir"]}   notifications: ${runtime.outboxFile}\n` +
+      "  Ctrl-C stops.\n",
+  );
+  await new Promise<void>((resolve) => {
+    const stop = () => {
+      process.off("SIGINT", stop);
+      process.off("SIGTERM", stop);
+      process.stdout.write("stopping: finishing the current tick...\n");
+      runtime.stop().then(resolve, (error) => {
+        process.stderr.write(`stop failed: ${(error as Error).message}\n`);
+        resolve();
+      });
+    };
+    process.on("SIGINT", stop);
+    process.on("SIGTERM", stop);
+  });
+  process.stdout.write("stopped; data kept.\n");
+}

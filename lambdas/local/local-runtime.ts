@@ -1,0 +1,236 @@
+/**
+ * The local runtime: the whole pipeline on a laptop. It starts the embedded store, fires
+ * the collect and detect handlers on the configured cadence with EventBridge-shaped
+ * events, and serves the api handler over HTTP with API-Gateway-shaped events. Only the
+ * clock, the store endpoint and the notification channels differ from AWS.
+ */
+import { randomBytes, randomUUID } from "node:crypto";
+import { mkdir, readFile, writeFile } from "node:fs/promises";
+import { createServer, type Server } from "node:http";
+import type { AddressInfo } from "node:net";
+import { join } from "node:path";
+import type { ScheduledEvent } from "aws-lambda";
+import { toIso } from "../domain/buckets";
+import type { Config } from "../domain/config";
+import type { Notifier } from "../domain/ports";
+import { createApiHandler } from "../handlers/api";
+import { createCollectHandler } from "../handlers/collect";
+import { buildDependencies } from "../handlers/dependencies";
+import { createDetectHandler } from "../handlers/detect";
+import { ConsoleNotifier, OutboxFileNotifier } from "../notify/console-notifier";
+import type { CollectResult } from "../usecases/collect-counts";
+import type { DetectResult } from "../usecases/detect-incidents";
+import { clientAddress, readBody, toApiGatewayEvent, writeResult } from "./api-gateway-event";
+import { type EmbeddedStore, startEmbeddedStore } from "./embedded-store";
+import { localContext } from "./lambda-context";
+
+/** A clock the runtime and the handlers share. */
+export interface Clock {
+  now(): number;
+  /** Called after each tick; a virtual clock moves forward here. */
+  advance?(): void;
+}
+
+/** Options of {@link startLocalRuntime}. */
+export interface LocalRuntimeOptions {
+  config: Config;
+  /** Folder for the store, the salt and the outbox file; created on first run. */
+  dataDir: string;
+  /** HTTP port on 127.0.0.1; 0 picks a free one. */
+  port: number;
+  /** Real milliseconds between ticks; defaults to the config's schedule. */
+  tickMs?: number;
+  /** Take the client address from X-Forwarded-For (behind a reverse proxy you run). */
+  trustProxy?: boolean;
+  clock?: Clock;
+  /** Where readable lines go (one per tick, and notifications). */
+  print?: (line: string) => void;
+  /** Extra notifiers beside the console and the outbox file. */
+  notifiers?: Notifier[];
+  /** Start ticking at once (default); false leaves ticks to {@link LocalRuntime.tick}. */
+  autoTick?: boolean;
+}
+
+/** A running local runtime. */
+export interface LocalRuntime {
+  url: string;
+  outboxFile: string;
+  /** Runs one collect + detect tick now (waits for a running one first). */
+  tick(): Promise<{ collect: CollectResult; detect: DetectResult }>;
+  /** Stops ticking, finishes the running tick, closes the server and the store. */
+  stop(): Promise<void>;
+}
+
+const TABLE_NAME = "outcry";
+
+async function loadOrCreateSalt(dataDir: string): Promise<string> {
+  const file = join(dataDir, "salt");
+  try {
+    return (await readFile(file, "utf8")).trim();
+  } catch {
+    const salt = randomBytes(32).toString("hex");
+    await writeFile(file, `${salt}\n`, { mode: 0o600 });
+    return salt;
+  }
+}
+
+/** The event EventBridge sends a scheduled target. */
+export function scheduledEvent(rule: string, timeMs: number): ScheduledEvent {
+  return {
+    version: "0",
+    id: randomUUID(),
+    "detail-type": "Scheduled Event",
+    source: "aws.events",
+    account: "000000000000",
+    time: toIso(timeMs),
+    region: "local",
+    resources: [`arn:aws:events:local:000000000000:rule/${rule}`],
+    detail: {},
+  };
+}
+
+function describeTick(collect: CollectResult, detect: DetectResult): string {
+  const counts = Object.entries(collect.latest)
+    .map(([service, count]) => `${service}=${count ?? "gap"}`)
+    .join(" ");
+  const open =
+    detect.open.length === 0
+      ? "none"
+      : detect.open
+          .map((i) => `${i.service} (peak ${i.peak.count.toLocaleString("en-US")})`)
+          .join(", ");
+  const bucket = toIso(collect.bucketStart).slice(0, 16).replace("T", " ");
+  return `[tick ${bucket}Z] collected ${counts} | open: ${open}`;
+}
+
+/**
+ * Starts the local runtime.
+ * @example
+ * const runtime = await startLocalRuntime({ config, dataDir: ".outcry", port: 3000 });
+ * // ... later
+ * await runtime.stop();
+ */
+export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<LocalRuntime> {
+  const print = options.print ?? ((line: string) => process.stdout.write(`${line}\n`));
+  const clock = options.clock ?? { now: Date.now };
+  await mkdir(options.dataDir, { recursive: true });
+  const salt = await loadOrCreateSalt(options.dataDir);
+  const outboxFile = join(options.dataDir, "outbox.jsonl");
+  const store: EmbeddedStore = await startEmbeddedStore({
+    dataDir: join(options.dataDir, "db"),
+    tableName: TABLE_NAME,
+  });
+
+  const deps = buildDependencies({
+    config: options.config,
+    tableName: store.tableName,
+    endpoint: store.endpoint,
+    notifiers: () => [
+      new ConsoleNotifier((text) => print(text.trimEnd())),
+      new OutboxFileNotifier(outboxFile),
+      ...(options.notifiers ?? []),
+    ],
+    salt: async () => salt,
+    now: () => clock.now(),
+  });
+  const collect = createCollectHandler(() => deps.collect);
+  const detect = createDetectHandler(() => deps.detect);
+  const api = createApiHandler(() => deps.api);
+
+  const server: Server = createServer(async (request, response) => {
+    try {
+      const body = await readBody(request);
+      if (body === null) {
+        response.writeHead(413, { "content-type": "application/problem+json" });
+        response.end(
+          JSON.stringify({
+            title: "Content Too Large",
+            status: 413,
+            detail: "request body too large",
+          }),
+        );
+        return;
+      }
+      const event = toApiGatewayEvent(
+        request,
+        body,
+        clientAddress(request, options.trustProxy ?? false),
+        clock.now(),
+      );
+      const result = await api(event, localContext("outcry-api"));
+      writeResult(response, result, request.method === "HEAD");
+    } catch (error) {
+      response.writeHead(500, { "content-type": "application/problem+json" });
+      response.end(
+        JSON.stringify({ title: "Internal Server Error", status: 500, detail: String(error) }),
+      );
+    }
+  });
+  await new Promise<void>((resolve, reject) => {
+    server.once("error", reject);
+    server.listen(options.port, "127.0.0.1", () => resolve());
+  });
+  const { port } = server.address() as AddressInfo;
+
+  let running: Promise<{ collect: CollectResult; detect: DetectResult }> | undefined;
+  let timer: NodeJS.Timeout | undefined;
+  let stopped = false;
+
+  const runTick = async () => {
+    const now = clock.now();
+    const collected = (await collect(
+      scheduledEvent("outcry-collect", now),
+      localContext("outcry-collect"),
+    )) as CollectResult;
+    const detected = (await detect(
+      scheduledEvent("outcry-detect", now),
+      localContext("outcry-detect"),
+    )) as DetectResult;
+    print(describeTick(collected, detected));
+    clock.advance?.();
+    return { collect: collected, detect: detected };
+  };
+  const tick = async () => {
+    while (running) await running.catch(() => undefined);
+    running = runTick();
+    try {
+      return await running;
+    } finally {
+      running = undefined;
+    }
+  };
+  const tickMs = options.tickMs ?? options.config.scheduleMinutes * 60_000;
+  const schedule = () => {
+    if (stopped) return;
+    timer = setTimeout(async () => {
+      try {
+        await tick();
+      } catch (error) {
+        print(`[tick failed] ${(error as Error).message}`);
+      }
+      schedule();
+    }, tickMs);
+  };
+  if (options.autoTick ?? true) {
+    // The first tick runs at once so a new user sees a line straight away.
+    tick()
+      .catch((error) => print(`[tick failed] ${(error as Error).message}`))
+      .finally(schedule);
+  }
+
+  return {
+    url: `http://127.0.0.1:${port}`,
+    outboxFile,
+    tick,
+    async stop() {
+      stopped = true;
+      clearTimeout(timer);
+      while (running) await running.catch(() => undefined);
+      await new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeAllConnections();
+      });
+      await store.close();
+    },
+  };
+}
