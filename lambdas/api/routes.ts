@@ -4,7 +4,7 @@
  * {@link HttpError} and become problem details in the handler's error middleware.
  */
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from "aws-lambda";
-import { z } from "zod";
+import * as z from "zod";
 import { MINUTE_MS, parseIso, toIso } from "../domain/buckets";
 import { serviceById } from "../domain/config";
 import { InvalidCursorError } from "../store/incident-store";

@@ -3,7 +3,7 @@
  * runtime and the backtest. Everything a user can set lives here, validated with zod so
  * that a mistake fails `cdk synth` or `npm start` with a message naming the field.
  */
-import { z } from "zod";
+import * as z from "zod";
 
 /** Problem kinds a crowd reporter may choose, per service category. */
 export const PROBLEM_KINDS = {

@@ -59,6 +59,15 @@ export function buildDependencies(settings: RuntimeSettings): Dependencies {
   const sources = new Map(
     config.services.map((service) => [service.id, sourcesForService(service, reports)]),
   );
+  // Notifiers are made on first use: only detect delivers, and only detect's environment
+  // names the topic.
+  let notifiers: Notifier[] | undefined;
+  const deliverer = {
+    get notifiers() {
+      notifiers ??= settings.notifiers();
+      return notifiers;
+    },
+  };
   return {
     collect: { config, series, health, sourcesFor: (id) => sources.get(id) ?? [] },
     detect: {
@@ -67,7 +76,7 @@ export function buildDependencies(settings: RuntimeSettings): Dependencies {
       states,
       incidents,
       outbox,
-      deliverer: { notifiers: settings.notifiers() },
+      deliverer,
     },
     api: {
       config,

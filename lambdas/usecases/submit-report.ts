@@ -7,7 +7,7 @@
  *    counting once per reporter and service within the dedup window.
  */
 import { createHmac } from "node:crypto";
-import { z } from "zod";
+import * as z from "zod";
 import { badRequest, HttpError, notFound } from "../api/http-error";
 import { bucketStart, MINUTE_MS } from "../domain/buckets";
 import { type Config, PROBLEM_KINDS, serviceById } from "../domain/config";

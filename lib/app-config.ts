@@ -1,0 +1,74 @@
+/**
+ * The configuration as the Lambda bundles carry it. `cdk synth` validates the user's file
+ * once, writes the normalized result next to the cloud assembly, and every function bundle
+ * gets a copy with its replay CSVs, so a function runs with exactly what synth checked.
+ */
+import { existsSync, mkdirSync, writeFileSync } from "node:fs";
+import { basename, join } from "node:path";
+import { type Config, ConfigError } from "../lambdas/domain/config";
+
+/** File name of the config inside a bundle; the functions get it as `OUTCRY_CONFIG_FILE`. */
+export const BUNDLED_CONFIG_FILE = "outcry.config.json";
+/** Folder of the replay CSVs inside a bundle, relative to the config file. */
+export const BUNDLED_REPLAY_DIR = "replay";
+
+/** A configuration ready to be copied into function bundles. */
+export interface BundledConfig {
+  /** The normalized configuration, with replay files renamed to their bundled paths. */
+  readonly config: Config;
+  /** Absolute path of the JSON file holding `config`. */
+  readonly configFile: string;
+  /** Absolute paths of the replay CSVs to copy into `replay/`, each with a unique base name. */
+  readonly replayFiles: readonly string[];
+}
+
+/**
+ * Rewrites every replay source `file` (absolute, as `loadConfigFile` returns it) to
+ * `replay/<basename>` and lists the CSVs to ship.
+ *
+ * @throws ConfigError when a CSV is missing or two different CSVs share a base name
+ *   (they would overwrite each other in the bundle)
+ * @example
+ * const { config, replayFiles } = normalizeForBundle(loadConfigFile("outcry.config.json"));
+ */
+export function normalizeForBundle(config: Config): Omit<BundledConfig, "configFile"> {
+  const byName = new Map<string, string>();
+  const problems: string[] = [];
+  const services = config.services.map((service, i) => ({
+    ...service,
+    sources: service.sources.map((source, j) => {
+      if (source.kind !== "replay") return source;
+      const field = `services[${i}].sources[${j}].file`;
+      const name = basename(source.file);
+      const taken = byName.get(name);
+      if (!existsSync(source.file)) {
+        problems.push(`${field}: ${source.file} does not exist`);
+      } else if (taken !== undefined && taken !== source.file) {
+        problems.push(`${field}: ${source.file} has the same file name as ${taken}; rename one`);
+      }
+      byName.set(name, taken ?? source.file);
+      return { ...source, file: `${BUNDLED_REPLAY_DIR}/${name}` };
+    }),
+  }));
+  if (problems.length > 0) {
+    throw new ConfigError(
+      `configuration cannot be bundled:\n${problems.map((p) => `  - ${p}`).join("\n")}`,
+      problems,
+    );
+  }
+  // `$schema` points at a file next to the user's config, which the bundle does not carry.
+  const { $schema: _schema, ...rest } = config;
+  return { config: { ...rest, services }, replayFiles: [...byName.values()] };
+}
+
+/**
+ * Normalizes `config` and writes it to `<dir>/outcry.config.json`.
+ * @example const bundled = writeBundledConfig(config, join(app.outdir, "outcry-config"));
+ */
+export function writeBundledConfig(config: Config, dir: string): BundledConfig {
+  const normalized = normalizeForBundle(config);
+  mkdirSync(dir, { recursive: true });
+  const configFile = join(dir, BUNDLED_CONFIG_FILE);
+  writeFileSync(configFile, `${JSON.stringify(normalized.config, null, 2)}\n`);
+  return { ...normalized, configFile };
+}

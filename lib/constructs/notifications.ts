@@ -1,0 +1,102 @@
+/**
+ * The SNS topic incidents are announced on, with one email or SMS subscription per
+ * configured subscriber.
+ */
+import { RemovalPolicy } from "aws-cdk-lib";
+import { Effect, type IGrantable, PolicyStatement } from "aws-cdk-lib/aws-iam";
+import { Key } from "aws-cdk-lib/aws-kms";
+import { type CfnSubscription, Topic } from "aws-cdk-lib/aws-sns";
+import { EmailSubscription, SmsSubscription } from "aws-cdk-lib/aws-sns-subscriptions";
+import { Construct } from "constructs";
+import { ConfigError, type Subscriber } from "../../lambdas/domain/config";
+
+/** Message attributes the notifier sets on every publish, and subscribers filter on. */
+export const MESSAGE_ATTRIBUTES = { service: "service", category: "category" } as const;
+
+/** Properties of {@link Notifications}. */
+export interface NotificationsProps {
+  /** Who receives notifications (validated `config.subscribers`). */
+  readonly subscribers: readonly Subscriber[];
+}
+
+/**
+ * The SNS filter policy (scope MessageAttributes) of a subscriber, or undefined when it
+ * wants every notification. A subscriber listing both services and categories gets a
+ * notification matching either list.
+ *
+ * @example
+ * filterPolicyFor({ email: "a@b.c", categories: ["isp"] }); // { category: ["isp"] }
+ */
+export function filterPolicyFor(subscriber: Subscriber): Record<string, unknown> | undefined {
+  const clauses: Record<string, string[]>[] = [];
+  if (subscriber.services) clauses.push({ [MESSAGE_ATTRIBUTES.service]: subscriber.services });
+  if (subscriber.categories) {
+    clauses.push({ [MESSAGE_ATTRIBUTES.category]: subscriber.categories });
+  }
+  if (clauses.length === 0) return undefined;
+  return clauses.length === 1 ? clauses[0] : { $or: clauses };
+}
+
+/**
+ * The notification topic, encrypted with a customer-managed key and reachable over TLS only.
+ *
+ * @example
+ * const notifications = new Notifications(this, "Notifications", { subscribers });
+ * notifications.grantPublish(detect.function);
+ */
+export class Notifications extends Construct {
+  public readonly key: Key;
+  public readonly topic: Topic;
+
+  constructor(scope: Construct, id: string, props: NotificationsProps) {
+    super(scope, id);
+    this.key = new Key(this, "Key", {
+      description: "Encrypts the outcry notification topic",
+      enableKeyRotation: true,
+      // The key only protects this stack's topic, so it goes (after the waiting period) with it.
+      removalPolicy: RemovalPolicy.DESTROY,
+    });
+    this.topic = new Topic(this, "Topic", {
+      displayName: "outcry",
+      masterKey: this.key,
+      enforceSSL: true,
+    });
+    const seen = new Map<string, number>();
+    props.subscribers.forEach((subscriber, index) => {
+      const endpoint = subscriber.email ?? subscriber.sms ?? "";
+      const first = seen.get(endpoint);
+      // SNS keeps one subscription per endpoint and topic, so a second entry could never apply.
+      if (first !== undefined) {
+        const problem = `subscribers[${index}]: ${endpoint} is already subscribers[${first}]; merge the two entries`;
+        throw new ConfigError(`configuration is not valid:\n  - ${problem}`, [problem]);
+      }
+      seen.set(endpoint, index);
+      // Subscriptions are named by endpoint, so reordering the list does not resubscribe anyone.
+      const subscription = this.topic.addSubscription(
+        subscriber.email ? new EmailSubscription(subscriber.email) : new SmsSubscription(endpoint),
+      );
+      const policy = filterPolicyFor(subscriber);
+      if (policy) {
+        // Written on the L1 resource because the L2 filter policy type cannot express `$or`.
+        const cfn = subscription.node.defaultChild as CfnSubscription;
+        cfn.filterPolicy = policy;
+        cfn.filterPolicyScope = "MessageAttributes";
+      }
+    });
+  }
+
+  /**
+   * Lets `grantee` publish to the topic: `sns:Publish` on it and the two key actions SNS
+   * needs to encrypt the message, rather than the `kms:GenerateDataKey*` family.
+   */
+  grantPublish(grantee: IGrantable): void {
+    grantee.grantPrincipal.addToPrincipalPolicy(
+      new PolicyStatement({
+        effect: Effect.ALLOW,
+        actions: ["sns:Publish"],
+        resources: [this.topic.topicArn],
+      }),
+    );
+    this.key.grant(grantee, "kms:GenerateDataKey", "kms:Decrypt");
+  }
+}

@@ -1,0 +1,35 @@
+/**
+ * The single DynamoDB table holding series, incidents, outbox and crowd reports
+ * (key design in `lambdas/store/`).
+ */
+import { RemovalPolicy } from "aws-cdk-lib";
+import { AttributeType, BillingMode, Table, TableEncryption } from "aws-cdk-lib/aws-dynamodb";
+import { Construct } from "constructs";
+
+/** Attribute holding the epoch second after which DynamoDB may delete an item. */
+export const TTL_ATTRIBUTE = "expiresAt";
+
+/**
+ * The outcry table: `pk`/`sk` strings, on-demand, point-in-time recovery, TTL on
+ * `expiresAt`. It is retained when the stack is deleted, since it holds the history.
+ *
+ * @example
+ * const { table } = new OutcryTable(this, "Data");
+ * table.grantReadWriteData(fn);
+ */
+export class OutcryTable extends Construct {
+  public readonly table: Table;
+
+  constructor(scope: Construct, id: string) {
+    super(scope, id);
+    this.table = new Table(this, "Table", {
+      partitionKey: { name: "pk", type: AttributeType.STRING },
+      sortKey: { name: "sk", type: AttributeType.STRING },
+      billingMode: BillingMode.PAY_PER_REQUEST,
+      pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
+      timeToLiveAttribute: TTL_ATTRIBUTE,
+      encryption: TableEncryption.AWS_MANAGED,
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
+  }
+}

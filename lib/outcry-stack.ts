@@ -1,0 +1,138 @@
+/**
+ * The outcry stack: composes the table, the three functions, their schedules, the
+ * notification topic, the HTTP API and the operational alarms, and wires least-privilege
+ * grants between them.
+ */
+import { mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { CfnOutput, Duration, Stack, type StackProps, Stage } from "aws-cdk-lib";
+import type { Construct } from "constructs";
+import type { Config } from "../lambdas/domain/config";
+import { writeBundledConfig } from "./app-config";
+import { Notifications } from "./constructs/notifications";
+import { OperationalAlarms } from "./constructs/operational-alarms";
+import { OutcryFunction } from "./constructs/outcry-function";
+import { OutcryTable } from "./constructs/outcry-table";
+import { PublicApi } from "./constructs/public-api";
+import { ReporterSalt } from "./constructs/reporter-salt";
+import { ScheduledInvocation } from "./constructs/scheduled-invocation";
+
+/** Properties of an {@link OutcryStack}. */
+export interface OutcryStackProps extends StackProps {
+  /** The validated configuration (`loadConfigFile`), replay paths absolute. */
+  readonly config: Config;
+}
+
+const REPOSITORY_ROOT = join(import.meta.dirname, "..");
+
+/**
+ * Everything outcry runs on in one AWS account.
+ *
+ * @example
+ * new OutcryStack(app, "Outcry", { config: loadConfigFile("outcry.config.json") });
+ */
+export class OutcryStack extends Stack {
+  public readonly table: OutcryTable;
+  public readonly collect: OutcryFunction;
+  public readonly detect: OutcryFunction;
+  public readonly api: OutcryFunction;
+  public readonly notifications: Notifications;
+  public readonly reporterSalt: ReporterSalt;
+  public readonly publicApi: PublicApi;
+  public readonly alarms: OperationalAlarms;
+
+  constructor(scope: Construct, id: string, props: OutcryStackProps) {
+    super(scope, id, props);
+    const { config } = props;
+    const handler = (name: string) => join(REPOSITORY_ROOT, "lambdas", "handlers", `${name}.ts`);
+    // Next to the cloud assembly, so it lives exactly as long as the synth output.
+    const outdir = Stage.of(this)?.outdir ?? mkdtempSync(join(tmpdir(), "outcry-"));
+    const bundledConfig = writeBundledConfig(
+      config,
+      join(outdir, "outcry-config", this.artifactId),
+    );
+
+    this.table = new OutcryTable(this, "Data");
+    this.notifications = new Notifications(this, "Notifications", {
+      subscribers: config.subscribers,
+    });
+    this.reporterSalt = new ReporterSalt(this, "ReporterSalt");
+    const tableName = this.table.table.tableName;
+    // Collect and detect run every few minutes: the next run is their retry, and a
+    // late retry overlapping it would only race with it.
+    this.collect = new OutcryFunction(this, "Collect", {
+      entry: handler("collect"),
+      description: "outcry collect: reads sources and stores counts per bucket",
+      memorySize: 256,
+      timeout: Duration.seconds(50),
+      retryAttempts: 0,
+      bundledConfig,
+      environment: { TABLE_NAME: tableName },
+    });
+    this.detect = new OutcryFunction(this, "Detect", {
+      entry: handler("detect"),
+      description: "outcry detect: finds peaks and falloffs, notifies",
+      memorySize: 512,
+      timeout: Duration.seconds(50),
+      retryAttempts: 0,
+      bundledConfig,
+      environment: { TABLE_NAME: tableName, TOPIC_ARN: this.notifications.topic.topicArn },
+    });
+    this.api = new OutcryFunction(this, "Api", {
+      entry: handler("api"),
+      description: "outcry api: query API, crowd reports, dashboard",
+      memorySize: 512,
+      timeout: Duration.seconds(10),
+      bundledConfig,
+      environment: {
+        TABLE_NAME: tableName,
+        REPORTER_SALT_SECRET_ARN: this.reporterSalt.secret.secretArn,
+      },
+    });
+
+    this.table.table.grantReadWriteData(this.collect.function);
+    this.table.table.grantReadWriteData(this.detect.function);
+    this.table.table.grantReadWriteData(this.api.function);
+    this.notifications.grantPublish(this.detect.function);
+    this.reporterSalt.secret.grantRead(this.api.function);
+
+    const every = Duration.minutes(config.scheduleMinutes);
+    const collectSchedule = new ScheduledInvocation(this, "CollectSchedule", {
+      target: this.collect.function,
+      every,
+      description: "Runs outcry collect",
+    });
+    const detectSchedule = new ScheduledInvocation(this, "DetectSchedule", {
+      target: this.detect.function,
+      every,
+      description: "Runs outcry detect",
+    });
+    this.publicApi = new PublicApi(this, "HttpApi", {
+      handler: this.api.function,
+      rateLimit: 50,
+      burstLimit: 100,
+    });
+
+    this.alarms = new OperationalAlarms(this, "Alarms");
+    this.alarms.watchFunction("Collect", this.collect.function);
+    this.alarms.watchFunction("Detect", this.detect.function);
+    this.alarms.watchFunction("Api", this.api.function);
+    this.alarms.watchDeadLetterQueue("CollectSchedule", collectSchedule.deadLetterQueue);
+    this.alarms.watchDeadLetterQueue("DetectSchedule", detectSchedule.deadLetterQueue);
+
+    new CfnOutput(this, "ApiUrl", {
+      value: this.publicApi.url,
+      description: "Base URL of the API",
+    });
+    new CfnOutput(this, "TopicArn", {
+      value: this.notifications.topic.topicArn,
+      description: "Topic of outage notifications",
+    });
+    new CfnOutput(this, "AlarmTopicArn", {
+      value: this.alarms.topic.topicArn,
+      description: "Subscribe operators here to hear when outcry itself fails",
+    });
+    new CfnOutput(this, "TableName", { value: tableName, description: "DynamoDB table" });
+  }
+}
