@@ -242,6 +242,16 @@ export class ConfigError extends Error {
   }
 }
 
+/** Names the keys a strict object accepts, so that a misspelt key shows its fix. */
+function unknownKeyMessage(issue: z.core.$ZodRawIssue): string | undefined {
+  if (issue.code !== "unrecognized_keys") return undefined;
+  const shape = (issue.inst as { _zod?: { def?: { shape?: object } } } | undefined)?._zod?.def
+    ?.shape;
+  const keys = issue.keys.map((key) => `'${key}'`).join(", ");
+  const known = shape ? ` or use one of ${Object.keys(shape).join(", ")}` : "";
+  return `unknown key ${keys}; remove it${known}`;
+}
+
 function formatPath(path: readonly PropertyKey[]): string {
   return path.reduce<string>((out, part) => {
     if (typeof part === "number") return `${out}[${part}]`;
@@ -259,7 +269,7 @@ function formatPath(path: readonly PropertyKey[]): string {
  * const config = parseConfig(JSON.parse(text), "outcry.config.json");
  */
 export function parseConfig(raw: unknown, origin = "configuration"): Config {
-  const result = ConfigSchema.safeParse(raw);
+  const result = ConfigSchema.safeParse(raw, { error: unknownKeyMessage });
   if (result.success) return result.data;
   const problems = result.error.issues.map(
     (issue) => `${formatPath(issue.path) || "(top level)"}: ${issue.message}`,

@@ -47,7 +47,9 @@ export class DynamoOutboxStore implements OutboxStore {
       );
       for (const item of page.Items ?? []) out.push(item.message as OutboxMessage);
       cursor = page.LastEvaluatedKey;
-    } while (cursor && out.length < limit);
+      // Read every page: the partition is in key order, not creation order, so the oldest
+      // pending message may sit on a later page than the first `limit` found.
+    } while (cursor);
     return out.sort((a, b) => a.createdAt - b.createdAt).slice(0, limit);
   }
 

@@ -5,15 +5,24 @@
  *   `shards` partitions (DynamoDB takes about 1,000 writes/s per partition) while the key
  *   of any reporter's report stays computable;
  * - the put is conditional, so one reporter counts once per bucket even when identical
- *   submissions race, and earlier buckets inside the dedup window are checked with one
- *   BatchGet before it;
+ *   submissions race, and earlier buckets inside the dedup window are checked with
+ *   BatchGet (100 keys a request) before it;
  * - counts are derived by reading the bucket's shards, so re-running a tick gives the
  *   same numbers.
  */
-import { BatchGetCommand, PutCommand, QueryCommand, UpdateCommand } from "@aws-sdk/lib-dynamodb";
+import {
+  BatchGetCommand,
+  type BatchGetCommandOutput,
+  PutCommand,
+  QueryCommand,
+  UpdateCommand,
+} from "@aws-sdk/lib-dynamodb";
 import { bucketStart as alignBucket, MINUTE_MS, toIso } from "../domain/buckets";
 import type { CrowdReport, ReportStore } from "../domain/ports";
 import { expiresAt, isConditionFailure, type TableRef } from "./client";
+
+/** The most keys one BatchGetItem request may name. */
+const BATCH_GET_MAX_KEYS = 100;
 
 /** Options of the report store. */
 export interface ReportStoreOptions {
@@ -51,22 +60,31 @@ export class DynamoReportStore implements ReportStore {
     ) {
       earlier.push(this.key(report.service, b, report.reporter));
     }
-    if (earlier.length > 0) {
-      const { Responses } = await this.table.client.send(
-        new BatchGetCommand({
-          RequestItems: {
-            [this.table.tableName]: {
-              Keys: earlier,
-              ProjectionExpression: "reportedAt",
-              ConsistentRead: true,
+    // BatchGet takes at most 100 keys and may hand some back unprocessed: a long window
+    // of small buckets (e.g. 3 hours of 1-minute buckets) needs several requests.
+    for (let start = 0; start < earlier.length; start += BATCH_GET_MAX_KEYS) {
+      let keys: Record<string, unknown>[] | undefined = earlier.slice(
+        start,
+        start + BATCH_GET_MAX_KEYS,
+      );
+      while (keys && keys.length > 0) {
+        const { Responses, UnprocessedKeys }: BatchGetCommandOutput = await this.table.client.send(
+          new BatchGetCommand({
+            RequestItems: {
+              [this.table.tableName]: {
+                Keys: keys,
+                ProjectionExpression: "reportedAt",
+                ConsistentRead: true,
+              },
             },
-          },
-        }),
-      );
-      const recent = (Responses?.[this.table.tableName] ?? []).some(
-        (item) => (item.reportedAt as number) > report.at - dedupMs,
-      );
-      if (recent) return "duplicate";
+          }),
+        );
+        const recent = (Responses?.[this.table.tableName] ?? []).some(
+          (item) => (item.reportedAt as number) > report.at - dedupMs,
+        );
+        if (recent) return "duplicate";
+        keys = UnprocessedKeys?.[this.table.tableName]?.Keys;
+      }
     }
     try {
       await this.table.client.send(

@@ -19,6 +19,8 @@ export interface CollectDependencies {
   series: SeriesStore;
   health: SourceHealthStore;
   sourcesFor: (serviceId: string) => CountSource[];
+  /** How long one source may take for one bucket before it counts as failed. */
+  sourceDeadlineMs?: number;
 }
 
 /** What one collect tick did. */
@@ -31,7 +33,8 @@ export interface CollectResult {
 
 /** Buckets re-counted behind the newest closed one, for items that arrive late. */
 export const LOOK_BACK_BUCKETS = 2;
-const SOURCE_DEADLINE_MS = 10_000;
+/** Default deadline of one source read: well inside the function's 50 s timeout. */
+export const SOURCE_DEADLINE_MS = 10_000;
 const CONCURRENCY = 16;
 
 function withDeadline<T>(work: Promise<T>, ms: number, what: string): Promise<T> {
@@ -78,7 +81,7 @@ export async function collectCounts(
           for (const bucket of buckets) {
             const count = await withDeadline(
               source.count(bucket, bucketMinutes),
-              SOURCE_DEADLINE_MS,
+              deps.sourceDeadlineMs ?? SOURCE_DEADLINE_MS,
               `source ${service.id}/${source.id}`,
             );
             if (count === null) continue;

@@ -70,8 +70,10 @@ async function advanceService(
   const width = config.bucketMinutes * MINUTE_MS;
   const loaded = await deps.states.load(service.id);
   let state = loaded.state ?? initialDetectorState();
+  // A service seen for the first time learns from whatever history the table already
+  // holds (up to the catch-up limit), so a restored or re-created state starts warm.
   const from = Math.max(
-    state.lastBucket === null ? through : state.lastBucket + width,
+    state.lastBucket === null ? through - MAX_CATCH_UP_MS : state.lastBucket + width,
     through - MAX_CATCH_UP_MS,
   );
   if (from > through)

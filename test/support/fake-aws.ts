@@ -1,0 +1,91 @@
+/**
+ * A stand-in for the two AWS services that cannot run here, at the SDK's wire boundary:
+ * SNS (AWS Query protocol: form-encoded requests, XML answers) and Secrets Manager
+ * (JSON 1.1). Point a client at it with `AWS_ENDPOINT_URL_SNS` /
+ * `AWS_ENDPOINT_URL_SECRETS_MANAGER`; every request is kept for the test to inspect.
+ */
+import { randomUUID } from "node:crypto";
+import { createServer, type Server } from "node:http";
+import type { AddressInfo } from "node:net";
+
+/** One SNS Publish as it reached the wire, decoded. */
+export interface CapturedPublish {
+  topicArn: string;
+  subject: string | undefined;
+  messageStructure: string | undefined;
+  message: string;
+  attributes: Record<string, string>;
+}
+
+/** The running fake. */
+export interface FakeAws {
+  endpoint: string;
+  publishes: CapturedPublish[];
+  /** Makes the next `n` Publish calls fail with a 500 (retryable) error. */
+  failNextPublishes(n: number): void;
+  close(): Promise<void>;
+}
+
+function decodePublish(form: URLSearchParams): CapturedPublish {
+  const attributes: Record<string, string> = {};
+  for (let i = 1; form.has(`MessageAttributes.entry.${i}.Name`); i++) {
+    attributes[form.get(`MessageAttributes.entry.${i}.Name`) ?? ""] =
+      form.get(`MessageAttributes.entry.${i}.Value.StringValue`) ?? "";
+  }
+  return {
+    topicArn: form.get("TopicArn") ?? "",
+    subject: form.get("Subject") ?? undefined,
+    messageStructure: form.get("MessageStructure") ?? undefined,
+    message: form.get("Message") ?? "",
+    attributes,
+  };
+}
+
+/** Starts the fake on a free loopback port; `secret` is what GetSecretValue returns. */
+export async function startFakeAws(secret = "test-salt"): Promise<FakeAws> {
+  const publishes: CapturedPublish[] = [];
+  let failures = 0;
+  const server: Server = createServer(async (request, response) => {
+    const chunks: Buffer[] = [];
+    for await (const chunk of request) chunks.push(chunk as Buffer);
+    const body = Buffer.concat(chunks).toString("utf8");
+    const target = request.headers["x-amz-target"];
+    if (target === "secretsmanager.GetSecretValue") {
+      const { SecretId } = JSON.parse(body) as { SecretId: string };
+      response.writeHead(200, { "content-type": "application/x-amz-json-1.1" });
+      response.end(
+        JSON.stringify({ ARN: SecretId, Name: "salt", SecretString: secret, VersionId: "v1" }),
+      );
+      return;
+    }
+    const form = new URLSearchParams(body);
+    if (form.get("Action") === "Publish") {
+      if (failures > 0) {
+        failures--;
+        response.writeHead(500, { "content-type": "text/xml" });
+        response.end(
+          "<ErrorResponse><Error><Type>Receiver</Type><Code>InternalError</Code><Message>injected</Message></Error><RequestId>x</RequestId></ErrorResponse>",
+        );
+        return;
+      }
+      publishes.push(decodePublish(form));
+      response.writeHead(200, { "content-type": "text/xml" });
+      response.end(
+        `<PublishResponse xmlns="http://sns.amazonaws.com/doc/2010-03-31/"><PublishResult><MessageId>${randomUUID()}</MessageId></PublishResult><ResponseMetadata><RequestId>${randomUUID()}</RequestId></ResponseMetadata></PublishResponse>`,
+      );
+      return;
+    }
+    response.writeHead(400, { "content-type": "text/plain" });
+    response.end(`unsupported request: ${target ?? form.get("Action") ?? "?"}`);
+  });
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  const { port } = server.address() as AddressInfo;
+  return {
+    endpoint: `http://127.0.0.1:${port}`,
+    publishes,
+    failNextPublishes(n) {
+      failures = n;
+    },
+    close: () => new Promise((resolve) => server.close(() => resolve())),
+  };
+}

@@ -1,0 +1,124 @@
+/**
+ * The collect use case on dynalite: every source asked, failures and hangs isolated as
+ * gaps with their health recorded, and re-running a tick changing nothing.
+ */
+import { mkdtemp, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { parseIso } from "../../lambdas/domain/buckets";
+import { parseConfig } from "../../lambdas/domain/config";
+import { resolveRelativePaths } from "../../lambdas/runtime/config-file";
+import type { CountSource } from "../../lambdas/sources/count-source";
+import { collectCounts } from "../../lambdas/usecases/collect-counts";
+import { startTestTable, type TestTable } from "../support/embedded-table";
+import { pipelineOn } from "./pipeline-fixture";
+
+let table: TestTable;
+let dir: string;
+
+beforeAll(async () => {
+  table = await startTestTable();
+  dir = await mkdtemp(join(tmpdir(), "outcry-collect-"));
+  await writeFile(
+    join(dir, "counts.csv"),
+    [
+      "timestamp,service,count",
+      "2024-05-01T11:45:00Z,t-mobile,7",
+      "2024-05-01T11:50:00Z,t-mobile,8",
+      // 11:55 is missing: a gap in the replayed data.
+      "2024-05-01T12:00:00Z,t-mobile,99",
+    ].join("\n"),
+  );
+});
+afterAll(async () => {
+  await table.close();
+  await rm(dir, { recursive: true, force: true });
+});
+
+const config = () =>
+  resolveRelativePaths(
+    parseConfig({
+      services: [
+        {
+          id: "t-mobile",
+          name: "T-Mobile",
+          category: "carrier",
+          sources: [{ kind: "replay", file: "counts.csv", weight: 2 }],
+        },
+      ],
+    }),
+    dir,
+  );
+
+const failing: CountSource = {
+  id: "broken",
+  weight: 1,
+  count: async () => {
+    throw new Error("HTTP 503 from upstream");
+  },
+};
+const hanging: CountSource = { id: "stuck", weight: 1, count: () => new Promise(() => undefined) };
+
+describe("collectCounts", () => {
+  it("writes each source's closed buckets, leaves gaps, and isolates failing and hanging sources", async () => {
+    // Prepare
+    const { deps } = await pipelineOn(table, config());
+    const own = deps.collect.sourcesFor("t-mobile");
+    const collect = {
+      ...deps.collect,
+      sourcesFor: () => [...own, failing, hanging],
+      sourceDeadlineMs: 200,
+    };
+    const now = parseIso("2024-05-01T12:01:00Z");
+
+    // Act
+    const result = await collectCounts(collect, now);
+    const points = await deps.collect.series.range(
+      "t-mobile",
+      parseIso("2024-05-01T11:40:00Z"),
+      parseIso("2024-05-01T12:00:00Z"),
+    );
+    const health = await deps.collect.health.list("t-mobile");
+
+    // Assess: the newest closed bucket is 11:55, which the CSV lacks.
+    expect(result.latest["t-mobile"]).toBe(0);
+    expect(
+      points.map((p) => [new Date(p.bucketStart).toISOString().slice(11, 16), p.counts]),
+    ).toEqual([
+      ["11:45", { reports: 0, replay: 7 }],
+      ["11:50", { reports: 0, replay: 8 }],
+      ["11:55", { reports: 0 }],
+    ]);
+    expect(result.failures.map((f) => f.source).sort()).toEqual(["broken", "stuck"]);
+    expect(result.failures.find((f) => f.source === "stuck")?.error).toMatch(
+      /no answer within 200 ms/,
+    );
+    const bySource = Object.fromEntries(health.map((h) => [h.source, h]));
+    expect(bySource.broken).toMatchObject({
+      consecutiveFailures: 1,
+      lastError: "HTTP 503 from upstream",
+    });
+    expect(bySource.replay).toMatchObject({ consecutiveFailures: 0, lastSuccessAt: now });
+  });
+
+  it("gives the same counts when a tick runs again, and counts the newest bucket with weights", async () => {
+    // Prepare
+    const { deps } = await pipelineOn(table, config());
+    const now = parseIso("2024-05-01T12:06:00Z");
+
+    // Act
+    const first = await collectCounts(deps.collect, now);
+    const second = await collectCounts(deps.collect, now);
+    const [point] = await deps.collect.series.range(
+      "t-mobile",
+      parseIso("2024-05-01T12:00:00Z"),
+      parseIso("2024-05-01T12:00:00Z"),
+    );
+
+    // Assess: replay weight 2 x 99, plus no crowd reports.
+    expect(first.latest["t-mobile"]).toBe(198);
+    expect(second).toEqual(first);
+    expect(point?.counts).toEqual({ reports: 0, replay: 99 });
+  });
+});

@@ -1,0 +1,194 @@
+/**
+ * The detect use case on the real DynamoDB protocol (dynalite): the same incidents as
+ * the backtest, each transition recorded and delivered exactly once however the ticks
+ * are repeated, raced or interrupted.
+ */
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { runBacktest } from "../../lambdas/backtest/backtest";
+import { MINUTE_MS, parseIso } from "../../lambdas/domain/buckets";
+import { parseConfig } from "../../lambdas/domain/config";
+import { parseCountsCsv } from "../../lambdas/domain/counts-csv";
+import { incidentToJson } from "../../lambdas/domain/incident";
+import { detectIncidents } from "../../lambdas/usecases/detect-incidents";
+import { startTestTable, type TestTable } from "../support/embedded-table";
+import { pipelineOn } from "./pipeline-fixture";
+
+const SEED = join(import.meta.dirname, "../../examples/data/tmobile-2023-02-13.csv");
+const FROM = parseIso("2023-02-13T18:00:00Z");
+const TO = parseIso("2023-02-14T10:00:00Z");
+const HOUR = 60 * MINUTE_MS;
+
+const config = parseConfig({
+  services: [
+    { id: "t-mobile", name: "T-Mobile", category: "carrier" },
+    { id: "verizon", name: "Verizon", category: "carrier" },
+    { id: "att", name: "AT&T", category: "carrier" },
+  ],
+});
+
+const seed = parseCountsCsv(readFileSync(SEED, "utf8")).map((series) => {
+  const keep = series.times.map((t) => t >= FROM && t <= TO);
+  return {
+    ...series,
+    times: series.times.filter((_, i) => keep[i]),
+    counts: series.counts.filter((_, i) => keep[i]),
+  };
+});
+
+let table: TestTable;
+beforeAll(async () => {
+  table = await startTestTable();
+});
+afterAll(async () => table.close());
+
+async function loadSeed(deps: Awaited<ReturnType<typeof pipelineOn>>["deps"]) {
+  await Promise.all(
+    seed.map(async (series) => {
+      for (let i = 0; i < series.times.length; i++) {
+        await deps.collect.series.putCount(
+          series.service,
+          "reports",
+          series.times[i] ?? 0,
+          series.counts[i] ?? 0,
+        );
+      }
+    }),
+  );
+}
+
+/** A tick time whose settled bucket is `bucket` (one schedule period after it closed). */
+const tickAfter = (bucket: number) => bucket + 5 * MINUTE_MS + config.scheduleMinutes * MINUTE_MS;
+
+describe("detectIncidents", () => {
+  it("finds the backtest's incidents, with the same timelines, and notifies each transition once", async () => {
+    // Prepare
+    const { deps, notifier } = await pipelineOn(table, config);
+    await loadSeed(deps);
+
+    // Act: hourly ticks, each catching up twelve buckets.
+    for (let bucket = FROM + HOUR; bucket <= TO; bucket += HOUR) {
+      await detectIncidents(deps.detect, tickAfter(bucket));
+    }
+    const stored = await deps.detect.incidents.list({ limit: 10 });
+
+    // Assess
+    const expected = runBacktest(seed, {
+      timeZone: "America/New_York",
+      settings: config.detector,
+      names: { "t-mobile": "T-Mobile", verizon: "Verizon", att: "AT&T" },
+    }).incidents;
+    const actual = stored.items
+      .map(({ incident, summary }) => {
+        const json = incidentToJson(incident);
+        return {
+          service: json.service,
+          startedAt: json.startedAt,
+          resolvedAt: json.resolvedAt,
+          peak: json.peak,
+          falloffs: json.falloffs,
+          correlatedWith: json.correlatedWith,
+          summary,
+        };
+      })
+      .sort((a, b) => a.startedAt.localeCompare(b.startedAt) || a.service.localeCompare(b.service));
+    expect(actual).toEqual(expected);
+    expect(actual.map((i) => i.service)).toEqual(["t-mobile", "verizon", "att"]);
+    const keys = notifier.sent.map((m) => m.key).sort();
+    expect(keys).toEqual(
+      actual
+        .flatMap((i) => [
+          `${stored.items.find((s) => s.incident.service === i.service)?.incident.id}#opened`,
+          `${stored.items.find((s) => s.incident.service === i.service)?.incident.id}#resolved`,
+        ])
+        .sort(),
+    );
+  }, 30_000);
+
+  it("changes nothing when a tick is run again", async () => {
+    // Prepare
+    const { deps, notifier } = await pipelineOn(table, config);
+    await loadSeed(deps);
+    const at = tickAfter(parseIso("2023-02-14T03:00:00Z"));
+    await detectIncidents(deps.detect, at);
+    const before = await deps.detect.incidents.list({ limit: 10 });
+
+    // Act
+    const again = await detectIncidents(deps.detect, at);
+    const after = await deps.detect.incidents.list({ limit: 10 });
+
+    // Assess
+    expect(again.buckets).toBe(0);
+    expect(again.transitions).toEqual([]);
+    expect(after).toEqual(before);
+    expect(notifier.sent.map((m) => m.transition)).toEqual(["opened", "opened", "opened"]);
+  });
+
+  it("records and delivers each transition once when two ticks race", async () => {
+    // Prepare
+    const { deps, notifier } = await pipelineOn(table, config);
+    await loadSeed(deps);
+    const at = tickAfter(parseIso("2023-02-14T03:00:00Z"));
+
+    // Act
+    const results = await Promise.all([
+      detectIncidents(deps.detect, at),
+      detectIncidents(deps.detect, at),
+    ]);
+    const pending = await deps.detect.outbox.pending(10);
+
+    // Assess
+    expect(results.every((r) => r.transitions.length === 3)).toBe(true);
+    expect(notifier.sent.map((m) => m.key).sort()).toEqual([
+      "att-20230214T0240Z#opened",
+      "t-mobile-20230214T0200Z#opened",
+      "verizon-20230214T0235Z#opened",
+    ]);
+    expect(pending).toEqual([]);
+  });
+
+  it("delivers a message whose first delivery failed on the next tick, once", async () => {
+    // Prepare
+    const { deps, notifier } = await pipelineOn(table, config);
+    await loadSeed(deps);
+    notifier.failures = 1;
+    const at = tickAfter(parseIso("2023-02-14T02:10:00Z"));
+
+    // Act
+    const first = await detectIncidents(deps.detect, at);
+    const second = await detectIncidents(deps.detect, at + 5 * MINUTE_MS);
+
+    // Assess
+    expect(first.delivery.failed.map((f) => f.key)).toEqual(["t-mobile-20230214T0200Z#opened"]);
+    expect(second.delivery.sent).toEqual(["t-mobile-20230214T0200Z#opened"]);
+    expect(notifier.sent.map((m) => m.key)).toEqual(["t-mobile-20230214T0200Z#opened"]);
+  });
+
+  it("treats buckets nobody collected as gaps: an open incident does not resolve through them", async () => {
+    // Prepare: the seed up to the peak, then nothing collected for three hours.
+    const { deps } = await pipelineOn(table, config);
+    const lastData = parseIso("2023-02-14T03:20:00Z");
+    for (const series of seed) {
+      for (let i = 0; i < series.times.length; i++) {
+        const t = series.times[i] ?? 0;
+        if (t <= lastData)
+          await deps.collect.series.putCount(series.service, "reports", t, series.counts[i] ?? 0);
+      }
+    }
+
+    // Act
+    for (let bucket = lastData; bucket <= lastData + 3 * HOUR; bucket += HOUR) {
+      await detectIncidents(deps.detect, tickAfter(bucket));
+    }
+    const incidents = await deps.detect.incidents.list({ limit: 10 });
+
+    // Assess
+    expect(incidents.items.map((s) => s.incident.service).sort()).toEqual([
+      "att",
+      "t-mobile",
+      "verizon",
+    ]);
+    expect(incidents.items.map((s) => s.incident.resolvedAt)).toEqual([null, null, null]);
+  });
+});

@@ -1,0 +1,42 @@
+/**
+ * Builds the use cases over a fresh dynalite table, with notifiers that record what
+ * they were asked to send and can be told to fail.
+ */
+import type { Config } from "../../lambdas/domain/config";
+import type { Notifier, OutboxMessage } from "../../lambdas/domain/ports";
+import { buildDependencies, type Dependencies } from "../../lambdas/handlers/dependencies";
+import type { TestTable } from "../support/embedded-table";
+
+/** A notifier that keeps every message and fails while `failures` > 0. */
+export class RecordingNotifier implements Notifier {
+  readonly name = "recording";
+  readonly sent: OutboxMessage[] = [];
+  failures = 0;
+
+  async send(message: OutboxMessage): Promise<void> {
+    if (this.failures > 0) {
+      this.failures--;
+      throw new Error("injected delivery failure");
+    }
+    this.sent.push(message);
+  }
+}
+
+/** The dependencies of every use case on a new table of `table`'s store. */
+export async function pipelineOn(
+  table: TestTable,
+  config: Config,
+  now: () => number = Date.now,
+): Promise<{ deps: Dependencies; notifier: RecordingNotifier }> {
+  const { tableName } = await table.freshTable();
+  const notifier = new RecordingNotifier();
+  const deps = buildDependencies({
+    config,
+    tableName,
+    endpoint: table.store.endpoint,
+    notifiers: () => [notifier],
+    salt: async () => "salt",
+    now,
+  });
+  return { deps, notifier };
+}
