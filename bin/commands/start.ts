@@ -38,7 +38,7 @@ export async function startCommand(args: string[]): Promise<void> {
   });
   process.stdout.write(
     `outcry is watching ${config.services.map((s) => s.name).join(", ")}\n` +
-      `  API and dashboard: ${runtime.url}  (try ${runtime.url}/services)\n` +
+      `  API: ${runtime.url}  (try ${runtime.url}/services)\n` +
       `  data: ${values["data-dir"]}   notifications: ${runtime.outboxFile}\n` +
       "  Ctrl-C stops.\n",
   );

@@ -4,9 +4,9 @@
  * {@link HttpError} and become problem details in the handler's error middleware.
  */
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from "aws-lambda";
-import * as z from "zod";
+import * as z from "zod/mini";
 import { MINUTE_MS, parseIso, toIso } from "../domain/buckets";
-import { serviceById } from "../domain/config";
+import { serviceById } from "../domain/catalog";
 import { InvalidCursorError } from "../store/incident-store";
 import {
   describeService,
@@ -39,16 +39,21 @@ function isoParam(query: Record<string, string | undefined>, name: string): numb
   return time;
 }
 
+const LIMIT_HINT = "limit must be a whole number from 1 to 100";
+
+/** Query parameters of `GET /incidents` (zod/mini keeps the api bundle small). */
 const IncidentQuerySchema = z.object({
-  service: z.string().max(64).optional(),
-  status: z.enum(["open", "resolved"], { error: "status must be 'open' or 'resolved'" }).optional(),
-  limit: z.coerce
-    .number({ error: "limit must be a whole number from 1 to 100" })
-    .int("limit must be a whole number from 1 to 100")
-    .min(1, "limit must be a whole number from 1 to 100")
-    .max(100, "limit must be a whole number from 1 to 100")
-    .default(20),
-  cursor: z.string().max(200).optional(),
+  service: z.optional(z.string().check(z.maxLength(64, "service is too long"))),
+  status: z.optional(
+    z.enum(["open", "resolved"], { error: "status must be 'open' or 'resolved'" }),
+  ),
+  limit: z._default(
+    z.coerce
+      .number({ error: LIMIT_HINT })
+      .check(z.int(LIMIT_HINT), z.minimum(1, LIMIT_HINT), z.maximum(100, LIMIT_HINT)),
+    20,
+  ),
+  cursor: z.optional(z.string().check(z.maxLength(200, "cursor is not valid"))),
 });
 
 async function listIncidents(deps: ApiDependencies, query: Record<string, string | undefined>) {

@@ -3,7 +3,8 @@
  * total of the sources that have data for the bucket. A bucket where no source has data
  * is a gap (null), never a zero.
  */
-import { CROWD_SOURCE_ID, type Service } from "./config";
+import { CROWD_SOURCE_ID } from "./catalog";
+import type { Service } from "./config";
 import type { SeriesPoint } from "./ports";
 
 /** source id → weight, for the sources configured on a service. */

@@ -1,39 +1,29 @@
 /**
- * The one configuration schema shared by the CDK app, the Lambda handlers, the local
- * runtime and the backtest. Everything a user can set lives here, validated with zod so
- * that a mistake fails `cdk synth` or `npm start` with a message naming the field.
+ * The one configuration schema shared by the CDK app, the local runtime and the
+ * backtest. Everything a user can set lives here, validated with zod so that a mistake
+ * fails `cdk synth` or `npm start` with a message naming the field. The Lambda functions
+ * receive the configuration already validated and normalized at synth, so their bundles
+ * do not carry this schema (see `lambdas/runtime/bundled-config.ts`).
  */
 import * as z from "zod";
+import {
+  BUCKET_MINUTES,
+  type Category,
+  CROWD_SOURCE_ID,
+  isIanaTimeZone,
+  PROBLEM_KINDS,
+} from "./catalog";
 
-/** Problem kinds a crowd reporter may choose, per service category. */
-export const PROBLEM_KINDS = {
-  carrier: ["no-signal", "mobile-data", "calls", "texts", "total-outage"],
-  isp: ["no-internet", "slow", "wifi", "tv", "phone", "total-outage"],
-  cloud: ["console", "api", "login", "degraded", "total-outage"],
-  app: ["login", "app-crash", "website", "payments", "total-outage"],
-  other: ["partial", "total-outage"],
-} as const;
-
-/** A service category; it decides which problem kinds crowd reports may name. */
-export type Category = keyof typeof PROBLEM_KINDS;
-
-/** Source id of crowd reports in series, weights and health records. */
-export const CROWD_SOURCE_ID = "reports";
-
-/** Bucket widths the detector and the store support, in minutes. */
-export const BUCKET_MINUTES = [1, 5, 10, 15] as const;
+export {
+  BUCKET_MINUTES,
+  type Category,
+  CROWD_SOURCE_ID,
+  isIanaTimeZone,
+  PROBLEM_KINDS,
+  serviceById,
+} from "./catalog";
 
 const categories = Object.keys(PROBLEM_KINDS) as [Category, ...Category[]];
-
-/** True when `zone` is an IANA time zone this Node build knows. */
-export function isIanaTimeZone(zone: string): boolean {
-  try {
-    new Intl.DateTimeFormat("en-US", { timeZone: zone });
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 const serviceId = z
   .string()
@@ -278,9 +268,4 @@ export function parseConfig(raw: unknown, origin = "configuration"): Config {
     `${origin} is not valid:\n${problems.map((p) => `  - ${p}`).join("\n")}`,
     problems,
   );
-}
-
-/** Whole configuration lookups used by every step. */
-export function serviceById(config: Config, id: string): Service | undefined {
-  return config.services.find((service) => service.id === id);
 }

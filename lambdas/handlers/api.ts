@@ -10,6 +10,7 @@ import { problem } from "../api/responses";
 import { type ApiDependencies, route } from "../api/routes";
 import { awsDependencies } from "./aws-dependencies";
 import { logger } from "./logger";
+import { reporterSaltFromSecret } from "./reporter-salt";
 
 /** Maps thrown errors to problem details; unexpected ones are logged and hidden. */
 const problemDetails: middy.MiddlewareObj<
@@ -40,4 +41,6 @@ export function createApiHandler(dependencies: () => ApiDependencies) {
 }
 
 /** Entry point of the api function. */
-export const handler = createApiHandler(() => awsDependencies().api);
+export const handler = createApiHandler(
+  () => awsDependencies({ salt: reporterSaltFromSecret }).api,
+);

@@ -1,45 +1,40 @@
 /**
  * Dependencies of the deployed functions, from the environment the CDK stack gives them
- * (`TABLE_NAME`, `OUTCRY_CONFIG_FILE`, `TOPIC_ARN`, `REPORTER_SALT_SECRET_ARN`). Built on
- * first use and kept for the container's life.
+ * (`TABLE_NAME`, `OUTCRY_CONFIG_FILE`, and per function `TOPIC_ARN` or
+ * `REPORTER_SALT_SECRET_ARN`). Built on first use and kept for the container's life.
+ * Each handler passes in only the extra clients it uses, so a bundle carries no AWS
+ * client it never calls.
  */
-import { GetSecretValueCommand, SecretsManagerClient } from "@aws-sdk/client-secrets-manager";
-import { SNSClient } from "@aws-sdk/client-sns";
-import { SnsNotifier } from "../notify/sns-notifier";
-import { configFromEnvironment } from "../runtime/config-file";
+import type { Notifier } from "../domain/ports";
+import { configFromEnvironment } from "../runtime/bundled-config";
 import { buildDependencies, type Dependencies } from "./dependencies";
 
-function required(name: string): string {
+/** Reads a variable the stack sets. */
+export function requiredEnv(name: string): string {
   const value = process.env[name];
   if (!value)
     throw new Error(`environment variable ${name} is not set; deploy with the outcry CDK stack`);
   return value;
 }
 
-let salt: Promise<string> | undefined;
-
-function loadSalt(): Promise<string> {
-  salt ??= new SecretsManagerClient({})
-    .send(new GetSecretValueCommand({ SecretId: required("REPORTER_SALT_SECRET_ARN") }))
-    .then((secret) => {
-      if (!secret.SecretString) throw new Error("the reporter salt secret has no string value");
-      return secret.SecretString;
-    });
-  salt.catch(() => {
-    salt = undefined;
-  });
-  return salt;
+/** What differs per function. */
+export interface AwsExtras {
+  notifiers?: () => Notifier[];
+  salt?: () => Promise<string>;
 }
 
 let dependencies: Dependencies | undefined;
 
-/** The dependencies of the deployed functions. */
-export function awsDependencies(): Dependencies {
+/** The dependencies of a deployed function. */
+export function awsDependencies(extras: AwsExtras = {}): Dependencies {
   dependencies ??= buildDependencies({
     config: configFromEnvironment(),
-    tableName: required("TABLE_NAME"),
-    notifiers: () => [new SnsNotifier(new SNSClient({}), required("TOPIC_ARN"))],
-    salt: loadSalt,
+    tableName: requiredEnv("TABLE_NAME"),
+    notifiers: extras.notifiers ?? (() => []),
+    salt:
+      extras.salt ??
+      (() =>
+        Promise.reject(new Error("this function has no reporter salt; only api takes reports"))),
     now: Date.now,
   });
   return dependencies;

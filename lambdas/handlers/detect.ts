@@ -3,10 +3,12 @@
  * incident transitions and notifies.
  */
 import { injectLambdaContext } from "@aws-lambda-powertools/logger/middleware";
+import { SNSClient } from "@aws-sdk/client-sns";
 import middy from "@middy/core";
 import type { ScheduledEvent } from "aws-lambda";
+import { SnsNotifier } from "../notify/sns-notifier";
 import { type DetectDependencies, detectIncidents } from "../usecases/detect-incidents";
-import { awsDependencies } from "./aws-dependencies";
+import { awsDependencies, requiredEnv } from "./aws-dependencies";
 import { logger } from "./logger";
 import { scheduledTime } from "./scheduled-time";
 
@@ -21,4 +23,9 @@ export function createDetectHandler(dependencies: () => DetectDependencies) {
 }
 
 /** Entry point of the detect function. */
-export const handler = createDetectHandler(() => awsDependencies().detect);
+export const handler = createDetectHandler(
+  () =>
+    awsDependencies({
+      notifiers: () => [new SnsNotifier(new SNSClient({}), requiredEnv("TOPIC_ARN"))],
+    }).detect,
+);

@@ -2,7 +2,7 @@
  * The crowd-report source: reports posted to `POST /reports`, counted per bucket from
  * the report store, so a re-run of the tick yields the same count.
  */
-import { CROWD_SOURCE_ID } from "../domain/config";
+import { CROWD_SOURCE_ID } from "../domain/catalog";
 import type { ReportStore } from "../domain/ports";
 import type { CountSource } from "./count-source";
 

@@ -7,25 +7,28 @@
  *    counting once per reporter and service within the dedup window.
  */
 import { createHmac } from "node:crypto";
-import * as z from "zod";
+import * as z from "zod/mini";
 import { badRequest, HttpError, notFound } from "../api/http-error";
 import { bucketStart, MINUTE_MS } from "../domain/buckets";
-import { type Config, PROBLEM_KINDS, serviceById } from "../domain/config";
+import { PROBLEM_KINDS, serviceById } from "../domain/catalog";
+import type { Config } from "../domain/config";
 import type { ReportStore } from "../domain/ports";
 
 /** Largest accepted body. */
 export const MAX_REPORT_BYTES = 4096;
 
-const ReportBodySchema = z.object({
+const SERVICE_HINT = "'service' must be a string: the id of a watched service";
+const PROBLEM_HINT = "'problem' must be a string: one of the problem kinds of the service";
+
+/** The body of `POST /reports` (zod/mini keeps the api bundle small). */
+export const ReportBodySchema = z.object({
   service: z
-    .string({ error: "'service' must be a string: the id of a watched service" })
-    .min(1)
-    .max(64),
+    .string({ error: SERVICE_HINT })
+    .check(z.minLength(1, SERVICE_HINT), z.maxLength(64, "'service' is too long")),
   problem: z
-    .string({ error: "'problem' must be a string: one of the problem kinds of the service" })
-    .min(1)
-    .max(40),
-  text: z.string().max(1000, "'text' must be at most 1,000 characters").optional(),
+    .string({ error: PROBLEM_HINT })
+    .check(z.minLength(1, PROBLEM_HINT), z.maxLength(40, "'problem' is too long")),
+  text: z.optional(z.string().check(z.maxLength(1000, "'text' must be at most 1,000 characters"))),
 });
 
 /** What reporting needs. */

@@ -70,7 +70,10 @@ describe("local runtime", () => {
 
   it("counts a crowd report once per reporter and serves it in the series after a tick", async () => {
     // Act
-    const first = await post("/reports", JSON.stringify({ service: "t-mobile", problem: "no-signal" }));
+    const first = await post(
+      "/reports",
+      JSON.stringify({ service: "t-mobile", problem: "no-signal" }),
+    );
     const again = await post("/reports", JSON.stringify({ service: "t-mobile", problem: "calls" }));
     now = Date.parse("2024-03-01T10:06:00Z");
     const { collect } = await runtime.tick();
@@ -88,7 +91,9 @@ describe("local runtime", () => {
     // Buckets nobody collected are gaps, not zeros; the look-back re-counts two.
     expect(body.points.find((p) => p.at === "2024-03-01T09:45:00Z")?.count).toBeNull();
     expect(body.points.find((p) => p.at === "2024-03-01T09:50:00Z")?.count).toBe(0);
-    expect(lines.at(-1)).toMatch(/^\[tick 2024-03-01 10:00Z\] collected t-mobile=1 verizon=0 att=0 \| open: none$/);
+    expect(lines.at(-1)).toMatch(
+      /^\[tick 2024-03-01 10:00Z\] collected t-mobile=1 verizon=0 att=0 \| open: none$/,
+    );
   });
 
   it("rejects bad reports with problem details naming the fix", async () => {
@@ -101,13 +106,21 @@ describe("local runtime", () => {
       post("/reports", JSON.stringify({ service: "t-mobile", problem: "calls" }), {
         "content-type": "text/plain",
       }),
-      post("/reports", JSON.stringify({ service: "t-mobile", problem: "calls", text: "x".repeat(5000) })),
+      post(
+        "/reports",
+        JSON.stringify({ service: "t-mobile", problem: "calls", text: "x".repeat(5000) }),
+      ),
     ]);
 
     // Assess
     expect(cases.map((r) => r.status)).toEqual([400, 400, 404, 400, 415, 413]);
-    expect(cases.every((r) => r.headers.get("content-type") === "application/problem+json")).toBe(true);
-    const [badJson, badProblem] = (await Promise.all(cases.map((r) => r.json()))) as { detail: string; field?: string }[];
+    expect(cases.every((r) => r.headers.get("content-type") === "application/problem+json")).toBe(
+      true,
+    );
+    const [badJson, badProblem] = (await Promise.all(cases.map((r) => r.json()))) as {
+      detail: string;
+      field?: string;
+    }[];
     expect(badJson?.detail).toMatch(/not valid JSON/);
     expect(badProblem).toMatchObject({ field: "problem" });
     expect(badProblem?.detail).toMatch(/no-signal, mobile-data, calls, texts, total-outage/);
@@ -122,7 +135,10 @@ describe("local runtime", () => {
     const statuses: number[] = [];
     let retryAfter: string | null = null;
     for (let i = 0; i < 8; i++) {
-      const response = await post("/reports", JSON.stringify({ service: "verizon", problem: "calls" }));
+      const response = await post(
+        "/reports",
+        JSON.stringify({ service: "verizon", problem: "calls" }),
+      );
       statuses.push(response.status);
       if (response.status === 429) retryAfter = response.headers.get("retry-after");
     }
@@ -140,7 +156,9 @@ describe("local runtime", () => {
       fetch(`${runtime.url}/services/nope`),
       fetch(`${runtime.url}/incidents/t-mobile-20240301T1000Z`),
       fetch(`${runtime.url}/services/t-mobile/series?from=yesterday`),
-      fetch(`${runtime.url}/services/t-mobile/series?from=2024-01-01T00:00:00Z&to=2024-03-01T00:00:00Z`),
+      fetch(
+        `${runtime.url}/services/t-mobile/series?from=2024-01-01T00:00:00Z&to=2024-03-01T00:00:00Z`,
+      ),
       fetch(`${runtime.url}/incidents?limit=1000`),
       fetch(`${runtime.url}/incidents?cursor=garbage`),
       fetch(`${runtime.url}/services`, { method: "DELETE" }),

@@ -1,7 +1,7 @@
 /**
  * The function bundles as Lambda receives them: built by esbuild through the real
- * `cdk synth` path, loaded in a separate Node.js process where only the AWS SDK is
- * available outside the bundle (as in the Lambda runtime), and invoked.
+ * `cdk synth` path, loaded in a separate Node.js process with no node_modules in reach
+ * (each bundle carries its own AWS SDK clients), and invoked.
  */
 import { execFile, execFileSync } from "node:child_process";
 import {
@@ -11,7 +11,6 @@ import {
   readFileSync,
   rmSync,
   statSync,
-  symlinkSync,
   writeFileSync,
 } from "node:fs";
 import { tmpdir } from "node:os";
@@ -59,11 +58,6 @@ beforeAll(() => {
     configDir,
   );
   outdir = mkdtempSync(join(tmpdir(), "outcry-bundles-"));
-  // The Lambda runtime provides the AWS SDK (and its @smithy parts); nothing else.
-  mkdirSync(join(outdir, "node_modules"));
-  for (const scope of ["@aws-sdk", "@smithy"]) {
-    symlinkSync(join(ROOT, "node_modules", scope), join(outdir, "node_modules", scope));
-  }
   const app = new App({
     outdir,
     context: { ...JSON.parse(readFileSync(join(ROOT, "cdk.json"), "utf8")).context, config },

@@ -1,0 +1,94 @@
+/**
+ * Bundle figures: each Lambda bundle as `cdk synth` builds it, its size, and how long a
+ * fresh Node.js process takes to import it, side by side with an empty module in the
+ * same run (interleaved, so machine noise hits both alike).
+ */
+import { execFileSync } from "node:child_process";
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+
+const ROOT = join(import.meta.dirname, "..");
+/** Budget per bundle (minified). */
+export const BUNDLE_BUDGET_BYTES = 350 * 1024;
+/** Budget of import time above an empty module. */
+export const LOAD_BUDGET_MS = 100;
+
+interface Bundle {
+  name: string;
+  dir: string;
+}
+
+function synthBundles(outdir: string): Bundle[] {
+  execFileSync(join(ROOT, "node_modules/.bin/cdk"), ["synth", "--quiet", "-o", outdir], {
+    cwd: ROOT,
+    stdio: ["ignore", "ignore", "inherit"],
+  });
+  const template = JSON.parse(readFileSync(join(outdir, "Outcry.template.json"), "utf8"));
+  const bundles: Bundle[] = [];
+  for (const resource of Object.values<{ Type: string; Properties: Record<string, never> }>(
+    template.Resources,
+  )) {
+    if (resource.Type !== "AWS::Lambda::Function") continue;
+    const description: string = resource.Properties.Description ?? "";
+    const key: string = (resource.Properties.Code as unknown as { S3Key: string }).S3Key;
+    const name = /^outcry (\w+)/.exec(description)?.[1] ?? key;
+    bundles.push({ name, dir: join(outdir, `asset.${key.replace(/\.zip$/, "")}`) });
+  }
+  return bundles;
+}
+
+/** Milliseconds to import `file` in a fresh process (measured inside it). */
+function importTime(dir: string, file: string): number {
+  const out = execFileSync(
+    process.execPath,
+    [
+      "--input-type=module",
+      "-e",
+      `const t = performance.now(); await import("./${file}"); console.log(performance.now() - t);`,
+    ],
+    { cwd: dir, encoding: "utf8", env: { PATH: process.env.PATH, AWS_REGION: "us-east-1" } },
+  );
+  return Number(out.trim());
+}
+
+const median = (values: number[]) => {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.floor(sorted.length / 2)] ?? Number.NaN;
+};
+
+/** Prints the bundle table; returns false when a budget is exceeded. */
+export function benchBundles(runs = 15): boolean {
+  const outdir = mkdtempSync(join(tmpdir(), "outcry-bench-"));
+  try {
+    const bundles = synthBundles(outdir);
+    writeFileSync(join(outdir, "empty.mjs"), "export const handler = async () => {};\n");
+    const times = new Map<string, number[]>([["(empty module)", []]]);
+    for (const bundle of bundles) times.set(bundle.name, []);
+    for (let run = 0; run < runs; run++) {
+      times.get("(empty module)")?.push(importTime(outdir, "empty.mjs"));
+      for (const bundle of bundles)
+        times.get(bundle.name)?.push(importTime(bundle.dir, "index.mjs"));
+    }
+    const empty = median(times.get("(empty module)") ?? []);
+    let ok = true;
+    console.log(
+      `\nLambda bundles (cdk synth, minified ESM; import time: median of ${runs} fresh processes)`,
+    );
+    console.log("function   size (KB)  budget  import (ms)  above empty (ms)  budget");
+    console.log(`(empty)    ${"-".padStart(9)}  ${"".padEnd(6)}  ${empty.toFixed(1).padStart(11)}`);
+    for (const bundle of bundles) {
+      const size = statSync(join(bundle.dir, "index.mjs")).size;
+      const load = median(times.get(bundle.name) ?? []);
+      const sizeOk = size <= BUNDLE_BUDGET_BYTES;
+      const loadOk = load - empty <= LOAD_BUDGET_MS;
+      ok &&= sizeOk && loadOk;
+      console.log(
+        `${bundle.name.padEnd(9)}  ${(size / 1024).toFixed(1).padStart(9)}  ${(sizeOk ? "ok" : "OVER").padEnd(6)}  ${load.toFixed(1).padStart(11)}  ${(load - empty).toFixed(1).padStart(16)}  ${loadOk ? "ok" : "OVER"}`,
+      );
+    }
+    return ok;
+  } finally {
+    rmSync(outdir, { recursive: true, force: true });
+  }
+}

@@ -1,0 +1,39 @@
+/**
+ * Facts about services every step shares, with no dependency (the Lambda bundles import
+ * these without the config schema): problem kinds per category, the crowd source id,
+ * bucket widths, time-zone and service lookups.
+ */
+import type { Config, Service } from "./config";
+
+/** Problem kinds a crowd reporter may choose, per service category. */
+export const PROBLEM_KINDS = {
+  carrier: ["no-signal", "mobile-data", "calls", "texts", "total-outage"],
+  isp: ["no-internet", "slow", "wifi", "tv", "phone", "total-outage"],
+  cloud: ["console", "api", "login", "degraded", "total-outage"],
+  app: ["login", "app-crash", "website", "payments", "total-outage"],
+  other: ["partial", "total-outage"],
+} as const;
+
+/** A service category; it decides which problem kinds crowd reports may name. */
+export type Category = keyof typeof PROBLEM_KINDS;
+
+/** Source id of crowd reports in series, weights and health records. */
+export const CROWD_SOURCE_ID = "reports";
+
+/** Bucket widths the detector and the store support, in minutes. */
+export const BUCKET_MINUTES = [1, 5, 10, 15] as const;
+
+/** True when `zone` is an IANA time zone this Node build knows. */
+export function isIanaTimeZone(zone: string): boolean {
+  try {
+    new Intl.DateTimeFormat("en-US", { timeZone: zone });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** The configured service with id `id`, if any. */
+export function serviceById(config: Config, id: string): Service | undefined {
+  return config.services.find((service) => service.id === id);
+}

@@ -1,0 +1,426 @@
+import { describe, expect, it } from "vitest";
+import { type DetectorSettings, DetectorSettingsSchema } from "../../lambdas/domain/config";
+import {
+  type DetectorContext,
+  type DetectorState,
+  initialDetectorState,
+  stepDetector,
+} from "../../lambdas/domain/detector";
+import type { Incident, IncidentEvent } from "../../lambdas/domain/incident";
+
+const MIN = 60_000;
+const DEFAULTS = DetectorSettingsSchema.parse({});
+const iso = (ms: number) => new Date(ms).toISOString().replace(".000Z", "Z");
+
+/** Noon UTC the day before the seed story; every series below starts here. */
+const T0 = Date.parse("2023-02-13T12:00:00Z");
+
+interface Run {
+  state: DetectorState;
+  events: IncidentEvent[];
+  /** Every incident the run saw, latest version of each, in order of opening. */
+  incidents: Incident[];
+  /** Bucket start after the last one fed. */
+  next: number;
+}
+
+function context(overrides: Partial<DetectorContext> = {}): DetectorContext {
+  return {
+    service: "t-mobile",
+    timeZone: "America/New_York",
+    bucketMinutes: 5,
+    settings: DEFAULTS,
+    ...overrides,
+  };
+}
+
+/**
+ * Feeds `counts` (null = gap) one bucket at a time, from `start` or where `from` stopped.
+ */
+function feed(
+  counts: readonly (number | null)[],
+  ctx: DetectorContext = context(),
+  from?: Run,
+): Run {
+  let state = from?.state ?? initialDetectorState();
+  let bucket = from?.next ?? T0;
+  const events: IncidentEvent[] = [...(from?.events ?? [])];
+  const byId = new Map((from?.incidents ?? []).map((incident) => [incident.id, incident]));
+  for (const count of counts) {
+    const step = stepDetector(state, { bucketStart: bucket, count }, ctx);
+    state = step.state;
+    for (const event of step.events) {
+      events.push(event);
+      byId.set(event.incident.id, event.incident);
+    }
+    bucket += ctx.bucketMinutes * MIN;
+  }
+  return { state, events, incidents: [...byId.values()], next: bucket };
+}
+
+const repeat = <T>(value: T, times: number): T[] => Array.from({ length: times }, () => value);
+const opened = (run: Run) => run.events.filter((e) => e.type === "opened");
+const resolved = (run: Run) => run.events.filter((e) => e.type === "resolved");
+/** Bucket start of the `index`-th bucket fed from T0 (5-minute buckets unless told). */
+const bucketAt = (index: number, minutes = 5) => T0 + index * minutes * MIN;
+
+/** Two hours of a quiet service at about 10 reports per bucket. */
+const HISTORY = repeat(10, 24);
+
+describe("stepDetector warm-up", () => {
+  it("opens nothing while the baseline has not seen its first hour, however big the count", () => {
+    // Prepare: a service first seen mid-outage
+    const counts = [100_000, 100_000, 90_000, 10, 10, 10, 10, 10, 10, 10, 10, 10];
+
+    // Act
+    const run = feed(counts);
+
+    // Assess
+    expect(run.events).toEqual([]);
+    expect(run.state.incident).toBeNull();
+    expect(run.state.pending).toBeNull();
+  });
+});
+
+describe("stepDetector opening an incident", () => {
+  it("opens on the confirmBuckets-th abnormal bucket, starting at the first", () => {
+    // Prepare: history, then a surge at index 24
+    const counts = [...HISTORY, 400, 900, 2000];
+
+    // Act
+    const afterFirst = feed(counts.slice(0, 25));
+    const afterSecond = feed(counts.slice(0, 26));
+
+    // Assess
+    expect(opened(afterFirst)).toEqual([]);
+    expect(afterFirst.state.pending?.start).toBe(bucketAt(24));
+    const [open] = opened(afterSecond);
+    expect(opened(afterSecond)).toHaveLength(1);
+    expect(open?.at).toBe(bucketAt(25));
+    expect(open?.incident).toMatchObject({
+      id: `t-mobile-${iso(bucketAt(24)).slice(0, 16).replace(/[-:]/g, "")}Z`,
+      service: "t-mobile",
+      startedAt: bucketAt(24),
+      openedAt: bucketAt(25),
+      countAtOpen: 900,
+      peak: { count: 900, at: bucketAt(25) },
+      resolvedAt: null,
+    });
+    expect(open?.incident.baselineAtOpen).toBeCloseTo(10, 0);
+  });
+
+  it("waits for as many abnormal buckets as confirmBuckets says", () => {
+    // Prepare
+    const settings: DetectorSettings = { ...DEFAULTS, confirmBuckets: 4 };
+    const counts = [...HISTORY, 400, 500, 600, 700];
+
+    // Act
+    const early = feed(counts.slice(0, 27), context({ settings }));
+    const run = feed(counts, context({ settings }));
+
+    // Assess
+    expect(opened(early)).toEqual([]);
+    expect(opened(run).map((e) => [e.at, e.incident.startedAt])).toEqual([
+      [bucketAt(27), bucketAt(24)],
+    ]);
+  });
+
+  it("does not open on a single-bucket blip, nor learn from it", () => {
+    // Prepare
+    const counts = [...HISTORY, 5000, 10, 10, 10, 5000, 10, 10];
+
+    // Act
+    const run = feed(counts);
+
+    // Assess
+    expect(run.events).toEqual([]);
+    expect(run.state.pending).toBeNull();
+    expect(run.state.baseline.level).toBeLessThan(11);
+  });
+
+  it("opens on a sparse service (0-1 reports a bucket) after a few dozen reports", () => {
+    // Prepare: two hours of 0/1, then 30 and 45 reports
+    const sparse = Array.from({ length: 24 }, (_, i) => i % 2);
+    const quiet = feed(sparse);
+
+    // Act
+    const small = feed([12, 15, 9], context(), quiet);
+    const surge = feed([30, 45], context(), quiet);
+
+    // Assess
+    expect(opened(small)).toEqual([]);
+    expect(opened(surge)).toHaveLength(1);
+    expect(surge.state.incident?.startedAt).toBe(quiet.next);
+  });
+
+  it("does not open on the noise of a busy service (~1,000 ± 25%) over three days", () => {
+    // Prepare: a deterministic pseudo-random walk around 1,000
+    let seed = 42;
+    const noise = () => {
+      seed = (seed * 1_103_515_245 + 12_345) % 2 ** 31;
+      return seed / 2 ** 31 - 0.5;
+    };
+    const counts = Array.from({ length: 3 * 288 }, () => Math.round(1000 + 500 * noise()));
+
+    // Act
+    const run = feed(counts);
+    const surge = feed([6000, 7000], context(), run);
+
+    // Assess
+    expect(Math.min(...counts)).toBeLessThan(800);
+    expect(Math.max(...counts)).toBeGreaterThan(1200);
+    expect(run.events).toEqual([]);
+    expect(opened(surge)).toHaveLength(1);
+  });
+});
+
+describe("stepDetector while an incident is open", () => {
+  it("tracks the peak as it rises and keeps it when counts fall", () => {
+    // Prepare
+    const counts = [...HISTORY, 400, 900, 3000, 8000, 6000, 2500];
+
+    // Act
+    const run = feed(counts);
+
+    // Assess
+    expect(run.state.incident?.peak).toEqual({ count: 8000, at: bucketAt(27) });
+    expect(run.events.filter((e) => e.type === "peak").map((e) => e.at)).toEqual([
+      bucketAt(26),
+      bucketAt(27),
+    ]);
+  });
+
+  /**
+   * A surge rising from 02:40 UTC to a peak in the 03:20 bucket, then falling slowly for
+   * six hours: the seed story's shape on 5-minute buckets.
+   */
+  function seedShape(): { counts: number[]; peakAt: number } {
+    const start = Date.parse("2023-02-13T22:00:00Z");
+    const surgeAt = Date.parse("2023-02-14T02:40:00Z");
+    const peakAt = Date.parse("2023-02-14T03:20:00Z");
+    const end = Date.parse("2023-02-14T09:00:00Z");
+    const counts: number[] = [];
+    for (let t = start; t < end; t += 5 * MIN) {
+      if (t < surgeAt) counts.push(40);
+      else if (t <= peakAt) counts.push(1000 * (1 + (t - surgeAt) / (5 * MIN)) ** 2);
+      else counts.push(Math.round(81_000 * 0.97 ** ((t - peakAt) / (5 * MIN))));
+    }
+    return { counts, peakAt };
+  }
+
+  function feedFrom(startIso: string, counts: number[], timeZone: string): Run {
+    const state = initialDetectorState();
+    return feed(counts, context({ timeZone }), {
+      state,
+      events: [],
+      incidents: [],
+      next: Date.parse(startIso),
+    });
+  }
+
+  it("states the level at each whole hour after the peak in New York (:00 UTC)", () => {
+    // Prepare
+    const { counts } = seedShape();
+
+    // Act
+    const run = feedFrom("2023-02-13T22:00:00Z", counts, "America/New_York");
+
+    // Assess
+    const incident = run.incidents[0];
+    expect(incident?.peak).toEqual({ count: 81_000, at: Date.parse("2023-02-14T03:20:00Z") });
+    const falloffs = incident?.falloffs.map((f) => iso(f.at)) ?? [];
+    expect(falloffs.slice(0, 3)).toEqual([
+      "2023-02-14T04:00:00Z",
+      "2023-02-14T05:00:00Z",
+      "2023-02-14T06:00:00Z",
+    ]);
+    expect(falloffs.every((at) => at.endsWith(":00:00Z"))).toBe(true);
+    expect(falloffs).not.toContain("2023-02-14T03:00:00Z");
+    expect(incident?.falloffs[0]?.count).toBe(Math.round(81_000 * 0.97 ** 8));
+  });
+
+  it("states the level at each whole hour after the peak in Kolkata (:30 UTC)", () => {
+    // Prepare
+    const { counts } = seedShape();
+
+    // Act
+    const run = feedFrom("2023-02-13T22:00:00Z", counts, "Asia/Kolkata");
+
+    // Assess
+    const incident = run.incidents[0];
+    const falloffs = incident?.falloffs.map((f) => iso(f.at)) ?? [];
+    expect(falloffs.slice(0, 3)).toEqual([
+      "2023-02-14T03:30:00Z",
+      "2023-02-14T04:30:00Z",
+      "2023-02-14T05:30:00Z",
+    ]);
+    expect(falloffs.every((at) => at.endsWith(":30:00Z"))).toBe(true);
+    expect(incident?.falloffs[0]?.count).toBe(Math.round(81_000 * 0.97 ** 2));
+  });
+
+  it("forgets milestones stated before a higher peak", () => {
+    // Prepare: history from 01:45 UTC; a first high at 03:55, a dip over 04:00, a higher
+    // peak at 04:10
+    const from = {
+      state: initialDetectorState(),
+      events: [],
+      incidents: [],
+      next: Date.parse("2023-02-14T01:45:00Z"),
+    };
+    const beforeSecondPeak = feed([...HISTORY, 500, 3000, 5000, 4000, 3000], context(), from);
+
+    // Act
+    const run = feed([9000, 6000], context(), beforeSecondPeak);
+
+    // Assess
+    expect(beforeSecondPeak.state.incident?.falloffs).toEqual([
+      { at: Date.parse("2023-02-14T04:00:00Z"), count: 4000 },
+    ]);
+    expect(run.state.incident?.peak).toEqual({
+      count: 9000,
+      at: Date.parse("2023-02-14T04:10:00Z"),
+    });
+    expect(run.state.incident?.falloffs).toEqual([]);
+  });
+
+  it("resolves only after resolveMinutes of quiet, dated from the first quiet bucket", () => {
+    // Prepare: surge at 24-27, then quiet (< 1.5 x 10) from index 28
+    const surge = feed([...HISTORY, 400, 900, 600, 300]);
+
+    // Act
+    const almost = feed(repeat(10, 5), context(), surge);
+    const done = feed(repeat(10, 6), context(), surge);
+
+    // Assess
+    expect(resolved(almost)).toEqual([]);
+    expect(almost.state.incident).not.toBeNull();
+    expect(resolved(done)).toHaveLength(1);
+    expect(done.state.incident).toBeNull();
+    expect(resolved(done)[0]?.at).toBe(bucketAt(33));
+    expect(done.incidents[0]?.resolvedAt).toBe(bucketAt(28));
+  });
+
+  it("starts the quiet count again when a bucket is not quiet", () => {
+    // Prepare: 20 is above 1.5 x the baseline of 10
+    const surge = feed([...HISTORY, 400, 900]);
+
+    // Act
+    const run = feed([...repeat(10, 5), 20, ...repeat(10, 5)], context(), surge);
+    const then = feed([10], context(), run);
+
+    // Assess
+    expect(resolved(run)).toEqual([]);
+    expect(resolved(then)).toHaveLength(1);
+    expect(then.incidents[0]?.resolvedAt).toBe(bucketAt(32));
+  });
+
+  it("needs fewer quiet buckets when buckets are wider (15-minute buckets, 30 minutes)", () => {
+    // Prepare: 4 buckets of 15 minutes make the first hour
+    const ctx = context({ bucketMinutes: 15 });
+    const surge = feed([10, 10, 10, 10, 10, 10, 400, 900], ctx);
+
+    // Act
+    const one = feed([10], ctx, surge);
+    const two = feed([10, 10], ctx, surge);
+
+    // Assess
+    expect(opened(surge)).toHaveLength(1);
+    expect(resolved(one)).toEqual([]);
+    expect(resolved(two)).toHaveLength(1);
+    expect(two.incidents[0]?.resolvedAt).toBe(bucketAt(8, 15));
+  });
+
+  it("never resolves on a gap: a long gap then more surge is still one incident", () => {
+    // Prepare
+    const surge = feed([...HISTORY, 400, 900, 1200]);
+
+    // Act: four hours without data, then the outage is still there
+    const run = feed([...repeat(null, 48), 1500, 800], context(), surge);
+
+    // Assess
+    expect(opened(run)).toHaveLength(1);
+    expect(resolved(run)).toEqual([]);
+    expect(run.incidents).toHaveLength(1);
+    expect(run.state.incident?.peak).toEqual({ count: 1500, at: bucketAt(24 + 3 + 48) });
+  });
+
+  it("does not count gaps as quiet", () => {
+    // Prepare
+    const surge = feed([...HISTORY, 400, 900]);
+
+    // Act: five quiet buckets and then only gaps, for hours
+    const run = feed([...repeat(10, 5), ...repeat(null, 60)], context(), surge);
+
+    // Assess
+    expect(resolved(run)).toEqual([]);
+    expect(run.state.incident).not.toBeNull();
+  });
+
+  it("keeps a second surge before resolution in the same incident", () => {
+    // Prepare
+    const surge = feed([...HISTORY, 400, 900, 300]);
+
+    // Act: three quiet buckets, then a bigger second wave, then quiet for good
+    const run = feed([10, 10, 10, 700, 2000, 500, ...repeat(10, 6)], context(), surge);
+
+    // Assess
+    expect(opened(run)).toHaveLength(1);
+    expect(resolved(run)).toHaveLength(1);
+    expect(run.incidents).toHaveLength(1);
+    expect(run.incidents[0]).toMatchObject({
+      startedAt: bucketAt(24),
+      peak: { count: 2000, at: bucketAt(31) },
+      resolvedAt: bucketAt(33),
+    });
+  });
+
+  it("does not learn the outage into the baseline: the same surge opens again later", () => {
+    // Prepare: a six-hour outage at 2,000 a bucket, then quiet again
+    const outage = repeat(2000, 72);
+    const first = feed([...HISTORY, ...outage, ...repeat(10, 12)]);
+
+    // Act
+    const second = feed(outage.slice(0, 2), context(), first);
+
+    // Assess
+    expect(resolved(first)).toHaveLength(1);
+    expect(first.state.baseline.level).toBeLessThan(11);
+    expect(opened(second)).toHaveLength(2);
+    expect(second.incidents.map((i) => i.startedAt)).toEqual([
+      bucketAt(24),
+      bucketAt(24 + 72 + 12),
+    ]);
+  });
+});
+
+describe("stepDetector replaying a bucket", () => {
+  it("changes nothing when a bucket already processed comes again", () => {
+    // Prepare
+    const run = feed([...HISTORY, 400, 900]);
+    const before = JSON.stringify(run.state);
+    const last = run.next - 5 * MIN;
+
+    // Act
+    const again = stepDetector(run.state, { bucketStart: last, count: 50_000 }, context());
+    const older = stepDetector(run.state, { bucketStart: bucketAt(3), count: 10 }, context());
+
+    // Assess
+    expect(again.events).toEqual([]);
+    expect(older.events).toEqual([]);
+    expect(JSON.stringify(again.state)).toBe(before);
+    expect(JSON.stringify(older.state)).toBe(before);
+  });
+
+  it("does not modify the state it is given", () => {
+    // Prepare
+    const run = feed([...HISTORY, 400, 900]);
+    const before = JSON.stringify(run.state);
+
+    // Act
+    stepDetector(run.state, { bucketStart: run.next, count: 20_000 }, context());
+    stepDetector(run.state, { bucketStart: run.next, count: 10 }, context());
+
+    // Assess
+    expect(JSON.stringify(run.state)).toBe(before);
+  });
+});
