@@ -6,9 +6,9 @@ import { MINUTE_MS } from "./buckets";
 import type { Incident } from "./incident";
 
 /**
- * For each incident, the incidents of other services that overlap it, allowing
- * `windowMinutes` of slack on both sides (an open incident extends to `nowMs`); one per
- * other service, the one with the highest peak, sorted by service id.
+ * For each incident, the incidents of other services that overlap it or lie within
+ * `windowMinutes` of it (an open incident extends to `nowMs`); one per other service,
+ * the one with the highest peak, sorted by service id.
  *
  * @returns incident id → overlapping incidents of other services
  * @example overlappingPeers([tmobile, verizon], 30, now).get(tmobile.id) // [verizon]
@@ -20,8 +20,8 @@ export function overlappingPeers(
 ): Map<string, Incident[]> {
   const slack = windowMinutes * MINUTE_MS;
   const span = (incident: Incident) => ({
-    from: incident.startedAt - slack,
-    to: (incident.resolvedAt ?? nowMs) + slack,
+    from: incident.startedAt,
+    to: incident.resolvedAt ?? nowMs,
   });
   const result = new Map<string, Incident[]>();
   for (const incident of incidents) {
@@ -30,7 +30,8 @@ export function overlappingPeers(
     for (const other of incidents) {
       if (other.service === incident.service) continue;
       const theirs = span(other);
-      if (theirs.from > own.to || own.from > theirs.to) continue;
+      // Apart by more than the window, in either order: not related.
+      if (theirs.from > own.to + slack || own.from > theirs.to + slack) continue;
       const known = best.get(other.service);
       if (!known || known.peak.count < other.peak.count) best.set(other.service, other);
     }

@@ -67,7 +67,7 @@ export function parseCountsCsv(text: string, origin = "input"): ServiceCounts[] 
     }
     const [timestamp = "", service = "", countText = ""] = fields.map((f) => f.trim());
     const time = parseIso(timestamp);
-    if (Number.isNaN(time) || !namesRealTime(timestamp, time)) {
+    if (Number.isNaN(time)) {
       throw new CountsCsvError(
         line,
         `timestamp '${timestamp}' is not ISO-8601 (e.g. 2023-02-14T03:20:00Z)`,
@@ -100,19 +100,6 @@ export function parseCountsCsv(text: string, origin = "input"): ServiceCounts[] 
     list.push({ time, count, line });
   }
   return [...rows.entries()].map(([service, list]) => toSeries(service, list, origin));
-}
-
-/**
- * True when the timestamp's date and time fields name a real moment: `Date.parse` rolls
- * 2023-02-30 over to 2 March instead of refusing it.
- */
-function namesRealTime(timestamp: string, time: number): boolean {
-  const zone = /([+-])(\d{2}):(\d{2})$/.exec(timestamp);
-  const offsetMinutes = zone
-    ? (zone[1] === "-" ? -1 : 1) * (Number(zone[2]) * 60 + Number(zone[3]))
-    : 0;
-  const wall = new Date(time + offsetMinutes * MINUTE_MS).toISOString().slice(0, 16);
-  return wall === timestamp.slice(0, 16);
 }
 
 function toSeries(

@@ -25,7 +25,6 @@ import {
   initialBaseline,
   learnBaseline,
 } from "./baseline";
-import { MINUTE_MS } from "./buckets";
 import type { DetectorSettings } from "./config";
 import { type Incident, type IncidentEvent, incidentId } from "./incident";
 
@@ -37,8 +36,10 @@ export interface DetectorState {
   baseline: BaselineState;
   /** The current run of abnormal buckets not yet confirmed as an incident. */
   pending: { start: number; buckets: number; peak: { count: number; at: number } } | null;
-  /** Consecutive quiet buckets while an incident is open. */
+  /** Consecutive quiet buckets while an incident is open (gaps neither add nor reset). */
   quietBuckets: number;
+  /** Start of the first bucket of the current quiet run; null when not in one. */
+  quietSince: number | null;
   /** The open incident, if any. */
   incident: Incident | null;
 }
@@ -65,6 +66,7 @@ export function initialDetectorState(): DetectorState {
     baseline: initialBaseline(),
     pending: null,
     quietBuckets: 0,
+    quietSince: null,
     incident: null,
   };
 }
@@ -122,12 +124,17 @@ export function stepDetector(
     }
     const quiet = count < settings.resolveRatio * Math.max(baseline, 1);
     state.quietBuckets = quiet ? previous.quietBuckets + 1 : 0;
+    state.quietSince = quiet ? (previous.quietSince ?? bucketStart) : null;
     const quietNeeded = Math.ceil(settings.resolveMinutes / context.bucketMinutes);
     if (state.quietBuckets >= quietNeeded) {
-      incident.resolvedAt = bucketStart - (quietNeeded - 1) * context.bucketMinutes * MINUTE_MS;
+      // Resolved where the quiet run began; levels stated after that belong to no outage.
+      const resolvedAt = state.quietSince ?? bucketStart;
+      incident.resolvedAt = resolvedAt;
+      incident.falloffs = incident.falloffs.filter((falloff) => falloff.at < resolvedAt);
       events.push({ type: "resolved", at: bucketStart, incident });
       state.incident = null;
       state.quietBuckets = 0;
+      state.quietSince = null;
     }
     return { state, events };
   }
@@ -163,6 +170,7 @@ export function stepDetector(
   };
   state.pending = null;
   state.quietBuckets = 0;
+  state.quietSince = null;
   state.incident = incident;
   events.push({ type: "opened", at: bucketStart, incident });
   return { state, events };

@@ -54,6 +54,19 @@ describe("correlate", () => {
     expect(result.get(att.id)).toEqual([]);
   });
 
+  it("applies the window once: incidents 45 minutes apart are not related at 30", () => {
+    // Prepare
+    const tmobile = incident("t-mobile", "2023-02-14T02:00:00Z", "2023-02-14T04:00:00Z");
+    const verizon = incident("verizon", "2023-02-14T04:45:00Z", "2023-02-14T05:00:00Z");
+
+    // Act
+    const result = correlate([tmobile, verizon], 30, NOW);
+
+    // Assess
+    expect(result.get(tmobile.id)).toEqual([]);
+    expect(result.get(verizon.id)).toEqual([]);
+  });
+
   it("with a window of 0 needs the incidents themselves to overlap", () => {
     // Prepare
     const tmobile = incident("t-mobile", "2023-02-14T02:00:00Z", "2023-02-14T04:00:00Z");

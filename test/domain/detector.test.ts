@@ -356,6 +356,31 @@ describe("stepDetector while an incident is open", () => {
     expect(run.state.incident).not.toBeNull();
   });
 
+  it("dates the resolution from the first quiet bucket even when gaps split the quiet run", () => {
+    // Prepare: quiet from index 26, then an hour without data, then one more quiet bucket
+    const surge = feed([...HISTORY, 400, 900]);
+
+    // Act
+    const run = feed([...repeat(10, 5), ...repeat(null, 12), 10], context(), surge);
+
+    // Assess
+    expect(resolved(run)).toHaveLength(1);
+    expect(run.incidents[0]?.resolvedAt).toBe(bucketAt(26));
+  });
+
+  it("states no falloff at or after the moment it resolved", () => {
+    // Prepare: the peak at 10:05 a.m. ET (T0 is 7 a.m. ET), quiet from 10:45 a.m.
+    const surge = feed([...HISTORY, ...repeat(10, 12), 400, 900, 700, 500, 300, 200, 100, 50, 30]);
+
+    // Act: 11:00 a.m. ET is a whole hour inside the quiet run
+    const run = feed(repeat(10, 6), context(), surge);
+
+    // Assess
+    const [incident] = run.incidents;
+    expect(incident?.resolvedAt).toBe(bucketAt(45));
+    expect(incident?.falloffs.every((f) => f.at < (incident?.resolvedAt ?? 0))).toBe(true);
+  });
+
   it("keeps a second surge before resolution in the same incident", () => {
     // Prepare
     const surge = feed([...HISTORY, 400, 900, 300]);
