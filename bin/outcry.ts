@@ -13,6 +13,7 @@ commands:
   start      run the pipeline locally (npm start)
   demo       replay the T-Mobile outage of 13 Feb 2023 on a fast clock (npm run demo)
   backtest   replay a CSV of counts through the detector (npm run backtest -- --input FILE.csv)
+  config-schema  print the JSON Schema of the configuration file
 
 'outcry <command> --help' describes a command's options.`;
 
@@ -39,6 +40,10 @@ async function main(argv: string[]): Promise<number> {
       const { BACKTEST_USAGE, backtestCommand } = await import("./commands/backtest");
       if (help) return print(BACKTEST_USAGE);
       return backtestCommand(args);
+    }
+    case "config-schema": {
+      const { configJsonSchema } = await import("../lambdas/domain/config");
+      return print(JSON.stringify(configJsonSchema(), null, 2));
     }
     case undefined:
     case "help":

@@ -73,12 +73,12 @@ export const CrowdReportsSchema = z
 /** A watched service. */
 export const ServiceSchema = z
   .object({
-    id: serviceId,
-    name: z.string().trim().min(1).max(60),
+    id: serviceId.describe("stable id used in URLs, e.g. 't-mobile'"),
+    name: z.string().trim().min(1).max(60).describe("display name, e.g. 'T-Mobile'"),
     category: z.enum(categories, {
       error: () => `unknown category; use one of ${categories.join(", ")}`,
     }),
-    timeZone: timeZone.default("America/New_York"),
+    timeZone: timeZone.default("America/New_York").describe("IANA zone the timelines are told in"),
     reports: CrowdReportsSchema.default({ enabled: true, weight: 1 }),
     sources: z.array(SourceSchema).max(10).default([]),
   })
@@ -125,26 +125,48 @@ export const SubscriberSchema = z
 export const DetectorSettingsSchema = z
   .object({
     /** An incident needs the count at least this many times the baseline... */
-    minRatio: z.number().min(1).max(1000).default(4),
+    minRatio: z
+      .number()
+      .min(1)
+      .max(1000)
+      .default(4)
+      .describe("an incident needs the count at least this many times the baseline"),
     /** ...and at least this many reports above the baseline (absolute floor). */
-    minExcess: z.number().min(1).default(20),
+    minExcess: z
+      .number()
+      .min(1)
+      .default(20)
+      .describe("...and at least this many reports above the baseline"),
     /** Consecutive abnormal buckets before an incident opens. */
-    confirmBuckets: z.number().int().min(1).max(10).default(2),
+    confirmBuckets: z
+      .number()
+      .int()
+      .min(1)
+      .max(10)
+      .default(2)
+      .describe("abnormal buckets in a row before an incident opens"),
     /** An incident resolves after the count stays below `resolveRatio` x baseline this long. */
-    resolveRatio: z.number().min(1).max(100).default(1.5),
+    resolveRatio: z
+      .number()
+      .min(1)
+      .max(100)
+      .default(1.5)
+      .describe("quiet means below this many times the baseline"),
     resolveMinutes: z
       .number()
       .int()
       .min(1)
       .max(24 * 60)
-      .default(30),
+      .default(30)
+      .describe("minutes of quiet that resolve an incident"),
     /** Incidents of other services that overlap by this much are correlated. */
     correlationWindowMinutes: z
       .number()
       .int()
       .min(0)
       .max(24 * 60)
-      .default(30),
+      .default(30)
+      .describe("incidents of other services this close in time are named as correlated"),
   })
   .strict();
 
@@ -157,11 +179,24 @@ export const ReportSettingsSchema = z
       .int()
       .min(1)
       .max(24 * 60)
-      .default(15),
+      .default(15)
+      .describe("one report per reporter per service counts within this many minutes"),
     /** Reports one client address may post per minute before getting 429. */
-    ratePerMinute: z.number().int().min(1).max(10_000).default(30),
+    ratePerMinute: z
+      .number()
+      .int()
+      .min(1)
+      .max(10_000)
+      .default(30)
+      .describe("reports one address may post per minute before getting 429"),
     /** Partitions report items are spread over (DynamoDB allows ~1,000 writes/s each). */
-    shards: z.number().int().min(1).max(100).default(4),
+    shards: z
+      .number()
+      .int()
+      .min(1)
+      .max(100)
+      .default(4)
+      .describe("partitions reports of one bucket are spread over (~1,000 writes/s each)"),
   })
   .strict();
 
@@ -173,11 +208,31 @@ export const ConfigSchema = z
       .union([z.literal(1), z.literal(5), z.literal(10), z.literal(15)], {
         error: () => `use one of ${BUCKET_MINUTES.join(", ")} (minutes per bucket)`,
       })
-      .default(5),
-    scheduleMinutes: z.number().int().min(1).max(15).default(1),
-    retentionDays: z.number().int().min(7).max(3650).default(90),
-    services: z.array(ServiceSchema).min(1, "watch at least one service"),
-    subscribers: z.array(SubscriberSchema).max(100).default([]),
+      .default(5)
+      .describe("width of a time-series bucket in minutes: 1, 5, 10 or 15"),
+    scheduleMinutes: z
+      .number()
+      .int()
+      .min(1)
+      .max(15)
+      .default(1)
+      .describe("minutes between collect and detect runs"),
+    retentionDays: z
+      .number()
+      .int()
+      .min(7)
+      .max(3650)
+      .default(90)
+      .describe("days counts, reports and incidents are kept"),
+    services: z
+      .array(ServiceSchema)
+      .min(1, "watch at least one service")
+      .describe("the services to watch"),
+    subscribers: z
+      .array(SubscriberSchema)
+      .max(100)
+      .default([])
+      .describe("who gets email or SMS notifications"),
     detector: DetectorSettingsSchema.default(DetectorSettingsSchema.parse({})),
     reports: ReportSettingsSchema.default(ReportSettingsSchema.parse({})),
   })
@@ -268,4 +323,13 @@ export function parseConfig(raw: unknown, origin = "configuration"): Config {
     `${origin} is not valid:\n${problems.map((p) => `  - ${p}`).join("\n")}`,
     problems,
   );
+}
+
+/**
+ * The JSON Schema of the configuration file (input side: defaults are optional), for
+ * editors; `config.schema.json` at the repository root is this, regenerated with
+ * `npm run --silent config-schema > config.schema.json`.
+ */
+export function configJsonSchema(): object {
+  return z.toJSONSchema(ConfigSchema, { io: "input", unrepresentable: "any" });
 }

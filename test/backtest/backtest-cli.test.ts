@@ -14,11 +14,9 @@ import { parseCountsCsv } from "../../lambdas/domain/counts-csv";
 import { gsm7Length, isGsm7 } from "../../lambdas/domain/phrasing/gsm7";
 
 const repoRoot = resolve(import.meta.dirname, "../..");
-const scenarioCsv = resolve(repoRoot, "../shared/datasets/scenarios/tmobile-2023-02-13.csv");
-const scenarioExpected = resolve(
-  repoRoot,
-  "../shared/datasets/scenarios/tmobile-2023-02-13.expected.json",
-);
+// The seed story ships with the repository (examples/data), facts and all.
+const scenarioCsv = resolve(repoRoot, "examples/data/tmobile-2023-02-13.csv");
+const scenarioExpected = resolve(repoRoot, "examples/data/tmobile-2023-02-13.expected.json");
 const tsx = resolve(repoRoot, "node_modules/.bin/tsx");
 
 interface Expected {
