@@ -2,7 +2,7 @@
  * The SNS topic incidents are announced on, with one email or SMS subscription per
  * configured subscriber.
  */
-import { RemovalPolicy } from "aws-cdk-lib";
+import { Annotations, RemovalPolicy } from "aws-cdk-lib";
 import { Effect, type IGrantable, PolicyStatement } from "aws-cdk-lib/aws-iam";
 import { Key } from "aws-cdk-lib/aws-kms";
 import { type CfnSubscription, Topic } from "aws-cdk-lib/aws-sns";
@@ -71,6 +71,12 @@ export class Notifications extends Construct {
         throw new ConfigError(`configuration is not valid:\n  - ${problem}`, [problem]);
       }
       seen.set(endpoint, index);
+      if (/@example\.(com|org|net)$/i.test(endpoint)) {
+        Annotations.of(this).addWarningV2(
+          "outcry:example-subscriber",
+          `subscribers[${index}] is the example address ${endpoint}: replace it with a real one`,
+        );
+      }
       // Subscriptions are named by endpoint, so reordering the list does not resubscribe anyone.
       const subscription = this.topic.addSubscription(
         subscriber.email ? new EmailSubscription(subscriber.email) : new SmsSubscription(endpoint),

@@ -7,7 +7,7 @@ import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { CfnElement } from "aws-cdk-lib";
-import { Match, type Template } from "aws-cdk-lib/assertions";
+import { Annotations, Match, type Template } from "aws-cdk-lib/assertions";
 import { Queue } from "aws-cdk-lib/aws-sqs";
 import { AwsSolutionsChecks } from "cdk-nag";
 import { beforeAll, describe, expect, it } from "vitest";
@@ -229,8 +229,24 @@ describe("notifications", () => {
     });
   });
 
+  it("subscribes the default config's example address, and warns that it is one", () => {
+    standard.template.resourceCountIs("AWS::SNS::Subscription", 1);
+    standard.template.hasResourceProperties("AWS::SNS::Subscription", {
+      Protocol: "email",
+      Endpoint: "oncall@example.com",
+    });
+    const warnings = Annotations.fromStack(standard.stack).findWarning(
+      "*",
+      Match.stringLikeRegexp("example address oncall@example.com"),
+    );
+    expect(warnings).toHaveLength(1);
+  });
+
   it("subscribes nobody when the config has no subscribers", () => {
-    standard.template.resourceCountIs("AWS::SNS::Subscription", 0);
+    const { template } = synthesize({
+      services: [{ id: "t-mobile", name: "T-Mobile", category: "carrier" }],
+    });
+    template.resourceCountIs("AWS::SNS::Subscription", 0);
   });
 
   it("subscribes each subscriber, filtering on the service and category attributes", () => {
