@@ -38,8 +38,13 @@ export class DynamoReportStore implements ReportStore {
     private readonly options: ReportStoreOptions,
   ) {}
 
+  /** A stable shard for any reporter id (FNV-1a), hex hash or not. */
   private shardOf(reporter: string): number {
-    return Number.parseInt(reporter.slice(0, 8), 16) % this.options.shards;
+    let hash = 0x811c9dc5;
+    for (let i = 0; i < reporter.length; i++) {
+      hash = Math.imul(hash ^ reporter.charCodeAt(i), 0x01000193) >>> 0;
+    }
+    return hash % this.options.shards;
   }
 
   private key(service: string, bucket: number, reporter: string) {
