@@ -3,12 +3,14 @@
  * does not pass or fail tests (a budget that is exceeded is marked OVER and the exit code
  * is 1, so a script can notice).
  *
- * Usage: npm run bench [-- SECTION ...]   sections: bundles (default: all)
+ * Usage: npm run bench [-- SECTION ...]   sections: bundles, store-reads (default: all)
  */
 import { benchBundles } from "./bundles";
+import { benchStoreReads } from "./store-reads";
 
 const sections: Record<string, () => boolean | Promise<boolean>> = {
   bundles: () => benchBundles(),
+  "store-reads": () => benchStoreReads(),
 };
 
 async function main(): Promise<number> {

@@ -4,6 +4,7 @@
  * function with its own endpoint, clock and notifiers.
  */
 
+import type { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
 import type { ApiDependencies } from "../api/routes";
 import type { Config } from "../domain/config";
 import type { Notifier } from "../domain/ports";
@@ -24,6 +25,8 @@ export interface RuntimeSettings {
   tableName: string;
   /** A local DynamoDB-compatible endpoint; absent in AWS. */
   endpoint?: string;
+  /** A ready document client (benchmarks count its requests); overrides `endpoint`. */
+  client?: DynamoDBDocumentClient;
   notifiers: () => Notifier[];
   salt: () => Promise<string>;
   now: () => number;
@@ -43,7 +46,9 @@ export interface Dependencies {
 export function buildDependencies(settings: RuntimeSettings): Dependencies {
   const { config } = settings;
   const table: TableRef = {
-    client: createDocumentClient(settings.endpoint ? { endpoint: settings.endpoint } : {}),
+    client:
+      settings.client ??
+      createDocumentClient(settings.endpoint ? { endpoint: settings.endpoint } : {}),
     tableName: settings.tableName,
   };
   const series = new DynamoSeriesStore(table, config.retentionDays);
