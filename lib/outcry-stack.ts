@@ -7,6 +7,7 @@ import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { CfnOutput, Duration, Stack, type StackProps, Stage } from "aws-cdk-lib";
+import { SqsDestination } from "aws-cdk-lib/aws-lambda-destinations";
 import type { Construct } from "constructs";
 import type { Config } from "../lambdas/domain/config";
 import { writeBundledConfig } from "./app-config";
@@ -59,14 +60,11 @@ export class OutcryStack extends Stack {
     });
     this.reporterSalt = new ReporterSalt(this, "ReporterSalt");
     const tableName = this.table.table.tableName;
-    // Collect and detect run every few minutes: the next run is their retry, and a
-    // late retry overlapping it would only race with it.
     this.collect = new OutcryFunction(this, "Collect", {
       entry: handler("collect"),
       description: "outcry collect: reads sources and stores counts per bucket",
       memorySize: 256,
       timeout: Duration.seconds(50),
-      retryAttempts: 0,
       bundledConfig,
       environment: { TABLE_NAME: tableName },
     });
@@ -75,7 +73,6 @@ export class OutcryStack extends Stack {
       description: "outcry detect: finds peaks and falloffs, notifies",
       memorySize: 512,
       timeout: Duration.seconds(50),
-      retryAttempts: 0,
       bundledConfig,
       environment: { TABLE_NAME: tableName, TOPIC_ARN: this.notifications.topic.topicArn },
     });
@@ -91,9 +88,24 @@ export class OutcryStack extends Stack {
       },
     });
 
-    this.table.table.grantReadWriteData(this.collect.function);
-    this.table.table.grantReadWriteData(this.detect.function);
-    this.table.table.grantReadWriteData(this.api.function);
+    // Each function gets the table actions its code calls, and no delete, scan or batch write.
+    const table = this.table.table;
+    table.grant(this.collect.function, "dynamodb:Query", "dynamodb:UpdateItem");
+    table.grant(
+      this.detect.function,
+      "dynamodb:GetItem",
+      "dynamodb:PutItem",
+      "dynamodb:UpdateItem",
+      "dynamodb:Query",
+    );
+    table.grant(
+      this.api.function,
+      "dynamodb:GetItem",
+      "dynamodb:BatchGetItem",
+      "dynamodb:PutItem",
+      "dynamodb:UpdateItem",
+      "dynamodb:Query",
+    );
     this.notifications.grantPublish(this.detect.function);
     this.reporterSalt.secret.grantRead(this.api.function);
 
@@ -108,6 +120,17 @@ export class OutcryStack extends Stack {
       every,
       description: "Runs outcry detect",
     });
+    // A run that fails goes to its schedule's dead-letter queue (and alarms) instead of
+    // being retried: the next scheduled run is the retry, and a late one would only race it.
+    for (const [fn, schedule] of [
+      [this.collect, collectSchedule],
+      [this.detect, detectSchedule],
+    ] as const) {
+      fn.function.configureAsyncInvoke({
+        retryAttempts: 0,
+        onFailure: new SqsDestination(schedule.deadLetterQueue),
+      });
+    }
     this.publicApi = new PublicApi(this, "HttpApi", {
       handler: this.api.function,
       rateLimit: 50,

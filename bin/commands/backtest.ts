@@ -3,6 +3,7 @@
  * detect Lambda. JSON on stdout for programs, text for people. Bad input exits 2 with
  * the line and the problem, and prints nothing on stdout.
  */
+import { existsSync } from "node:fs";
 import { readFile } from "node:fs/promises";
 import { parseArgs } from "node:util";
 import { runBacktest } from "../../lambdas/backtest/backtest";
@@ -12,13 +13,16 @@ import { parseCountsCsv } from "../../lambdas/domain/counts-csv";
 import { loadConfigFile } from "../../lambdas/runtime/config-file";
 import { UsageError } from "./usage-error";
 
+const DEFAULT_CONFIG = "outcry.config.json";
+
 /** Usage of `outcry backtest`. */
 export const BACKTEST_USAGE = `usage: npm run --silent backtest -- --input FILE.csv [--timezone IANA] [--format json|text] [--config PATH]
 
   --input FILE.csv   counts with header timestamp,service,count (bucket starts, ISO-8601 UTC)
   --timezone IANA    zone the timelines are told in (default: UTC)
   --format json|text json (default) for programs, text for people
-  --config PATH      take detector thresholds and service names from this config`;
+  --config PATH      take detector thresholds and service names from this config
+                     (default: outcry.config.json when it exists)`;
 
 /** Runs `outcry backtest`; returns the exit code. */
 export async function backtestCommand(args: string[]): Promise<number> {
@@ -41,7 +45,10 @@ export async function backtestCommand(args: string[]): Promise<number> {
   if (values.format !== "json" && values.format !== "text") {
     throw new UsageError(`--format takes json or text; got '${values.format}'`);
   }
-  const config = values.config ? loadConfigFile(values.config) : undefined;
+  // Without --config, the project's default config (when there is one) gives display
+  // names and thresholds, so a backtest reads like the deployed notifications.
+  const configFile = values.config ?? (existsSync(DEFAULT_CONFIG) ? DEFAULT_CONFIG : undefined);
+  const config = configFile ? loadConfigFile(configFile) : undefined;
   let text: string;
   try {
     text = await readFile(values.input, "utf8");

@@ -7,6 +7,7 @@ import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from "
 import * as z from "zod/mini";
 import { MINUTE_MS, parseIso, toIso } from "../domain/buckets";
 import { serviceById } from "../domain/catalog";
+import type { StoredIncident } from "../domain/ports";
 import { InvalidCursorError } from "../store/incident-store";
 import {
   describeService,
@@ -24,6 +25,8 @@ export interface ApiDependencies extends QueryDependencies, ReportDependencies {
   now: () => number;
 }
 
+/** Store pages one `GET /incidents` reads at most before answering with what it has. */
+const MAX_PAGES_PER_REQUEST = 20;
 /** Longest range `GET /services/{id}/series` serves at once. */
 export const MAX_SERIES_RANGE_MS = 7 * 24 * 60 * MINUTE_MS;
 const DAY_MS = 24 * 60 * MINUTE_MS;
@@ -68,10 +71,15 @@ async function listIncidents(deps: ApiDependencies, query: Record<string, string
   }
   const fromMs = isoParam(query, "from");
   const toMs = isoParam(query, "to");
-  const items = [];
+  const matches = (stored: StoredIncident) =>
+    (service === undefined || stored.incident.service === service) &&
+    (status === undefined ||
+      (stored.incident.resolvedAt === null ? "open" : "resolved") === status);
+  const incidents: ReturnType<typeof incidentView>[] = [];
   let after = cursor;
-  // Filters apply after the query; keep reading pages until the page is full.
-  for (let round = 0; round < 20 && items.length < limit; round++) {
+  // Filters apply after the query: read pages until the answer is full. The cursor
+  // returned continues right after the last incident returned, so none is skipped.
+  for (let round = 0; round < MAX_PAGES_PER_REQUEST; round++) {
     let page: Awaited<ReturnType<typeof deps.incidents.list>>;
     try {
       page = await deps.incidents.list({ fromMs, toMs, limit, after });
@@ -80,18 +88,16 @@ async function listIncidents(deps: ApiDependencies, query: Record<string, string
       throw error;
     }
     for (const stored of page.items) {
-      if (service !== undefined && stored.incident.service !== service) continue;
-      if (
-        status !== undefined &&
-        (stored.incident.resolvedAt === null ? "open" : "resolved") !== status
-      )
-        continue;
-      if (items.length < limit) items.push(incidentView(stored));
+      if (!matches(stored)) continue;
+      incidents.push(incidentView(stored));
+      if (incidents.length === limit) {
+        return { incidents, next: deps.incidents.cursorAfter(stored.incident) };
+      }
     }
-    after = page.next ?? undefined;
-    if (!page.next) break;
+    if (!page.next) return { incidents, next: null };
+    after = page.next;
   }
-  return { incidents: items, next: after ?? null };
+  return { incidents, next: after ?? null };
 }
 
 /**
@@ -105,7 +111,12 @@ export async function route(
   const method = event.requestContext.http.method.toUpperCase();
   const path = event.rawPath.replace(/\/+$/, "") || "/";
   const query = event.queryStringParameters ?? {};
-  const segments = path.split("/").filter(Boolean).map(decodeURIComponent);
+  let segments: string[];
+  try {
+    segments = path.split("/").filter(Boolean).map(decodeURIComponent);
+  } catch {
+    throw badRequest(`the path ${path} is not validly percent-encoded`);
+  }
   const now = deps.now();
 
   if (method === "POST" && path === "/reports") {
@@ -123,9 +134,19 @@ export async function route(
       ? json(202, { status: "accepted", service: outcome.service, problem: outcome.problem })
       : json(200, { status: "duplicate", service: outcome.service, problem: outcome.problem });
   }
+  if (path === "/reports") {
+    throw new HttpError(
+      405,
+      "Method Not Allowed",
+      `${method} is not allowed on /reports; POST a report`,
+      {
+        allow: "POST",
+      },
+    );
+  }
   if (method !== "GET" && method !== "HEAD") {
     throw new HttpError(405, "Method Not Allowed", `${method} is not allowed on ${path}`, {
-      allow: "GET",
+      allow: "GET, HEAD",
     });
   }
   if (path === "/health") return json(200, { status: "ok", time: toIso(now) });

@@ -20,6 +20,13 @@ export type Category = keyof typeof PROBLEM_KINDS;
 /** Source id of crowd reports in series, weights and health records. */
 export const CROWD_SOURCE_ID = "reports";
 
+/** Message attributes every notification carries; subscription filter policies match them. */
+export const MESSAGE_ATTRIBUTES = {
+  service: "service",
+  category: "category",
+  transition: "transition",
+} as const;
+
 /** Bucket widths the detector and the store support, in minutes. */
 export const BUCKET_MINUTES = [1, 5, 10, 15] as const;
 

@@ -251,6 +251,13 @@ export const ConfigSchema = z
         ids.set(service.id, index);
       }
     });
+    if (config.reports.dedupMinutes < config.bucketMinutes) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["reports", "dedupMinutes"],
+        message: `must be at least bucketMinutes (${config.bucketMinutes}): a reporter counts once per bucket anyway`,
+      });
+    }
     config.subscribers.forEach((subscriber, index) => {
       subscriber.services?.forEach((id, j) => {
         if (!ids.has(id)) {

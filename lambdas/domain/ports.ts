@@ -44,6 +44,8 @@ export interface IncidentStore {
    */
   put(incident: Incident, summary: IncidentSummary, asOf: number): Promise<void>;
   get(id: string): Promise<StoredIncident | null>;
+  /** The cursor that continues a listing just after `incident`. */
+  cursorAfter(incident: Incident): string;
   /** Incidents that started from `fromMs` on, newest first, at most `limit`. */
   list(options: { fromMs?: number; toMs?: number; limit: number; after?: string }): Promise<{
     items: StoredIncident[];

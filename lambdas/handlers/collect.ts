@@ -13,7 +13,14 @@ import { scheduledTime } from "./scheduled-time";
 export function createCollectHandler(dependencies: () => CollectDependencies) {
   return middy(async (event: ScheduledEvent) => {
     const result = await collectCounts(dependencies(), scheduledTime(event));
-    for (const failure of result.failures) logger.warn("source failed", failure);
+    for (const failure of result.failures) {
+      // `service` is a reserved key of the logger; the failing service goes in `serviceId`.
+      logger.warn("source failed", {
+        serviceId: failure.service,
+        source: failure.source,
+        error: failure.error,
+      });
+    }
     return result;
   }).use(injectLambdaContext(logger));
 }

@@ -16,8 +16,12 @@ import { scheduledTime } from "./scheduled-time";
 export function createDetectHandler(dependencies: () => DetectDependencies) {
   return middy(async (event: ScheduledEvent) => {
     const result = await detectIncidents(dependencies(), scheduledTime(event));
-    for (const failure of result.delivery.failed)
+    for (const failure of result.delivery.failed) {
       logger.error("notification failed; will retry", failure);
+    }
+    if (result.conflicts.length > 0) {
+      logger.info("another tick saved first", { services: result.conflicts });
+    }
     return result;
   }).use(injectLambdaContext(logger));
 }

@@ -6,7 +6,7 @@
  */
 import { randomBytes, randomUUID } from "node:crypto";
 import { mkdir, readFile, writeFile } from "node:fs/promises";
-import { createServer, type Server } from "node:http";
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import { join } from "node:path";
 import type { ScheduledEvent } from "aws-lambda";
@@ -137,13 +137,19 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
   const detect = createDetectHandler(() => deps.detect);
   const api = createApiHandler(() => deps.api);
 
-  const server: Server = createServer(async (request, response) => {
+  const inFlight = new Set<Promise<void>>();
+  const server: Server = createServer((request, response) => {
+    const handled = serve(request, response).finally(() => inFlight.delete(handled));
+    inFlight.add(handled);
+  });
+  const serve = async (request: IncomingMessage, response: ServerResponse) => {
     try {
       const body = await readBody(request);
       if (body === null) {
         response.writeHead(413, { "content-type": "application/problem+json" });
         response.end(
           JSON.stringify({
+            type: "about:blank",
             title: "Content Too Large",
             status: 413,
             detail: "request body too large",
@@ -165,7 +171,7 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
         JSON.stringify({ title: "Internal Server Error", status: 500, detail: String(error) }),
       );
     }
-  });
+  };
   await new Promise<void>((resolve, reject) => {
     server.once("error", reject);
     server.listen(options.port, "127.0.0.1", () => resolve());
@@ -226,10 +232,12 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
       stopped = true;
       clearTimeout(timer);
       while (running) await running.catch(() => undefined);
-      await new Promise<void>((resolve) => {
-        server.close(() => resolve());
-        server.closeAllConnections();
-      });
+      // Stop accepting, let requests already taken finish their writes, then close.
+      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+      server.closeIdleConnections();
+      await Promise.allSettled([...inFlight]);
+      server.closeAllConnections();
+      await closed;
       await store.close();
     },
   };

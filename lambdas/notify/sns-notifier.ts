@@ -5,6 +5,7 @@
  * `service` and `category` let subscription filter policies pick what each person gets.
  */
 import { PublishCommand, type SNSClient } from "@aws-sdk/client-sns";
+import { MESSAGE_ATTRIBUTES } from "../domain/catalog";
 import type { Notifier, OutboxMessage } from "../domain/ports";
 
 /** Builds the Publish input for one message (exported for tests of what would be sent). */
@@ -16,9 +17,9 @@ export function publishInput(topicArn: string, message: OutboxMessage) {
     MessageStructure: "json",
     Message: JSON.stringify({ default: text, email: text, sms }),
     MessageAttributes: {
-      service: { DataType: "String", StringValue: message.service },
-      category: { DataType: "String", StringValue: message.category },
-      transition: { DataType: "String", StringValue: message.transition },
+      [MESSAGE_ATTRIBUTES.service]: { DataType: "String", StringValue: message.service },
+      [MESSAGE_ATTRIBUTES.category]: { DataType: "String", StringValue: message.category },
+      [MESSAGE_ATTRIBUTES.transition]: { DataType: "String", StringValue: message.transition },
     },
   };
 }

@@ -3,7 +3,7 @@
  * runtime share. Relative paths inside it (replay CSVs) are resolved against the
  * file's own folder, so a config works wherever it is copied with its data.
  */
-import { readFileSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
 import { dirname, resolve } from "node:path";
 import { type Config, ConfigError, parseConfig } from "../domain/config";
 import { resolveRelativePaths } from "./relative-paths";
@@ -35,5 +35,20 @@ export function loadConfigFile(path: string): Config {
     const detail = (error as Error).message;
     throw new ConfigError(`${path} is not valid JSON: ${detail}`, [`${path}: ${detail}`]);
   }
-  return resolveRelativePaths(parseConfig(raw, path), dirname(absolute));
+  const config = resolveRelativePaths(parseConfig(raw, path), dirname(absolute));
+  // Checked here as synth checks it, so a missing CSV fails `npm start` at once too.
+  const missing = config.services.flatMap((service, i) =>
+    service.sources.flatMap((source, j) =>
+      source.kind === "replay" && !existsSync(source.file)
+        ? [`services[${i}].sources[${j}].file: ${source.file} does not exist`]
+        : [],
+    ),
+  );
+  if (missing.length > 0) {
+    throw new ConfigError(
+      `${path} is not valid:\n${missing.map((p) => `  - ${p}`).join("\n")}`,
+      missing,
+    );
+  }
+  return config;
 }

@@ -42,7 +42,8 @@ export class ReplaySource implements CountSource {
   }
 
   private load() {
-    this.index ??= loadCsv(this.settings.file).then((all) => {
+    if (this.index) return this.index;
+    const index = loadCsv(this.settings.file).then((all) => {
       const series = all.find((s) => s.service === this.settings.column);
       if (!series) {
         throw new Error(
@@ -57,7 +58,12 @@ export class ReplaySource implements CountSource {
       const last = series.times[series.times.length - 1] ?? first;
       return { byTime, first, span: last - first + series.bucketMinutes * MINUTE_MS };
     });
-    return this.index;
+    // A failed read is tried again on the next tick rather than remembered.
+    index.catch(() => {
+      if (this.index === index) this.index = undefined;
+    });
+    this.index = index;
+    return index;
   }
 
   async count(bucketStart: number, bucketMinutes: number): Promise<number | null> {

@@ -63,6 +63,10 @@ export class DynamoIncidentStore implements IncidentStore {
     }
   }
 
+  cursorAfter(incident: Incident): string {
+    return toCursor(sortKey(incident));
+  }
+
   async get(id: string): Promise<StoredIncident | null> {
     const parsed = parseIncidentId(id);
     if (!parsed) return null;

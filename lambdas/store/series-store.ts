@@ -45,6 +45,8 @@ export class DynamoSeriesStore implements SeriesStore {
             ":from": toIso(fromMs),
             ":to": toIso(toMs),
           },
+          // detect runs beside collect: it must see the bucket collect has just written.
+          ConsistentRead: true,
           ExclusiveStartKey: cursor,
         }),
       );

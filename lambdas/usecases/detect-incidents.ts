@@ -38,6 +38,8 @@ export interface DetectResult {
   through: number;
   buckets: number;
   transitions: { incidentId: string; transition: IncidentTransition }[];
+  /** Services whose state another, concurrent tick saved first. */
+  conflicts: string[];
   open: Incident[];
   delivery: DeliveryResult;
 }
@@ -184,8 +186,13 @@ export async function detectIncidents(
   }
 
   // 5. Save each state on the revision it was read at.
+  const conflicts: string[] = [];
   for (const run of runs) {
-    if (run.changed) await deps.states.save(run.service.id, run.state, run.revision);
+    if (run.changed && !(await deps.states.save(run.service.id, run.state, run.revision))) {
+      // Another tick saved first; it computed the same buckets, and everything written
+      // above is keyed so that its writes and ours are the same.
+      conflicts.push(run.service.id);
+    }
   }
 
   // 6. Deliver.
@@ -197,6 +204,7 @@ export async function detectIncidents(
     through,
     buckets: runs.reduce((sum, run) => sum + run.buckets, 0),
     transitions,
+    conflicts,
     open,
     delivery,
   };

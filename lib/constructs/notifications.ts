@@ -8,10 +8,8 @@ import { Key } from "aws-cdk-lib/aws-kms";
 import { type CfnSubscription, Topic } from "aws-cdk-lib/aws-sns";
 import { EmailSubscription, SmsSubscription } from "aws-cdk-lib/aws-sns-subscriptions";
 import { Construct } from "constructs";
+import { MESSAGE_ATTRIBUTES } from "../../lambdas/domain/catalog";
 import { ConfigError, type Subscriber } from "../../lambdas/domain/config";
-
-/** Message attributes the notifier sets on every publish, and subscribers filter on. */
-export const MESSAGE_ATTRIBUTES = { service: "service", category: "category" } as const;
 
 /** Properties of {@link Notifications}. */
 export interface NotificationsProps {

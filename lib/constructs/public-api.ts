@@ -63,7 +63,8 @@ export class PublicApi extends Construct {
       defaultIntegration: new HttpLambdaIntegration("Handler", props.handler),
       corsPreflight: {
         allowOrigins: ["*"],
-        allowMethods: [CorsHttpMethod.GET, CorsHttpMethod.POST, CorsHttpMethod.OPTIONS],
+        // Reads only: a page elsewhere must not make its visitors post crowd reports.
+        allowMethods: [CorsHttpMethod.GET, CorsHttpMethod.HEAD, CorsHttpMethod.OPTIONS],
         allowHeaders: ["content-type"],
       },
       // Created below, because the automatic default stage takes no throttling or logging.

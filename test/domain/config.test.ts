@@ -271,3 +271,18 @@ describe("isIanaTimeZone", () => {
     expect(isIanaTimeZone("")).toBe(false);
   });
 });
+
+describe("parseConfig cross-field rules", () => {
+  it("refuses a dedup window shorter than a bucket, naming reports.dedupMinutes", () => {
+    // Act
+    const parse = () =>
+      parseConfig({
+        bucketMinutes: 15,
+        reports: { dedupMinutes: 10 },
+        services: [{ id: "t-mobile", name: "T-Mobile", category: "carrier" }],
+      });
+
+    // Assess
+    expect(parse).toThrow(/reports\.dedupMinutes: must be at least bucketMinutes \(15\)/);
+  });
+});

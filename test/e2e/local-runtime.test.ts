@@ -162,10 +162,15 @@ describe("local runtime", () => {
       fetch(`${runtime.url}/incidents?limit=1000`),
       fetch(`${runtime.url}/incidents?cursor=garbage`),
       fetch(`${runtime.url}/services`, { method: "DELETE" }),
+      fetch(`${runtime.url}/reports`),
+      fetch(`${runtime.url}/services/%E0%A4%A`),
     ]);
 
     // Assess
-    expect(responses.map((r) => r.status)).toEqual([404, 404, 404, 400, 400, 400, 400, 405]);
+    expect(responses.map((r) => r.status)).toEqual([
+      404, 404, 404, 400, 400, 400, 400, 405, 405, 400,
+    ]);
+    expect(responses[8]?.headers.get("allow")).toBe("POST");
     const series = (await responses[3]?.json()) as { field: string };
     expect(series.field).toBe("from");
   });

@@ -69,6 +69,9 @@ describe("bundled config", () => {
     const dir = mkdtempSync(join(tmpdir(), "outcry-"));
     const { configFile } = writeBundledConfig(config, dir);
     expect(JSON.parse(readFileSync(configFile, "utf8"))).not.toHaveProperty("$schema");
+    // As in a bundle: the CSV sits in replay/ beside the config.
+    mkdirSync(join(dir, "replay"));
+    writeFileSync(join(dir, "replay", "one.csv"), "timestamp,service,count\n");
     const loaded = loadConfigFile(configFile);
     expect(loaded.services[0]?.sources[0]?.file).toBe(join(dir, "replay", "one.csv"));
     expect({ ...loaded, services: [] }).toEqual({ ...config, $schema: undefined, services: [] });

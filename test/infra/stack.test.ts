@@ -147,12 +147,19 @@ describe("functions", () => {
     }
   });
 
-  it("does not retry scheduled runs asynchronously, since the next run is the retry", () => {
+  it("sends a failed scheduled run to its dead-letter queue instead of retrying it", () => {
     const { stack, template } = standard;
     for (const fn of [stack.collect, stack.detect]) {
+      const schedule = fn === stack.collect ? "CollectSchedule" : "DetectSchedule";
+      const queues = template.findResources("AWS::SQS::Queue");
+      const dlq = Object.keys(queues).find((id) => id.startsWith(schedule));
+      expect(dlq, `${schedule} dead-letter queue`).toBeDefined();
       template.hasResourceProperties("AWS::Lambda::EventInvokeConfig", {
         FunctionName: { Ref: logicalId(stack, fn.function) },
         MaximumRetryAttempts: 0,
+        DestinationConfig: {
+          OnFailure: { Destination: { "Fn::GetAtt": [dlq, "Arn"] } },
+        },
       });
     }
   });
@@ -298,7 +305,7 @@ describe("HTTP API", () => {
       ProtocolType: "HTTP",
       CorsConfiguration: {
         AllowOrigins: ["*"],
-        AllowMethods: Match.arrayWith(["GET", "POST"]),
+        AllowMethods: ["GET", "HEAD", "OPTIONS"],
       },
     });
     template.hasResourceProperties("AWS::ApiGatewayV2::Route", { RouteKey: "$default" });
@@ -386,30 +393,30 @@ describe("outputs", () => {
 
 describe("least privilege", () => {
   const logs = ["logs:CreateLogStream", "logs:PutLogEvents"];
-  const tableReadWrite = [
-    "dynamodb:BatchGetItem",
-    "dynamodb:BatchWriteItem",
-    "dynamodb:ConditionCheckItem",
-    "dynamodb:DeleteItem",
-    "dynamodb:DescribeTable",
-    "dynamodb:GetItem",
-    "dynamodb:GetRecords",
-    "dynamodb:GetShardIterator",
-    "dynamodb:PutItem",
-    "dynamodb:Query",
-    "dynamodb:Scan",
-    "dynamodb:UpdateItem",
-  ];
+  /** A failed scheduled run goes to the schedule's dead-letter queue. */
+  const deadLetter = ["sqs:SendMessage", "sqs:GetQueueAttributes", "sqs:GetQueueUrl"];
 
-  it("lets collect use only its logs and the table", () => {
-    expect(allowedActions(standard, standard.stack.collect)).toEqual(
-      [...logs, ...tableReadWrite].sort(),
+  it("lets collect query and update the table, and nothing it does not call", () => {
+    const actions = allowedActions(standard, standard.stack.collect);
+    expect(actions).toEqual(
+      [...logs, ...deadLetter, "dynamodb:Query", "dynamodb:UpdateItem"].sort(),
     );
+    expect(actions).not.toContain("dynamodb:DeleteItem");
   });
 
   it("lets detect also publish to the topic (with its key), nothing else", () => {
     expect(allowedActions(standard, standard.stack.detect)).toEqual(
-      [...logs, ...tableReadWrite, "sns:Publish", "kms:GenerateDataKey", "kms:Decrypt"].sort(),
+      [
+        ...logs,
+        ...deadLetter,
+        "dynamodb:GetItem",
+        "dynamodb:PutItem",
+        "dynamodb:UpdateItem",
+        "dynamodb:Query",
+        "sns:Publish",
+        "kms:GenerateDataKey",
+        "kms:Decrypt",
+      ].sort(),
     );
   });
 
@@ -418,7 +425,11 @@ describe("least privilege", () => {
     expect(actions).toEqual(
       [
         ...logs,
-        ...tableReadWrite,
+        "dynamodb:GetItem",
+        "dynamodb:BatchGetItem",
+        "dynamodb:PutItem",
+        "dynamodb:UpdateItem",
+        "dynamodb:Query",
         "secretsmanager:DescribeSecret",
         "secretsmanager:GetSecretValue",
       ].sort(),
