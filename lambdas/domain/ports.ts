@@ -116,11 +116,50 @@ export interface SourceHealth {
   lastErrorAt: number | null;
   lastError: string | null;
   consecutiveFailures: number;
+  /** What the source asked to remember after its last success (HTTP validators…). */
+  memory: Readonly<Record<string, string | number>> | null;
 }
 
 /** Remembers how each source fared. */
 export interface SourceHealthStore {
-  recordSuccess(service: string, source: string, atMs: number): Promise<void>;
+  /** Records a success and, when given, replaces what the source remembers. */
+  recordSuccess(
+    service: string,
+    source: string,
+    atMs: number,
+    memory?: Readonly<Record<string, string | number>>,
+  ): Promise<void>;
   recordFailure(service: string, source: string, atMs: number, error: string): Promise<void>;
   list(service: string): Promise<SourceHealth[]>;
+}
+
+/** A statement for a service's timeline, from a source (e.g. an official status page). */
+export interface Annotation {
+  service: string;
+  source: string;
+  at: number;
+  key: string;
+  text: string;
+}
+
+/** Timeline annotations, stored once each. */
+export interface AnnotationStore {
+  /** Stores an annotation; storing the same (service, source, key) again changes nothing. */
+  put(annotation: Annotation): Promise<void>;
+  /** Annotations of a service from `fromMs` to `toMs`, oldest first. */
+  range(service: string, fromMs: number, toMs: number): Promise<Annotation[]>;
+}
+
+/** Item ids seen per service, source and bucket: deduplication across pages and ticks. */
+export interface SeenItemsStore {
+  /**
+   * Adds ids to the bucket's set (adding one already there changes nothing) and returns
+   * how many distinct ids the bucket holds.
+   */
+  add(
+    service: string,
+    source: string,
+    bucketStart: number,
+    ids: readonly string[],
+  ): Promise<number>;
 }

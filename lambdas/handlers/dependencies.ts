@@ -9,11 +9,13 @@ import type { ApiDependencies } from "../api/routes";
 import type { Config } from "../domain/config";
 import type { Notifier } from "../domain/ports";
 import { sourcesForService } from "../sources/sources-for-service";
+import { DynamoAnnotationStore } from "../store/annotation-store";
 import { createDocumentClient, type TableRef } from "../store/client";
 import { DynamoDetectorStateStore } from "../store/detector-state-store";
 import { DynamoIncidentStore } from "../store/incident-store";
 import { DynamoOutboxStore } from "../store/outbox-store";
 import { DynamoReportStore } from "../store/report-store";
+import { DynamoSeenItemsStore } from "../store/seen-items-store";
 import { DynamoSeriesStore } from "../store/series-store";
 import { DynamoSourceHealthStore } from "../store/source-health-store";
 import type { CollectDependencies } from "../usecases/collect-counts";
@@ -61,8 +63,10 @@ export function buildDependencies(settings: RuntimeSettings): Dependencies {
     shards: config.reports.shards,
     retentionDays: config.retentionDays,
   });
+  const annotations = new DynamoAnnotationStore(table, config.retentionDays);
+  const seen = new DynamoSeenItemsStore(table, config.retentionDays);
   const sources = new Map(
-    config.services.map((service) => [service.id, sourcesForService(service, reports)]),
+    config.services.map((service) => [service.id, sourcesForService(service, { reports, seen })]),
   );
   // Notifiers are made on first use: only detect delivers, and only detect's environment
   // names the topic.
@@ -74,7 +78,7 @@ export function buildDependencies(settings: RuntimeSettings): Dependencies {
     },
   };
   return {
-    collect: { config, series, health, sourcesFor: (id) => sources.get(id) ?? [] },
+    collect: { config, series, health, annotations, sourcesFor: (id) => sources.get(id) ?? [] },
     detect: {
       config,
       series,

@@ -1,7 +1,44 @@
 /**
- * The one interface every source of counts implements. A source answers "how many in
- * this bucket?" and answers null when it could not tell: a gap, never a zero.
+ * The one interface every source of counts implements. Each collect tick asks a source
+ * for the newest closed buckets (and a few before them, for items that arrive late) in
+ * one call, so a feed is fetched once per tick however many buckets it fills. A source
+ * answers null for a bucket it could not tell: a gap, never a zero.
  */
+
+/** Small values a source keeps between ticks (HTTP validators, paging cursors). */
+export type SourceMemory = Readonly<Record<string, string | number>>;
+
+/** Something worth stating on a service's timeline, e.g. an acknowledged incident. */
+export interface SourceAnnotation {
+  /** When it happened (epoch ms). */
+  at: number;
+  /** Stable across reads, so the same annotation is stored once. */
+  key: string;
+  /** One readable sentence, without the time (the timeline adds it in the service's zone). */
+  text: string;
+}
+
+/** One request to a source. */
+export interface SourceRequest {
+  /** Bucket starts to count, oldest first; the newest closed bucket is last. */
+  buckets: readonly number[];
+  bucketMinutes: number;
+  /** The tick's time; items dated after it are in the future and are not counted. */
+  nowMs: number;
+  /** Aborted when the source's deadline passes; pass it to every request. */
+  signal: AbortSignal;
+  /** What the source returned as `memory` after its last successful read, if any. */
+  memory: SourceMemory | null;
+}
+
+/** What a source read. */
+export interface SourceReading {
+  /** One count per requested bucket, in the same order; null where there is no data. */
+  counts: (number | null)[];
+  /** Kept until the next read; replaces the previous memory when given. */
+  memory?: SourceMemory;
+  annotations?: SourceAnnotation[];
+}
 
 /** A source of counts for one service. */
 export interface CountSource {
@@ -10,9 +47,8 @@ export interface CountSource {
   /** Weight of this source in the service's combined count. */
   readonly weight: number;
   /**
-   * The count for the bucket starting at `bucketStart`, or null when the source has no
-   * data for it.
-   * @throws when the source failed (recorded as source health; the bucket stays a gap)
+   * Counts for the requested buckets.
+   * @throws when the source failed (recorded as source health; its buckets stay gaps)
    */
-  count(bucketStart: number, bucketMinutes: number): Promise<number | null>;
+  read(request: SourceRequest): Promise<SourceReading>;
 }

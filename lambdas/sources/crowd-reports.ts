@@ -4,7 +4,7 @@
  */
 import { CROWD_SOURCE_ID } from "../domain/catalog";
 import type { ReportStore } from "../domain/ports";
-import type { CountSource } from "./count-source";
+import type { CountSource, SourceReading, SourceRequest } from "./count-source";
 
 /** A {@link CountSource} counting one service's crowd reports. */
 export class CrowdReportSource implements CountSource {
@@ -16,8 +16,13 @@ export class CrowdReportSource implements CountSource {
     private readonly reports: ReportStore,
   ) {}
 
-  async count(bucketStart: number): Promise<number> {
-    const byProblem = await this.reports.countBucket(this.service, bucketStart);
-    return Object.values(byProblem).reduce((sum, n) => sum + n, 0);
+  async read(request: SourceRequest): Promise<SourceReading> {
+    const counts = await Promise.all(
+      request.buckets.map(async (bucket) => {
+        const byProblem = await this.reports.countBucket(this.service, bucket);
+        return Object.values(byProblem).reduce((sum, n) => sum + n, 0);
+      }),
+    );
+    return { counts };
   }
 }

@@ -5,7 +5,7 @@
 import { readFile } from "node:fs/promises";
 import { MINUTE_MS } from "../domain/buckets";
 import { parseCountsCsv, type ServiceCounts } from "../domain/counts-csv";
-import type { CountSource } from "./count-source";
+import type { CountSource, SourceReading, SourceRequest } from "./count-source";
 
 /** Settings of a replay source (see the config schema). */
 export interface ReplaySettings {
@@ -66,8 +66,21 @@ export class ReplaySource implements CountSource {
     return index;
   }
 
-  async count(bucketStart: number, bucketMinutes: number): Promise<number | null> {
+  async read(request: SourceRequest): Promise<SourceReading> {
     const { byTime, first, span } = await this.load();
+    const counts = request.buckets.map((bucket) =>
+      this.countAt(byTime, first, span, bucket, request.bucketMinutes),
+    );
+    return { counts };
+  }
+
+  private countAt(
+    byTime: Map<number, number>,
+    first: number,
+    span: number,
+    bucketStart: number,
+    bucketMinutes: number,
+  ): number | null {
     const width = bucketMinutes * MINUTE_MS;
     let time = bucketStart;
     if (this.settings.align === "loop") {

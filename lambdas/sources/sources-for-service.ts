@@ -2,13 +2,21 @@
  * Builds a service's configured sources: one place that maps config to adapters.
  */
 import type { Service } from "../domain/config";
-import type { ReportStore } from "../domain/ports";
+import type { ReportStore, SeenItemsStore } from "../domain/ports";
 import type { CountSource } from "./count-source";
 import { CrowdReportSource } from "./crowd-reports";
 import { ReplaySource } from "./replay";
 
+/** Stores the source adapters use. */
+export interface SourceStores {
+  reports: ReportStore;
+  /** Item ids seen per bucket, for sources that count items of a feed. */
+  seen: SeenItemsStore;
+}
+
 /** The sources of counts of `service`, crowd reports first. */
-export function sourcesForService(service: Service, reports: ReportStore): CountSource[] {
+export function sourcesForService(service: Service, stores: SourceStores): CountSource[] {
+  const { reports } = stores;
   const sources: CountSource[] = [];
   if (service.reports.enabled)
     sources.push(new CrowdReportSource(service.id, service.reports.weight, reports));

@@ -10,13 +10,22 @@ import type { TableRef } from "./client";
 export class DynamoSourceHealthStore implements SourceHealthStore {
   constructor(private readonly table: TableRef) {}
 
-  async recordSuccess(service: string, source: string, atMs: number): Promise<void> {
+  async recordSuccess(
+    service: string,
+    source: string,
+    atMs: number,
+    memory?: Readonly<Record<string, string | number>>,
+  ): Promise<void> {
     await this.table.client.send(
       new UpdateCommand({
         TableName: this.table.tableName,
         Key: { pk: `H#${service}`, sk: source },
-        UpdateExpression: "SET lastSuccessAt = :at, consecutiveFailures = :zero",
-        ExpressionAttributeValues: { ":at": atMs, ":zero": 0 },
+        UpdateExpression: `SET lastSuccessAt = :at, consecutiveFailures = :zero${memory ? ", memory = :memory" : ""}`,
+        ExpressionAttributeValues: {
+          ":at": atMs,
+          ":zero": 0,
+          ...(memory ? { ":memory": memory } : {}),
+        },
       }),
     );
   }
@@ -47,6 +56,7 @@ export class DynamoSourceHealthStore implements SourceHealthStore {
       lastErrorAt: (item.lastErrorAt as number | undefined) ?? null,
       lastError: (item.lastError as string | undefined) ?? null,
       consecutiveFailures: (item.consecutiveFailures as number | undefined) ?? 0,
+      memory: (item.memory as Record<string, string | number> | undefined) ?? null,
     }));
   }
 }

@@ -3,21 +3,24 @@
  * service and write them. Steps:
  * 1. Pick the last closed bucket and the few before it (late items are re-counted; the
  *    write is a SET, so re-counting is harmless).
- * 2. Ask every source of every service, at most `concurrency` at a time, each within a
- *    deadline, so a slow or failing source never blocks the others.
- * 3. Write each count; a source that failed or had no data leaves a gap.
- * 4. Record each source's health.
+ * 2. Ask every source of every service for all those buckets in one read, at most
+ *    `CONCURRENCY` at a time, each within a deadline that also aborts its requests, so a
+ *    slow or failing source never blocks the others.
+ * 3. Write each count; a source that failed or had no data leaves a gap. Store the
+ *    annotations it returned.
+ * 4. Record each source's health, with what it asked to remember for next time.
  */
 import { lastClosedBucket, MINUTE_MS } from "../domain/buckets";
 import type { Config } from "../domain/config";
-import type { SeriesStore, SourceHealthStore } from "../domain/ports";
-import type { CountSource } from "../sources/count-source";
+import type { AnnotationStore, SeriesStore, SourceHealthStore } from "../domain/ports";
+import type { CountSource, SourceMemory, SourceReading } from "../sources/count-source";
 
 /** What collecting needs. */
 export interface CollectDependencies {
   config: Config;
   series: SeriesStore;
   health: SourceHealthStore;
+  annotations: AnnotationStore;
   sourcesFor: (serviceId: string) => CountSource[];
   /** How long one source may take for one bucket before it counts as failed. */
   sourceDeadlineMs?: number;
@@ -37,10 +40,20 @@ export const LOOK_BACK_BUCKETS = 2;
 export const SOURCE_DEADLINE_MS = 10_000;
 const CONCURRENCY = 16;
 
-function withDeadline<T>(work: Promise<T>, ms: number, what: string): Promise<T> {
+/** Fails after `ms`, and aborts the source's requests so nothing keeps running. */
+function withDeadline<T>(
+  work: Promise<T>,
+  ms: number,
+  what: string,
+  controller: AbortController,
+): Promise<T> {
   let timer: NodeJS.Timeout | undefined;
   const deadline = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`${what} gave no answer within ${ms} ms`)), ms);
+    timer = setTimeout(() => {
+      const error = new Error(`${what} gave no answer within ${ms} ms`);
+      controller.abort(error);
+      reject(error);
+    }, ms);
   });
   return Promise.race([work, deadline]).finally(() => clearTimeout(timer));
 }
@@ -57,6 +70,20 @@ async function runBounded(tasks: (() => Promise<void>)[], limit: number): Promis
   await Promise.all(Array.from({ length: Math.min(limit, tasks.length) }, worker));
 }
 
+/** Checks what a source returned, so a faulty adapter fails loudly rather than writes junk. */
+function checkReading(reading: SourceReading, buckets: readonly number[], what: string): void {
+  if (!Array.isArray(reading?.counts) || reading.counts.length !== buckets.length) {
+    throw new Error(
+      `${what} returned ${reading?.counts?.length ?? "no"} counts for ${buckets.length} buckets`,
+    );
+  }
+  for (const count of reading.counts) {
+    if (count !== null && !(Number.isFinite(count) && count >= 0)) {
+      throw new Error(`${what} returned the count ${count}; counts are numbers from 0 up, or null`);
+    }
+  }
+}
+
 /**
  * Collects the counts of the buckets that have closed at `nowMs`.
  * @example await collectCounts(deps, Date.parse(event.time));
@@ -71,32 +98,55 @@ export async function collectCounts(
     { length: LOOK_BACK_BUCKETS + 1 },
     (_, i) => newest - (LOOK_BACK_BUCKETS - i) * bucketMinutes * MINUTE_MS,
   );
+  const deadline = deps.sourceDeadlineMs ?? SOURCE_DEADLINE_MS;
   const result: CollectResult = { bucketStart: newest, latest: {}, failures: [] };
+  const readSource = async (
+    serviceId: string,
+    source: CountSource,
+    memory: SourceMemory | null,
+  ) => {
+    const what = `source ${serviceId}/${source.id}`;
+    const controller = new AbortController();
+    try {
+      const reading = await withDeadline(
+        source.read({ buckets, bucketMinutes, nowMs, signal: controller.signal, memory }),
+        deadline,
+        what,
+        controller,
+      );
+      checkReading(reading, buckets, what);
+      for (const [i, count] of reading.counts.entries()) {
+        const bucket = buckets[i];
+        if (count === null || count === undefined || bucket === undefined) continue;
+        await deps.series.putCount(serviceId, source.id, bucket, count);
+        if (bucket === newest) {
+          result.latest[serviceId] = (result.latest[serviceId] ?? 0) + source.weight * count;
+        }
+      }
+      for (const annotation of reading.annotations ?? []) {
+        await deps.annotations.put({ ...annotation, service: serviceId, source: source.id });
+      }
+      await deps.health.recordSuccess(serviceId, source.id, nowMs, reading.memory);
+    } catch (error) {
+      const message = error instanceof Error ? error.message : String(error);
+      result.failures.push({ service: serviceId, source: source.id, error: message });
+      await deps.health.recordFailure(serviceId, source.id, nowMs, message);
+    }
+  };
   const tasks: (() => Promise<void>)[] = [];
   for (const service of deps.config.services) {
     result.latest[service.id] = null;
-    for (const source of deps.sourcesFor(service.id)) {
-      tasks.push(async () => {
-        try {
-          for (const bucket of buckets) {
-            const count = await withDeadline(
-              source.count(bucket, bucketMinutes),
-              deps.sourceDeadlineMs ?? SOURCE_DEADLINE_MS,
-              `source ${service.id}/${source.id}`,
-            );
-            if (count === null) continue;
-            await deps.series.putCount(service.id, source.id, bucket, count);
-            if (bucket === newest) {
-              result.latest[service.id] = (result.latest[service.id] ?? 0) + source.weight * count;
-            }
-          }
-          await deps.health.recordSuccess(service.id, source.id, nowMs);
-        } catch (error) {
-          const message = error instanceof Error ? error.message : String(error);
-          result.failures.push({ service: service.id, source: source.id, error: message });
-          await deps.health.recordFailure(service.id, source.id, nowMs, message);
-        }
-      });
+    const sources = deps.sourcesFor(service.id);
+    // One read of the service's health gives every source what it remembered.
+    let memories: Promise<Map<string, SourceMemory | null>> | undefined;
+    const memoryOf = async (sourceId: string) => {
+      memories ??= deps.health
+        .list(service.id)
+        .then((list) => new Map(list.map((h) => [h.source, h.memory])));
+      return (await memories).get(sourceId) ?? null;
+    };
+    for (const source of sources) {
+      tasks.push(async () => readSource(service.id, source, await memoryOf(source.id)));
     }
   }
   await runBounded(tasks, CONCURRENCY);

@@ -16,6 +16,18 @@ afterAll(async () => rm(dir, { recursive: true, force: true }));
 
 const at = (iso: string) => Date.parse(iso);
 
+/** Reads one bucket as the collect step would. */
+async function countAt(source: ReplaySource, iso: string, bucketMinutes = 5) {
+  const { counts } = await source.read({
+    buckets: [at(iso)],
+    bucketMinutes,
+    nowMs: at(iso) + 60 * 60_000,
+    signal: new AbortController().signal,
+    memory: null,
+  });
+  return counts[0];
+}
+
 describe("ReplaySource", () => {
   it("reads the bucket's row, sums finer rows, and answers null for a gap", async () => {
     // Prepare: 1-minute rows read as 5-minute buckets
@@ -27,11 +39,13 @@ describe("ReplaySource", () => {
     const source = new ReplaySource({ id: "replay", weight: 1, file, column: "x", align: "exact" });
 
     // Act
-    const counts = await Promise.all(
-      ["2024-01-01T00:00:00Z", "2024-01-01T00:05:00Z", "2024-01-01T00:10:00Z"].map((t) =>
-        source.count(at(t), 5),
-      ),
-    );
+    const { counts } = await source.read({
+      buckets: ["2024-01-01T00:00:00Z", "2024-01-01T00:05:00Z", "2024-01-01T00:10:00Z"].map(at),
+      bucketMinutes: 5,
+      nowMs: at("2024-01-01T01:00:00Z"),
+      signal: new AbortController().signal,
+      memory: null,
+    });
 
     // Assess
     expect(counts).toEqual([7, null, 9]);
@@ -47,7 +61,7 @@ describe("ReplaySource", () => {
     const source = new ReplaySource({ id: "replay", weight: 1, file, column: "x", align: "loop" });
 
     // Act
-    const weekLater = await source.count(at("2024-01-08T00:05:00Z"), 5);
+    const weekLater = await countAt(source, "2024-01-08T00:05:00Z");
 
     // Assess
     expect(weekLater).toBe(6);
@@ -57,11 +71,11 @@ describe("ReplaySource", () => {
     // Prepare: the file appears only after the first attempt
     const file = join(dir, "late.csv");
     const source = new ReplaySource({ id: "replay", weight: 1, file, column: "x", align: "exact" });
-    await expect(source.count(at("2024-01-01T00:00:00Z"), 5)).rejects.toThrow(/ENOENT/);
+    await expect(countAt(source, "2024-01-01T00:00:00Z")).rejects.toThrow(/ENOENT/);
     await writeFile(file, "timestamp,service,count\n2024-01-01T00:00:00Z,x,3\n");
 
     // Act
-    const count = await source.count(at("2024-01-01T00:00:00Z"), 5);
+    const count = await countAt(source, "2024-01-01T00:00:00Z");
 
     // Assess
     expect(count).toBe(3);

@@ -51,6 +51,7 @@ describe("DynamoSourceHealthStore", () => {
       lastErrorAt: T0 + 3 * MINUTE_MS,
       lastError: "HTTP 502",
       consecutiveFailures: 3,
+      memory: null,
     });
   });
 
@@ -71,6 +72,7 @@ describe("DynamoSourceHealthStore", () => {
       lastErrorAt: T0 + MINUTE_MS,
       lastError: "HTTP 503",
       consecutiveFailures: 0,
+      memory: null,
     });
   });
 
@@ -105,6 +107,7 @@ describe("DynamoSourceHealthStore", () => {
       lastErrorAt: T0,
       lastError: "HTTP 401 Unauthorized",
       consecutiveFailures: 1,
+      memory: null,
     });
   });
 
@@ -123,6 +126,7 @@ describe("DynamoSourceHealthStore", () => {
       lastErrorAt: null,
       lastError: null,
       consecutiveFailures: 0,
+      memory: null,
     });
   });
 
@@ -169,5 +173,24 @@ describe("DynamoSourceHealthStore", () => {
 
     // Assess
     expect(list).toEqual([]);
+  });
+
+  it("keeps what a source asks to remember until a later success replaces it", async () => {
+    // Prepare
+    const store = await freshStore();
+
+    // Act
+    await store.recordSuccess("t-mobile", "rss", T0, {
+      etag: '"a1"',
+      lastModified: "Tue, 14 Feb 2023 03:00:00 GMT",
+    });
+    await store.recordFailure("t-mobile", "rss", T0 + MINUTE_MS, "timeout");
+    const kept = await healthOf(store, "t-mobile", "rss");
+    await store.recordSuccess("t-mobile", "rss", T0 + 2 * MINUTE_MS, { etag: '"a2"' });
+    const replaced = await healthOf(store, "t-mobile", "rss");
+
+    // Assess
+    expect(kept?.memory).toEqual({ etag: '"a1"', lastModified: "Tue, 14 Feb 2023 03:00:00 GMT" });
+    expect(replaced?.memory).toEqual({ etag: '"a2"' });
   });
 });

@@ -54,11 +54,35 @@ const config = () =>
 const failing: CountSource = {
   id: "broken",
   weight: 1,
-  count: async () => {
+  read: async () => {
     throw new Error("HTTP 503 from upstream");
   },
 };
-const hanging: CountSource = { id: "stuck", weight: 1, count: () => new Promise(() => undefined) };
+/** Never answers, but notices when its deadline aborts it. */
+let hangingAborted = false;
+const hanging: CountSource = {
+  id: "stuck",
+  weight: 1,
+  read: ({ signal }) =>
+    new Promise(() => {
+      signal.addEventListener("abort", () => {
+        hangingAborted = true;
+      });
+    }),
+};
+/** Remembers a validator and annotates, to check both are kept. */
+const remembering: CountSource = {
+  id: "feed",
+  weight: 1,
+  read: async ({ buckets, memory }) => ({
+    counts: buckets.map(() => (memory ? 2 : 1)),
+    memory: { etag: '"v1"' },
+    annotations: [
+      { at: Date.parse("2024-05-01T11:58:00Z"), key: "inc-1", text: "Acknowledged an incident" },
+    ],
+  }),
+};
+const faulty: CountSource = { id: "faulty", weight: 1, read: async () => ({ counts: [1] }) };
 
 describe("collectCounts", () => {
   it("writes each source's closed buckets, leaves gaps, and isolates failing and hanging sources", async () => {
@@ -120,5 +144,34 @@ describe("collectCounts", () => {
     expect(first.latest["t-mobile"]).toBe(198);
     expect(second).toEqual(first);
     expect(point?.counts).toEqual({ reports: 0, replay: 99 });
+  });
+
+  it("gives a source back what it asked to remember, and stores its annotations", async () => {
+    // Prepare
+    const { deps } = await pipelineOn(table, config());
+    const collect = { ...deps.collect, sourcesFor: () => [remembering] };
+    const now = parseIso("2024-05-01T12:01:00Z");
+
+    // Act
+    const first = await collectCounts(collect, now);
+    const second = await collectCounts(collect, now + 60_000);
+    const annotations = await deps.collect.annotations.range(
+      "t-mobile",
+      parseIso("2024-05-01T11:00:00Z"),
+      parseIso("2024-05-01T12:00:00Z"),
+    );
+
+    // Assess
+    expect(first.latest["t-mobile"]).toBe(1);
+    expect(second.latest["t-mobile"]).toBe(2);
+    expect(annotations).toEqual([
+      {
+        service: "t-mobile",
+        source: "feed",
+        at: parseIso("2024-05-01T11:58:00Z"),
+        key: "inc-1",
+        text: "Acknowledged an incident",
+      },
+    ]);
   });
 });
