@@ -91,7 +91,7 @@ describe("collectCounts", () => {
     const own = deps.collect.sourcesFor("t-mobile");
     const collect = {
       ...deps.collect,
-      sourcesFor: () => [...own, failing, hanging],
+      sourcesFor: () => [...own, failing, hanging, faulty],
       sourceDeadlineMs: 200,
     };
     const now = parseIso("2024-05-01T12:01:00Z");
@@ -114,9 +114,13 @@ describe("collectCounts", () => {
       ["11:50", { reports: 0, replay: 8 }],
       ["11:55", { reports: 0 }],
     ]);
-    expect(result.failures.map((f) => f.source).sort()).toEqual(["broken", "stuck"]);
+    expect(result.failures.map((f) => f.source).sort()).toEqual(["broken", "faulty", "stuck"]);
     expect(result.failures.find((f) => f.source === "stuck")?.error).toMatch(
       /no answer within 200 ms/,
+    );
+    expect(hangingAborted).toBe(true);
+    expect(result.failures.find((f) => f.source === "faulty")?.error).toMatch(
+      /returned 1 counts for 3 buckets/,
     );
     const bySource = Object.fromEntries(health.map((h) => [h.source, h]));
     expect(bySource.broken).toMatchObject({
