@@ -1,7 +1,8 @@
 /**
  * How a service's sources combine into the one series the detector reads: a weighted
  * total of the sources that have data for the bucket. A bucket where no source has data
- * is a gap (null), never a zero.
+ * is a gap (null), never a zero. A source of weight 0 (a signal such as a status page's
+ * component status) is kept for the API but neither counts nor fills a gap.
  */
 import { CROWD_SOURCE_ID } from "./catalog";
 import type { Service } from "./config";
@@ -23,7 +24,7 @@ export function combinedCount(
   let seen = false;
   for (const [source, weight] of Object.entries(weights)) {
     const count = point.counts[source];
-    if (count === undefined) continue;
+    if (count === undefined || weight === 0) continue;
     total += weight * count;
     seen = true;
   }

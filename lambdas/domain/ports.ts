@@ -11,12 +11,23 @@ export interface SeriesPoint {
   bucketStart: number;
   /** source id → count */
   counts: Record<string, number>;
+  /** source id → how its count splits by kind (crowd reports by problem), where known */
+  breakdowns?: Record<string, Record<string, number>>;
 }
 
 /** The per-service, per-bucket, per-source counts. */
 export interface SeriesStore {
-  /** Sets (never adds) the count of one source in one bucket: re-running is harmless. */
-  putCount(service: string, source: string, bucketStart: number, count: number): Promise<void>;
+  /**
+   * Sets (never adds) the count of one source in one bucket, and its split by kind when
+   * given: re-running is harmless.
+   */
+  putCount(
+    service: string,
+    source: string,
+    bucketStart: number,
+    count: number,
+    breakdown?: Readonly<Record<string, number>>,
+  ): Promise<void>;
   /** Points from `fromMs` to `toMs` inclusive, oldest first; buckets with no data are absent. */
   range(service: string, fromMs: number, toMs: number): Promise<SeriesPoint[]>;
 }

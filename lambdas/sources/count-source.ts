@@ -35,6 +35,11 @@ export interface SourceRequest {
 export interface SourceReading {
   /** One count per requested bucket, in the same order; null where there is no data. */
   counts: (number | null)[];
+  /**
+   * Optionally, per bucket, how the count splits by kind (crowd reports by problem); in
+   * the same order as `counts`.
+   */
+  breakdowns?: (Readonly<Record<string, number>> | null)[];
   /** Kept until the next read; replaces the previous memory when given. */
   memory?: SourceMemory;
   annotations?: SourceAnnotation[];

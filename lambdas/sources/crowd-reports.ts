@@ -17,12 +17,12 @@ export class CrowdReportSource implements CountSource {
   ) {}
 
   async read(request: SourceRequest): Promise<SourceReading> {
-    const counts = await Promise.all(
-      request.buckets.map(async (bucket) => {
-        const byProblem = await this.reports.countBucket(this.service, bucket);
-        return Object.values(byProblem).reduce((sum, n) => sum + n, 0);
-      }),
+    const byProblem = await Promise.all(
+      request.buckets.map((bucket) => this.reports.countBucket(this.service, bucket)),
     );
-    return { counts };
+    return {
+      counts: byProblem.map((split) => Object.values(split).reduce((sum, n) => sum + n, 0)),
+      breakdowns: byProblem,
+    };
   }
 }

@@ -1,7 +1,8 @@
 /**
  * Series in DynamoDB: one item per service and bucket (`pk = S#<service>`,
- * `sk = <bucket start ISO>`), one number attribute per source (`c_<source>`), so each
- * source's count is SET on its own and a re-run never double counts.
+ * `sk = <bucket start ISO>`), one number attribute per source (`c_<source>`) and, where a
+ * source splits its count by kind, one map (`b_<source>`), so each source's count is SET
+ * on its own and a re-run never double counts.
  */
 import { QueryCommand, UpdateCommand } from "@aws-sdk/lib-dynamodb";
 import { toIso } from "../domain/buckets";
@@ -9,6 +10,7 @@ import type { SeriesPoint, SeriesStore } from "../domain/ports";
 import { expiresAt, type TableRef } from "./client";
 
 const PREFIX = "c_";
+const BREAKDOWN_PREFIX = "b_";
 
 /** {@link SeriesStore} on the outcry table. */
 export class DynamoSeriesStore implements SeriesStore {
@@ -17,16 +19,26 @@ export class DynamoSeriesStore implements SeriesStore {
     private readonly retentionDays: number,
   ) {}
 
-  async putCount(service: string, source: string, bucketStart: number, count: number) {
+  async putCount(
+    service: string,
+    source: string,
+    bucketStart: number,
+    count: number,
+    breakdown?: Readonly<Record<string, number>>,
+  ) {
     await this.table.client.send(
       new UpdateCommand({
         TableName: this.table.tableName,
         Key: { pk: `S#${service}`, sk: toIso(bucketStart) },
-        UpdateExpression: "SET #count = :count, expiresAt = :expires",
-        ExpressionAttributeNames: { "#count": `${PREFIX}${source}` },
+        UpdateExpression: `SET #count = :count, expiresAt = :expires${breakdown ? ", #split = :split" : ""}`,
+        ExpressionAttributeNames: {
+          "#count": `${PREFIX}${source}`,
+          ...(breakdown ? { "#split": `${BREAKDOWN_PREFIX}${source}` } : {}),
+        },
         ExpressionAttributeValues: {
           ":count": count,
           ":expires": expiresAt(bucketStart, this.retentionDays),
+          ...(breakdown ? { ":split": breakdown } : {}),
         },
       }),
     );
@@ -52,11 +64,17 @@ export class DynamoSeriesStore implements SeriesStore {
       );
       for (const item of page.Items ?? []) {
         const counts: Record<string, number> = {};
+        const breakdowns: Record<string, Record<string, number>> = {};
         for (const [name, value] of Object.entries(item)) {
-          if (name.startsWith(PREFIX) && typeof value === "number")
+          if (name.startsWith(PREFIX) && typeof value === "number") {
             counts[name.slice(PREFIX.length)] = value;
+          } else if (name.startsWith(BREAKDOWN_PREFIX) && typeof value === "object") {
+            breakdowns[name.slice(BREAKDOWN_PREFIX.length)] = value as Record<string, number>;
+          }
         }
-        points.push({ bucketStart: Date.parse(item.sk as string), counts });
+        const point: SeriesPoint = { bucketStart: Date.parse(item.sk as string), counts };
+        if (Object.keys(breakdowns).length > 0) point.breakdowns = breakdowns;
+        points.push(point);
       }
       cursor = page.LastEvaluatedKey;
     } while (cursor);

@@ -118,7 +118,13 @@ export async function collectCounts(
       for (const [i, count] of reading.counts.entries()) {
         const bucket = buckets[i];
         if (count === null || count === undefined || bucket === undefined) continue;
-        await deps.series.putCount(serviceId, source.id, bucket, count);
+        await deps.series.putCount(
+          serviceId,
+          source.id,
+          bucket,
+          count,
+          reading.breakdowns?.[i] ?? undefined,
+        );
         if (bucket === newest) {
           result.latest[serviceId] = (result.latest[serviceId] ?? 0) + source.weight * count;
         }

@@ -104,13 +104,19 @@ export async function serviceSeries(
     (await deps.series.range(service.id, from, to)).map((p) => [p.bucketStart, p]),
   );
   const weights = sourceWeights(service);
-  const buckets: { at: string; count: number | null; sources: Record<string, number> }[] = [];
+  const buckets: {
+    at: string;
+    count: number | null;
+    sources: Record<string, number>;
+    breakdowns?: Record<string, Record<string, number>>;
+  }[] = [];
   for (let t = from; t <= to; t += width) {
     const point = points.get(t);
     buckets.push({
       at: toIso(t),
       count: combinedCount(point, weights),
       sources: point?.counts ?? {},
+      ...(point?.breakdowns ? { breakdowns: point.breakdowns } : {}),
     });
   }
   return { service: service.id, bucketMinutes, from: toIso(from), to: toIso(to), points: buckets };

@@ -47,6 +47,19 @@ describe("combinedCount", () => {
     expect(combinedCount({ bucketStart: BUCKET, counts: {} }, { reports: 1 })).toBeNull();
     expect(combinedCount(stale, { reports: 1 })).toBeNull();
   });
+
+  it("neither counts nor fills a gap with a source of weight 0 (a signal)", () => {
+    // Prepare
+    const weights = { reports: 1, statuspage: 0 };
+
+    // Act
+    const signalOnly = combinedCount({ bucketStart: 0, counts: { statuspage: 3 } }, weights);
+    const both = combinedCount({ bucketStart: 0, counts: { statuspage: 3, reports: 12 } }, weights);
+
+    // Assess
+    expect(signalOnly).toBeNull();
+    expect(both).toBe(12);
+  });
 });
 
 describe("sourceWeights", () => {

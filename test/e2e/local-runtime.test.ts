@@ -86,8 +86,12 @@ describe("local runtime", () => {
     expect(again.status).toBe(200);
     expect(await again.json()).toMatchObject({ status: "duplicate" });
     expect(collect.latest["t-mobile"]).toBe(1);
-    const body = (await series.json()) as { points: { at: string; count: number | null }[] };
-    expect(body.points.find((p) => p.at === "2024-03-01T10:00:00Z")?.count).toBe(1);
+    const body = (await series.json()) as {
+      points: { at: string; count: number | null; breakdowns?: unknown }[];
+    };
+    const bucket = body.points.find((p) => p.at === "2024-03-01T10:00:00Z");
+    expect(bucket?.count).toBe(1);
+    expect(bucket?.breakdowns).toEqual({ reports: { "no-signal": 1 } });
     // Buckets nobody collected are gaps, not zeros; the look-back re-counts two.
     expect(body.points.find((p) => p.at === "2024-03-01T09:45:00Z")?.count).toBeNull();
     expect(body.points.find((p) => p.at === "2024-03-01T09:50:00Z")?.count).toBe(0);

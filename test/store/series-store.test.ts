@@ -46,6 +46,25 @@ function countingQueries(table: TableRef): { table: TableRef; queries: () => num
 }
 
 describe("DynamoSeriesStore.putCount", () => {
+  it("sets a source's split by kind with its count, replacing the earlier split", async () => {
+    // Prepare
+    const { store } = await freshStore();
+    await store.putCount("t-mobile", "reports", at(0), 3, { calls: 2, texts: 1 });
+
+    // Act
+    await store.putCount("t-mobile", "reports", at(0), 4, { calls: 3, texts: 1 });
+    await store.putCount("t-mobile", "rss", at(0), 9);
+
+    // Assess
+    expect(await store.range("t-mobile", at(0), at(0))).toEqual([
+      {
+        bucketStart: at(0),
+        counts: { reports: 4, rss: 9 },
+        breakdowns: { reports: { calls: 3, texts: 1 } },
+      },
+    ]);
+  });
+
   it("sets the count: re-running with the same value leaves that value, not a sum", async () => {
     // Prepare
     const { store } = await freshStore();

@@ -1,0 +1,422 @@
+/**
+ * The one HTTP layer every HTTP source uses, so each of them gets the same manners for
+ * free: a descriptive User-Agent, a timeout per attempt, retries with exponential backoff
+ * and jitter on network errors, timeouts, 5xx and 429, `Retry-After` honoured (but never
+ * past the source's deadline), conditional requests (ETag / Last-Modified), a content-type
+ * check and a response-size cap enforced while streaming.
+ *
+ * Every error is a {@link SourceHttpError} whose message names the URL and what to check,
+ * because it ends up in the source's health record, where a person reads it.
+ *
+ * @example
+ * const result = await fetchWithPolicy(url, {
+ *   signal: request.signal,
+ *   expect: "xml",
+ *   validators: validatorsFromMemory(request.memory),
+ * });
+ * if (result.status === "not-modified") return countsFromStore(result.validators);
+ * const feed = parseFeed(result.body, result.url);
+ */
+
+/** HTTP validators of the last fresh response, sent back on the next request. */
+export interface HttpValidators {
+  etag?: string;
+  lastModified?: string;
+}
+
+/** How to fetch one URL. */
+export interface FetchOptions {
+  /** The source's deadline (abort = stop everything, including retries and waits). */
+  signal: AbortSignal;
+  /** Sent as If-None-Match / If-Modified-Since. */
+  validators?: HttpValidators | null;
+  /**
+   * Allowed content types: json → application/json or any +json; xml →
+   * application/rss+xml, application/atom+xml, application/xml, text/xml.
+   */
+  expect: "json" | "xml";
+  /** Default 2 MiB; a larger body fails while streaming, without being read whole. */
+  maxBytes?: number;
+  /** Default 5000 per attempt (headers and body). */
+  attemptTimeoutMs?: number;
+  /** Default 2 (so up to 3 attempts). */
+  retries?: number;
+  /** Extra request headers (they may override the defaults, e.g. Accept). */
+  headers?: Record<string, string>;
+  /**
+   * When the source's deadline passes (epoch ms), if the caller knows it. A `Retry-After`
+   * or backoff that would end after it fails at once instead of waiting. Without it, a
+   * wait longer than {@link MAX_RETRY_WAIT_MS} fails at once, and shorter waits end early
+   * (with an error) if `signal` aborts.
+   */
+  deadlineAt?: number;
+}
+
+/** What a fetch brought back. */
+export type FetchResult =
+  | { status: "fresh"; body: string; validators: HttpValidators; headers: Headers; url: string }
+  | { status: "not-modified"; validators: HttpValidators };
+
+/** Why an HTTP source failed, for the source's health record. */
+export class SourceHttpError extends Error {
+  /** The URL requested. */
+  readonly url: string;
+  /** The HTTP status, when the server answered. */
+  readonly status?: number;
+  /** True when trying again later (the next tick) may well succeed. */
+  readonly retryable: boolean;
+
+  constructor(
+    message: string,
+    details: { url: string; status?: number; retryable: boolean; cause?: unknown },
+  ) {
+    super(message, details.cause === undefined ? undefined : { cause: details.cause });
+    this.name = "SourceHttpError";
+    this.url = details.url;
+    if (details.status !== undefined) this.status = details.status;
+    this.retryable = details.retryable;
+  }
+}
+
+/** Sent with every request, so feed owners can tell who is calling. */
+export const USER_AGENT = "outcry/0.1 (+https://github.com/outcry)";
+/** Default response-size cap. */
+export const DEFAULT_MAX_BYTES = 2 * 1024 * 1024;
+/** Longest wait for a `Retry-After` or backoff when the caller gave no `deadlineAt`. */
+export const MAX_RETRY_WAIT_MS = 10_000;
+const DEFAULT_ATTEMPT_TIMEOUT_MS = 5_000;
+const DEFAULT_RETRIES = 2;
+const BACKOFF_BASE_MS = 200;
+const BACKOFF_MAX_MS = 5_000;
+
+const ACCEPT = {
+  json: "application/json",
+  xml: "application/rss+xml, application/atom+xml, application/xml;q=0.9, text/xml;q=0.8",
+} as const;
+const EXPECTED = {
+  json: "JSON (application/json or a +json type)",
+  xml: "an XML feed (application/rss+xml, application/atom+xml, application/xml or text/xml)",
+} as const;
+const XML_TYPES = new Set([
+  "application/rss+xml",
+  "application/atom+xml",
+  "application/xml",
+  "text/xml",
+]);
+
+/** True when the media type (without parameters) is one `expect` allows. */
+function contentTypeAllowed(mediaType: string, expect: "json" | "xml"): boolean {
+  if (expect === "json") return mediaType === "application/json" || mediaType.endsWith("+json");
+  return XML_TYPES.has(mediaType);
+}
+
+/**
+ * Milliseconds to wait from a `Retry-After` value (delay-seconds or an HTTP-date), or
+ * null when it is missing or unreadable.
+ * @example parseRetryAfter("120", Date.now()) // 120000
+ */
+export function parseRetryAfter(value: string | null, nowMs: number): number | null {
+  if (value === null) return null;
+  const trimmed = value.trim();
+  if (/^\d+$/.test(trimmed)) return Number(trimmed) * 1000;
+  const at = Date.parse(trimmed);
+  if (Number.isNaN(at)) return null;
+  return Math.max(0, at - nowMs);
+}
+
+/** Validators as `SourceReading.memory` entries. */
+export function validatorsToMemory(v: HttpValidators): Record<string, string> {
+  const memory: Record<string, string> = {};
+  if (v.etag) memory.etag = v.etag;
+  if (v.lastModified) memory.lastModified = v.lastModified;
+  return memory;
+}
+
+/** Validators back from a source's memory; null when there are none. */
+export function validatorsFromMemory(
+  m: Readonly<Record<string, string | number>> | null,
+): HttpValidators | null {
+  if (!m) return null;
+  const v: HttpValidators = {};
+  if (typeof m.etag === "string" && m.etag) v.etag = m.etag;
+  if (typeof m.lastModified === "string" && m.lastModified) v.lastModified = m.lastModified;
+  return v.etag || v.lastModified ? v : null;
+}
+
+/**
+ * The error to throw when a fresh body does not parse (a truncated or malformed
+ * document): names the URL and what to check. Not retryable within this read.
+ * @example throw invalidBody(result.url, "RSS or Atom", error);
+ */
+export function invalidBody(url: string, expected: string, cause: unknown): SourceHttpError {
+  const detail = cause instanceof Error ? cause.message : String(cause);
+  return new SourceHttpError(
+    `GET ${url} returned a body that is not valid ${expected} (${detail}); open the URL and check that it serves ${expected} and that the response is not cut short`,
+    { url, retryable: false, cause },
+  );
+}
+
+/**
+ * Parses a fresh JSON body, throwing {@link invalidBody} when it is not JSON.
+ * @example const summary = parseJsonBody(result) as StatuspageSummary;
+ */
+export function parseJsonBody(result: { body: string; url: string }): unknown {
+  try {
+    return JSON.parse(result.body);
+  } catch (error) {
+    throw invalidBody(result.url, "JSON", error);
+  }
+}
+
+/** Thrown inside an attempt; the loop decides whether to try again. */
+interface AttemptFailure {
+  error: SourceHttpError;
+  /** Server-requested wait before the next attempt. */
+  retryAfterMs?: number;
+}
+
+function failure(error: SourceHttpError, retryAfterMs?: number): AttemptFailure {
+  return retryAfterMs === undefined ? { error } : { error, retryAfterMs };
+}
+
+function isAttemptFailure(x: unknown): x is AttemptFailure {
+  return typeof x === "object" && x !== null && (x as AttemptFailure).error instanceof SourceHttpError;
+}
+
+function deadlineError(url: string, doing: string, cause?: unknown): SourceHttpError {
+  return new SourceHttpError(
+    `GET ${url}: the source's deadline passed ${doing}; the server is slow or unreachable — check that it answers quickly, it will be tried again next tick`,
+    { url, retryable: true, cause },
+  );
+}
+
+/** Waits `ms`, rejecting with `onAbort()` if the signal aborts first. */
+function sleep(ms: number, signal: AbortSignal, onAbort: () => SourceHttpError): Promise<void> {
+  return new Promise((resolve, reject) => {
+    if (signal.aborted) {
+      reject(onAbort());
+      return;
+    }
+    const timer = setTimeout(() => {
+      signal.removeEventListener("abort", abort);
+      resolve();
+    }, ms);
+    const abort = () => {
+      clearTimeout(timer);
+      reject(onAbort());
+    };
+    signal.addEventListener("abort", abort, { once: true });
+  });
+}
+
+/** Reads a body, failing as soon as it grows past `maxBytes`. */
+async function readCapped(response: Response, url: string, maxBytes: number): Promise<Uint8Array> {
+  const tooLarge = (size: string) =>
+    new SourceHttpError(
+      `GET ${url} returned ${size}, more than the ${maxBytes}-byte limit; check that the URL points at a feed (not a full archive or page), or raise the source's maxBytes`,
+      { url, status: response.status, retryable: false },
+    );
+  const declared = Number(response.headers.get("content-length"));
+  if (Number.isFinite(declared) && declared > maxBytes) {
+    await response.body?.cancel().catch(() => {});
+    throw failure(tooLarge(`a ${declared}-byte body`));
+  }
+  if (!response.body) return new Uint8Array(0);
+  const reader = response.body.getReader();
+  const chunks: Uint8Array[] = [];
+  let total = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    total += value.byteLength;
+    if (total > maxBytes) {
+      await reader.cancel().catch(() => {});
+      throw failure(tooLarge(`a body of more than ${maxBytes} bytes`));
+    }
+    chunks.push(value);
+  }
+  const bytes = new Uint8Array(total);
+  let offset = 0;
+  for (const chunk of chunks) {
+    bytes.set(chunk, offset);
+    offset += chunk.byteLength;
+  }
+  return bytes;
+}
+
+/** Decodes with the charset the server declared, UTF-8 when none or unknown. */
+function decode(bytes: Uint8Array, contentType: string): string {
+  const charset = /charset\s*=\s*"?([^";\s]+)/i.exec(contentType)?.[1];
+  try {
+    return new TextDecoder(charset ?? "utf-8").decode(bytes);
+  } catch {
+    return new TextDecoder("utf-8").decode(bytes);
+  }
+}
+
+function statusHint(status: number): string {
+  if (status === 401 || status === 403)
+    return "check that the URL is public and needs no credentials or API key";
+  if (status === 404 || status === 410) return "check the URL in the source's settings";
+  if (status === 429) return "the server is rate-limiting outcry; lower how often it is read";
+  if (status >= 500) return "the server is failing; it will be tried again next tick";
+  return "check the URL and the source's settings";
+}
+
+function validatorsOf(headers: Headers, fallback: HttpValidators | null | undefined): HttpValidators {
+  const v: HttpValidators = {};
+  const etag = headers.get("etag") ?? fallback?.etag;
+  const lastModified = headers.get("last-modified") ?? fallback?.lastModified;
+  if (etag) v.etag = etag;
+  if (lastModified) v.lastModified = lastModified;
+  return v;
+}
+
+/** One attempt: resolves with a result or throws an {@link AttemptFailure}. */
+async function attempt(url: string, options: FetchOptions): Promise<FetchResult> {
+  const timeoutMs = options.attemptTimeoutMs ?? DEFAULT_ATTEMPT_TIMEOUT_MS;
+  const timeout = AbortSignal.timeout(timeoutMs);
+  const signal = AbortSignal.any([options.signal, timeout]);
+  const headers: Record<string, string> = {
+    "user-agent": USER_AGENT,
+    accept: ACCEPT[options.expect],
+  };
+  if (options.validators?.etag) headers["if-none-match"] = options.validators.etag;
+  if (options.validators?.lastModified)
+    headers["if-modified-since"] = options.validators.lastModified;
+  for (const [name, value] of Object.entries(options.headers ?? {})) {
+    headers[name.toLowerCase()] = value;
+  }
+
+  // Classifies a thrown fetch/body error: the deadline, this attempt's timeout, or the network.
+  const classify = (error: unknown, doing: string): AttemptFailure => {
+    if (isAttemptFailure(error)) return error;
+    if (options.signal.aborted) return failure(deadlineError(url, doing, error));
+    if (timeout.aborted) {
+      return failure(
+        new SourceHttpError(
+          `GET ${url} timed out after ${timeoutMs} ms ${doing}; check that the server answers quickly`,
+          { url, retryable: true, cause: error },
+        ),
+      );
+    }
+    const reason = error instanceof Error ? ((error.cause as Error | undefined)?.message ?? error.message) : String(error);
+    return failure(
+      new SourceHttpError(
+        `GET ${url} failed ${doing} (${reason}); check that the host name is right and the server is reachable`,
+        { url, retryable: true, cause: error },
+      ),
+    );
+  };
+
+  let response: Response;
+  try {
+    response = await fetch(url, { headers, signal, redirect: "follow" });
+  } catch (error) {
+    throw classify(error, "before the server answered");
+  }
+  const finalUrl = response.url || url;
+
+  if (response.status === 304) {
+    await response.body?.cancel().catch(() => {});
+    return { status: "not-modified", validators: validatorsOf(response.headers, options.validators) };
+  }
+  if (!response.ok) {
+    await response.body?.cancel().catch(() => {});
+    const status = response.status;
+    const retryable = status === 429 || status >= 500;
+    const retryAfter =
+      status === 429 || status === 503
+        ? parseRetryAfter(response.headers.get("retry-after"), Date.now())
+        : null;
+    const error = new SourceHttpError(
+      `GET ${finalUrl} answered ${status}${response.statusText ? ` ${response.statusText}` : ""}; ${statusHint(status)}`,
+      { url: finalUrl, status, retryable },
+    );
+    throw failure(error, retryAfter ?? undefined);
+  }
+
+  const contentType = response.headers.get("content-type") ?? "";
+  const mediaType = contentType.split(";")[0]?.trim().toLowerCase() ?? "";
+  if (!contentTypeAllowed(mediaType, options.expect)) {
+    await response.body?.cancel().catch(() => {});
+    const got = mediaType ? `Content-Type ${mediaType}` : "no Content-Type";
+    throw failure(
+      new SourceHttpError(
+        `GET ${finalUrl} answered ${response.status} with ${got}, but ${EXPECTED[options.expect]} was expected; check that the URL points at the ${options.expect === "xml" ? "feed" : "API endpoint"} itself, not a web page, login or error page`,
+        { url: finalUrl, status: response.status, retryable: false },
+      ),
+    );
+  }
+
+  let bytes: Uint8Array;
+  try {
+    bytes = await readCapped(response, finalUrl, options.maxBytes ?? DEFAULT_MAX_BYTES);
+  } catch (error) {
+    throw classify(error, "while reading the body");
+  }
+  return {
+    status: "fresh",
+    body: decode(bytes, contentType),
+    validators: validatorsOf(response.headers, null),
+    headers: response.headers,
+    url: finalUrl,
+  };
+}
+
+/** Exponential backoff with jitter: half the step fixed, half random. */
+function backoffMs(attemptIndex: number): number {
+  const step = Math.min(BACKOFF_MAX_MS, BACKOFF_BASE_MS * 2 ** attemptIndex);
+  return step / 2 + Math.random() * (step / 2);
+}
+
+/**
+ * GETs `url` with outcry's HTTP policy (see the module comment).
+ * @throws {SourceHttpError} naming the URL and what to check
+ * @example
+ * const result = await fetchWithPolicy("https://status.example.com/history.rss", {
+ *   signal, expect: "xml", validators: { etag: '"abc"' },
+ * });
+ */
+export async function fetchWithPolicy(url: string, options: FetchOptions): Promise<FetchResult> {
+  const retries = Math.max(0, options.retries ?? DEFAULT_RETRIES);
+  for (let index = 0; ; index++) {
+    if (options.signal.aborted) throw deadlineError(url, "before the request was sent");
+    let failed: AttemptFailure;
+    try {
+      return await attempt(url, options);
+    } catch (error) {
+      if (!isAttemptFailure(error)) throw error;
+      failed = error;
+    }
+    const { error, retryAfterMs } = failed;
+    const attempts = index + 1;
+    if (!error.retryable || options.signal.aborted || index >= retries) {
+      if (attempts > 1 && error.retryable && !options.signal.aborted) {
+        error.message += ` (gave up after ${attempts} attempts)`;
+      }
+      throw error;
+    }
+
+    const waitMs = retryAfterMs ?? backoffMs(index);
+    const allowedMs =
+      options.deadlineAt !== undefined ? options.deadlineAt - Date.now() : MAX_RETRY_WAIT_MS;
+    if (waitMs > allowedMs) {
+      const asked = retryAfterMs !== undefined;
+      throw new SourceHttpError(
+        asked
+          ? `${error.message}; it asked to retry after ${Math.ceil(waitMs / 1000)} s, which is past the source's deadline, so this read fails now and the next tick tries again (if it keeps happening, read the source less often)`
+          : `${error.message}; no time is left before the source's deadline to try again`,
+        {
+          url: error.url,
+          retryable: true,
+          cause: error,
+          ...(error.status === undefined ? {} : { status: error.status }),
+        },
+      );
+    }
+    await sleep(waitMs, options.signal, () =>
+      deadlineError(url, `while waiting ${Math.ceil(waitMs)} ms to retry after: ${error.message}`),
+    );
+  }
+}
