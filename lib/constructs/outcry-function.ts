@@ -106,7 +106,7 @@ export class OutcryFunction extends Construct {
         // carries only the clients it calls.
         externalModules: [],
         esbuildArgs: {
-          [`--alias:@aws-sdk/credential-provider-node`]: LAMBDA_CREDENTIALS,
+          "--alias:@aws-sdk/credential-provider-node": LAMBDA_CREDENTIALS,
         },
         commandHooks: {
           beforeBundling: () => [],
