@@ -3,14 +3,16 @@
  * does not pass or fail tests (a budget that is exceeded is marked OVER and the exit code
  * is 1, so a script can notice).
  *
- * Usage: npm run bench [-- SECTION ...]   sections: bundles, store-reads (default: all)
+ * Usage: npm run bench [-- SECTION ...]   sections: bundles, store-reads, crowd-ingestion (default: all)
  */
 import { benchBundles } from "./bundles";
+import { benchCrowdIngestion } from "./crowd-ingestion";
 import { benchStoreReads } from "./store-reads";
 
 const sections: Record<string, () => boolean | Promise<boolean>> = {
   bundles: () => benchBundles(),
   "store-reads": () => benchStoreReads(),
+  "crowd-ingestion": () => benchCrowdIngestion(),
 };
 
 async function main(): Promise<number> {

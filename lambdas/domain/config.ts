@@ -180,7 +180,9 @@ export const ReportSettingsSchema = z
       .min(1)
       .max(24 * 60)
       .default(15)
-      .describe("one report per reporter per service counts within this many minutes"),
+      .describe(
+        "one report per reporter per service counts in each window of this many minutes (UTC-aligned)",
+      ),
     /** Reports one client address may post per minute before getting 429. */
     ratePerMinute: z
       .number()
@@ -251,11 +253,11 @@ export const ConfigSchema = z
         ids.set(service.id, index);
       }
     });
-    if (config.reports.dedupMinutes < config.bucketMinutes) {
+    if (config.reports.dedupMinutes % config.bucketMinutes !== 0) {
       ctx.addIssue({
         code: "custom",
         path: ["reports", "dedupMinutes"],
-        message: `must be at least bucketMinutes (${config.bucketMinutes}): a reporter counts once per bucket anyway`,
+        message: `must be a whole multiple of bucketMinutes (${config.bucketMinutes}), so each bucket lies in one dedup window`,
       });
     }
     config.subscribers.forEach((subscriber, index) => {

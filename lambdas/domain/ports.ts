@@ -105,18 +105,18 @@ export interface CrowdReport {
 /** Crowd reports, deduplicated per reporter and service. */
 export interface ReportStore {
   /**
-   * Records a report unless this reporter already reported this service within
-   * `dedupMs`; returns "accepted" or "duplicate".
+   * Records a report unless this reporter already reported this service in the same
+   * dedup window (the `dedupMinutes` slot of the UTC day); "accepted" or "duplicate".
    */
-  record(
-    report: CrowdReport,
-    bucketStart: number,
-    dedupMs: number,
-  ): Promise<"accepted" | "duplicate">;
+  record(report: CrowdReport): Promise<"accepted" | "duplicate">;
   /** Reports per problem kind in one bucket of one service. */
   countBucket(service: string, bucketStart: number): Promise<Record<string, number>>;
-  /** Counts one request from `client` in the minute of `nowMs`; returns the minute's total. */
-  hit(client: string, nowMs: number): Promise<number>;
+}
+
+/** Counts requests per client to turn floods away. */
+export interface RateLimiter {
+  /** Counts one request from `client` at `nowMs`; returns how many it made that minute. */
+  hit(client: string, nowMs: number): number;
 }
 
 /** Health of one source of one service. */

@@ -8,6 +8,7 @@ import type { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
 import type { ApiDependencies } from "../api/routes";
 import type { Config } from "../domain/config";
 import type { Notifier } from "../domain/ports";
+import { PerMinuteRateLimiter } from "../domain/rate-limiter";
 import { sourcesForService } from "../sources/sources-for-service";
 import { DynamoAnnotationStore } from "../store/annotation-store";
 import { createDocumentClient, type TableRef } from "../store/client";
@@ -60,6 +61,7 @@ export function buildDependencies(settings: RuntimeSettings): Dependencies {
   const health = new DynamoSourceHealthStore(table);
   const reports = new DynamoReportStore(table, {
     bucketMinutes: config.bucketMinutes,
+    dedupMinutes: config.reports.dedupMinutes,
     shards: config.reports.shards,
     retentionDays: config.retentionDays,
   });
@@ -89,6 +91,7 @@ export function buildDependencies(settings: RuntimeSettings): Dependencies {
     },
     api: {
       config,
+      rateLimiter: new PerMinuteRateLimiter(),
       series,
       states,
       incidents,

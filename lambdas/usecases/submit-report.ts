@@ -2,17 +2,16 @@
  * Use case: take one crowd report from `POST /reports`. Steps:
  * 1. Check the request: JSON content type, a body of at most 4 KB, a known service and a
  *    problem kind allowed for its category.
- * 2. Rate-limit the client address.
+ * 2. Rate-limit the client address (in memory; see `domain/rate-limiter.ts`).
  * 3. Record the report under a salted hash of the address (the address is never stored),
- *    counting once per reporter and service within the dedup window.
+ *    counting once per reporter and service per dedup window, in one conditional write.
  */
 import { createHmac } from "node:crypto";
 import * as z from "zod/mini";
 import { badRequest, HttpError, notFound } from "../api/http-error";
-import { bucketStart, MINUTE_MS } from "../domain/buckets";
 import { PROBLEM_KINDS, serviceById } from "../domain/catalog";
 import type { Config } from "../domain/config";
-import type { ReportStore } from "../domain/ports";
+import type { RateLimiter, ReportStore } from "../domain/ports";
 
 /** Largest accepted body. */
 export const MAX_REPORT_BYTES = 4096;
@@ -35,6 +34,8 @@ export const ReportBodySchema = z.object({
 export interface ReportDependencies {
   config: Config;
   reports: ReportStore;
+  /** Per-address request counter (in memory). */
+  rateLimiter: RateLimiter;
   /** The secret salt for hashing addresses (loaded once, cached by the caller). */
   salt: () => Promise<string>;
 }
@@ -107,9 +108,8 @@ export async function submitReport(
   if (!allowed.includes(body.problem)) {
     throw badRequest(`problem must be one of ${allowed.join(", ")} for ${service.name}`, "problem");
   }
-  const salt = await deps.salt();
-  const client = reporterHash(salt, `client:${request.sourceIp}`);
-  const hits = await deps.reports.hit(client, request.nowMs);
+  // The limit counts addresses as they are: it lives in memory and is never stored.
+  const hits = deps.rateLimiter.hit(request.sourceIp, request.nowMs);
   if (hits > deps.config.reports.ratePerMinute) {
     const retryAfter = Math.max(1, Math.ceil((60_000 - (request.nowMs % 60_000)) / 1000));
     throw new HttpError(
@@ -121,15 +121,12 @@ export async function submitReport(
       },
     );
   }
-  const result = await deps.reports.record(
-    {
-      service: service.id,
-      problem: body.problem,
-      reporter: reporterHash(salt, `reporter:${request.sourceIp}`),
-      at: request.nowMs,
-    },
-    bucketStart(request.nowMs, deps.config.bucketMinutes),
-    deps.config.reports.dedupMinutes * MINUTE_MS,
-  );
+  const salt = await deps.salt();
+  const result = await deps.reports.record({
+    service: service.id,
+    problem: body.problem,
+    reporter: reporterHash(salt, `reporter:${request.sourceIp}`),
+    at: request.nowMs,
+  });
   return { result, service: service.id, problem: body.problem };
 }

@@ -1,19 +1,23 @@
 /**
- * DynamoReportStore: crowd reports counted once per reporter and service within the
- * dedup window (also when identical submissions race), counted per problem across shards,
- * and a per-minute request counter for rate limiting.
+ * DynamoReportStore: crowd reports counted once per reporter and service per dedup
+ * window (also when identical submissions race), in one write, and counted per problem
+ * and bucket across shards.
  */
 import { createHash } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { bucketStart, MINUTE_MS } from "../../lambdas/domain/buckets";
+import { MINUTE_MS } from "../../lambdas/domain/buckets";
 import type { CrowdReport } from "../../lambdas/domain/ports";
 import { DynamoReportStore, type ReportStoreOptions } from "../../lambdas/store/report-store";
 import { startTestTable, type TestTable } from "../support/embedded-table";
 
 /** 10:00 UTC: the start of a 5-minute bucket. */
 const T0 = Date.parse("2023-02-14T10:00:00Z");
-const DEDUP_MS = 15 * MINUTE_MS;
-const OPTIONS: ReportStoreOptions = { bucketMinutes: 5, shards: 4, retentionDays: 90 };
+const OPTIONS: ReportStoreOptions = {
+  bucketMinutes: 5,
+  dedupMinutes: 15,
+  shards: 4,
+  retentionDays: 90,
+};
 
 let testTable: TestTable;
 
@@ -44,14 +48,9 @@ function report(at: number, overrides: Partial<CrowdReport> = {}): CrowdReport {
   };
 }
 
-/** Records a report in the bucket its time falls in, as the API does. */
-function submit(
-  store: DynamoReportStore,
-  r: CrowdReport,
-  dedupMs = DEDUP_MS,
-  bucketMinutes = OPTIONS.bucketMinutes,
-) {
-  return store.record(r, bucketStart(r.at, bucketMinutes), dedupMs);
+/** Records a report as the API does. */
+function submit(store: DynamoReportStore, r: CrowdReport) {
+  return store.record(r);
 }
 
 describe("DynamoReportStore.record", () => {
@@ -80,51 +79,33 @@ describe("DynamoReportStore.record", () => {
     expect(await store.countBucket("t-mobile", T0)).toEqual({ "no-signal": 1 });
   });
 
-  it("treats a report in a later bucket still inside the window as a duplicate", async () => {
-    // Prepare: 10:04 lands in the 10:00 bucket
+  it("treats a report in a later bucket of the same window as a duplicate", async () => {
+    // Prepare: 10:04 lands in the 10:00 bucket of the 10:00-10:15 window
     const store = await freshStore();
     await submit(store, report(T0 + 4 * MINUTE_MS));
 
-    // Act: 10:07 (next bucket) and 10:18 (two buckets on, still within 15 minutes)
+    // Act: 10:07 (next bucket) and 10:14 (last bucket of the window)
     const nextBucket = await submit(store, report(T0 + 7 * MINUTE_MS));
-    const twoBucketsOn = await submit(store, report(T0 + 18 * MINUTE_MS));
+    const lastBucket = await submit(store, report(T0 + 14 * MINUTE_MS));
 
     // Assess
-    expect([nextBucket, twoBucketsOn]).toEqual(["duplicate", "duplicate"]);
+    expect([nextBucket, lastBucket]).toEqual(["duplicate", "duplicate"]);
     expect(await store.countBucket("t-mobile", T0 + 5 * MINUTE_MS)).toEqual({});
-    expect(await store.countBucket("t-mobile", T0 + 15 * MINUTE_MS)).toEqual({});
+    expect(await store.countBucket("t-mobile", T0 + 10 * MINUTE_MS)).toEqual({});
   });
 
-  it("finds the earlier report in whichever bucket of the window it fell", async () => {
-    // Prepare: one reporter per earlier minute, each reporting once before 10:14
+  it("counts a reporter again in the next window, in the bucket of the new report", async () => {
+    // Prepare: 10:14, the end of the first window
     const store = await freshStore();
-    const minutes = [0, 1, 4, 5, 6, 9, 10, 11, 13];
-    for (const minute of minutes) {
-      await submit(store, report(T0 + minute * MINUTE_MS, { reporter: reporter(`m${minute}`) }));
-    }
+    await submit(store, report(T0 + 14 * MINUTE_MS));
 
-    // Act: each reports again at 10:14, less than 15 minutes after the first time
-    const again = await Promise.all(
-      minutes.map((minute) =>
-        submit(store, report(T0 + 14 * MINUTE_MS, { reporter: reporter(`m${minute}`) })),
-      ),
-    );
-
-    // Assess
-    expect(again).toEqual(minutes.map(() => "duplicate"));
-  });
-
-  it("accepts the same reporter again once the window has passed", async () => {
-    // Prepare: 10:01 in the 10:00 bucket
-    const store = await freshStore();
-    await submit(store, report(T0 + MINUTE_MS));
-
-    // Act: 10:17 is 16 minutes on; the 10:00 bucket is still looked at but its report is older than the window
-    const later = await submit(store, report(T0 + 17 * MINUTE_MS));
+    // Act: 10:16 opens the next window; 11:00 is four windows on
+    const nextWindow = await submit(store, report(T0 + 16 * MINUTE_MS));
     const muchLater = await submit(store, report(T0 + 60 * MINUTE_MS));
 
     // Assess
-    expect([later, muchLater]).toEqual(["accepted", "accepted"]);
+    expect([nextWindow, muchLater]).toEqual(["accepted", "accepted"]);
+    expect(await store.countBucket("t-mobile", T0 + 10 * MINUTE_MS)).toEqual({ "no-signal": 1 });
     expect(await store.countBucket("t-mobile", T0 + 15 * MINUTE_MS)).toEqual({ "no-signal": 1 });
     expect(await store.countBucket("t-mobile", T0 + 60 * MINUTE_MS)).toEqual({ "no-signal": 1 });
   });
@@ -161,20 +142,23 @@ describe("DynamoReportStore.record", () => {
     expect(await store.countBucket("t-mobile", T0)).toEqual({ "no-signal": 1 });
   });
 
-  it("deduplicates over a long window of many small buckets (more than 100 earlier buckets)", async () => {
-    // Prepare: 1-minute buckets and a 3-hour window, both allowed by the config
-    const options = { ...OPTIONS, bucketMinutes: 1 };
-    const store = await freshStore(options);
-    const dedupMs = 180 * MINUTE_MS;
-    await submit(store, report(T0), dedupMs, 1);
+  it("keeps a reporter to one report over a long window of small buckets", async () => {
+    // Prepare: 1-minute buckets and a 3-hour window (starting at 09:00 UTC)
+    const store = await freshStore({ ...OPTIONS, bucketMinutes: 1, dedupMinutes: 180 });
+    await submit(store, report(T0 - 60 * MINUTE_MS));
 
-    // Act: 170 minutes later, inside the window; 181 minutes later, outside
-    const inside = await submit(store, report(T0 + 170 * MINUTE_MS), dedupMs, 1);
-    const outside = await submit(store, report(T0 + 181 * MINUTE_MS), dedupMs, 1);
+    // Act: 10:50 is inside the 09:00-12:00 window, 12:01 is in the next one
+    const inside = await submit(store, report(T0 + 110 * MINUTE_MS));
+    const outside = await submit(store, report(T0 + 121 * MINUTE_MS));
 
     // Assess
     expect(inside).toBe("duplicate");
     expect(outside).toBe("accepted");
+  });
+
+  it("refuses a window that buckets do not divide", async () => {
+    // Act / Assess
+    await expect(freshStore({ ...OPTIONS, dedupMinutes: 12 })).rejects.toThrow(/whole multiple/);
   });
 });
 
@@ -242,54 +226,5 @@ describe("DynamoReportStore.countBucket", () => {
     // Assess
     expect(first).toEqual({ "no-signal": 8 });
     expect(second).toEqual(first);
-  });
-});
-
-describe("DynamoReportStore.hit", () => {
-  it("counts 1, 2, 3 within a minute and starts again at 1 in the next minute", async () => {
-    // Prepare
-    const store = await freshStore();
-    const client = reporter("client:203.0.113.7");
-
-    // Act
-    const inMinute = [
-      await store.hit(client, T0 + 1_000),
-      await store.hit(client, T0 + 30_000),
-      await store.hit(client, T0 + 59_999),
-    ];
-    const nextMinute = [await store.hit(client, T0 + 60_000), await store.hit(client, T0 + 61_000)];
-
-    // Assess
-    expect(inMinute).toEqual([1, 2, 3]);
-    expect(nextMinute).toEqual([1, 2]);
-  });
-
-  it("counts each client separately", async () => {
-    // Prepare
-    const store = await freshStore();
-    const a = reporter("client:203.0.113.7");
-    const b = reporter("client:198.51.100.2");
-    await store.hit(a, T0);
-    await store.hit(a, T0 + 1000);
-
-    // Act
-    const first = await store.hit(b, T0 + 2000);
-
-    // Assess
-    expect(first).toBe(1);
-  });
-
-  it("counts concurrent requests without losing any", async () => {
-    // Prepare
-    const store = await freshStore();
-    const client = reporter("client:203.0.113.7");
-
-    // Act
-    const totals = await Promise.all(
-      Array.from({ length: 25 }, () => store.hit(client, T0 + 5000)),
-    );
-
-    // Assess
-    expect([...totals].sort((x, y) => x - y)).toEqual(Array.from({ length: 25 }, (_, i) => i + 1));
   });
 });
