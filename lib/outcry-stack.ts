@@ -133,8 +133,8 @@ export class OutcryStack extends Stack {
     }
     this.publicApi = new PublicApi(this, "HttpApi", {
       handler: this.api.function,
-      rateLimit: 50,
-      burstLimit: 100,
+      rateLimit: config.api.rateLimit,
+      burstLimit: config.api.burstLimit,
     });
 
     this.alarms = new OperationalAlarms(this, "Alarms");

@@ -202,6 +202,26 @@ export const ReportSettingsSchema = z
   })
   .strict();
 
+/** The HTTP API in AWS. */
+export const ApiSettingsSchema = z
+  .object({
+    rateLimit: z
+      .number()
+      .int()
+      .min(1)
+      .max(10_000)
+      .default(1000)
+      .describe("requests per second the HTTP API stage accepts (crowd report floods included)"),
+    burstLimit: z
+      .number()
+      .int()
+      .min(1)
+      .max(5000)
+      .default(2000)
+      .describe("requests the HTTP API stage accepts in a burst"),
+  })
+  .strict();
+
 /** The whole configuration file. */
 export const ConfigSchema = z
   .object({
@@ -237,6 +257,7 @@ export const ConfigSchema = z
       .describe("who gets email or SMS notifications"),
     detector: DetectorSettingsSchema.default(DetectorSettingsSchema.parse({})),
     reports: ReportSettingsSchema.default(ReportSettingsSchema.parse({})),
+    api: ApiSettingsSchema.default(ApiSettingsSchema.parse({})),
   })
   .strict()
   .superRefine((config, ctx) => {

@@ -316,13 +316,23 @@ describe("HTTP API", () => {
     });
   });
 
+  it("takes the stage throttling from the config", () => {
+    const { template } = synthesize({
+      services: [{ id: "t-mobile", name: "T-Mobile", category: "carrier" }],
+      api: { rateLimit: 20, burstLimit: 40 },
+    });
+    template.hasResourceProperties("AWS::ApiGatewayV2::Stage", {
+      DefaultRouteSettings: { ThrottlingRateLimit: 20, ThrottlingBurstLimit: 40 },
+    });
+  });
+
   it("throttles and access-logs the default stage, without client addresses", () => {
     const { stack, template } = standard;
     template.resourceCountIs("AWS::ApiGatewayV2::Stage", 1);
     template.hasResourceProperties("AWS::ApiGatewayV2::Stage", {
       StageName: "$default",
       AutoDeploy: true,
-      DefaultRouteSettings: { ThrottlingRateLimit: 50, ThrottlingBurstLimit: 100 },
+      DefaultRouteSettings: { ThrottlingRateLimit: 1000, ThrottlingBurstLimit: 2000 },
       AccessLogSettings: {
         DestinationArn: {
           "Fn::GetAtt": [logicalId(stack, stack.publicApi.accessLogs), "Arn"],
