@@ -130,6 +130,20 @@ describe("local runtime", () => {
     expect(badProblem?.detail).toMatch(/no-signal, mobile-data, calls, texts, total-outage/);
   });
 
+  it("counts one of identical submissions racing each other", async () => {
+    // Prepare: a service this client has not reported yet, in a fresh minute (the
+    // config allows 5 requests a minute per address)
+    now = Date.parse("2024-03-01T10:06:30Z");
+    const body = JSON.stringify({ service: "att", problem: "texts" });
+
+    // Act
+    const responses = await Promise.all(Array.from({ length: 5 }, () => post("/reports", body)));
+
+    // Assess
+    const statuses = responses.map((r) => r.status).sort();
+    expect(statuses).toEqual([200, 200, 200, 200, 202]);
+  });
+
   it("rate-limits a flood from one address with Retry-After", async () => {
     // Prepare: a fresh minute and a proxy-forwarded address are not trusted by default,
     // so all of these come from the loopback client.
