@@ -3,16 +3,21 @@
  */
 import { injectLambdaContext } from "@aws-lambda-powertools/logger/middleware";
 import middy from "@middy/core";
-import type { ScheduledEvent } from "aws-lambda";
+import type { Context, ScheduledEvent } from "aws-lambda";
 import { type CollectDependencies, collectCounts } from "../usecases/collect-counts";
 import { awsDependencies } from "./aws-dependencies";
 import { logger } from "./logger";
 import { scheduledTime } from "./scheduled-time";
 
+/** Time kept back from the function's timeout for the writes after the last read. */
+const FINISH_MARGIN_MS = 8_000;
+
 /** The collect handler over the given dependencies. */
 export function createCollectHandler(dependencies: () => CollectDependencies) {
-  return middy(async (event: ScheduledEvent) => {
-    const result = await collectCounts(dependencies(), scheduledTime(event));
+  return middy(async (event: ScheduledEvent, context: Context) => {
+    // Leave time to write what was read and record health before the function times out.
+    const finishBy = Date.now() + context.getRemainingTimeInMillis() - FINISH_MARGIN_MS;
+    const result = await collectCounts(dependencies(), scheduledTime(event), { finishBy });
     for (const failure of result.failures) {
       // `service` is a reserved key of the logger; the failing service goes in `serviceId`.
       logger.warn("source failed", {

@@ -179,4 +179,23 @@ describe("collectCounts", () => {
       },
     ]);
   });
+
+  it("finishes inside the tick's budget however many sources hang", async () => {
+    // Prepare: 100 sources that never answer, read 32 at a time, and 1.5 s left
+    const { deps } = await pipelineOn(table, config());
+    const sources = Array.from({ length: 100 }, (_, i) => ({ ...hanging, id: `stuck-${i}` }));
+    const collect = { ...deps.collect, sourcesFor: () => sources };
+    const started = Date.now();
+
+    // Act
+    const result = await collectCounts(collect, parseIso("2024-05-01T12:01:00Z"), {
+      finishBy: started + 1500,
+    });
+    const took = Date.now() - started;
+
+    // Assess: every source failed, the late ones without being started
+    expect(result.failures).toHaveLength(100);
+    expect(result.failures.some((f) => /ran out of time/.test(f.error))).toBe(true);
+    expect(took).toBeLessThan(6000);
+  });
 });
