@@ -74,7 +74,11 @@ export class OutcryStack extends Stack {
       memorySize: 512,
       timeout: Duration.seconds(50),
       bundledConfig,
-      environment: { TABLE_NAME: tableName, TOPIC_ARN: this.notifications.topic.topicArn },
+      environment: {
+        TABLE_NAME: tableName,
+        TOPIC_ARN: this.notifications.topic.topicArn,
+        NOTIFICATION_DLQ_URL: this.notifications.deadLetterQueue.queueUrl,
+      },
     });
     this.api = new OutcryFunction(this, "Api", {
       entry: handler("api"),
@@ -143,6 +147,7 @@ export class OutcryStack extends Stack {
     this.alarms.watchFunction("Api", this.api.function);
     this.alarms.watchDeadLetterQueue("CollectSchedule", collectSchedule.deadLetterQueue);
     this.alarms.watchDeadLetterQueue("DetectSchedule", detectSchedule.deadLetterQueue);
+    this.alarms.watchDeadLetterQueue("Notifications", this.notifications.deadLetterQueue);
 
     new CfnOutput(this, "ApiUrl", {
       value: this.publicApi.url,

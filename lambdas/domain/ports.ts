@@ -76,16 +76,41 @@ export interface OutboxMessage {
   createdAt: number;
 }
 
+/** An outbox message with its delivery state. */
+export interface OutboxEntry {
+  message: OutboxMessage;
+  /** Delivery rounds begun so far. */
+  attempts: number;
+  /** Channels (notifier names) that have it already. */
+  sentTo: string[];
+}
+
 /** Messages recorded before they are sent, so a crash between the two loses nothing. */
 export interface OutboxStore {
   /** Records a message; false when one with the same key exists (already recorded). */
   add(message: OutboxMessage): Promise<boolean>;
-  /** Messages not yet sent, oldest first. */
+  /** Messages not yet sent to every channel, oldest first. */
   pending(limit: number): Promise<OutboxMessage[]>;
-  /** Takes a message for sending until `leaseUntil`; false when someone else holds it or it was sent. */
+  /** Pending messages whose next attempt is due at `nowMs`, oldest first. */
+  due(nowMs: number, limit: number): Promise<OutboxEntry[]>;
+  /**
+   * Takes a due message for sending until `leaseUntil` and counts the attempt; false when
+   * someone else holds it, it is not due yet, or it is no longer pending.
+   */
   claim(key: string, nowMs: number, leaseUntil: number): Promise<boolean>;
+  /** Notes that `channel` has the message, so a retry skips it. */
+  markChannelSent(key: string, channel: string): Promise<void>;
+  /** Every channel has it: no longer pending. */
   markSent(key: string, nowMs: number): Promise<void>;
-  markFailed(key: string, error: string): Promise<void>;
+  /** Releases the lease after a failure; the next attempt waits until `retryAt`. */
+  markFailed(key: string, error: string, retryAt?: number): Promise<void>;
+  /** Gives up on the message (it went to the dead-letter queue): no longer pending. */
+  markDead(key: string, error: string, nowMs: number): Promise<void>;
+}
+
+/** Where a message that keeps failing goes, so that someone looks at it. */
+export interface DeadLetterQueue {
+  send(message: OutboxMessage, error: string): Promise<void>;
 }
 
 /** Delivers one message to people (SNS, console, outbox file). */

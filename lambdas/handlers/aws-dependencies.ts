@@ -5,7 +5,7 @@
  * Each handler passes in only the extra clients it uses, so a bundle carries no AWS
  * client it never calls.
  */
-import type { Notifier } from "../domain/ports";
+import type { DeadLetterQueue, Notifier } from "../domain/ports";
 import { configFromEnvironment } from "../runtime/bundled-config";
 import { buildDependencies, type Dependencies } from "./dependencies";
 
@@ -20,6 +20,7 @@ export function requiredEnv(name: string): string {
 /** What differs per function. */
 export interface AwsExtras {
   notifiers?: () => Notifier[];
+  deadLetters?: () => DeadLetterQueue;
   salt?: () => Promise<string>;
 }
 
@@ -31,6 +32,7 @@ export function awsDependencies(extras: AwsExtras = {}): Dependencies {
     config: configFromEnvironment(),
     tableName: requiredEnv("TABLE_NAME"),
     notifiers: extras.notifiers ?? (() => []),
+    ...(extras.deadLetters ? { deadLetters: extras.deadLetters } : {}),
     salt:
       extras.salt ??
       (() =>

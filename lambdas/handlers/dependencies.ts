@@ -7,7 +7,7 @@
 import type { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
 import type { ApiDependencies } from "../api/routes";
 import type { Config } from "../domain/config";
-import type { Notifier } from "../domain/ports";
+import type { DeadLetterQueue, Notifier } from "../domain/ports";
 import { PerMinuteRateLimiter } from "../domain/rate-limiter";
 import { sourcesForService } from "../sources/sources-for-service";
 import { DynamoAnnotationStore } from "../store/annotation-store";
@@ -31,6 +31,8 @@ export interface RuntimeSettings {
   /** A ready document client (benchmarks count its requests); overrides `endpoint`. */
   client?: DynamoDBDocumentClient;
   notifiers: () => Notifier[];
+  /** Where notifications that keep failing go; built on first use, like the notifiers. */
+  deadLetters?: () => DeadLetterQueue;
   salt: () => Promise<string>;
   now: () => number;
 }
@@ -73,10 +75,15 @@ export function buildDependencies(settings: RuntimeSettings): Dependencies {
   // Notifiers are made on first use: only detect delivers, and only detect's environment
   // names the topic.
   let notifiers: Notifier[] | undefined;
+  let deadLetters: DeadLetterQueue | undefined;
   const deliverer = {
     get notifiers() {
       notifiers ??= settings.notifiers();
       return notifiers;
+    },
+    get deadLetters() {
+      deadLetters ??= settings.deadLetters?.();
+      return deadLetters;
     },
   };
   return {

@@ -4,8 +4,10 @@
  */
 import { injectLambdaContext } from "@aws-lambda-powertools/logger/middleware";
 import { SNSClient } from "@aws-sdk/client-sns";
+import { SQSClient } from "@aws-sdk/client-sqs";
 import middy from "@middy/core";
 import type { ScheduledEvent } from "aws-lambda";
+import { SqsDeadLetterQueue } from "../notify/dead-letters";
 import { SnsNotifier } from "../notify/sns-notifier";
 import { type DetectDependencies, detectIncidents } from "../usecases/detect-incidents";
 import { awsDependencies, requiredEnv } from "./aws-dependencies";
@@ -17,7 +19,10 @@ export function createDetectHandler(dependencies: () => DetectDependencies) {
   return middy(async (event: ScheduledEvent) => {
     const result = await detectIncidents(dependencies(), scheduledTime(event));
     for (const failure of result.delivery.failed) {
-      logger.error("notification failed; will retry", failure);
+      logger.warn("notification failed; will retry", failure);
+    }
+    for (const key of result.delivery.dead) {
+      logger.error("notification kept failing; sent to the dead-letter queue", { key });
     }
     if (result.conflicts.length > 0) {
       logger.info("another tick saved first", { services: result.conflicts });
@@ -31,5 +36,7 @@ export const handler = createDetectHandler(
   () =>
     awsDependencies({
       notifiers: () => [new SnsNotifier(new SNSClient({}), requiredEnv("TOPIC_ARN"))],
+      deadLetters: () =>
+        new SqsDeadLetterQueue(new SQSClient({}), requiredEnv("NOTIFICATION_DLQ_URL")),
     }).detect,
 );

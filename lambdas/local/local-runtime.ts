@@ -18,6 +18,7 @@ import { createCollectHandler } from "../handlers/collect";
 import { buildDependencies } from "../handlers/dependencies";
 import { createDetectHandler } from "../handlers/detect";
 import { ConsoleNotifier, OutboxFileNotifier } from "../notify/console-notifier";
+import { FileDeadLetterQueue } from "../notify/dead-letters";
 import type { CollectResult } from "../usecases/collect-counts";
 import type { DetectResult } from "../usecases/detect-incidents";
 import { clientAddress, readBody, toApiGatewayEvent, writeResult } from "./api-gateway-event";
@@ -130,6 +131,7 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
       new OutboxFileNotifier(outboxFile),
       ...(options.notifiers ?? []),
     ],
+    deadLetters: () => new FileDeadLetterQueue(join(options.dataDir, "dead-letters.jsonl")),
     salt: async () => salt,
     now: () => clock.now(),
   });

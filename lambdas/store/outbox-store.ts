@@ -2,10 +2,12 @@
  * The notification outbox in DynamoDB (`pk = OUTBOX`, `sk = <incident id>#<transition>`).
  * A message is recorded before it is sent; the conditional put makes the record happen
  * once however many ticks compute the same transition, and a lease keeps two senders from
- * delivering it twice while a crashed sender's lease simply runs out.
+ * delivering it twice while a crashed sender's lease simply runs out. Each channel that
+ * has the message is noted (`sentTo`), so a retry after a partial failure skips it; a
+ * failed attempt waits until `retryAt`.
  */
 import { PutCommand, QueryCommand, UpdateCommand } from "@aws-sdk/lib-dynamodb";
-import type { OutboxMessage, OutboxStore } from "../domain/ports";
+import type { OutboxEntry, OutboxMessage, OutboxStore } from "../domain/ports";
 import { expiresAt, isConditionFailure, type TableRef } from "./client";
 
 const PARTITION = "OUTBOX";
@@ -32,8 +34,9 @@ export class DynamoOutboxStore implements OutboxStore {
     }
   }
 
-  async pending(limit: number): Promise<OutboxMessage[]> {
-    const out: OutboxMessage[] = [];
+  /** Every pending item, oldest first (the partition is small: sent items expire). */
+  private async pendingItems(): Promise<Record<string, unknown>[]> {
+    const items: Record<string, unknown>[] = [];
     let cursor: Record<string, unknown> | undefined;
     do {
       const page = await this.table.client.send(
@@ -45,12 +48,29 @@ export class DynamoOutboxStore implements OutboxStore {
           ExclusiveStartKey: cursor,
         }),
       );
-      for (const item of page.Items ?? []) out.push(item.message as OutboxMessage);
+      items.push(...(page.Items ?? []));
       cursor = page.LastEvaluatedKey;
       // Read every page: the partition is in key order, not creation order, so the oldest
-      // pending message may sit on a later page than the first `limit` found.
+      // pending message may sit on a later page.
     } while (cursor);
-    return out.sort((a, b) => a.createdAt - b.createdAt).slice(0, limit);
+    return items.sort(
+      (a, b) => (a.message as OutboxMessage).createdAt - (b.message as OutboxMessage).createdAt,
+    );
+  }
+
+  async pending(limit: number): Promise<OutboxMessage[]> {
+    return (await this.pendingItems()).slice(0, limit).map((item) => item.message as OutboxMessage);
+  }
+
+  async due(nowMs: number, limit: number): Promise<OutboxEntry[]> {
+    return (await this.pendingItems())
+      .filter((item) => item.retryAt === undefined || (item.retryAt as number) <= nowMs)
+      .slice(0, limit)
+      .map((item) => ({
+        message: item.message as OutboxMessage,
+        attempts: (item.attempts as number | undefined) ?? 0,
+        sentTo: [...((item.sentTo as Set<string> | undefined) ?? [])].sort(),
+      }));
   }
 
   async claim(key: string, nowMs: number, leaseUntil: number): Promise<boolean> {
@@ -61,7 +81,7 @@ export class DynamoOutboxStore implements OutboxStore {
           Key: { pk: PARTITION, sk: key },
           UpdateExpression: "SET leaseUntil = :lease ADD attempts :one",
           ConditionExpression:
-            "attribute_exists(pending) AND (attribute_not_exists(leaseUntil) OR leaseUntil < :now)",
+            "attribute_exists(pending) AND (attribute_not_exists(leaseUntil) OR leaseUntil < :now) AND (attribute_not_exists(retryAt) OR retryAt <= :now)",
           ExpressionAttributeValues: { ":lease": leaseUntil, ":now": nowMs, ":one": 1 },
         }),
       );
@@ -72,25 +92,55 @@ export class DynamoOutboxStore implements OutboxStore {
     }
   }
 
+  async markChannelSent(key: string, channel: string): Promise<void> {
+    await this.table.client.send(
+      new UpdateCommand({
+        TableName: this.table.tableName,
+        Key: { pk: PARTITION, sk: key },
+        UpdateExpression: "ADD sentTo :channel",
+        ExpressionAttributeValues: { ":channel": new Set([channel]) },
+      }),
+    );
+  }
+
   async markSent(key: string, nowMs: number): Promise<void> {
     await this.table.client.send(
       new UpdateCommand({
         TableName: this.table.tableName,
         Key: { pk: PARTITION, sk: key },
         UpdateExpression:
-          "SET sentAt = :now, expiresAt = :expires REMOVE pending, leaseUntil, lastError",
+          "SET sentAt = :now, expiresAt = :expires REMOVE pending, leaseUntil, lastError, retryAt",
         ExpressionAttributeValues: { ":now": nowMs, ":expires": expiresAt(nowMs, KEEP_SENT_DAYS) },
       }),
     );
   }
 
-  async markFailed(key: string, error: string): Promise<void> {
+  async markFailed(key: string, error: string, retryAt?: number): Promise<void> {
     await this.table.client.send(
       new UpdateCommand({
         TableName: this.table.tableName,
         Key: { pk: PARTITION, sk: key },
-        UpdateExpression: "SET lastError = :error REMOVE leaseUntil",
-        ExpressionAttributeValues: { ":error": error.slice(0, 500) },
+        UpdateExpression: `SET lastError = :error${retryAt === undefined ? "" : ", retryAt = :retry"} REMOVE leaseUntil`,
+        ExpressionAttributeValues: {
+          ":error": error.slice(0, 500),
+          ...(retryAt === undefined ? {} : { ":retry": retryAt }),
+        },
+      }),
+    );
+  }
+
+  async markDead(key: string, error: string, nowMs: number): Promise<void> {
+    await this.table.client.send(
+      new UpdateCommand({
+        TableName: this.table.tableName,
+        Key: { pk: PARTITION, sk: key },
+        UpdateExpression:
+          "SET deadAt = :now, lastError = :error, expiresAt = :expires REMOVE pending, leaseUntil, retryAt",
+        ExpressionAttributeValues: {
+          ":now": nowMs,
+          ":error": error.slice(0, 500),
+          ":expires": expiresAt(nowMs, KEEP_SENT_DAYS),
+        },
       }),
     );
   }

@@ -2,11 +2,12 @@
  * The SNS topic incidents are announced on, with one email or SMS subscription per
  * configured subscriber.
  */
-import { Annotations, RemovalPolicy } from "aws-cdk-lib";
+import { Annotations, Duration, RemovalPolicy, Validations } from "aws-cdk-lib";
 import { Effect, type IGrantable, PolicyStatement } from "aws-cdk-lib/aws-iam";
 import { Key } from "aws-cdk-lib/aws-kms";
 import { type CfnSubscription, Topic } from "aws-cdk-lib/aws-sns";
 import { EmailSubscription, SmsSubscription } from "aws-cdk-lib/aws-sns-subscriptions";
+import { Queue, QueueEncryption } from "aws-cdk-lib/aws-sqs";
 import { Construct } from "constructs";
 import { MESSAGE_ATTRIBUTES } from "../../lambdas/domain/catalog";
 import { ConfigError, type Subscriber } from "../../lambdas/domain/config";
@@ -45,6 +46,8 @@ export function filterPolicyFor(subscriber: Subscriber): Record<string, unknown>
 export class Notifications extends Construct {
   public readonly key: Key;
   public readonly topic: Topic;
+  /** Notifications that kept failing, kept 14 days for a person to look at. */
+  public readonly deadLetterQueue: Queue;
 
   constructor(scope: Construct, id: string, props: NotificationsProps) {
     super(scope, id);
@@ -58,6 +61,15 @@ export class Notifications extends Construct {
       displayName: "outcry",
       masterKey: this.key,
       enforceSSL: true,
+    });
+    this.deadLetterQueue = new Queue(this, "DeadLetterQueue", {
+      encryption: QueueEncryption.SQS_MANAGED,
+      enforceSSL: true,
+      retentionPeriod: Duration.days(14),
+    });
+    Validations.of(this.deadLetterQueue).acknowledge({
+      id: "AwsSolutions-SQS3",
+      reason: "This queue is itself the dead-letter queue of notifications that keep failing.",
     });
     const seen = new Map<string, number>();
     props.subscribers.forEach((subscriber, index) => {
@@ -91,7 +103,8 @@ export class Notifications extends Construct {
 
   /**
    * Lets `grantee` publish to the topic: `sns:Publish` on it and the two key actions SNS
-   * needs to encrypt the message, rather than the `kms:GenerateDataKey*` family.
+   * needs to encrypt the message, rather than the `kms:GenerateDataKey*` family; and send
+   * what keeps failing to the dead-letter queue.
    */
   grantPublish(grantee: IGrantable): void {
     grantee.grantPrincipal.addToPrincipalPolicy(
@@ -102,5 +115,6 @@ export class Notifications extends Construct {
       }),
     );
     this.key.grant(grantee, "kms:GenerateDataKey", "kms:Decrypt");
+    this.deadLetterQueue.grantSendMessages(grantee);
   }
 }

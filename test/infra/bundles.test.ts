@@ -115,6 +115,7 @@ describe("function bundles", () => {
         templateEnvironment(name, {
           TABLE_NAME: table.tableName,
           TOPIC_ARN: TOPIC_ARN,
+          NOTIFICATION_DLQ_URL: `${aws.endpoint}/000000000000/outcry-notifications-dlq`,
           REPORTER_SALT_SECRET_ARN: "arn:aws:secretsmanager:us-east-1:000000000000:secret:salt",
         });
       const endpoints = {

@@ -91,7 +91,7 @@ describe("table", () => {
 describe("functions", () => {
   const expected = {
     collect: { memory: 256, timeout: 50, extra: [] as string[] },
-    detect: { memory: 512, timeout: 50, extra: ["TOPIC_ARN"] },
+    detect: { memory: 512, timeout: 50, extra: ["TOPIC_ARN", "NOTIFICATION_DLQ_URL"] },
     api: { memory: 512, timeout: 10, extra: ["REPORTER_SALT_SECRET_ARN"] },
   };
 
@@ -190,10 +190,12 @@ describe("schedules", () => {
 
   it("uses encrypted, TLS-only dead-letter queues that keep events for 14 days", () => {
     const { template } = standard;
+    // One per schedule, and one for notifications that keep failing.
+    template.resourceCountIs("AWS::SQS::Queue", 3);
     template.resourcePropertiesCountIs(
       "AWS::SQS::Queue",
       { SqsManagedSseEnabled: true, MessageRetentionPeriod: 1_209_600 },
-      2,
+      3,
     );
     template.resourcePropertiesCountIs(
       "AWS::SQS::QueuePolicy",
@@ -207,7 +209,7 @@ describe("schedules", () => {
           ]),
         },
       },
-      2,
+      3,
     );
   });
 });
@@ -349,7 +351,7 @@ describe("alarms", () => {
   it("alarms on errors and throttles of each function and on each DLQ, to the alarm topic", () => {
     const { stack, template } = standard;
     const alarmTopic = { Ref: logicalId(stack, stack.alarms.topic) };
-    template.resourceCountIs("AWS::CloudWatch::Alarm", 8);
+    template.resourceCountIs("AWS::CloudWatch::Alarm", 9);
     for (const fn of [stack.collect, stack.detect, stack.api]) {
       for (const metric of ["Errors", "Throttles"]) {
         template.hasResourceProperties("AWS::CloudWatch::Alarm", {
@@ -371,7 +373,7 @@ describe("alarms", () => {
         ComparisonOperator: "GreaterThanOrEqualToThreshold",
         AlarmActions: [alarmTopic],
       },
-      2,
+      3,
     );
   });
 

@@ -9,9 +9,10 @@ import type { TestTable } from "../support/embedded-table";
 
 /** A notifier that keeps every message and fails while `failures` > 0. */
 export class RecordingNotifier implements Notifier {
-  readonly name = "recording";
   readonly sent: OutboxMessage[] = [];
   failures = 0;
+
+  constructor(readonly name = "recording") {}
 
   async send(message: OutboxMessage): Promise<void> {
     if (this.failures > 0) {
