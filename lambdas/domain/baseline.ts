@@ -1,29 +1,120 @@
 /**
- * The expected count of a service for a bucket: an exponentially weighted mean of the
- * normal buckets seen so far, with a half-life of a few hours so it follows the day/night
- * cycle without chasing noise. While history is short (the first hour) the plain mean of
- * what has been seen stands in, and until that first hour is seen the baseline is not
- * ready: with nothing to compare against, no count is called abnormal.
+ * The expected count of a service for a bucket: what this time of day (and, once weeks
+ * are seen, this day of the week) usually brings, learned online from normal buckets
+ * only. It answers in O(1) from a few hundred numbers, so the detect Lambda reads one
+ * small item per service per tick instead of weeks of raw buckets.
+ *
+ * How, and why:
+ * - Normal counts are summed per local hour; when the hour is over, its mean teaches two
+ *   profiles of hourly slots: 24 hours of the day (learned over about a week) and 168
+ *   hours of the week (learned over about three weeks). Hourly means are steadier than
+ *   single buckets, and learning once an hour keeps the cost of a bucket tiny and the
+ *   stored numbers few (the state does not grow with finer buckets).
+ * - An hour with too few normal buckets (most of it an outage, or a gap) teaches
+ *   nothing, and the detector feeds only normal buckets: an outage never becomes normal.
+ * - The expected count interpolates linearly between the slots either side of the
+ *   bucket's middle, so there is no step at each whole hour. A week-of-day slot is used
+ *   once it has two weeks behind it; until then the hour-of-day slot stands in once it
+ *   has two days; until then the recent level (an exponentially weighted mean, 3 h
+ *   half-life) does, which is the sane fallback while history is short.
+ * - Because days and weeks drift (a busy news day, a growing service), the seasonal
+ *   value is scaled by how the last hours compared with it (a weighted mean of the ratio,
+ *   6 h half-life, kept between 1/2 and 2), so the baseline follows the level without
+ *   forgetting the shape.
+ * - `tail` is the typical daily maximum of the surprise (the excess over the expected
+ *   count in units of Poisson noise), so the detector can ask a service that bursts every
+ *   day for more than its usual burst (see detector.ts, rule 3b).
+ * - Slots are local wall-clock hours of the service's zone (DST nights move them with the
+ *   clock), so the profile means "9 a.m. on Mondays" all year.
  */
 import { MINUTE_MS } from "./buckets";
 
-/** What the baseline remembers. */
+/** What the baseline remembers (JSON-serializable, about 2 KB). */
 export interface BaselineState {
-  /** Weighted mean of normal counts. */
+  /** Weighted mean of recent normal counts (3 h half-life): the fallback baseline. */
   level: number;
   /** Normal buckets learned so far (capped; only "few or many" matters). */
   samples: number;
+  /** IANA zone whose wall clock the slots follow. */
+  zone: string;
+  /** Recent counts relative to the seasonal value (weighted mean; 1 = as usual). */
+  drift: number;
+  /**
+   * Typical daily maximum of the surprise (see {@link surpriseOf}), as the weighted
+   * geometric mean over days; -1 until a day has been seen.
+   */
+  tail: number;
+  /** Days learned into `tail` (capped). */
+  tailDays: number;
+  /** Local day (days since the epoch, wall clock) whose surprises are being watched. */
+  day: number;
+  dayMax: number;
+  dayBuckets: number;
+  /** Local hour (hours since the epoch, wall clock) whose normal counts are being summed. */
+  hour: number;
+  hourSum: number;
+  hourBuckets: number;
+  /** Mean count per local hour of the day (24 slots; -1 = not seen). */
+  daily: number[];
+  /** Hours learned into each daily slot (capped). */
+  dailySeen: number[];
+  /** Mean count per local hour of the week (168 slots, slot 0 = Thursday 00:00). */
+  weekly: number[];
+  /** Hours learned into each weekly slot (capped). */
+  weeklySeen: number[];
 }
 
-/** Half-life of the weighted mean. */
-const HALF_LIFE_MS = 3 * 60 * MINUTE_MS;
+const HOUR_MS = 60 * MINUTE_MS;
+const DAY_MS = 24 * HOUR_MS;
+/** Days the typical daily maximum surprise remembers. */
+const TAIL_MEMORY = 7;
+/** A day's maximum surprise counts for at most this many times the current typical one. */
+const TAIL_CAP = 10;
+/** Half-life of the recent level. */
+const HALF_LIFE_MS = 3 * HOUR_MS;
+/** Half-life of the drift ratio. */
+const DRIFT_HALF_LIFE_MS = 6 * HOUR_MS;
 /** Buckets of history before the weighted mean is trusted over the plain mean. */
-const WARM_UP_MS = 60 * MINUTE_MS;
+const WARM_UP_MS = HOUR_MS;
 const SAMPLE_CAP = 1_000_000;
+/** How many days (daily slots) and weeks (weekly slots) the profiles remember. */
+const DAILY_MEMORY = 7;
+const WEEKLY_MEMORY = 3;
+/** Hours a slot needs before it is trusted. */
+const SLOT_TRUSTED = 2;
+const SEEN_CAP = 99;
+const DRIFT_MIN = 0.5;
+const DRIFT_MAX = 2;
 
 /** A baseline that has seen nothing. */
-export function initialBaseline(): BaselineState {
-  return { level: 0, samples: 0 };
+export function initialBaseline(zone = "UTC"): BaselineState {
+  return {
+    level: 0,
+    samples: 0,
+    zone,
+    drift: 1,
+    tail: -1,
+    tailDays: 0,
+    day: -1,
+    dayMax: 0,
+    dayBuckets: 0,
+    hour: -1,
+    hourSum: 0,
+    hourBuckets: 0,
+    daily: new Array(24).fill(-1),
+    dailySeen: new Array(24).fill(0),
+    weekly: new Array(168).fill(-1),
+    weeklySeen: new Array(168).fill(0),
+  };
+}
+
+/**
+ * A baseline persisted before seasonal slots existed (`{level, samples}`) keeps its level
+ * and starts learning slots; a current one is returned as it is.
+ */
+export function upgradeBaseline(state: BaselineState, zone: string): BaselineState {
+  if (Array.isArray(state.weekly) && state.weekly.length === 168) return state;
+  return { ...initialBaseline(zone), level: state.level ?? 0, samples: state.samples ?? 0 };
 }
 
 /** True once the baseline has seen enough normal history to judge a bucket. */
@@ -31,25 +122,306 @@ export function baselineReady(state: BaselineState, context: { bucketMinutes: nu
   return state.samples * context.bucketMinutes * MINUTE_MS >= WARM_UP_MS;
 }
 
-/** The count expected for the bucket at `bucketStart`. */
+/**
+ * The count expected for the bucket at `bucketStart`.
+ * @example expectedCount(state, Date.parse("2023-02-14T03:20:00Z"), { bucketMinutes: 5 })
+ */
 export function expectedCount(
   state: BaselineState,
-  _bucketStart: number,
-  _context: { bucketMinutes: number },
+  bucketStart: number,
+  context: { bucketMinutes: number },
 ): number {
-  return state.samples === 0 ? 1 : state.level;
+  if (state.samples === 0) return 1;
+  // A baseline stored before slots existed has only its level.
+  if (!Array.isArray(state.weekly)) return state.level;
+  const local = bucketStart + utcOffsetMs(state.zone ?? "UTC", bucketStart);
+  const seasonal = seasonalAt(state, local + (context.bucketMinutes * MINUTE_MS) / 2);
+  return seasonal < 0 ? state.level : seasonal * state.drift;
 }
 
-/** Teaches the baseline one normal bucket. */
+/** True when the expected count for `bucketStart` comes from learned slots, not the fallback. */
+export function seasonalKnown(
+  state: BaselineState,
+  bucketStart: number,
+  context: { bucketMinutes: number },
+): boolean {
+  if (state.samples === 0 || !Array.isArray(state.weekly)) return false;
+  const local = bucketStart + utcOffsetMs(state.zone ?? "UTC", bucketStart);
+  return seasonalAt(state, local + (context.bucketMinutes * MINUTE_MS) / 2) >= 0;
+}
+
+/**
+ * How surprising a count is: its excess over the expected count in units of Poisson
+ * noise (`(count - expected) / sqrt(expected)`), so a busy and a sparse service are
+ * judged on one scale.
+ */
+export function surpriseOf(count: number, expected: number): number {
+  return (count - expected) / Math.sqrt(Math.max(expected, 1));
+}
+
+/**
+ * The surprise this service reaches on an ordinary day (its typical daily maximum), or
+ * -1 while no whole day has been seen. A spiky service has a high one.
+ */
+export function typicalDailyMax(state: BaselineState): number {
+  return state.tailDays > 0 ? state.tail : -1;
+}
+
+/**
+ * Feeds the baseline one bucket (the input is not modified; slot arrays are copied only
+ * when an hour closes): its surprise is noted towards the typical daily maximum, and
+ * when `normal` its count is learned into the level and the slots. One call, one copy,
+ * one offset lookup: this runs for every bucket of every service.
+ */
+export function observeBaseline(
+  state: BaselineState,
+  bucketStart: number,
+  count: number,
+  surprise: number,
+  normal: boolean,
+  context: { bucketMinutes: number; timeZone?: string },
+): BaselineState {
+  const zone = context.timeZone ?? state.zone ?? "UTC";
+  const local = bucketStart + utcOffsetMs(zone, bucketStart);
+  const next = copyBaseline(state, zone);
+  noteInto(next, local, surprise, context.bucketMinutes);
+  if (normal) learnInto(next, local, count, context.bucketMinutes);
+  return next;
+}
+
+/**
+ * Notes the surprise of one bucket towards the typical daily maximum.
+ * @see observeBaseline
+ */
+export function noteSurprise(
+  state: BaselineState,
+  bucketStart: number,
+  surprise: number,
+  context: { bucketMinutes: number; timeZone?: string },
+): BaselineState {
+  const zone = context.timeZone ?? state.zone ?? "UTC";
+  const next = copyBaseline(state, zone);
+  noteInto(next, bucketStart + utcOffsetMs(zone, bucketStart), surprise, context.bucketMinutes);
+  return next;
+}
+
+/**
+ * Teaches the baseline one normal bucket.
+ * @see observeBaseline
+ */
 export function learnBaseline(
   state: BaselineState,
-  _bucketStart: number,
+  bucketStart: number,
   count: number,
-  context: { bucketMinutes: number },
+  context: { bucketMinutes: number; timeZone?: string },
 ): BaselineState {
-  const width = context.bucketMinutes * MINUTE_MS;
-  const samples = Math.min(state.samples + 1, SAMPLE_CAP);
+  const zone = context.timeZone ?? state.zone ?? "UTC";
+  const next = copyBaseline(state, zone);
+  learnInto(next, bucketStart + utcOffsetMs(zone, bucketStart), count, context.bucketMinutes);
+  return next;
+}
+
+/** A shallow copy with every field spelled out: one hidden class, a cheap copy. */
+function copyBaseline(state: BaselineState, zone: string): BaselineState {
+  return {
+    level: state.level,
+    samples: state.samples,
+    zone,
+    drift: state.drift,
+    tail: state.tail,
+    tailDays: state.tailDays,
+    day: state.day,
+    dayMax: state.dayMax,
+    dayBuckets: state.dayBuckets,
+    hour: state.hour,
+    hourSum: state.hourSum,
+    hourBuckets: state.hourBuckets,
+    daily: state.daily,
+    dailySeen: state.dailySeen,
+    weekly: state.weekly,
+    weeklySeen: state.weeklySeen,
+  };
+}
+
+/** `next` is a fresh copy owned by the caller (its arrays are still shared). */
+function noteInto(next: BaselineState, local: number, surprise: number, bucketMinutes: number) {
+  const localDay = Math.floor(local / DAY_MS);
+  if (localDay !== next.day) {
+    const perDay = DAY_MS / (bucketMinutes * MINUTE_MS);
+    if (next.day >= 0 && next.dayBuckets * 2 >= perDay) {
+      const logMax = Math.log(Math.max(next.dayMax, 1));
+      const days = Math.min(next.tailDays + 1, TAIL_MEMORY);
+      const logTail = next.tailDays > 0 ? Math.log(Math.max(next.tail, 1)) : logMax;
+      next.tail = round(Math.exp(logTail + (logMax - logTail) / days));
+      next.tailDays = Math.min(next.tailDays + 1, SEEN_CAP);
+    }
+    next.day = localDay;
+    next.dayMax = 0;
+    next.dayBuckets = 0;
+  }
+  // Clipped: one outage day moves the typical maximum by a bounded step.
+  const clipped = next.tailDays > 0 ? Math.min(surprise, TAIL_CAP * next.tail) : surprise;
+  if (clipped > next.dayMax) next.dayMax = round(clipped);
+  next.dayBuckets += 1;
+}
+
+/** `next` is a fresh copy owned by the caller (its arrays are still shared). */
+function learnInto(next: BaselineState, local: number, count: number, bucketMinutes: number) {
+  const width = bucketMinutes * MINUTE_MS;
+  const samples = Math.min(next.samples + 1, SAMPLE_CAP);
   const warm = samples * width > WARM_UP_MS;
   const alpha = warm ? 1 - 0.5 ** (width / HALF_LIFE_MS) : 1 / samples;
-  return { level: state.level + alpha * (count - state.level), samples };
+  next.level += alpha * (count - next.level);
+  next.samples = samples;
+
+  const seasonal = seasonalAt(next, local + width / 2);
+  if (seasonal >= 0) {
+    const slow = 1 - 0.5 ** (width / DRIFT_HALF_LIFE_MS);
+    const ratio = (count + 1) / (seasonal + 1);
+    next.drift = clamp(next.drift + slow * (ratio - next.drift), DRIFT_MIN, DRIFT_MAX);
+  }
+
+  const localHour = Math.floor(local / HOUR_MS);
+  if (localHour !== next.hour) {
+    closeHour(next, bucketMinutes);
+    next.hour = localHour;
+    next.hourSum = 0;
+    next.hourBuckets = 0;
+  }
+  next.hourSum += count;
+  next.hourBuckets += 1;
+}
+
+/** The seasonal value at local wall-clock time `local`; -1 when the slots are not learned. */
+function seasonalAt(state: BaselineState, local: number): number {
+  // Slot values sit at the middle of their hour; interpolate between the two around us.
+  const position = local / HOUR_MS - 0.5;
+  const before = Math.floor(position);
+  const weight = position - before;
+  const a = slotValue(state, before);
+  const b = slotValue(state, before + 1);
+  if (a < 0) return b;
+  if (b < 0) return a;
+  return a + (b - a) * weight;
+}
+
+function slotValue(state: BaselineState, localHour: number): number {
+  const week = mod(localHour, 168);
+  if ((state.weeklySeen[week] ?? 0) >= SLOT_TRUSTED) return state.weekly[week] ?? -1;
+  const day = mod(localHour, 24);
+  if ((state.dailySeen[day] ?? 0) >= SLOT_TRUSTED) return state.daily[day] ?? -1;
+  return -1;
+}
+
+function mod(n: number, m: number): number {
+  return ((n % m) + m) % m;
+}
+
+/** Teaches the slots the hour being summed, if enough of it was normal (in place). */
+function closeHour(next: BaselineState, bucketMinutes: number): void {
+  const perHour = Math.max(1, Math.floor(60 / bucketMinutes));
+  if (next.hour < 0 || next.hourBuckets * 2 < perHour) return;
+  const mean = next.hourSum / next.hourBuckets;
+  const day = mod(next.hour, 24);
+  const week = mod(next.hour, 168);
+  // Copies: the arrays are shared with the state this one was made from.
+  const daily = next.daily.slice();
+  const dailySeen = next.dailySeen.slice();
+  const weekly = next.weekly.slice();
+  const weeklySeen = next.weeklySeen.slice();
+  daily[day] = blend(daily[day] ?? -1, dailySeen[day] ?? 0, mean, DAILY_MEMORY);
+  dailySeen[day] = Math.min((dailySeen[day] ?? 0) + 1, SEEN_CAP);
+  weekly[week] = blend(weekly[week] ?? -1, weeklySeen[week] ?? 0, mean, WEEKLY_MEMORY);
+  weeklySeen[week] = Math.min((weeklySeen[week] ?? 0) + 1, SEEN_CAP);
+  Object.assign(next, { daily, dailySeen, weekly, weeklySeen });
+}
+
+/** Running mean for the first `memory` hours, then an exponential mean of that memory. */
+function blend(old: number, seen: number, value: number, memory: number): number {
+  if (seen === 0 || old < 0) return round(value);
+  const alpha = 1 / Math.min(seen + 1, memory);
+  return round(old + alpha * (value - old));
+}
+
+function round(value: number): number {
+  return Math.round(value * 100) / 100;
+}
+
+function clamp(value: number, low: number, high: number): number {
+  return Math.min(Math.max(value, low), high);
+}
+
+/** Offsets by zone and 6-hour block of UTC time: `[offset, change time, offset after]`. */
+const offsets = new Map<string, Map<number, [number, number, number]>>();
+const formatters = new Map<string, Intl.DateTimeFormat>();
+/** Offsets never change twice within this span, so two lookups cover it. */
+const OFFSET_SPAN_MS = 6 * HOUR_MS;
+/** Blocks kept per zone before the cache is cleared (about a year and a half). */
+const OFFSET_BLOCKS_KEPT = 2200;
+
+/**
+ * The zone's offset from UTC at `timeMs` (local = UTC + offset), in milliseconds.
+ * Cached per 6-hour block, so a replay asks `Intl` a few times a day, not once a bucket.
+ * @example utcOffsetMs("America/New_York", Date.parse("2023-02-14T03:20:00Z")) // -18_000_000
+ */
+export function utcOffsetMs(zone: string, timeMs: number): number {
+  if (zone === "UTC") return 0;
+  let blocks = offsets.get(zone);
+  if (!blocks) {
+    blocks = new Map();
+    offsets.set(zone, blocks);
+  }
+  const block = Math.floor(timeMs / OFFSET_SPAN_MS);
+  let known = blocks.get(block);
+  if (!known) {
+    if (blocks.size >= OFFSET_BLOCKS_KEPT) blocks.clear();
+    known = offsetsInBlock(zone, block * OFFSET_SPAN_MS);
+    blocks.set(block, known);
+  }
+  return timeMs < known[1] ? known[0] : known[2];
+}
+
+/** The offset at the block's start, when it changes inside the block, and after that. */
+function offsetsInBlock(zone: string, start: number): [number, number, number] {
+  const first = lookUpOffset(zone, start);
+  const end = start + OFFSET_SPAN_MS;
+  const last = lookUpOffset(zone, end);
+  if (first === last) return [first, end, first];
+  // A change inside the block: find it to the minute.
+  let low = start;
+  let high = end;
+  while (high - low > MINUTE_MS) {
+    const mid = low + Math.floor((high - low) / 2 / MINUTE_MS) * MINUTE_MS;
+    if (lookUpOffset(zone, mid) === first) low = mid;
+    else high = mid;
+  }
+  return [first, high, last];
+}
+
+function lookUpOffset(zone: string, timeMs: number): number {
+  let format = formatters.get(zone);
+  if (!format) {
+    format = new Intl.DateTimeFormat("en-US", {
+      timeZone: zone,
+      hourCycle: "h23",
+      year: "numeric",
+      month: "numeric",
+      day: "numeric",
+      hour: "numeric",
+      minute: "numeric",
+    });
+    formatters.set(zone, format);
+  }
+  const parts: Record<string, number> = {};
+  for (const part of format.formatToParts(new Date(timeMs))) {
+    if (part.type !== "literal") parts[part.type] = Number(part.value);
+  }
+  const wall = Date.UTC(
+    parts.year ?? 1970,
+    (parts.month ?? 1) - 1,
+    parts.day ?? 1,
+    parts.hour ?? 0,
+    parts.minute ?? 0,
+  );
+  return wall - Math.floor(timeMs / MINUTE_MS) * MINUTE_MS;
 }

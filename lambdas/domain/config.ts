@@ -13,6 +13,10 @@ import {
   isIanaTimeZone,
   PROBLEM_KINDS,
 } from "./catalog";
+import { HttpJsonSourceSchema } from "./sources/http-json-schema";
+import { MastodonSourceSchema } from "./sources/mastodon-schema";
+import { RssSourceSchema } from "./sources/rss-schema";
+import { StatuspageSourceSchema } from "./sources/statuspage-schema";
 
 export {
   BUCKET_MINUTES,
@@ -59,8 +63,14 @@ export const ReplaySourceSchema = z
   })
   .strict();
 
-/** One configured source of counts for a service (more kinds arrive with their adapters). */
-export const SourceSchema = z.discriminatedUnion("kind", [ReplaySourceSchema]);
+/** One configured source of counts for a service, by `kind`. */
+export const SourceSchema = z.discriminatedUnion("kind", [
+  ReplaySourceSchema,
+  StatuspageSourceSchema,
+  MastodonSourceSchema,
+  HttpJsonSourceSchema,
+  RssSourceSchema,
+]);
 
 /** Crowd reports posted to `POST /reports` for one service. */
 export const CrowdReportsSchema = z

@@ -7,7 +7,7 @@
  */
 import type { DeadLetterQueue, Notifier } from "../domain/ports";
 import { configFromEnvironment } from "../runtime/bundled-config";
-import { buildDependencies, type Dependencies } from "./dependencies";
+import { buildDependencies, type Dependencies, type RuntimeSettings } from "./dependencies";
 
 /** Reads a variable the stack sets. */
 export function requiredEnv(name: string): string {
@@ -22,6 +22,7 @@ export interface AwsExtras {
   notifiers?: () => Notifier[];
   deadLetters?: () => DeadLetterQueue;
   salt?: () => Promise<string>;
+  sources?: RuntimeSettings["sources"];
 }
 
 let dependencies: Dependencies | undefined;
@@ -33,6 +34,7 @@ export function awsDependencies(extras: AwsExtras = {}): Dependencies {
     tableName: requiredEnv("TABLE_NAME"),
     notifiers: extras.notifiers ?? (() => []),
     ...(extras.deadLetters ? { deadLetters: extras.deadLetters } : {}),
+    ...(extras.sources ? { sources: extras.sources } : {}),
     salt:
       extras.salt ??
       (() =>

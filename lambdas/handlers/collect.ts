@@ -4,6 +4,7 @@
 import { injectLambdaContext } from "@aws-lambda-powertools/logger/middleware";
 import middy from "@middy/core";
 import type { Context, ScheduledEvent } from "aws-lambda";
+import { sourcesForService } from "../sources/sources-for-service";
 import { type CollectDependencies, collectCounts } from "../usecases/collect-counts";
 import { awsDependencies } from "./aws-dependencies";
 import { logger } from "./logger";
@@ -31,4 +32,6 @@ export function createCollectHandler(dependencies: () => CollectDependencies) {
 }
 
 /** Entry point of the collect function. */
-export const handler = createCollectHandler(() => awsDependencies().collect);
+export const handler = createCollectHandler(
+  () => awsDependencies({ sources: sourcesForService }).collect,
+);

@@ -6,10 +6,11 @@
 
 import type { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
 import type { ApiDependencies } from "../api/routes";
-import type { Config } from "../domain/config";
+import type { Config, Service } from "../domain/config";
 import type { DeadLetterQueue, Notifier } from "../domain/ports";
 import { PerMinuteRateLimiter } from "../domain/rate-limiter";
-import { sourcesForService } from "../sources/sources-for-service";
+import type { CountSource } from "../sources/count-source";
+import type { SourceStores } from "../sources/sources-for-service";
 import { DynamoAnnotationStore } from "../store/annotation-store";
 import { createDocumentClient, type TableRef } from "../store/client";
 import { DynamoDetectorStateStore } from "../store/detector-state-store";
@@ -31,6 +32,12 @@ export interface RuntimeSettings {
   /** A ready document client (benchmarks count its requests); overrides `endpoint`. */
   client?: DynamoDBDocumentClient;
   notifiers: () => Notifier[];
+  /**
+   * Builds a service's sources; only collect reads sources, so only its entry point (and
+   * the local runtime) passes `sourcesForService`, keeping the adapters out of the other
+   * bundles.
+   */
+  sources?: (service: Service, stores: SourceStores) => CountSource[];
   /** Where notifications that keep failing go; built on first use, like the notifiers. */
   deadLetters?: () => DeadLetterQueue;
   salt: () => Promise<string>;
@@ -70,7 +77,10 @@ export function buildDependencies(settings: RuntimeSettings): Dependencies {
   const annotations = new DynamoAnnotationStore(table, config.retentionDays);
   const seen = new DynamoSeenItemsStore(table, config.retentionDays);
   const sources = new Map(
-    config.services.map((service) => [service.id, sourcesForService(service, { reports, seen })]),
+    config.services.map((service) => [
+      service.id,
+      settings.sources?.(service, { reports, seen }) ?? [],
+    ]),
   );
   // Notifiers are made on first use: only detect delivers, and only detect's environment
   // names the topic.

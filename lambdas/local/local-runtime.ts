@@ -19,6 +19,7 @@ import { buildDependencies } from "../handlers/dependencies";
 import { createDetectHandler } from "../handlers/detect";
 import { ConsoleNotifier, OutboxFileNotifier } from "../notify/console-notifier";
 import { FileDeadLetterQueue } from "../notify/dead-letters";
+import { sourcesForService } from "../sources/sources-for-service";
 import type { CollectResult } from "../usecases/collect-counts";
 import type { DetectResult } from "../usecases/detect-incidents";
 import { clientAddress, readBody, toApiGatewayEvent, writeResult } from "./api-gateway-event";
@@ -132,6 +133,7 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
       ...(options.notifiers ?? []),
     ],
     deadLetters: () => new FileDeadLetterQueue(join(options.dataDir, "dead-letters.jsonl")),
+    sources: sourcesForService,
     salt: async () => salt,
     now: () => clock.now(),
   });

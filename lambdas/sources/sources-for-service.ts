@@ -5,7 +5,11 @@ import type { Service } from "../domain/config";
 import type { ReportStore, SeenItemsStore } from "../domain/ports";
 import type { CountSource } from "./count-source";
 import { CrowdReportSource } from "./crowd-reports";
+import { HttpJsonSource } from "./http-json";
+import { MastodonSource } from "./mastodon";
 import { ReplaySource } from "./replay";
+import { RssSource } from "./rss";
+import { StatuspageSource } from "./statuspage";
 
 /** Stores the source adapters use. */
 export interface SourceStores {
@@ -32,6 +36,18 @@ export function sourcesForService(service: Service, stores: SourceStores): Count
             align: source.align,
           }),
         );
+        break;
+      case "statuspage":
+        sources.push(new StatuspageSource(service, source));
+        break;
+      case "mastodon":
+        sources.push(new MastodonSource(service, source, { seen: stores.seen }));
+        break;
+      case "http-json":
+        sources.push(new HttpJsonSource(service, source));
+        break;
+      case "rss":
+        sources.push(new RssSource(service.id, source, stores.seen));
         break;
     }
   }

@@ -273,7 +273,7 @@ describe("isIanaTimeZone", () => {
 });
 
 describe("parseConfig cross-field rules", () => {
-  it("refuses a dedup window shorter than a bucket, naming reports.dedupMinutes", () => {
+  it("refuses a dedup window that buckets do not divide, naming reports.dedupMinutes", () => {
     // Act
     const parse = () =>
       parseConfig({
@@ -283,6 +283,8 @@ describe("parseConfig cross-field rules", () => {
       });
 
     // Assess
-    expect(parse).toThrow(/reports\.dedupMinutes: must be at least bucketMinutes \(15\)/);
+    expect(parse).toThrow(
+      /reports\.dedupMinutes: must be a whole multiple of bucketMinutes \(15\)/,
+    );
   });
 });

@@ -84,8 +84,9 @@ describe("stepDetector warm-up", () => {
 
 describe("stepDetector opening an incident", () => {
   it("opens on the confirmBuckets-th abnormal bucket, starting at the first", () => {
-    // Prepare: history, then a surge at index 24
-    const counts = [...HISTORY, 400, 900, 2000];
+    // Prepare: history, then a moderate surge at index 24 (5x and 9x the baseline of 10:
+    // abnormal, but the first is not extreme, so it must be confirmed)
+    const counts = [...HISTORY, 50, 90, 2000];
 
     // Act
     const afterFirst = feed(counts.slice(0, 25));
@@ -102,8 +103,8 @@ describe("stepDetector opening an incident", () => {
       service: "t-mobile",
       startedAt: bucketAt(24),
       openedAt: bucketAt(25),
-      countAtOpen: 900,
-      peak: { count: 900, at: bucketAt(25) },
+      countAtOpen: 90,
+      peak: { count: 90, at: bucketAt(25) },
       resolvedAt: null,
     });
     expect(open?.incident.baselineAtOpen).toBeCloseTo(10, 0);
@@ -112,7 +113,7 @@ describe("stepDetector opening an incident", () => {
   it("waits for as many abnormal buckets as confirmBuckets says", () => {
     // Prepare
     const settings: DetectorSettings = { ...DEFAULTS, confirmBuckets: 4 };
-    const counts = [...HISTORY, 400, 500, 600, 700];
+    const counts = [...HISTORY, 45, 50, 55, 58];
 
     // Act
     const early = feed(counts.slice(0, 27), context({ settings }));
@@ -126,8 +127,8 @@ describe("stepDetector opening an incident", () => {
   });
 
   it("does not open on a single-bucket blip, nor learn from it", () => {
-    // Prepare
-    const counts = [...HISTORY, 5000, 10, 10, 10, 5000, 10, 10];
+    // Prepare: blips 5x the baseline of 10 (abnormal, not extreme)
+    const counts = [...HISTORY, 55, 10, 10, 10, 55, 10, 10];
 
     // Act
     const run = feed(counts);
@@ -136,6 +137,32 @@ describe("stepDetector opening an incident", () => {
     expect(run.events).toEqual([]);
     expect(run.state.pending).toBeNull();
     expect(run.state.baseline.level).toBeLessThan(11);
+  });
+
+  it("opens at once on an extreme bucket (twice the ratio asked)", () => {
+    // Prepare: 400 is 40x the baseline of 10
+    const counts = [...HISTORY, 400, 900];
+
+    // Act
+    const run = feed(counts.slice(0, 25));
+
+    // Assess
+    expect(opened(run).map((e) => [e.at, e.incident.startedAt])).toEqual([
+      [bucketAt(24), bucketAt(24)],
+    ]);
+    expect(run.state.pending).toBeNull();
+  });
+
+  it("still confirms a bucket just short of extreme", () => {
+    // Prepare: 79 is under 2 x 4 x 10 = 80
+    const first = feed([...HISTORY, 79]);
+
+    // Act
+    const second = feed([81], context(), first);
+
+    // Assess
+    expect(opened(first)).toEqual([]);
+    expect(opened(second)).toHaveLength(1);
   });
 
   it("opens on a sparse service (0-1 reports a bucket) after a few dozen reports", () => {
@@ -176,8 +203,8 @@ describe("stepDetector opening an incident", () => {
 
 describe("stepDetector while an incident is open", () => {
   it("tracks the peak as it rises and keeps it when counts fall", () => {
-    // Prepare
-    const counts = [...HISTORY, 400, 900, 3000, 8000, 6000, 2500];
+    // Prepare: a moderate first bucket, so the incident opens on the second
+    const counts = [...HISTORY, 50, 90, 3000, 8000, 6000, 2500];
 
     // Act
     const run = feed(counts);

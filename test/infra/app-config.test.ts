@@ -5,7 +5,7 @@ import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { ConfigError } from "../../lambdas/domain/config";
+import { ConfigError, type SourceConfig } from "../../lambdas/domain/config";
 import { loadConfigFile } from "../../lambdas/runtime/config-file";
 import { normalizeForBundle, writeBundledConfig } from "../../lib/app-config";
 import { writeConfig } from "./synth";
@@ -26,6 +26,11 @@ function configWithReplays(files: string[], extra: Record<string, unknown> = {})
   return loadConfigFile(writeConfig({ ...extra, services }, dir));
 }
 
+/** The file of a replay source (every source these tests build is one). */
+function replayFile(source: SourceConfig | undefined): string | undefined {
+  return source?.kind === "replay" ? source.file : undefined;
+}
+
 describe("bundled config", () => {
   it("points replay sources at replay/<file name> and lists the CSVs to copy", () => {
     const config = configWithReplays(["a/one.csv", "b/two.csv"]);
@@ -34,7 +39,7 @@ describe("bundled config", () => {
       { kind: "replay", file: "replay/one.csv" },
       { kind: "replay", file: "replay/two.csv" },
     ]);
-    expect(bundled.replayFiles).toEqual(config.services.map((s) => s.sources[0]?.file));
+    expect(bundled.replayFiles).toEqual(config.services.map((s) => replayFile(s.sources[0])));
   });
 
   it("copies a CSV shared by two services once", () => {
@@ -56,7 +61,7 @@ describe("bundled config", () => {
       ...config,
       services: config.services.map((s) => ({
         ...s,
-        sources: s.sources.map((source) => ({ ...source, file: `${source.file}.missing` })),
+        sources: s.sources.map((source) => ({ ...source, file: `${replayFile(source)}.missing` })),
       })),
     };
     expect(() => normalizeForBundle(missing)).toThrow(
@@ -73,7 +78,7 @@ describe("bundled config", () => {
     mkdirSync(join(dir, "replay"));
     writeFileSync(join(dir, "replay", "one.csv"), "timestamp,service,count\n");
     const loaded = loadConfigFile(configFile);
-    expect(loaded.services[0]?.sources[0]?.file).toBe(join(dir, "replay", "one.csv"));
+    expect(replayFile(loaded.services[0]?.sources[0])).toBe(join(dir, "replay", "one.csv"));
     expect({ ...loaded, services: [] }).toEqual({ ...config, $schema: undefined, services: [] });
   });
 });

@@ -5,6 +5,7 @@
 import type { Config } from "../../lambdas/domain/config";
 import type { Notifier, OutboxMessage } from "../../lambdas/domain/ports";
 import { buildDependencies, type Dependencies } from "../../lambdas/handlers/dependencies";
+import { sourcesForService } from "../../lambdas/sources/sources-for-service";
 import type { TestTable } from "../support/embedded-table";
 
 /** A notifier that keeps every message and fails while `failures` > 0. */
@@ -36,6 +37,7 @@ export async function pipelineOn(
     tableName,
     endpoint: table.store.endpoint,
     notifiers: () => [notifier],
+    sources: sourcesForService,
     salt: async () => "salt",
     now,
   });

@@ -180,7 +180,9 @@ function failure(error: SourceHttpError, retryAfterMs?: number): AttemptFailure 
 }
 
 function isAttemptFailure(x: unknown): x is AttemptFailure {
-  return typeof x === "object" && x !== null && (x as AttemptFailure).error instanceof SourceHttpError;
+  return (
+    typeof x === "object" && x !== null && (x as AttemptFailure).error instanceof SourceHttpError
+  );
 }
 
 function deadlineError(url: string, doing: string, cause?: unknown): SourceHttpError {
@@ -244,9 +246,15 @@ async function readCapped(response: Response, url: string, maxBytes: number): Pr
   return bytes;
 }
 
-/** Decodes with the charset the server declared, UTF-8 when none or unknown. */
+/**
+ * Decodes with the charset the server declared, else (for XML) the document's own
+ * `<?xml encoding="…"?>`, else UTF-8; an unknown label falls back to UTF-8.
+ */
 function decode(bytes: Uint8Array, contentType: string): string {
-  const charset = /charset\s*=\s*"?([^";\s]+)/i.exec(contentType)?.[1];
+  const declared = /charset\s*=\s*"?([^";\s]+)/i.exec(contentType)?.[1];
+  const prolog = new TextDecoder("latin1").decode(bytes.subarray(0, 200));
+  const inDocument = /^\s*<\?xml[^>]*encoding\s*=\s*["']([A-Za-z0-9._-]+)["']/.exec(prolog)?.[1];
+  const charset = declared ?? inDocument;
   try {
     return new TextDecoder(charset ?? "utf-8").decode(bytes);
   } catch {
@@ -263,7 +271,10 @@ function statusHint(status: number): string {
   return "check the URL and the source's settings";
 }
 
-function validatorsOf(headers: Headers, fallback: HttpValidators | null | undefined): HttpValidators {
+function validatorsOf(
+  headers: Headers,
+  fallback: HttpValidators | null | undefined,
+): HttpValidators {
   const v: HttpValidators = {};
   const etag = headers.get("etag") ?? fallback?.etag;
   const lastModified = headers.get("last-modified") ?? fallback?.lastModified;
@@ -300,12 +311,20 @@ async function attempt(url: string, options: FetchOptions): Promise<FetchResult>
         ),
       );
     }
-    const reason = error instanceof Error ? ((error.cause as Error | undefined)?.message ?? error.message) : String(error);
+    const reason =
+      error instanceof Error
+        ? ((error.cause as Error | undefined)?.message ?? error.message)
+        : String(error);
+    const hint =
+      doing === "while reading the body"
+        ? "the server or a proxy cut the response short; check the server if it keeps happening"
+        : "check that the host name is right and the server is reachable";
     return failure(
-      new SourceHttpError(
-        `GET ${url} failed ${doing} (${reason}); check that the host name is right and the server is reachable`,
-        { url, retryable: true, cause: error },
-      ),
+      new SourceHttpError(`GET ${url} failed ${doing} (${reason}); ${hint}`, {
+        url,
+        retryable: true,
+        cause: error,
+      }),
     );
   };
 
@@ -319,7 +338,10 @@ async function attempt(url: string, options: FetchOptions): Promise<FetchResult>
 
   if (response.status === 304) {
     await response.body?.cancel().catch(() => {});
-    return { status: "not-modified", validators: validatorsOf(response.headers, options.validators) };
+    return {
+      status: "not-modified",
+      validators: validatorsOf(response.headers, options.validators),
+    };
   }
   if (!response.ok) {
     await response.body?.cancel().catch(() => {});
@@ -403,9 +425,10 @@ export async function fetchWithPolicy(url: string, options: FetchOptions): Promi
       options.deadlineAt !== undefined ? options.deadlineAt - Date.now() : MAX_RETRY_WAIT_MS;
     if (waitMs > allowedMs) {
       const asked = retryAfterMs !== undefined;
+      const answered = error.status === undefined ? "failed" : `answered ${error.status}`;
       throw new SourceHttpError(
         asked
-          ? `${error.message}; it asked to retry after ${Math.ceil(waitMs / 1000)} s, which is past the source's deadline, so this read fails now and the next tick tries again (if it keeps happening, read the source less often)`
+          ? `GET ${error.url} ${answered} and asked to retry after ${Math.ceil(waitMs / 1000)} s, which is past the source's deadline, so this read fails now and the next tick tries again; if it keeps happening, read this source less often`
           : `${error.message}; no time is left before the source's deadline to try again`,
         {
           url: error.url,

@@ -1,0 +1,71 @@
+/**
+ * Config schema of the `rss` source: an RSS 2.0 or Atom feed whose items mentioning the
+ * service are counted per bucket (see `lambdas/sources/rss.ts`).
+ */
+import * as z from "zod";
+
+/** Same rule as the other source ids in `config.ts`. */
+const sourceId = z
+  .string()
+  .regex(/^[a-z0-9][a-z0-9_-]{0,30}$/, "use 1-31 lower-case letters, digits, '-' or '_'");
+
+const keyword = z
+  .string()
+  .trim()
+  .min(1, "a keyword cannot be empty")
+  .max(80, "keep each keyword or phrase to at most 80 characters");
+
+const keywords = (what: string) =>
+  z
+    .array(keyword)
+    .max(
+      50,
+      `list at most 50 ${what} keywords; split the feed into several sources if you need more`,
+    )
+    .default([]);
+
+const feedUrl = z.string().refine(
+  (value) => {
+    try {
+      const url = new URL(value);
+      return (url.protocol === "http:" || url.protocol === "https:") && url.hostname !== "";
+    } catch {
+      return false;
+    }
+  },
+  {
+    message:
+      "give the feed's full http(s) URL, e.g. 'https://news.google.com/rss/search?q=%22T-Mobile%20outage%22'",
+  },
+);
+
+/**
+ * Counts items of an RSS 2.0 or Atom feed (a news search, a subreddit's `.rss`, a vendor
+ * status history) that mention one of `include` (every item when empty) and none of
+ * `exclude`: case-insensitive, whole words or phrases.
+ * @example
+ * { "kind": "rss", "id": "reddit", "url": "https://www.reddit.com/r/tmobile/new/.rss",
+ *   "include": ["outage", "no signal", "down"], "exclude": ["download"] }
+ */
+export const RssSourceSchema = z
+  .object({
+    kind: z.literal("rss"),
+    id: sourceId.default("rss"),
+    weight: z.number().positive().max(1000).default(1),
+    url: feedUrl.describe("the feed's URL (RSS 2.0 or Atom)"),
+    include: keywords("include").describe(
+      "an item counts when it mentions one of these (none: every item)",
+    ),
+    exclude: keywords("exclude").describe("an item that mentions one of these never counts"),
+    maxBytes: z
+      .number()
+      .int()
+      .positive()
+      .max(50 * 1024 * 1024, "at most 50 MiB")
+      .optional()
+      .describe("largest feed accepted, in bytes (default 2 MiB)"),
+  })
+  .strict();
+
+/** A validated rss source configuration. */
+export type RssSourceConfig = z.infer<typeof RssSourceSchema>;

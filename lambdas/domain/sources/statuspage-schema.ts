@@ -1,0 +1,41 @@
+/**
+ * Configuration of the `statuspage` source: an Atlassian Statuspage read as a status
+ * signal (worst component level, 0-3) and as timeline annotations.
+ */
+import * as z from "zod";
+import { httpUrlSchema, sourceIdSchema } from "./http-json-schema";
+
+/**
+ * A service's official Statuspage (v2 public API, e.g. `https://www.githubstatus.com`).
+ *
+ * Its count is a level, not a number of reports (operational 0, degraded performance 1,
+ * partial outage 2, major outage 3), so its `weight` defaults to 0: it is shown as its
+ * own series and its incidents annotate the timeline, without moving the combined count.
+ */
+export const StatuspageSourceSchema = z
+  .object({
+    kind: z.literal("statuspage"),
+    id: sourceIdSchema.default("statuspage"),
+    weight: z
+      .number()
+      .min(0)
+      .max(1000)
+      .default(0)
+      .describe("weight of the status level (0-3) in the combined count; 0 keeps it a signal"),
+    url: httpUrlSchema("https://www.githubstatus.com")
+      .refine(
+        (text) => !/\/api\/v2\b/.test(text) && !/[?#]/.test(text),
+        "give the status page's address only (outcry adds /api/v2/summary.json), e.g. 'https://www.githubstatus.com'",
+      )
+      .describe("the status page's address, e.g. 'https://www.githubstatus.com'"),
+    components: z
+      .array(z.string().trim().min(1, "an empty component name matches nothing; remove it"))
+      .min(1, "list at least one component name, or leave 'components' out to watch them all")
+      .max(100)
+      .optional()
+      .describe("names of the components that count (any case); all of them when left out"),
+  })
+  .strict();
+
+/** A validated Statuspage source. */
+export type StatuspageSourceConfig = z.infer<typeof StatuspageSourceSchema>;

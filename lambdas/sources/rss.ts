@@ -1,0 +1,331 @@
+/**
+ * The `rss` source: items of an RSS 2.0 or Atom feed (a news search feed, a subreddit's
+ * `.rss`, a vendor's status history) that mention the service, counted per bucket of
+ * their date.
+ *
+ * Items are deduplicated by guid (RSS), id (Atom) or else link, through the seen-items
+ * store: each read adds the ids it sees to their bucket's set and reports the set's size.
+ * So re-reading a feed counts nothing twice, an item that later drops off the feed stays
+ * counted, and a 304 Not Modified still answers every bucket from the store.
+ */
+import { XMLParser } from "fast-xml-parser";
+import { bucketStart } from "../domain/buckets";
+import type { SeenItemsStore } from "../domain/ports";
+import type { CountSource, SourceReading, SourceRequest } from "./count-source";
+import {
+  fetchWithPolicy,
+  invalidBody,
+  validatorsFromMemory,
+  validatorsToMemory,
+} from "./http/fetch-with-policy";
+
+/** Settings of an rss source (see `RssSourceSchema`). */
+export interface RssSettings {
+  id: string;
+  weight: number;
+  url: string;
+  /** An item counts when it mentions at least one of these (none → every item counts). */
+  include: string[];
+  /** …and none of these. */
+  exclude: string[];
+  /** Response-size cap in bytes (default 2 MiB). */
+  maxBytes?: number;
+}
+
+/** One feed item, reduced to what counting needs. */
+export interface FeedItem {
+  /** guid / id / link: stable across reads. */
+  id: string;
+  /** Epoch ms; null when the item carries no readable date. */
+  at: number | null;
+  /** Title and body as plain text (tags stripped, entities decoded). */
+  text: string;
+}
+
+const parser = new XMLParser({
+  ignoreAttributes: false,
+  attributeNamePrefix: "@_",
+  textNodeName: "#text",
+  parseTagValue: false,
+  parseAttributeValue: false,
+  ignoreDeclaration: true,
+  ignorePiTags: true,
+  trimValues: true,
+  // Entity declarations are refused before parsing (see parseFeed), so only XML's five
+  // predefined entities and character references are ever replaced.
+  processEntities: true,
+  htmlEntities: false,
+  isArray: (name) => name === "item" || name === "entry" || name === "link",
+  // Atom bodies may be inline XHTML with mixed content ("No <em>signal</em> here"), which
+  // an object tree would reorder; keep them raw and reduce them to text in `plainText`.
+  stopNodes: ["feed.entry.content", "feed.entry.summary"],
+});
+
+type XmlNode = Record<string, unknown>;
+
+function isNode(value: unknown): value is XmlNode {
+  return typeof value === "object" && value !== null && !Array.isArray(value);
+}
+
+/** The text of an element whether it parsed as a string, `{#text, @_attr}`, or a list. */
+function textOf(value: unknown): string {
+  if (value === undefined || value === null) return "";
+  if (typeof value === "string" || typeof value === "number") return String(value);
+  if (Array.isArray(value)) return value.map(textOf).join(" ");
+  if (isNode(value)) {
+    // `#text` plus any nested elements (Atom's type="xhtml" content), never attributes.
+    return Object.entries(value)
+      .filter(([key]) => !key.startsWith("@_"))
+      .map(([, child]) => textOf(child))
+      .join(" ");
+  }
+  return "";
+}
+
+const NAMED_ENTITIES: Record<string, string> = {
+  amp: "&",
+  lt: "<",
+  gt: ">",
+  quot: '"',
+  apos: "'",
+  nbsp: " ",
+};
+
+/**
+ * Plain text for matching: feed bodies are usually escaped HTML (Google News, Reddit,
+ * Statuspage), so strip tags and decode the entities HTML text commonly carries.
+ */
+function plainText(html: string): string {
+  return html
+    .replace(/<!--[\s\S]*?-->/g, " ")
+    .replace(/<[^>]*>/g, " ")
+    .replace(/&(#x[0-9a-f]+|#\d+|[a-z]+);/gi, (whole, name: string) => {
+      if (name.startsWith("#")) {
+        const code =
+          name[1] === "x" || name[1] === "X"
+            ? Number.parseInt(name.slice(2), 16)
+            : Number(name.slice(1));
+        return Number.isInteger(code) && code > 0 && code <= 0x10ffff
+          ? String.fromCodePoint(code)
+          : " ";
+      }
+      return NAMED_ENTITIES[name.toLowerCase()] ?? whole;
+    })
+    .replace(/\s+/g, " ")
+    .trim()
+    .normalize("NFC");
+}
+
+/**
+ * Epoch ms of a feed date: RFC 822 (`Tue, 14 Feb 2023 03:21:00 GMT`, `+0000`, `EST`) or
+ * ISO-8601. A date without a zone is read as UTC, so the result never depends on the
+ * machine's time zone. Null when unreadable.
+ * @example parseFeedDate("Tue, 14 Feb 2023 03:21:00 +0000") // 1676344860000
+ */
+export function parseFeedDate(text: string): number | null {
+  let value = text.trim();
+  if (!value) return null;
+  if (/^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?$/.test(value)) {
+    value = `${value.replace(" ", "T")}Z`;
+  } else if (/^(\w{3},?\s+)?\d{1,2}\s+\w{3}\s+\d{2,4}\s+\d{1,2}:\d{2}(:\d{2})?$/.test(value)) {
+    value = `${value} GMT`;
+  }
+  const at = Date.parse(value);
+  return Number.isNaN(at) ? null : at;
+}
+
+function dateOf(...candidates: unknown[]): number | null {
+  for (const candidate of candidates) {
+    const at = parseFeedDate(textOf(candidate));
+    if (at !== null) return at;
+  }
+  return null;
+}
+
+/** The href of an Atom entry's alternate link (or its first link). */
+function atomLink(links: unknown): string {
+  const list = Array.isArray(links) ? links : [links];
+  const nodes = list.filter(isNode);
+  const alternate =
+    nodes.find((l) => l["@_rel"] === undefined || l["@_rel"] === "alternate") ?? nodes[0];
+  return alternate ? textOf(alternate["@_href"]) : "";
+}
+
+function rssItem(item: XmlNode): FeedItem {
+  const link = textOf(item.link).trim();
+  const title = textOf(item.title);
+  // RSS 2.0 dates are RFC 822 (`pubDate`); many feeds add Dublin Core's ISO `dc:date`.
+  const at = dateOf(item.pubDate, item["dc:date"]);
+  const body = [textOf(item.description), textOf(item["content:encoded"])].join(" ");
+  const id = textOf(item.guid).trim() || link || `${title}#${at ?? ""}`;
+  return { id, at, text: plainText(`${title} ${body}`) };
+}
+
+function atomEntry(entry: XmlNode): FeedItem {
+  const link = atomLink(entry.link).trim();
+  const title = textOf(entry.title);
+  const at = dateOf(entry.published, entry.updated);
+  // Raw (see `stopNodes`): XHTML as markup, type="html" as escaped markup, or CDATA. One
+  // pass strips real tags and decodes the escaping, the next strips the escaped tags.
+  const raw = [textOf(entry.summary), textOf(entry.content)]
+    .join(" ")
+    .replace(/<!\[CDATA\[([\s\S]*?)\]\]>/g, "$1");
+  const id = textOf(entry.id).trim() || link || `${title}#${at ?? ""}`;
+  return { id, at, text: plainText(`${plainText(title)} ${plainText(plainText(raw))}`) };
+}
+
+/** fast-xml-parser reports unclosed elements as a JSON list; say what that means. */
+function readableParseError(error: unknown): Error {
+  const message = error instanceof Error ? error.message : String(error);
+  const unclosed = /^Invalid '\[([^\]]*)\]' found/.exec(message);
+  if (!unclosed?.[1]) return new Error(message);
+  const names = [...unclosed[1].matchAll(/"([^"]+)"/g)].map((m) => `<${m[1]}>`);
+  return new Error(
+    `the document ends before ${names.join(", ")} ${names.length > 1 ? "are" : "is"} closed`,
+  );
+}
+
+/**
+ * Parses an RSS 2.0 (or RSS 1.0/RDF) or Atom document into items.
+ * @throws naming `url` when the document is malformed, truncated or not a feed
+ * @example parseFeed(result.body, result.url).length
+ */
+export function parseFeed(xml: string, url: string): FeedItem[] {
+  if (/<!ENTITY/i.test(xml)) {
+    throw invalidBody(
+      url,
+      "RSS or Atom",
+      new Error("it declares XML entities, which feeds never need and outcry refuses to expand"),
+    );
+  }
+  let document: unknown;
+  try {
+    document = parser.parse(xml, true);
+  } catch (error) {
+    throw invalidBody(url, "RSS or Atom", readableParseError(error));
+  }
+  const root = isNode(document) ? document : {};
+  const rss = root.rss;
+  if (isNode(rss)) {
+    const channel = Array.isArray(rss.channel) ? rss.channel[0] : rss.channel;
+    const items = isNode(channel) && Array.isArray(channel.item) ? channel.item : [];
+    return items.filter(isNode).map(rssItem);
+  }
+  const rdf = root["rdf:RDF"];
+  if (isNode(rdf)) {
+    const items = Array.isArray(rdf.item) ? rdf.item : [];
+    return items.filter(isNode).map(rssItem);
+  }
+  const feed = root.feed;
+  if (isNode(feed) || feed === "") {
+    const entries = isNode(feed) && Array.isArray(feed.entry) ? feed.entry : [];
+    return entries.filter(isNode).map(atomEntry);
+  }
+  const found = Object.keys(root).filter((k) => !k.startsWith("?") && !k.startsWith("#"));
+  throw invalidBody(
+    url,
+    "RSS or Atom",
+    new Error(`the root element is <${found[0] ?? "none"}>, not <rss> or <feed>`),
+  );
+}
+
+function escapeRegExp(text: string): string {
+  return text.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+}
+
+/**
+ * One spelling for matching: NFC ("ó" may arrive as one code point or as "o" plus a
+ * combining accent), and typographic hyphens and apostrophes as ASCII ("T‑Mobile" with
+ * a non-breaking hyphen is "T-Mobile", "Verizon’s" is "Verizon's").
+ */
+function fold(text: string): string {
+  return text
+    .normalize("NFC")
+    .replace(/[\u2010-\u2015\u2212]/g, "-")
+    .replace(/[\u2018\u2019\u02bc]/g, "'");
+}
+
+function keywordPattern(keyword: string): RegExp {
+  const words = fold(keyword).trim().split(/\s+/).map(escapeRegExp);
+  return new RegExp(
+    `(?<![\\p{L}\\p{N}\\p{M}_])${words.join("\\s+")}(?![\\p{L}\\p{N}\\p{M}_])`,
+    "iu",
+  );
+}
+
+/**
+ * A case-insensitive, whole-word test for a keyword or phrase. A word edge is any
+ * character that is not a letter, digit or mark (in any script), so "AT&T", "T-Mobile"
+ * and "Telefónica" match as written, and "at" does not match inside "Batman".
+ * @example keywordMatcher("AT&T")("AT&T down again") // true
+ */
+export function keywordMatcher(keyword: string): (text: string) => boolean {
+  const pattern = keywordPattern(keyword);
+  return (text) => pattern.test(fold(text));
+}
+
+/**
+ * Whether an item counts: it mentions an include keyword (or there are none) and no
+ * exclude keyword (an exclude always wins).
+ * @example itemFilter(["outage"], ["T-Mobile Tuesdays"])("T-Mobile outage") // true
+ */
+export function itemFilter(
+  include: readonly string[],
+  exclude: readonly string[],
+): (text: string) => boolean {
+  const includes = include.map(keywordPattern);
+  const excludes = exclude.map(keywordPattern);
+  return (text) => {
+    const folded = fold(text);
+    return (
+      (includes.length === 0 || includes.some((p) => p.test(folded))) &&
+      !excludes.some((p) => p.test(folded))
+    );
+  };
+}
+
+/** A {@link CountSource} counting matching feed items per bucket. */
+export class RssSource implements CountSource {
+  readonly id: string;
+  readonly weight: number;
+  private readonly matches: (text: string) => boolean;
+
+  constructor(
+    private readonly service: string,
+    private readonly settings: RssSettings,
+    private readonly seen: SeenItemsStore,
+  ) {
+    this.id = settings.id;
+    this.weight = settings.weight;
+    this.matches = itemFilter(settings.include, settings.exclude);
+  }
+
+  async read(request: SourceRequest): Promise<SourceReading> {
+    const result = await fetchWithPolicy(this.settings.url, {
+      signal: request.signal,
+      expect: "xml",
+      validators: validatorsFromMemory(request.memory),
+      ...(this.settings.maxBytes === undefined ? {} : { maxBytes: this.settings.maxBytes }),
+    });
+    const idsByBucket = new Map<number, string[]>(request.buckets.map((b) => [b, []]));
+    if (result.status === "fresh") {
+      for (const item of parseFeed(result.body, result.url)) {
+        // An undated item cannot be placed in a bucket, so it is not counted at all.
+        // An item dated after the tick is in the future (a clock or time-zone error at
+        // the publisher) and is not counted either, until its time has come.
+        if (item.at === null || item.at > request.nowMs) continue;
+        const ids = idsByBucket.get(bucketStart(item.at, request.bucketMinutes));
+        if (!ids || !this.matches(item.text)) continue;
+        ids.push(item.id);
+      }
+    }
+    // The count of a bucket is everything ever seen in it, this read included; on a 304
+    // (nothing new) adding no ids reads the stored counts.
+    const counts = await Promise.all(
+      request.buckets.map((bucket) =>
+        this.seen.add(this.service, this.id, bucket, [...new Set(idsByBucket.get(bucket))]),
+      ),
+    );
+    return { counts, memory: validatorsToMemory(result.validators) };
+  }
+}
