@@ -3,13 +3,39 @@
  * does not pass or fail tests (a budget that is exceeded is marked OVER and the exit code
  * is 1, so a script can notice).
  *
- * Usage: npm run bench [-- SECTION ...]   sections: bundles, store-reads, crowd-ingestion (default: all)
+ * Usage: npm run bench [-- SECTION ...]
+ *   sections: nab, delays, throughput, bundles, store-reads, crowd-ingestion (default: all)
  */
+import { join } from "node:path";
+import { measureBacktestThroughput, THROUGHPUT_TARGET_ROWS_PER_S } from "./backtest-throughput";
 import { benchBundles } from "./bundles";
 import { benchCrowdIngestion } from "./crowd-ingestion";
+import { formatDelays, seedDelays, syntheticDelays } from "./detection-delay";
+import { formatNabResult, runNabBench } from "./nab";
 import { benchStoreReads } from "./store-reads";
 
+const SEED = join(import.meta.dirname, "..", "examples/data/tmobile-2023-02-13.csv");
+
 const sections: Record<string, () => boolean | Promise<boolean>> = {
+  nab: () => {
+    const result = runNabBench();
+    console.log(`\n${formatNabResult(result).join("\n")}`);
+    const scores = result.realTweets;
+    return (
+      !scores || (scores.standard.normalized >= 75 && scores.reward_low_FP_rate.normalized >= 70)
+    );
+  },
+  delays: () => {
+    console.log(`\n${formatDelays(syntheticDelays(), seedDelays(SEED)).join("\n")}`);
+    return true;
+  },
+  throughput: () => {
+    const result = measureBacktestThroughput();
+    console.log(
+      `\nBacktest throughput: ${result.rows.toLocaleString("en-US")} bucket-rows (${result.services.toLocaleString("en-US")} services x 14 days at 5-minute buckets) in ${result.seconds.toFixed(2)} s = ${Math.round(result.rowsPerSecond).toLocaleString("en-US")} rows/s on one core (target ${THROUGHPUT_TARGET_ROWS_PER_S.toLocaleString("en-US")})`,
+    );
+    return result.rowsPerSecond >= THROUGHPUT_TARGET_ROWS_PER_S;
+  },
   bundles: () => benchBundles(),
   "store-reads": () => benchStoreReads(),
   "crowd-ingestion": () => benchCrowdIngestion(),

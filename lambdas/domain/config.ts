@@ -153,7 +153,7 @@ export const DetectorSettingsSchema = z
       .int()
       .min(1)
       .max(10)
-      .default(2)
+      .default(3)
       .describe("abnormal buckets in a row before an incident opens"),
     /** An incident resolves after the count stays below `resolveRatio` x baseline this long. */
     resolveRatio: z

@@ -57,7 +57,7 @@ describe("parseConfig on the shipped configuration", () => {
     expect(config.detector).toEqual({
       minRatio: 4,
       minExcess: 20,
-      confirmBuckets: 2,
+      confirmBuckets: 3,
       resolveRatio: 1.5,
       resolveMinutes: 30,
       correlationWindowMinutes: 30,
@@ -80,7 +80,7 @@ describe("parseConfig on the shipped configuration", () => {
     // Assess
     expect(config.bucketMinutes).toBe(15);
     expect(config.detector.minRatio).toBe(6);
-    expect(config.detector.confirmBuckets).toBe(2);
+    expect(config.detector.confirmBuckets).toBe(3);
     expect(config.detector.resolveMinutes).toBe(30);
   });
 

@@ -191,7 +191,7 @@ describe("stepDetector opening an incident", () => {
 
     // Act
     const run = feed(counts);
-    const surge = feed([6000, 7000], context(), run);
+    const surge = feed([6000, 7000, 6500], context(), run);
 
     // Assess
     expect(Math.min(...counts)).toBeLessThan(800);
@@ -432,7 +432,7 @@ describe("stepDetector while an incident is open", () => {
     const first = feed([...HISTORY, ...outage, ...repeat(10, 12)]);
 
     // Act
-    const second = feed(outage.slice(0, 2), context(), first);
+    const second = feed(outage.slice(0, 3), context(), first);
 
     // Assess
     expect(resolved(first)).toHaveLength(1);
