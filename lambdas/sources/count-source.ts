@@ -27,6 +27,8 @@ export interface SourceRequest {
   nowMs: number;
   /** Aborted when the source's deadline passes; pass it to every request. */
   signal: AbortSignal;
+  /** When that deadline falls (epoch ms, real time), so a retry that cannot finish is not begun. */
+  deadlineAt?: number;
   /** What the source returned as `memory` after its last successful read, if any. */
   memory: SourceMemory | null;
 }

@@ -253,7 +253,7 @@ export class HttpJsonSource implements CountSource {
         const url = this.settings.url.replace(PLACEHOLDER, (_, which: string) =>
           encodeURIComponent(toIso(which === "from" ? start : start + width)),
         );
-        const result = await fetchWithPolicy(url, this.fetchOptions(request.signal));
+        const result = await fetchWithPolicy(url, this.fetchOptions(request));
         if (result.status !== "fresh") throw new Error(`${url} answered 304 to a plain request`);
         return pickCount(parseJsonBody(result), this.selector);
       }),
@@ -268,7 +268,7 @@ export class HttpJsonSource implements CountSource {
     const remembered = request.memory?.value;
     const canRepeat = typeof remembered === "number";
     let result = await fetchWithPolicy(this.settings.url, {
-      ...this.fetchOptions(request.signal),
+      ...this.fetchOptions(request),
       validators: canRepeat ? validatorsFromMemory(request.memory) : null,
     });
     let count: number;
@@ -276,7 +276,7 @@ export class HttpJsonSource implements CountSource {
       count = remembered;
     } else {
       if (result.status === "not-modified") {
-        result = await fetchWithPolicy(this.settings.url, this.fetchOptions(request.signal));
+        result = await fetchWithPolicy(this.settings.url, this.fetchOptions(request));
       }
       if (result.status !== "fresh") {
         throw new Error(`${this.settings.url} answered 304 to a plain request`);
@@ -288,7 +288,12 @@ export class HttpJsonSource implements CountSource {
     return { counts, memory: { ...validatorsToMemory(result.validators), value: count } };
   }
 
-  private fetchOptions(signal: AbortSignal) {
-    return { signal, expect: "json" as const, headers: this.settings.headers };
+  private fetchOptions(request: SourceRequest) {
+    return {
+      signal: request.signal,
+      deadlineAt: request.deadlineAt,
+      expect: "json" as const,
+      headers: this.settings.headers,
+    };
   }
 }

@@ -209,7 +209,7 @@ export class MastodonSource implements CountSource {
     reachedBack: number;
     validators: HttpValidators | null;
   }> {
-    const { buckets, bucketMinutes, nowMs, signal } = request;
+    const { buckets, bucketMinutes, nowMs, signal, deadlineAt } = request;
     const windowStart = buckets[0] ?? nowMs;
     const wanted = new Map<number, string[]>(buckets.map((b) => [b, []]));
     const maxPages = this.settings.maxPages ?? DEFAULT_MAX_PAGES;
@@ -225,6 +225,7 @@ export class MastodonSource implements CountSource {
       try {
         const result = await fetchWithPolicy(url, {
           signal,
+          deadlineAt,
           expect: "json",
           validators: page === 0 ? validators : null,
         });

@@ -303,6 +303,7 @@ export class RssSource implements CountSource {
   async read(request: SourceRequest): Promise<SourceReading> {
     const result = await fetchWithPolicy(this.settings.url, {
       signal: request.signal,
+      deadlineAt: request.deadlineAt,
       expect: "xml",
       validators: validatorsFromMemory(request.memory),
       ...(this.settings.maxBytes === undefined ? {} : { maxBytes: this.settings.maxBytes }),

@@ -240,13 +240,14 @@ export class StatuspageSource implements CountSource {
     validators: HttpValidators | null,
   ): Promise<FetchResult> {
     const url = `${this.base}${path}`;
-    const result = await fetchWithPolicy(url, {
+    const options = {
       signal: request.signal,
-      expect: "json",
-      validators,
-    });
+      deadlineAt: request.deadlineAt,
+      expect: "json" as const,
+    };
+    const result = await fetchWithPolicy(url, { ...options, validators });
     if (result.status === "not-modified" && validators === null) {
-      return fetchWithPolicy(url, { signal: request.signal, expect: "json" });
+      return fetchWithPolicy(url, options);
     }
     return result;
   }

@@ -37,7 +37,7 @@ export interface FetchOptions {
   expect: "json" | "xml";
   /** Default 2 MiB; a larger body fails while streaming, without being read whole. */
   maxBytes?: number;
-  /** Default 5000 per attempt (headers and body). */
+  /** Default 2500 ms per attempt (headers and body), so a slow first try leaves time for a second within the collect step's 4 s source deadline. */
   attemptTimeoutMs?: number;
   /** Default 2 (so up to 3 attempts). */
   retries?: number;
@@ -84,7 +84,7 @@ export const USER_AGENT = "outcry/0.1 (+https://github.com/outcry)";
 export const DEFAULT_MAX_BYTES = 2 * 1024 * 1024;
 /** Longest wait for a `Retry-After` or backoff when the caller gave no `deadlineAt`. */
 export const MAX_RETRY_WAIT_MS = 10_000;
-const DEFAULT_ATTEMPT_TIMEOUT_MS = 5_000;
+const DEFAULT_ATTEMPT_TIMEOUT_MS = 2_500;
 const DEFAULT_RETRIES = 2;
 const BACKOFF_BASE_MS = 200;
 const BACKOFF_MAX_MS = 5_000;
