@@ -10,6 +10,7 @@ import { serviceById } from "../domain/catalog";
 import type { StoredIncident } from "../domain/ports";
 import { InvalidCursorError } from "../store/incident-store";
 import {
+  describeIncident,
   describeService,
   incidentView,
   listServices,
@@ -170,7 +171,7 @@ export async function route(
   if (segments[0] === "incidents" && segments.length === 2) {
     const stored = await deps.incidents.get(segments[1] ?? "");
     if (!stored) throw notFound(`no incident has id '${segments[1]}'`);
-    return json(200, incidentView(stored), LIVE_CACHE);
+    return json(200, await describeIncident(deps, stored, now), LIVE_CACHE);
   }
   if (path === "/") {
     return json(200, {

@@ -109,6 +109,7 @@ export function buildDependencies(settings: RuntimeSettings): Dependencies {
     api: {
       config,
       rateLimiter: new PerMinuteRateLimiter(),
+      annotations,
       series,
       states,
       incidents,

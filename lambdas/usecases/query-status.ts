@@ -9,6 +9,7 @@ import { combinedCount, sourceWeights } from "../domain/combine";
 import type { Config, Service } from "../domain/config";
 import { incidentToJson } from "../domain/incident";
 import type {
+  AnnotationStore,
   DetectorStateStore,
   IncidentStore,
   SeriesStore,
@@ -23,6 +24,7 @@ export interface QueryDependencies {
   states: DetectorStateStore;
   incidents: IncidentStore;
   health: SourceHealthStore;
+  annotations: AnnotationStore;
 }
 
 /** normal: as expected; elevated: above the resolve threshold; outage: an incident is open. */
@@ -120,6 +122,30 @@ export async function serviceSeries(
     });
   }
   return { service: service.id, bucketMinutes, from: toIso(from), to: toIso(to), points: buckets };
+}
+
+/** Annotations this long before an incident started still belong to its timeline. */
+const ANNOTATION_LEAD_MS = 60 * MINUTE_MS;
+
+/**
+ * One incident with what the service's sources said during it (e.g. "T-Mobile
+ * acknowledged an incident"), from an hour before it started to its resolution.
+ */
+export async function describeIncident(
+  deps: QueryDependencies,
+  stored: StoredIncident,
+  nowMs: number,
+) {
+  const { incident } = stored;
+  const annotations = await deps.annotations.range(
+    incident.service,
+    incident.startedAt - ANNOTATION_LEAD_MS,
+    incident.resolvedAt ?? nowMs,
+  );
+  return {
+    ...incidentView(stored),
+    annotations: annotations.map((a) => ({ at: toIso(a.at), source: a.source, text: a.text })),
+  };
 }
 
 /** An incident as the API shows it. */

@@ -126,4 +126,36 @@ describe("GET /incidents", () => {
     expect(ids).toHaveLength(30);
     expect(new Set(ids).size).toBe(30);
   });
+
+  it("tells an incident with what the service's sources said during it", async () => {
+    // Prepare: a status page annotation inside the first incident, one long before it
+    const [first] = all;
+    if (!first) throw new Error("no incident");
+    const during = {
+      service: first.service,
+      source: "statuspage",
+      key: "inc:1",
+      text: "T-Mobile acknowledged an incident: Calls failing",
+    };
+    await deps.annotations.put({ ...during, at: first.startedAt + 20 * MINUTE_MS });
+    await deps.annotations.put({
+      ...during,
+      key: "inc:0",
+      at: first.startedAt - 5 * 60 * MINUTE_MS,
+    });
+
+    // Act
+    const response = await route(deps, get(`/incidents/${first.id}`, {}));
+
+    // Assess
+    expect(response.statusCode).toBe(200);
+    const body = JSON.parse(response.body ?? "{}");
+    expect(body.annotations).toEqual([
+      {
+        at: new Date(first.startedAt + 20 * MINUTE_MS).toISOString().replace(".000Z", "Z"),
+        source: "statuspage",
+        text: "T-Mobile acknowledged an incident: Calls failing",
+      },
+    ]);
+  });
 });
