@@ -25,6 +25,7 @@ import {
   validatorsFromMemory,
   validatorsToMemory,
 } from "./http/fetch-with-policy";
+import { htmlToText, itemFilter } from "./text-matching";
 
 /** Settings of a Mastodon source (see `MastodonSourceSchema`). */
 export interface MastodonSettings {
@@ -54,38 +55,6 @@ export interface MastodonStatus {
 /** Statuses per page the API allows at most. */
 const PAGE_SIZE = 40;
 const DEFAULT_MAX_PAGES = 10;
-
-const ENTITIES: Record<string, string> = {
-  amp: "&",
-  lt: "<",
-  gt: ">",
-  quot: '"',
-  apos: "'",
-  nbsp: " ",
-};
-
-/**
- * The readable text of a status's HTML `content`: tags dropped (paragraphs and line
- * breaks become spaces), entities decoded.
- * @example htmlToText("<p>No signal &amp; no data</p>") // "No signal & no data"
- */
-export function htmlToText(html: string): string {
-  return html
-    .replace(/<(br|\/p|\/li|\/h\d)\b[^>]*>/gi, " ")
-    .replace(/<[^>]*>/g, "")
-    .replace(/&(#x[0-9a-f]+|#\d+|[a-z]+);/gi, (entity, code: string) => {
-      if (code[0] === "#") {
-        const point =
-          code[1] === "x" || code[1] === "X"
-            ? Number.parseInt(code.slice(2), 16)
-            : Number(code.slice(1));
-        return point > 0 && point <= 0x10ffff ? String.fromCodePoint(point) : entity;
-      }
-      return ENTITIES[code.toLowerCase()] ?? entity;
-    })
-    .replace(/\s+/g, " ")
-    .trim();
-}
 
 /**
  * Reads one page of the timeline (a JSON array of statuses). A status without an id or
@@ -150,27 +119,13 @@ export function nextLink(header: string | null, origin: string): string | null {
   return null;
 }
 
-/** Escapes `text` for use inside a regular expression. */
-function escapeRegExp(text: string): string {
-  return text.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
-}
-
-/** Matches any of `words` as whole words, case-insensitively; null when there are none. */
-export function wordMatcher(words: readonly string[] | undefined): RegExp | null {
-  const cleaned = (words ?? []).map((w) => w.trim()).filter((w) => w !== "");
-  if (cleaned.length === 0) return null;
-  const alternatives = cleaned.map((w) => escapeRegExp(w).replace(/\s+/g, "\\s+")).join("|");
-  return new RegExp(`(?<![\\p{L}\\p{N}_])(?:${alternatives})(?![\\p{L}\\p{N}_])`, "iu");
-}
-
 /** A {@link CountSource} counting a hashtag's posts on one Mastodon instance. */
 export class MastodonSource implements CountSource {
   readonly id: string;
   readonly weight: number;
   private readonly origin: string;
   private readonly firstPage: string;
-  private readonly include: RegExp | null;
-  private readonly exclude: RegExp | null;
+  private readonly matches: (text: string) => boolean;
 
   /**
    * @example
@@ -188,15 +143,13 @@ export class MastodonSource implements CountSource {
     const base = settings.instance.replace(/\/+$/, "");
     this.origin = new URL(base).origin;
     this.firstPage = `${base}/api/v1/timelines/tag/${encodeURIComponent(settings.hashtag)}?limit=${PAGE_SIZE}`;
-    this.include = wordMatcher(settings.include);
-    this.exclude = wordMatcher(settings.exclude);
+    this.matches = itemFilter(settings.include ?? [], settings.exclude ?? []);
   }
 
   /** True when the post counts: not a boost, and passing the keyword filter. */
   private counts(status: MastodonStatus): boolean {
     if (status.isReblog) return false;
-    if (this.include && !this.include.test(status.text)) return false;
-    return !(this.exclude?.test(status.text) ?? false);
+    return this.matches(status.text);
   }
 
   /**

@@ -18,6 +18,7 @@ import {
   validatorsFromMemory,
   validatorsToMemory,
 } from "./http/fetch-with-policy";
+import { htmlToText, itemFilter } from "./text-matching";
 
 /** Settings of an rss source (see `RssSourceSchema`). */
 export interface RssSettings {
@@ -57,7 +58,7 @@ const parser = new XMLParser({
   htmlEntities: false,
   isArray: (name) => name === "item" || name === "entry" || name === "link",
   // Atom bodies may be inline XHTML with mixed content ("No <em>signal</em> here"), which
-  // an object tree would reorder; keep them raw and reduce them to text in `plainText`.
+  // an object tree would reorder; keep them raw and reduce them to text in `htmlToText`.
   stopNodes: ["feed.entry.content", "feed.entry.summary"],
 });
 
@@ -80,40 +81,6 @@ function textOf(value: unknown): string {
       .join(" ");
   }
   return "";
-}
-
-const NAMED_ENTITIES: Record<string, string> = {
-  amp: "&",
-  lt: "<",
-  gt: ">",
-  quot: '"',
-  apos: "'",
-  nbsp: " ",
-};
-
-/**
- * Plain text for matching: feed bodies are usually escaped HTML (Google News, Reddit,
- * Statuspage), so strip tags and decode the entities HTML text commonly carries.
- */
-function plainText(html: string): string {
-  return html
-    .replace(/<!--[\s\S]*?-->/g, " ")
-    .replace(/<[^>]*>/g, " ")
-    .replace(/&(#x[0-9a-f]+|#\d+|[a-z]+);/gi, (whole, name: string) => {
-      if (name.startsWith("#")) {
-        const code =
-          name[1] === "x" || name[1] === "X"
-            ? Number.parseInt(name.slice(2), 16)
-            : Number(name.slice(1));
-        return Number.isInteger(code) && code > 0 && code <= 0x10ffff
-          ? String.fromCodePoint(code)
-          : " ";
-      }
-      return NAMED_ENTITIES[name.toLowerCase()] ?? whole;
-    })
-    .replace(/\s+/g, " ")
-    .trim()
-    .normalize("NFC");
 }
 
 /**
@@ -158,7 +125,7 @@ function rssItem(item: XmlNode): FeedItem {
   const at = dateOf(item.pubDate, item["dc:date"]);
   const body = [textOf(item.description), textOf(item["content:encoded"])].join(" ");
   const id = textOf(item.guid).trim() || link || `${title}#${at ?? ""}`;
-  return { id, at, text: plainText(`${title} ${body}`) };
+  return { id, at, text: htmlToText(`${title} ${body}`) };
 }
 
 function atomEntry(entry: XmlNode): FeedItem {
@@ -171,7 +138,7 @@ function atomEntry(entry: XmlNode): FeedItem {
     .join(" ")
     .replace(/<!\[CDATA\[([\s\S]*?)\]\]>/g, "$1");
   const id = textOf(entry.id).trim() || link || `${title}#${at ?? ""}`;
-  return { id, at, text: plainText(`${plainText(title)} ${plainText(plainText(raw))}`) };
+  return { id, at, text: htmlToText(`${htmlToText(title)} ${htmlToText(htmlToText(raw))}`) };
 }
 
 /** fast-xml-parser reports unclosed elements as a JSON list; say what that means. */
@@ -227,61 +194,6 @@ export function parseFeed(xml: string, url: string): FeedItem[] {
     "RSS or Atom",
     new Error(`the root element is <${found[0] ?? "none"}>, not <rss> or <feed>`),
   );
-}
-
-function escapeRegExp(text: string): string {
-  return text.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
-}
-
-/**
- * One spelling for matching: NFC ("ó" may arrive as one code point or as "o" plus a
- * combining accent), and typographic hyphens and apostrophes as ASCII ("T‑Mobile" with
- * a non-breaking hyphen is "T-Mobile", "Verizon’s" is "Verizon's").
- */
-function fold(text: string): string {
-  return text
-    .normalize("NFC")
-    .replace(/[\u2010-\u2015\u2212]/g, "-")
-    .replace(/[\u2018\u2019\u02bc]/g, "'");
-}
-
-function keywordPattern(keyword: string): RegExp {
-  const words = fold(keyword).trim().split(/\s+/).map(escapeRegExp);
-  return new RegExp(
-    `(?<![\\p{L}\\p{N}\\p{M}_])${words.join("\\s+")}(?![\\p{L}\\p{N}\\p{M}_])`,
-    "iu",
-  );
-}
-
-/**
- * A case-insensitive, whole-word test for a keyword or phrase. A word edge is any
- * character that is not a letter, digit or mark (in any script), so "AT&T", "T-Mobile"
- * and "Telefónica" match as written, and "at" does not match inside "Batman".
- * @example keywordMatcher("AT&T")("AT&T down again") // true
- */
-export function keywordMatcher(keyword: string): (text: string) => boolean {
-  const pattern = keywordPattern(keyword);
-  return (text) => pattern.test(fold(text));
-}
-
-/**
- * Whether an item counts: it mentions an include keyword (or there are none) and no
- * exclude keyword (an exclude always wins).
- * @example itemFilter(["outage"], ["T-Mobile Tuesdays"])("T-Mobile outage") // true
- */
-export function itemFilter(
-  include: readonly string[],
-  exclude: readonly string[],
-): (text: string) => boolean {
-  const includes = include.map(keywordPattern);
-  const excludes = exclude.map(keywordPattern);
-  return (text) => {
-    const folded = fold(text);
-    return (
-      (includes.length === 0 || includes.some((p) => p.test(folded))) &&
-      !excludes.some((p) => p.test(folded))
-    );
-  };
 }
 
 /** A {@link CountSource} counting matching feed items per bucket. */

@@ -3,14 +3,8 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import type { SeenItemsStore } from "../../lambdas/domain/ports";
 import { RssSourceSchema } from "../../lambdas/domain/sources/rss-schema";
 import type { SourceMemory, SourceRequest } from "../../lambdas/sources/count-source";
-import {
-  itemFilter,
-  keywordMatcher,
-  parseFeed,
-  parseFeedDate,
-  type RssSettings,
-  RssSource,
-} from "../../lambdas/sources/rss";
+import { parseFeed, parseFeedDate, type RssSettings, RssSource } from "../../lambdas/sources/rss";
+import { itemFilter, keywordMatcher } from "../../lambdas/sources/text-matching";
 import { DynamoSeenItemsStore } from "../../lambdas/store/seen-items-store";
 import { startTestTable, type TestTable } from "../support/embedded-table";
 import { type FixtureServer, startFixtureServer } from "../support/fixture-server";
