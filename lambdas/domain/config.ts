@@ -13,6 +13,7 @@ import {
   isIanaTimeZone,
   PROBLEM_KINDS,
 } from "./catalog";
+import { sourceIdSchema } from "./sources/common-schema";
 import { HttpJsonSourceSchema } from "./sources/http-json-schema";
 import { MastodonSourceSchema } from "./sources/mastodon-schema";
 import { RssSourceSchema } from "./sources/rss-schema";
@@ -36,10 +37,6 @@ const serviceId = z
     "use 1-40 lower-case letters, digits and inner hyphens, e.g. 't-mobile'",
   );
 
-const sourceId = z
-  .string()
-  .regex(/^[a-z0-9][a-z0-9_-]{0,30}$/, "use 1-31 lower-case letters, digits, '-' or '_'");
-
 const timeZone = z
   .string()
   .refine(isIanaTimeZone, "not an IANA time zone; use a name such as 'America/New_York'");
@@ -53,7 +50,7 @@ const timeZone = z
 export const ReplaySourceSchema = z
   .object({
     kind: z.literal("replay"),
-    id: sourceId.default("replay"),
+    id: sourceIdSchema.default("replay"),
     weight: z.number().positive().max(1000).default(1),
     file: z.string().min(1, "give the CSV path, relative to the config file"),
     column: serviceId

@@ -380,7 +380,7 @@ describe("RssSourceSchema", () => {
         : result.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`);
     };
     expect(problems({ kind: "rss", url: "ftp://example.com/feed" })[0]).toMatch(
-      /^url: .*http\(s\) URL/,
+      /^url: use an absolute http:\/\/ or https:\/\/ address, e\.g\. .https:\/\/news\.google\.com/,
     );
     expect(problems({ kind: "rss", url: "news.google.com/rss" })[0]).toMatch(/^url:/);
     expect(problems({ kind: "rss", url: "https://x.test/f", include: [""] })[0]).toMatch(

@@ -1,34 +1,9 @@
 /**
- * Configuration of the `http-json` source, and the two field rules every HTTP source
- * shares (source ids and http(s) URLs), which the Mastodon and Statuspage schemas import.
+ * Configuration of the `http-json` source.
  */
 import * as z from "zod";
 import { parseJsonPath, parseJsonPointer } from "../../sources/http-json";
-
-/** A source id: the same rule as the sources in `config.ts`. */
-export const sourceIdSchema = z
-  .string()
-  .regex(/^[a-z0-9][a-z0-9_-]{0,30}$/, "use 1-31 lower-case letters, digits, '-' or '_'");
-
-/** True when `text` is an absolute http: or https: URL. */
-function isHttpUrl(text: string): boolean {
-  try {
-    const url = new URL(text);
-    return (url.protocol === "http:" || url.protocol === "https:") && url.hostname !== "";
-  } catch {
-    return false;
-  }
-}
-
-/**
- * An absolute http(s) URL.
- * @param example - shown in the message, e.g. 'https://www.githubstatus.com'
- */
-export function httpUrlSchema(example: string) {
-  return z
-    .string()
-    .refine(isHttpUrl, `use an absolute http:// or https:// address, e.g. '${example}'`);
-}
+import { isHttpUrl, sourceIdSchema } from "./common-schema";
 
 /** Header names a static configuration must not set: they carry credentials or framing. */
 const FORBIDDEN_HEADERS = new Set([

@@ -3,11 +3,7 @@
  * service are counted per bucket (see `lambdas/sources/rss.ts`).
  */
 import * as z from "zod";
-
-/** Same rule as the other source ids in `config.ts`. */
-const sourceId = z
-  .string()
-  .regex(/^[a-z0-9][a-z0-9_-]{0,30}$/, "use 1-31 lower-case letters, digits, '-' or '_'");
+import { httpUrlSchema, sourceIdSchema } from "./common-schema";
 
 const keyword = z
   .string()
@@ -24,20 +20,7 @@ const keywords = (what: string) =>
     )
     .default([]);
 
-const feedUrl = z.string().refine(
-  (value) => {
-    try {
-      const url = new URL(value);
-      return (url.protocol === "http:" || url.protocol === "https:") && url.hostname !== "";
-    } catch {
-      return false;
-    }
-  },
-  {
-    message:
-      "give the feed's full http(s) URL, e.g. 'https://news.google.com/rss/search?q=%22T-Mobile%20outage%22'",
-  },
-);
+const feedUrl = httpUrlSchema("https://news.google.com/rss/search?q=%22T-Mobile%20outage%22");
 
 /**
  * Counts items of an RSS 2.0 or Atom feed (a news search, a subreddit's `.rss`, a vendor
@@ -50,7 +33,7 @@ const feedUrl = z.string().refine(
 export const RssSourceSchema = z
   .object({
     kind: z.literal("rss"),
-    id: sourceId.default("rss"),
+    id: sourceIdSchema.default("rss"),
     weight: z.number().positive().max(1000).default(1),
     url: feedUrl.describe("the feed's URL (RSS 2.0 or Atom)"),
     include: keywords("include").describe(

@@ -1,0 +1,30 @@
+/**
+ * Field rules every source's settings share: source ids and http(s) URLs.
+ */
+import * as z from "zod";
+
+/** A source id, unique within its service; it names the series attribute and the health record. */
+export const sourceIdSchema = z
+  .string()
+  .regex(/^[a-z0-9][a-z0-9_-]{0,30}$/, "use 1-31 lower-case letters, digits, '-' or '_'");
+
+/** True when `text` is an absolute http: or https: URL. */
+export function isHttpUrl(text: string): boolean {
+  try {
+    const url = new URL(text);
+    return (url.protocol === "http:" || url.protocol === "https:") && url.hostname !== "";
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * An absolute http(s) URL.
+ * @param example - shown in the message, e.g. 'https://www.githubstatus.com'
+ * @example httpUrlSchema("https://www.githubstatus.com").parse("https://www.githubstatus.com")
+ */
+export function httpUrlSchema(example: string) {
+  return z
+    .string()
+    .refine(isHttpUrl, `use an absolute http:// or https:// address, e.g. '${example}'`);
+}
