@@ -141,6 +141,14 @@ export function isAbnormal(count: number, baseline: number, settings: DetectorSe
   return count >= settings.minRatio * floor && count - baseline >= settings.minExcess;
 }
 
+/**
+ * True when `count` is back near `baseline`: below `resolveRatio` x baseline (rule 5).
+ * A run of such buckets resolves an incident; the API calls a service above it elevated.
+ */
+export function isQuiet(count: number, baseline: number, settings: DetectorSettings): boolean {
+  return count < settings.resolveRatio * Math.max(baseline, 1);
+}
+
 /** True when one abnormal bucket alone is beyond doubt (rule 4, without the surprise bar). */
 export function isExtreme(count: number, baseline: number, settings: DetectorSettings): boolean {
   const floor = Math.max(baseline, 1);
@@ -256,7 +264,7 @@ export function stepDetector(
       incident.falloffs.push({ at: bucketStart, count });
       events.push({ type: "falloff", at: bucketStart, incident });
     }
-    const quiet = count < settings.resolveRatio * Math.max(baseline, 1);
+    const quiet = isQuiet(count, baseline, settings);
     state.quietBuckets = quiet ? previous.quietBuckets + 1 : 0;
     state.quietSince = quiet ? (previous.quietSince ?? bucketStart) : null;
     const quietNeeded = Math.ceil(settings.resolveMinutes / context.bucketMinutes);

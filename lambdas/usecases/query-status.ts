@@ -7,6 +7,7 @@ import { expectedCount } from "../domain/baseline";
 import { lastClosedBucket, MINUTE_MS, toIso } from "../domain/buckets";
 import { combinedCount, sourceWeights } from "../domain/combine";
 import type { Config, Service } from "../domain/config";
+import { isQuiet } from "../domain/detector";
 import { incidentToJson } from "../domain/incident";
 import type {
   AnnotationStore,
@@ -27,7 +28,10 @@ export interface QueryDependencies {
   annotations: AnnotationStore;
 }
 
-/** normal: as expected; elevated: above the resolve threshold; outage: an incident is open. */
+/**
+ * normal: as expected; elevated: above what counts as quiet for the detector (the level
+ * that keeps an incident open); outage: an incident is open.
+ */
 export type ServiceStatus = "normal" | "elevated" | "outage";
 
 /** The summary of one service. */
@@ -51,9 +55,9 @@ export async function serviceStatus(deps: QueryDependencies, service: Service, n
   else if (
     latestCount !== null &&
     baseline !== null &&
-    latestCount >= config.detector.resolveRatio * Math.max(baseline, 1) &&
-    latestCount - baseline >= config.detector.minExcess / 2
+    !isQuiet(latestCount, baseline, config.detector)
   ) {
+    // The detector's own rule: a bucket that would keep an incident open.
     status = "elevated";
   }
   return {
