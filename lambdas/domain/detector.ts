@@ -63,10 +63,10 @@ import {
   surpriseOf,
   typicalDailyMax,
   upgradeBaseline,
-  utcOffsetMs,
 } from "./baseline";
 import type { DetectorSettings } from "./config";
 import { type Incident, type IncidentEvent, incidentId } from "./incident";
+import { utcOffsetMs } from "./zone-offset";
 
 /** What the detector remembers about one service between buckets. */
 export interface DetectorState {

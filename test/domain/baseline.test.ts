@@ -4,7 +4,6 @@ import {
   expectedCount,
   initialBaseline,
   typicalDailyMax,
-  utcOffsetMs,
 } from "../../lambdas/domain/baseline";
 import { DetectorSettingsSchema } from "../../lambdas/domain/config";
 import {
@@ -14,6 +13,7 @@ import {
   stepDetector,
 } from "../../lambdas/domain/detector";
 import type { IncidentEvent } from "../../lambdas/domain/incident";
+import { utcOffsetMs } from "../../lambdas/domain/zone-offset";
 
 const MIN = 60_000;
 const HOUR = 60 * MIN;

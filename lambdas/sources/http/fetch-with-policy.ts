@@ -17,12 +17,16 @@
  * if (result.status === "not-modified") return countsFromStore(result.validators);
  * const feed = parseFeed(result.body, result.url);
  */
+import { invalidBody, parseJsonBody, SourceHttpError } from "./source-http-error";
+import {
+  type HttpValidators,
+  validatorsFromMemory,
+  validatorsOf,
+  validatorsToMemory,
+} from "./validators";
 
-/** HTTP validators of the last fresh response, sent back on the next request. */
-export interface HttpValidators {
-  etag?: string;
-  lastModified?: string;
-}
+export type { HttpValidators };
+export { invalidBody, parseJsonBody, SourceHttpError, validatorsFromMemory, validatorsToMemory };
 
 /** How to fetch one URL. */
 export interface FetchOptions {
@@ -37,7 +41,10 @@ export interface FetchOptions {
   expect: "json" | "xml";
   /** Default 2 MiB; a larger body fails while streaming, without being read whole. */
   maxBytes?: number;
-  /** Default 2500 ms per attempt (headers and body), so a slow first try leaves time for a second within the collect step's 4 s source deadline. */
+  /**
+   * Default 2500 ms per attempt (headers and body), so a slow first try leaves time for
+   * a second within the collect step's 4 s source deadline.
+   */
   attemptTimeoutMs?: number;
   /** Default 2 (so up to 3 attempts). */
   retries?: number;
@@ -56,27 +63,6 @@ export interface FetchOptions {
 export type FetchResult =
   | { status: "fresh"; body: string; validators: HttpValidators; headers: Headers; url: string }
   | { status: "not-modified"; validators: HttpValidators };
-
-/** Why an HTTP source failed, for the source's health record. */
-export class SourceHttpError extends Error {
-  /** The URL requested. */
-  readonly url: string;
-  /** The HTTP status, when the server answered. */
-  readonly status?: number;
-  /** True when trying again later (the next tick) may well succeed. */
-  readonly retryable: boolean;
-
-  constructor(
-    message: string,
-    details: { url: string; status?: number; retryable: boolean; cause?: unknown },
-  ) {
-    super(message, details.cause === undefined ? undefined : { cause: details.cause });
-    this.name = "SourceHttpError";
-    this.url = details.url;
-    if (details.status !== undefined) this.status = details.status;
-    this.retryable = details.retryable;
-  }
-}
 
 /** Sent with every request, so feed owners can tell who is calling. */
 export const USER_AGENT = "outcry/0.1 (+https://github.com/outcry)";
@@ -122,50 +108,6 @@ export function parseRetryAfter(value: string | null, nowMs: number): number | n
   const at = Date.parse(trimmed);
   if (Number.isNaN(at)) return null;
   return Math.max(0, at - nowMs);
-}
-
-/** Validators as `SourceReading.memory` entries. */
-export function validatorsToMemory(v: HttpValidators): Record<string, string> {
-  const memory: Record<string, string> = {};
-  if (v.etag) memory.etag = v.etag;
-  if (v.lastModified) memory.lastModified = v.lastModified;
-  return memory;
-}
-
-/** Validators back from a source's memory; null when there are none. */
-export function validatorsFromMemory(
-  m: Readonly<Record<string, string | number>> | null,
-): HttpValidators | null {
-  if (!m) return null;
-  const v: HttpValidators = {};
-  if (typeof m.etag === "string" && m.etag) v.etag = m.etag;
-  if (typeof m.lastModified === "string" && m.lastModified) v.lastModified = m.lastModified;
-  return v.etag || v.lastModified ? v : null;
-}
-
-/**
- * The error to throw when a fresh body does not parse (a truncated or malformed
- * document): names the URL and what to check. Not retryable within this read.
- * @example throw invalidBody(result.url, "RSS or Atom", error);
- */
-export function invalidBody(url: string, expected: string, cause: unknown): SourceHttpError {
-  const detail = cause instanceof Error ? cause.message : String(cause);
-  return new SourceHttpError(
-    `GET ${url} returned a body that is not valid ${expected} (${detail}); open the URL and check that it serves ${expected} and that the response is not cut short`,
-    { url, retryable: false, cause },
-  );
-}
-
-/**
- * Parses a fresh JSON body, throwing {@link invalidBody} when it is not JSON.
- * @example const summary = parseJsonBody(result) as StatuspageSummary;
- */
-export function parseJsonBody(result: { body: string; url: string }): unknown {
-  try {
-    return JSON.parse(result.body);
-  } catch (error) {
-    throw invalidBody(result.url, "JSON", error);
-  }
 }
 
 /** Thrown inside an attempt; the loop decides whether to try again. */
@@ -269,18 +211,6 @@ function statusHint(status: number): string {
   if (status === 429) return "the server is rate-limiting outcry; lower how often it is read";
   if (status >= 500) return "the server is failing; it will be tried again next tick";
   return "check the URL and the source's settings";
-}
-
-function validatorsOf(
-  headers: Headers,
-  fallback: HttpValidators | null | undefined,
-): HttpValidators {
-  const v: HttpValidators = {};
-  const etag = headers.get("etag") ?? fallback?.etag;
-  const lastModified = headers.get("last-modified") ?? fallback?.lastModified;
-  if (etag) v.etag = etag;
-  if (lastModified) v.lastModified = lastModified;
-  return v;
 }
 
 /** One attempt: resolves with a result or throws an {@link AttemptFailure}. */
