@@ -1,31 +1,17 @@
 /**
- * A load generator run in its own process, as real clients are: either raw DynamoDB
- * PutItem calls to the embedded store, or POST /reports to the local HTTP server.
- * Prints the seconds taken and the HTTP statuses as JSON on stdout.
+ * A load generator run in its own process, as real clients are: POST /reports to the
+ * local HTTP server from distinct addresses. Prints the seconds taken and the HTTP
+ * statuses as JSON on stdout.
  *
- * Usage: tsx bench/load-generator.ts raw <endpoint> <total> <concurrency>
- *        tsx bench/load-generator.ts http <url> <total> <concurrency>
+ * Usage: tsx bench/load-generator.ts <url> <total> <concurrency>
  */
-import { randomUUID } from "node:crypto";
-import { PutCommand } from "@aws-sdk/lib-dynamodb";
-import { createDocumentClient } from "../lambdas/store/client";
 
-const [mode, target = "", totalText = "0", concurrencyText = "1"] = process.argv.slice(2);
+const [target = "", totalText = "0", concurrencyText = "1"] = process.argv.slice(2);
 const total = Number(totalText);
 const concurrency = Number(concurrencyText);
 const statuses: Record<string, number> = {};
-const client = mode === "raw" ? createDocumentClient({ endpoint: target }) : undefined;
 
 async function one(i: number): Promise<void> {
-  if (client) {
-    await client.send(
-      new PutCommand({
-        TableName: "outcry",
-        Item: { pk: `R#bench#${i % 4}`, sk: randomUUID(), problem: "calls", reportedAt: i },
-      }),
-    );
-    return;
-  }
   const response = await fetch(`${target}/reports`, {
     method: "POST",
     headers: {
@@ -47,5 +33,6 @@ await Promise.all(
   }),
 );
 const seconds = (performance.now() - started) / 1000;
-client?.destroy();
 process.stdout.write(`${JSON.stringify({ seconds, statuses })}\n`);
+
+export {};
