@@ -132,6 +132,8 @@ export class OutcryStack extends Stack {
     ] as const) {
       fn.function.configureAsyncInvoke({
         retryAttempts: 0,
+        // An event older than this belongs to a minute the next run covers anyway.
+        maxEventAge: Duration.minutes(2),
         onFailure: new SqsDestination(schedule.deadLetterQueue),
       });
     }

@@ -41,9 +41,12 @@
  *    and a busy one at 3 x for an hour is in trouble, yet neither is ever 4 x in one
  *    bucket; a duration is its own confirmation.
  * 5. While open: the peak is tracked, the level at each whole local hour after the peak is
- *    kept as a falloff milestone, and the incident resolves after `resolveMinutes` of
- *    counts below `resolveRatio` x expected (hysteresis). A second surge before that
- *    stays the same incident.
+ *    kept as a falloff milestone (48 at most), and the incident resolves after
+ *    `resolveMinutes` of counts below `resolveRatio` x expected (hysteresis). A second
+ *    surge before that stays the same incident. After a day open, counts that are merely
+ *    not abnormal also count as quiet - the baseline does not learn during an incident,
+ *    so a lasting change of level (a source added, a bigger audience) would otherwise
+ *    keep it open forever and silence the service.
  * 6. Only buckets that are neither abnormal nor part of an incident teach the baseline,
  *    so an outage never inflates what counts as normal. Surprises of every bucket teach
  *    the typical daily maximum, but clipped to 10 x its current value, so an outage day
@@ -64,6 +67,7 @@ import {
   typicalDailyMax,
   upgradeBaseline,
 } from "./baseline";
+import { MINUTE_MS } from "./buckets";
 import type { DetectorSettings } from "./config";
 import { type Incident, type IncidentEvent, incidentId } from "./incident";
 import { utcOffsetMs } from "./zone-offset";
@@ -134,6 +138,10 @@ const RECENT_HALF_LIFE_MINUTES = 60;
 const SUSTAINED_RATIO = 2;
 const SUSTAINED_EXCESS = 2;
 const SUSTAINED_BAR = 1.75;
+/** Falloff milestones an incident keeps (two days of whole hours). */
+const MAX_FALLOFFS = 48;
+/** After this long open, "not abnormal" is enough to resolve (see rule 5). */
+const MAX_OPEN_MS = 24 * 60 * MINUTE_MS;
 
 /** True when `count` is far above `baseline` both relatively and absolutely (rule 3a). */
 export function isAbnormal(count: number, baseline: number, settings: DetectorSettings): boolean {
@@ -261,10 +269,16 @@ export function stepDetector(
       incident.falloffs = [];
       events.push({ type: "peak", at: bucketStart, incident });
     } else if (localMinuteOfHour(bucketStart, context.timeZone) === 0) {
+      // Two days of hourly levels at most: the newest replaces the last beyond that.
+      if (incident.falloffs.length >= MAX_FALLOFFS) incident.falloffs.pop();
       incident.falloffs.push({ at: bucketStart, count });
       events.push({ type: "falloff", at: bucketStart, incident });
     }
-    const quiet = isQuiet(count, baseline, settings);
+    // After a day open, a bucket that is no longer abnormal counts as quiet too: the
+    // service has settled at a new level (a source added, more users), not an outage.
+    const settled =
+      bucketStart - incident.startedAt >= MAX_OPEN_MS && !isAbnormal(count, baseline, settings);
+    const quiet = isQuiet(count, baseline, settings) || settled;
     state.quietBuckets = quiet ? previous.quietBuckets + 1 : 0;
     state.quietSince = quiet ? (previous.quietSince ?? bucketStart) : null;
     const quietNeeded = Math.ceil(settings.resolveMinutes / context.bucketMinutes);

@@ -105,6 +105,7 @@ export function buildDependencies(settings: RuntimeSettings): Dependencies {
       incidents,
       outbox,
       deliverer,
+      now: settings.now,
     },
     api: {
       config,

@@ -44,7 +44,10 @@ export interface CollectResult {
   failures: { service: string; source: string; error: string }[];
 }
 
-/** Buckets re-counted behind the newest closed one, for items that arrive late. */
+/**
+ * Buckets re-counted behind the newest closed one, for items that arrive late (more when
+ * the schedule is slower than that, so no bucket is skipped).
+ */
 export const LOOK_BACK_BUCKETS = 2;
 /**
  * Default deadline of one source read. Public feeds answer in well under a second; a
@@ -112,20 +115,26 @@ export async function collectCounts(
   const clock = budget.clock ?? Date.now;
   const { bucketMinutes } = deps.config;
   const newest = lastClosedBucket(nowMs, bucketMinutes);
+  // Every bucket closed since the previous tick is read, even on a slow schedule.
+  const lookBack = Math.max(
+    LOOK_BACK_BUCKETS,
+    Math.ceil(deps.config.scheduleMinutes / bucketMinutes),
+  );
   const buckets = Array.from(
-    { length: LOOK_BACK_BUCKETS + 1 },
-    (_, i) => newest - (LOOK_BACK_BUCKETS - i) * bucketMinutes * MINUTE_MS,
+    { length: lookBack + 1 },
+    (_, i) => newest - (lookBack - i) * bucketMinutes * MINUTE_MS,
   );
   const deadline = deps.sourceDeadlineMs ?? SOURCE_DEADLINE_MS;
   const result: CollectResult = { bucketStart: newest, latest: {}, failures: [] };
   const readSource = async (
     serviceId: string,
     source: CountSource,
-    memory: SourceMemory | null,
+    memoryOf: (sourceId: string) => Promise<SourceMemory | null>,
   ) => {
     const what = `source ${serviceId}/${source.id}`;
     const controller = new AbortController();
     try {
+      const memory = await memoryOf(source.id);
       const left = budget.finishBy === undefined ? deadline : budget.finishBy - clock();
       if (left < MIN_READ_MS) throw new Error(`${what} was not read: the tick ran out of time`);
       const allowed = Math.min(deadline, left);
@@ -164,7 +173,8 @@ export async function collectCounts(
     } catch (error) {
       const message = error instanceof Error ? error.message : String(error);
       result.failures.push({ service: serviceId, source: source.id, error: message });
-      await deps.health.recordFailure(serviceId, source.id, nowMs, message);
+      // A store that fails here too must not fail the other sources' reads.
+      await deps.health.recordFailure(serviceId, source.id, nowMs, message).catch(() => undefined);
     }
   };
   const tasks: (() => Promise<void>)[] = [];
@@ -180,7 +190,7 @@ export async function collectCounts(
       return (await memories).get(sourceId) ?? null;
     };
     for (const source of sources) {
-      tasks.push(async () => readSource(service.id, source, await memoryOf(source.id)));
+      tasks.push(() => readSource(service.id, source, memoryOf));
     }
   }
   await runBounded(tasks, CONCURRENCY);

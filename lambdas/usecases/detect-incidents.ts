@@ -30,6 +30,12 @@ export interface DetectDependencies {
   incidents: IncidentStore;
   outbox: OutboxStore;
   deliverer: Deliverer;
+  /**
+   * The wall clock for delivery leases and retry times. A tick's own time comes from its
+   * event and may be minutes old when the event was delayed; a lease taken in the past
+   * would protect nothing.
+   */
+  now: () => number;
 }
 
 /** What one detect tick did. */
@@ -196,7 +202,7 @@ export async function detectIncidents(
   }
 
   // 6. Deliver.
-  const delivery = await deliverPending(deps.outbox, deps.deliverer, nowMs);
+  const delivery = await deliverPending(deps.outbox, deps.deliverer, deps.now());
   const open = runs.flatMap((run) =>
     run.state.incident ? [toWrite.get(run.state.incident.id) ?? run.state.incident] : [],
   );

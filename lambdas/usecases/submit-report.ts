@@ -10,6 +10,7 @@ import { createHmac } from "node:crypto";
 import * as z from "zod/mini";
 import { badRequest, HttpError, notFound } from "../api/http-error";
 import { PROBLEM_KINDS, serviceById } from "../domain/catalog";
+import { reporterAddressKey } from "../domain/client-address";
 import type { Config } from "../domain/config";
 import type { RateLimiter, ReportStore } from "../domain/ports";
 
@@ -109,7 +110,8 @@ export async function submitReport(
     throw badRequest(`problem must be one of ${allowed.join(", ")} for ${service.name}`, "problem");
   }
   // The limit counts addresses as they are: it lives in memory and is never stored.
-  const hits = deps.rateLimiter.hit(request.sourceIp, request.nowMs);
+  const client = reporterAddressKey(request.sourceIp);
+  const hits = deps.rateLimiter.hit(client, request.nowMs);
   if (hits > deps.config.reports.ratePerMinute) {
     const retryAfter = Math.max(1, Math.ceil((60_000 - (request.nowMs % 60_000)) / 1000));
     throw new HttpError(
@@ -125,7 +127,7 @@ export async function submitReport(
   const result = await deps.reports.record({
     service: service.id,
     problem: body.problem,
-    reporter: reporterHash(salt, `reporter:${request.sourceIp}`),
+    reporter: reporterHash(salt, `reporter:${client}`),
     at: request.nowMs,
   });
   return { result, service: service.id, problem: body.problem };

@@ -408,6 +408,24 @@ describe("stepDetector while an incident is open", () => {
     expect(incident?.falloffs.every((f) => f.at < (incident?.resolvedAt ?? 0))).toBe(true);
   });
 
+  it("resolves after a day when the service has settled at a new, higher level", () => {
+    // Prepare: a quiet service whose reports triple for good (a source added, say)
+    const history = repeat(10, 3 * 288);
+
+    // Act: three days at the new level
+    const run = feed([...history, ...repeat(35, 3 * 288)]);
+
+    // Assess: one incident, resolved after a day, and none since
+    expect(opened(run)).toHaveLength(1);
+    expect(resolved(run)).toHaveLength(1);
+    expect(run.state.incident).toBeNull();
+    const [incident] = run.incidents;
+    expect((incident?.resolvedAt ?? 0) - (incident?.startedAt ?? 0)).toBeGreaterThanOrEqual(
+      24 * 60 * MIN,
+    );
+    expect(incident?.falloffs.length).toBeLessThanOrEqual(48);
+  });
+
   it("keeps a second surge before resolution in the same incident", () => {
     // Prepare
     const surge = feed([...HISTORY, 400, 900, 300]);

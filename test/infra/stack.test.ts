@@ -157,6 +157,7 @@ describe("functions", () => {
       template.hasResourceProperties("AWS::Lambda::EventInvokeConfig", {
         FunctionName: { Ref: logicalId(stack, fn.function) },
         MaximumRetryAttempts: 0,
+        MaximumEventAgeInSeconds: 120,
         DestinationConfig: {
           OnFailure: { Destination: { "Fn::GetAtt": [dlq, "Arn"] } },
         },

@@ -198,4 +198,63 @@ describe("collectCounts", () => {
     expect(result.failures.some((f) => /ran out of time/.test(f.error))).toBe(true);
     expect(took).toBeLessThan(6000);
   });
+
+  it("reads every bucket closed since the last tick when the schedule is slower than three buckets", async () => {
+    // Prepare: 1-minute buckets collected every 5 minutes
+    const slow = parseConfig({
+      bucketMinutes: 1,
+      scheduleMinutes: 5,
+      services: [{ id: "t-mobile", name: "T-Mobile", category: "carrier" }],
+    });
+    const { deps } = await pipelineOn(table, slow);
+    const asked: number[][] = [];
+    const recorder: CountSource = {
+      id: "probe",
+      weight: 1,
+      read: async ({ buckets }) => {
+        asked.push([...buckets]);
+        return { counts: buckets.map(() => 1) };
+      },
+    };
+
+    // Act
+    await collectCounts(
+      { ...deps.collect, sourcesFor: () => [recorder] },
+      parseIso("2024-05-01T12:05:30Z"),
+    );
+
+    // Assess: 11:59 to 12:04, the five closed since 12:00:30 and one more
+    expect(asked[0]?.map((t) => new Date(t).toISOString().slice(11, 16))).toEqual([
+      "11:59",
+      "12:00",
+      "12:01",
+      "12:02",
+      "12:03",
+      "12:04",
+    ]);
+  });
+
+  it("still reads every source when the health store fails", async () => {
+    // Prepare: a health store that cannot be read or written
+    const { deps } = await pipelineOn(table, config());
+    const broken = {
+      ...deps.collect.health,
+      list: async () => {
+        throw new Error("throttled");
+      },
+      recordFailure: async () => {
+        throw new Error("throttled");
+      },
+    };
+
+    // Act
+    const result = await collectCounts(
+      { ...deps.collect, health: broken, sourcesFor: () => [remembering, failing] },
+      parseIso("2024-05-01T12:01:00Z"),
+    );
+
+    // Assess: the tick finished and said what failed
+    expect(result.failures.map((f) => f.source).sort()).toEqual(["broken", "feed"]);
+    expect(result.failures.every((f) => /throttled|HTTP 503/.test(f.error))).toBe(true);
+  });
 });

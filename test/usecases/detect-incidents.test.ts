@@ -149,20 +149,54 @@ describe("detectIncidents", () => {
   });
 
   it("delivers a message whose first delivery failed on the next tick, once", async () => {
-    // Prepare
-    const { deps, notifier } = await pipelineOn(table, config);
+    // Prepare: the wall clock moves with the ticks
+    let wall = Date.parse("2024-06-01T00:00:00Z");
+    const { deps, notifier } = await pipelineOn(table, config, () => wall);
     await loadSeed(deps);
     notifier.failures = 1;
     const at = tickAfter(parseIso("2023-02-14T02:10:00Z"));
 
     // Act
     const first = await detectIncidents(deps.detect, at);
+    wall += 5 * MINUTE_MS;
     const second = await detectIncidents(deps.detect, at + 5 * MINUTE_MS);
 
     // Assess
     expect(first.delivery.failed.map((f) => f.key)).toEqual(["t-mobile-20230214T0200Z#opened"]);
     expect(second.delivery.sent).toEqual(["t-mobile-20230214T0200Z#opened"]);
     expect(notifier.sent.map((m) => m.key)).toEqual(["t-mobile-20230214T0200Z#opened"]);
+  });
+
+  it("takes delivery leases on the wall clock, so a delayed tick and a current one send once", async () => {
+    // Prepare: a channel that holds the first send until released
+    const { deps } = await pipelineOn(table, config);
+    await loadSeed(deps);
+    let release = () => {};
+    const gate = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    const sent: string[] = [];
+    const slow = {
+      name: "slow",
+      send: async (message: { key: string }) => {
+        await gate;
+        sent.push(message.key);
+      },
+    };
+    const detect = { ...deps.detect, deliverer: { notifiers: [slow] } };
+    const at = tickAfter(parseIso("2023-02-14T02:10:00Z"));
+
+    // Act: a tick whose event is an hour old starts sending; a current tick runs meanwhile
+    const stale = detectIncidents(detect, at);
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    const current = detectIncidents(detect, at + 60 * MINUTE_MS);
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    release();
+    await Promise.all([stale, current]);
+
+    // Assess: every message once (the current tick also opened Verizon and AT&T)
+    expect(sent.filter((key) => key === "t-mobile-20230214T0200Z#opened")).toHaveLength(1);
+    expect(new Set(sent).size).toBe(sent.length);
   });
 
   it("treats buckets nobody collected as gaps: an open incident does not resolve through them", async () => {
