@@ -4,9 +4,8 @@
  * when the selector misses, and failures (429, 500, HTML, cut-off and oversized bodies);
  * plus the selector parsers and the configuration schema.
  */
-import { readFileSync } from "node:fs";
-import { join } from "node:path";
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+
+import { describe, expect, it } from "vitest";
 import * as z from "zod";
 import { ReplaySourceSchema } from "../../lambdas/domain/config";
 import { HttpJsonSourceSchema } from "../../lambdas/domain/sources/http-json-schema";
@@ -21,36 +20,19 @@ import {
   parseJsonPointer,
   pickCount,
 } from "../../lambdas/sources/http-json";
-import { type FixtureServer, startFixtureServer } from "../support/fixture-server";
+import { fixture as readFixture, sourceRequest, useFixtureServer } from "./source-harness";
 
-const fixture = (name: string) =>
-  readFileSync(join(import.meta.dirname, "../fixtures/http-json", name), "utf8");
+const fixture = (name: string) => readFixture("http-json", name);
 const TICKETS = fixture("zendesk-ticket-count.json");
 const FEED = fixture("outage-feed.json");
 const JSON_TYPE = { "content-type": "application/json" };
-const at = (iso: string) => Date.parse(iso);
 const SERVICE = { id: "t-mobile", name: "T-Mobile" };
 
 /** Buckets 03:05, 03:10, 03:15 read at 03:21. */
-function request(overrides: Partial<SourceRequest> = {}): SourceRequest {
-  return {
-    buckets: [at("2023-02-14T03:05:00Z"), at("2023-02-14T03:10:00Z"), at("2023-02-14T03:15:00Z")],
-    bucketMinutes: 5,
-    nowMs: at("2023-02-14T03:21:00Z"),
-    signal: new AbortController().signal,
-    memory: null,
-    ...overrides,
-  };
-}
+const request = (overrides: Partial<SourceRequest> = {}) =>
+  sourceRequest("2023-02-14T03:15:00Z", overrides);
 
-let server: FixtureServer;
-beforeAll(async () => {
-  server = await startFixtureServer();
-});
-afterAll(async () => server.close());
-beforeEach(() => {
-  server.requests.length = 0;
-});
+const server = useFixtureServer();
 
 function source(settings: Partial<HttpJsonSettings>) {
   return new HttpJsonSource(SERVICE, {

@@ -5,9 +5,7 @@
  * requests, and failures (429, 500, HTML error pages, cut-off JSON).
  */
 
-import { readFileSync } from "node:fs";
-import { join } from "node:path";
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import type { SeenItemsStore } from "../../lambdas/domain/ports";
 import { MastodonSourceSchema } from "../../lambdas/domain/sources/mastodon-schema";
 import type { SourceRequest } from "../../lambdas/sources/count-source";
@@ -20,53 +18,27 @@ import {
 import { htmlToText, itemFilter } from "../../lambdas/sources/text-matching";
 import { DynamoSeenItemsStore } from "../../lambdas/store/seen-items-store";
 import { startTestTable, type TestTable } from "../support/embedded-table";
+import type { FixtureHandler } from "../support/fixture-server";
 import {
-  type FixtureHandler,
-  type FixtureServer,
-  startFixtureServer,
-} from "../support/fixture-server";
+  at,
+  MemorySeenItems,
+  fixture as readFixture,
+  sourceRequest,
+  useFixtureServer,
+} from "./source-harness";
 
-const fixture = (name: string) =>
-  readFileSync(join(import.meta.dirname, "../fixtures/mastodon", name), "utf8");
+const fixture = (name: string) => readFixture("mastodon", name);
 const PAGE_1 = fixture("tag-page-1.json");
 const PAGE_2 = fixture("tag-page-2.json");
 const TAG_PATH = "/api/v1/timelines/tag/tmobile";
 const JSON_TYPE = { "content-type": "application/json; charset=utf-8" };
-const at = (iso: string) => Date.parse(iso);
 const SERVICE = { id: "t-mobile", name: "T-Mobile" };
 
-/** Buckets 03:05, 03:10, 03:15 read at 03:21 (5-minute buckets). */
-function request(overrides: Partial<SourceRequest> = {}): SourceRequest {
-  return {
-    buckets: [at("2023-02-14T03:05:00Z"), at("2023-02-14T03:10:00Z"), at("2023-02-14T03:15:00Z")],
-    bucketMinutes: 5,
-    nowMs: at("2023-02-14T03:21:00Z"),
-    signal: new AbortController().signal,
-    memory: null,
-    ...overrides,
-  };
-}
+/** Buckets 03:05, 03:10, 03:15 read at 03:21. */
+const request = (overrides: Partial<SourceRequest> = {}) =>
+  sourceRequest("2023-02-14T03:15:00Z", overrides);
 
-/** The seen-items contract in memory: a set per (service, source, bucket). */
-class MemorySeenItems implements SeenItemsStore {
-  readonly sets = new Map<string, Set<string>>();
-  async add(service: string, source: string, bucket: number, ids: readonly string[]) {
-    const key = `${service}#${source}#${bucket}`;
-    const set = this.sets.get(key) ?? new Set<string>();
-    for (const id of ids) set.add(id);
-    this.sets.set(key, set);
-    return set.size;
-  }
-}
-
-let server: FixtureServer;
-beforeAll(async () => {
-  server = await startFixtureServer();
-});
-afterAll(async () => server.close());
-beforeEach(() => {
-  server.requests.length = 0;
-});
+const server = useFixtureServer();
 
 /** Page 1 without max_id, page 2 with it; page 1 links to page 2 when `link` is set. */
 function timeline(options: { link?: boolean; etag?: string } = {}): FixtureHandler {

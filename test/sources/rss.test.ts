@@ -1,5 +1,5 @@
 import { readFileSync } from "node:fs";
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import type { SeenItemsStore } from "../../lambdas/domain/ports";
 import { RssSourceSchema } from "../../lambdas/domain/sources/rss-schema";
 import type { SourceMemory, SourceRequest } from "../../lambdas/sources/count-source";
@@ -7,7 +7,7 @@ import { parseFeed, parseFeedDate, type RssSettings, RssSource } from "../../lam
 import { itemFilter, keywordMatcher } from "../../lambdas/sources/text-matching";
 import { DynamoSeenItemsStore } from "../../lambdas/store/seen-items-store";
 import { startTestTable, type TestTable } from "../support/embedded-table";
-import { type FixtureServer, startFixtureServer } from "../support/fixture-server";
+import { MemorySeenItems, useFixtureServer } from "./source-harness";
 
 const FEEDS = new URL("../fixtures/feeds/", import.meta.url);
 const fixture = (name: string) => readFileSync(new URL(name, FEEDS), "utf8");
@@ -37,19 +37,7 @@ function request(
   return { buckets, bucketMinutes: 5, nowMs, signal: AbortSignal.timeout(10_000), memory };
 }
 
-/** The seen-items contract in memory: a set per service, source and bucket. */
-class MemorySeenItems implements SeenItemsStore {
-  readonly sets = new Map<string, Set<string>>();
-  async add(service: string, source: string, bucket: number, ids: readonly string[]) {
-    const key = `${service}#${source}#${bucket}`;
-    const set = this.sets.get(key) ?? new Set<string>();
-    for (const id of ids) set.add(id);
-    this.sets.set(key, set);
-    return set.size;
-  }
-}
-
-let server: FixtureServer;
+const server = useFixtureServer();
 
 function source(settings: Partial<RssSettings> & { url: string }, seen: SeenItemsStore) {
   return new RssSource(
@@ -58,16 +46,6 @@ function source(settings: Partial<RssSettings> & { url: string }, seen: SeenItem
     seen,
   );
 }
-
-beforeAll(async () => {
-  server = await startFixtureServer();
-});
-afterAll(async () => {
-  await server.close();
-});
-beforeEach(() => {
-  server.requests.length = 0;
-});
 
 describe("RssSource: real feed formats", () => {
   it("counts matching Google News items per bucket, leaving out future and older items", async () => {

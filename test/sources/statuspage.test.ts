@@ -4,9 +4,8 @@
  * bucket's count, component subsets, incident updates as stable annotations, conditional
  * requests, and failures.
  */
-import { readFileSync } from "node:fs";
-import { join } from "node:path";
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+
+import { beforeEach, describe, expect, it } from "vitest";
 import { StatuspageSourceSchema } from "../../lambdas/domain/sources/statuspage-schema";
 import type { SourceRequest } from "../../lambdas/sources/count-source";
 import {
@@ -15,36 +14,21 @@ import {
   StatuspageSource,
   worstLevel,
 } from "../../lambdas/sources/statuspage";
-import { type FixtureServer, startFixtureServer } from "../support/fixture-server";
+import { at, fixture as readFixture, sourceRequest, useFixtureServer } from "./source-harness";
 
-const fixture = (name: string) =>
-  readFileSync(join(import.meta.dirname, "../fixtures/statuspage", name), "utf8");
+const fixture = (name: string) => readFixture("statuspage", name);
 const SUMMARY = fixture("summary.json");
 const INCIDENTS = fixture("incidents.json");
 const NO_COMPONENTS = fixture("summary-no-components.json");
 const JSON_TYPE = { "content-type": "application/json; charset=utf-8" };
-const at = (iso: string) => Date.parse(iso);
 const SERVICE = { id: "t-mobile", name: "T-Mobile" };
 
 /** Buckets 03:45, 03:50, 03:55 read at 04:01. */
-function request(overrides: Partial<SourceRequest> = {}): SourceRequest {
-  return {
-    buckets: [at("2023-02-14T03:45:00Z"), at("2023-02-14T03:50:00Z"), at("2023-02-14T03:55:00Z")],
-    bucketMinutes: 5,
-    nowMs: at("2023-02-14T04:01:00Z"),
-    signal: new AbortController().signal,
-    memory: null,
-    ...overrides,
-  };
-}
+const request = (overrides: Partial<SourceRequest> = {}) =>
+  sourceRequest("2023-02-14T03:55:00Z", overrides);
 
-let server: FixtureServer;
-beforeAll(async () => {
-  server = await startFixtureServer();
-});
-afterAll(async () => server.close());
+const server = useFixtureServer();
 beforeEach(() => {
-  server.requests.length = 0;
   server.route("/api/v2/summary.json", { headers: JSON_TYPE, body: SUMMARY });
   server.route("/api/v2/incidents.json", { headers: JSON_TYPE, body: INCIDENTS });
 });
