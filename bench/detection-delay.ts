@@ -7,6 +7,7 @@
  *
  * Usage: npx tsx bench/detection-delay.ts
  */
+
 import { readFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { runBacktest } from "../lambdas/backtest/backtest";
@@ -14,6 +15,7 @@ import { MINUTE_MS, parseIso } from "../lambdas/domain/buckets";
 import { DetectorSettingsSchema } from "../lambdas/domain/config";
 import { parseCountsCsv } from "../lambdas/domain/counts-csv";
 import { initialDetectorState, stepDetector } from "../lambdas/domain/detector";
+import { poisson, uniform } from "../test/support/random-counts";
 
 const DAY = 24 * 60 * MINUTE_MS;
 const SETTINGS = DetectorSettingsSchema.parse({});
@@ -37,29 +39,6 @@ export interface DelayCase {
   level: number;
   bucketMinutes: number;
   delay: number | null;
-}
-
-function uniform(seed: number): () => number {
-  let s = seed >>> 0 || 1;
-  return () => {
-    s = (s * 1_664_525 + 1_013_904_223) >>> 0;
-    return (s + 0.5) / 2 ** 32;
-  };
-}
-
-function poisson(mean: number, u: () => number): number {
-  if (mean < 30) {
-    const limit = Math.exp(-mean);
-    let k = 0;
-    let p = u();
-    while (p > limit) {
-      k++;
-      p *= u();
-    }
-    return k;
-  }
-  const normal = Math.sqrt(-2 * Math.log(u())) * Math.cos(2 * Math.PI * u());
-  return Math.max(0, Math.round(mean + Math.sqrt(mean) * normal));
 }
 
 /** Runs one case: three weeks of noise, then the surge at a seeded time of day. */

@@ -2,15 +2,16 @@
  * The SNS topic incidents are announced on, with one email or SMS subscription per
  * configured subscriber.
  */
-import { Annotations, Duration, RemovalPolicy, Validations } from "aws-cdk-lib";
+import { Annotations, RemovalPolicy } from "aws-cdk-lib";
 import { Effect, type IGrantable, PolicyStatement } from "aws-cdk-lib/aws-iam";
 import { Key } from "aws-cdk-lib/aws-kms";
 import { type CfnSubscription, Topic } from "aws-cdk-lib/aws-sns";
 import { EmailSubscription, SmsSubscription } from "aws-cdk-lib/aws-sns-subscriptions";
-import { Queue, QueueEncryption } from "aws-cdk-lib/aws-sqs";
+import type { Queue } from "aws-cdk-lib/aws-sqs";
 import { Construct } from "constructs";
 import { MESSAGE_ATTRIBUTES } from "../../lambdas/domain/catalog";
 import { ConfigError, type Subscriber } from "../../lambdas/domain/config";
+import { deadLetterQueue } from "./dead-letter-queue";
 
 /** Properties of {@link Notifications}. */
 export interface NotificationsProps {
@@ -62,15 +63,11 @@ export class Notifications extends Construct {
       masterKey: this.key,
       enforceSSL: true,
     });
-    this.deadLetterQueue = new Queue(this, "DeadLetterQueue", {
-      encryption: QueueEncryption.SQS_MANAGED,
-      enforceSSL: true,
-      retentionPeriod: Duration.days(14),
-    });
-    Validations.of(this.deadLetterQueue).acknowledge({
-      id: "AwsSolutions-SQS3",
-      reason: "This queue is itself the dead-letter queue of notifications that keep failing.",
-    });
+    this.deadLetterQueue = deadLetterQueue(
+      this,
+      "DeadLetterQueue",
+      "notifications that keep failing",
+    );
     const seen = new Map<string, number>();
     props.subscribers.forEach((subscriber, index) => {
       const endpoint = subscriber.email ?? subscriber.sms ?? "";

@@ -1,12 +1,13 @@
 /**
  * Runs a function on a fixed rate, the way collect and detect are driven in AWS.
  */
-import { Duration, Validations } from "aws-cdk-lib";
+import { Duration } from "aws-cdk-lib";
 import { Rule, Schedule } from "aws-cdk-lib/aws-events";
 import { LambdaFunction } from "aws-cdk-lib/aws-events-targets";
 import type { IFunction } from "aws-cdk-lib/aws-lambda";
-import { Queue, QueueEncryption } from "aws-cdk-lib/aws-sqs";
+import type { Queue } from "aws-cdk-lib/aws-sqs";
 import { Construct } from "constructs";
+import { deadLetterQueue } from "./dead-letter-queue";
 
 /** Properties of a {@link ScheduledInvocation}. */
 export interface ScheduledInvocationProps {
@@ -34,16 +35,11 @@ export class ScheduledInvocation extends Construct {
 
   constructor(scope: Construct, id: string, props: ScheduledInvocationProps) {
     super(scope, id);
-    this.deadLetterQueue = new Queue(this, "DeadLetterQueue", {
-      // SQS-managed keys, because EventBridge cannot use the AWS-managed KMS key of SQS.
-      encryption: QueueEncryption.SQS_MANAGED,
-      enforceSSL: true,
-      retentionPeriod: Duration.days(14),
-    });
-    Validations.of(this.deadLetterQueue).acknowledge({
-      id: "AwsSolutions-SQS3",
-      reason: "This queue is itself a dead-letter queue (of the EventBridge rule target).",
-    });
+    this.deadLetterQueue = deadLetterQueue(
+      this,
+      "DeadLetterQueue",
+      "the EventBridge rule target and of failed runs",
+    );
     this.rule = new Rule(this, "Rule", {
       description: props.description,
       schedule: Schedule.rate(props.every),

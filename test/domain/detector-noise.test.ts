@@ -4,10 +4,12 @@
  * twenty service-weeks over all runs (a false alert a month would make a user mute
  * outcry; the detector does far better on such noise).
  */
+
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { DetectorSettingsSchema } from "../../lambdas/domain/config";
 import { initialDetectorState, stepDetector } from "../../lambdas/domain/detector";
+import { poisson, uniform } from "../support/random-counts";
 
 const MIN = 60_000;
 const DAY = 24 * 60 * MIN;
@@ -15,31 +17,6 @@ const DEFAULTS = DetectorSettingsSchema.parse({});
 /** Incidents allowed per service-week, per run and over all runs. */
 const MAX_PER_WEEK_IN_A_RUN = 1;
 const MAX_PER_WEEK_OVERALL = 1 / 20;
-
-/** A deterministic generator in [0, 1). */
-function uniform(seed: number): () => number {
-  let s = seed >>> 0 || 1;
-  return () => {
-    s = (s * 1_664_525 + 1_013_904_223) >>> 0;
-    return (s + 0.5) / 2 ** 32;
-  };
-}
-
-/** Poisson(mean): exact for small means, normal approximation for large ones. */
-function poisson(mean: number, u: () => number): number {
-  if (mean < 30) {
-    const limit = Math.exp(-mean);
-    let k = 0;
-    let p = u();
-    while (p > limit) {
-      k++;
-      p *= u();
-    }
-    return k;
-  }
-  const normal = Math.sqrt(-2 * Math.log(u())) * Math.cos(2 * Math.PI * u());
-  return Math.max(0, Math.round(mean + Math.sqrt(mean) * normal));
-}
 
 const scenario = fc.record({
   /** Mean reports per 5 minutes at the daily average. */
