@@ -140,11 +140,22 @@ export async function detectIncidents(
   });
   const everything = new Map(recent.items.map(({ incident }) => [incident.id, incident]));
   for (const [id, incident] of touched) everything.set(id, incident);
-  const peers = overlappingPeers(
-    [...everything.values()],
-    config.detector.correlationWindowMinutes,
-    through,
+  // An open incident already in its quiet run ends, for correlation, where that run
+  // began: the backtest, which sees the resolution, dates it the same.
+  const quietSince = new Map(
+    runs.flatMap((run) =>
+      run.state.incident && run.state.quietSince !== null
+        ? [[run.state.incident.id, run.state.quietSince] as const]
+        : [],
+    ),
   );
+  const spans = [...everything.values()].map((incident) => {
+    const end = quietSince.get(incident.id);
+    return end === undefined || incident.resolvedAt !== null
+      ? incident
+      : { ...incident, resolvedAt: end };
+  });
+  const peers = overlappingPeers(spans, config.detector.correlationWindowMinutes, through);
   const services = new Map(config.services.map((s) => [s.id, s]));
   const toWrite = new Map<string, Incident>();
   for (const incident of everything.values()) {

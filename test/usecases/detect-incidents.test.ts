@@ -225,4 +225,38 @@ describe("detectIncidents", () => {
     ]);
     expect(incidents.items.map((s) => s.incident.resolvedAt)).toEqual([null, null, null]);
   });
+
+  it("does not correlate a surge that starts after another service's incident went quiet", async () => {
+    // Prepare: A surges at 12:00 and is quiet from 12:15 (still open: it resolves after 2 h);
+    // B surges from 13:00, 45 minutes later, beyond the 30-minute window
+    const slowResolve = parseConfig({
+      services: [
+        { id: "a", name: "A", category: "carrier" },
+        { id: "b", name: "B", category: "carrier" },
+      ],
+      detector: { resolveMinutes: 120 },
+    });
+    const { deps } = await pipelineOn(table, slowResolve);
+    const start = parseIso("2024-03-01T10:00:00Z");
+    const count = (service: "a" | "b", t: number) => {
+      const surge = service === "a" ? "2024-03-01T12:00:00Z" : "2024-03-01T13:00:00Z";
+      const from = parseIso(surge);
+      return t >= from && t < from + 15 * MINUTE_MS ? 900 : 10;
+    };
+    for (let t = start; t <= parseIso("2024-03-01T13:15:00Z"); t += 5 * MINUTE_MS) {
+      await deps.collect.series.putCount("a", "reports", t, count("a", t));
+      await deps.collect.series.putCount("b", "reports", t, count("b", t));
+    }
+
+    // Act
+    await detectIncidents(deps.detect, tickAfter(parseIso("2024-03-01T13:15:00Z")));
+    const { items } = await deps.detect.incidents.list({ limit: 10 });
+
+    // Assess
+    const b = items.find((s) => s.incident.service === "b")?.incident;
+    const a = items.find((s) => s.incident.service === "a")?.incident;
+    expect(a?.resolvedAt).toBeNull();
+    expect(b).toBeDefined();
+    expect(b?.correlatedWith).toEqual([]);
+  });
 });
