@@ -209,6 +209,21 @@ export const ReportSettingsSchema = z
   })
   .strict();
 
+/** How notifications go out. */
+export const NotificationSettingsSchema = z
+  .object({
+    groupWindowMinutes: z
+      .number()
+      .int()
+      .min(0)
+      .max(240)
+      .default(60)
+      .describe(
+        "incidents of one category opening this close together go out as one message; 0 never groups",
+      ),
+  })
+  .strict();
+
 /** The HTTP API in AWS. */
 export const ApiSettingsSchema = z
   .object({
@@ -265,6 +280,7 @@ export const ConfigSchema = z
     detector: DetectorSettingsSchema.default(DetectorSettingsSchema.parse({})),
     reports: ReportSettingsSchema.default(ReportSettingsSchema.parse({})),
     api: ApiSettingsSchema.default(ApiSettingsSchema.parse({})),
+    notifications: NotificationSettingsSchema.default(NotificationSettingsSchema.parse({})),
   })
   .strict()
   .superRefine((config, ctx) => {

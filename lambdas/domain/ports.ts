@@ -71,6 +71,8 @@ export interface OutboxMessage {
   incidentId: string;
   transition: IncidentTransition;
   service: string;
+  /** The service's display name, for messages that name several services. */
+  serviceName: string;
   category: string;
   summary: IncidentSummary;
   createdAt: number;
@@ -106,6 +108,8 @@ export interface OutboxStore {
   markFailed(key: string, error: string, retryAt?: number): Promise<void>;
   /** Gives up on the message (it went to the dead-letter queue): no longer pending. */
   markDead(key: string, error: string, nowMs: number): Promise<void>;
+  /** Messages of `transition` sent from `sinceMs` on, for grouping. */
+  sentSince(transition: IncidentTransition, sinceMs: number): Promise<OutboxMessage[]>;
 }
 
 /** Where a message that keeps failing goes, so that someone looks at it. */

@@ -95,6 +95,7 @@ export function buildDependencies(settings: RuntimeSettings): Dependencies {
       deadLetters ??= settings.deadLetters?.();
       return deadLetters;
     },
+    groupWindowMs: config.notifications.groupWindowMinutes * 60_000,
   };
   return {
     collect: { config, series, health, annotations, sourcesFor: (id) => sources.get(id) ?? [] },

@@ -7,6 +7,7 @@
  * failed attempt waits until `retryAt`.
  */
 import { PutCommand, QueryCommand, UpdateCommand } from "@aws-sdk/lib-dynamodb";
+import type { IncidentTransition } from "../domain/incident";
 import type { OutboxEntry, OutboxMessage, OutboxStore } from "../domain/ports";
 import { expiresAt, isConditionFailure, type TableRef } from "./client";
 
@@ -60,6 +61,28 @@ export class DynamoOutboxStore implements OutboxStore {
 
   async pending(limit: number): Promise<OutboxMessage[]> {
     return (await this.pendingItems()).slice(0, limit).map((item) => item.message as OutboxMessage);
+  }
+
+  async sentSince(transition: IncidentTransition, sinceMs: number): Promise<OutboxMessage[]> {
+    const messages: OutboxMessage[] = [];
+    let cursor: Record<string, unknown> | undefined;
+    do {
+      const page = await this.table.client.send(
+        new QueryCommand({
+          TableName: this.table.tableName,
+          KeyConditionExpression: "pk = :pk",
+          FilterExpression: "sentAt >= :since",
+          ExpressionAttributeValues: { ":pk": PARTITION, ":since": sinceMs },
+          ExclusiveStartKey: cursor,
+        }),
+      );
+      for (const item of page.Items ?? []) {
+        const message = item.message as OutboxMessage;
+        if (message.transition === transition) messages.push(message);
+      }
+      cursor = page.LastEvaluatedKey;
+    } while (cursor);
+    return messages;
   }
 
   async due(nowMs: number, limit: number): Promise<OutboxEntry[]> {

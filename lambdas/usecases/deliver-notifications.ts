@@ -1,10 +1,12 @@
 /**
  * Use case: deliver the messages the outbox holds, to every channel, once each.
  * 1. Take the messages that are due (never tried, or their retry time has come), oldest
- *    first, and claim each with a lease, so two ticks never send the same message.
- * 2. Send it to each channel that does not have it yet, noting each success, so a retry
+ *    first. "Opened" messages of one category within the grouping window go out as one
+ *    message (see `domain/grouping.ts`); every other message goes out alone.
+ * 2. Claim each message with a lease, so two ticks never send the same one.
+ * 3. Send to each channel that does not have it yet, noting each success, so a retry
  *    after a partial failure does not repeat a channel that already delivered.
- * 3. When every channel has it, it is sent. When one failed, it waits (1, 2, 4, 8, 16
+ * 4. When every channel has it, it is sent. When one failed, it waits (1, 2, 4, 8, 16
  *    minutes) and is tried again by a later tick; after `MAX_ATTEMPTS` it goes to the
  *    dead-letter queue (alarmed in AWS) and stops holding its place, so a message that
  *    keeps failing never blocks the others.
@@ -12,13 +14,22 @@
  * the message again when the lease runs out: at least once, never lost.
  */
 import { MINUTE_MS } from "../domain/buckets";
-import type { DeadLetterQueue, Notifier, OutboxStore } from "../domain/ports";
+import { groupedSummary, groupOpened } from "../domain/grouping";
+import type {
+  DeadLetterQueue,
+  Notifier,
+  OutboxEntry,
+  OutboxMessage,
+  OutboxStore,
+} from "../domain/ports";
 
 /** The channels messages go to. */
 export interface Deliverer {
   notifiers: readonly Notifier[];
   /** Where a message goes after `MAX_ATTEMPTS` failed rounds. */
   deadLetters?: DeadLetterQueue;
+  /** Opened incidents of one category this close together go out as one message; 0 never groups. */
+  groupWindowMs?: number;
 }
 
 /** What one delivery round did. */
@@ -41,8 +52,56 @@ export function retryDelayMs(attempts: number): number {
 }
 
 /**
+ * Sends one message that stands for `entries` (one, or a group) and records the outcome
+ * of each. `compose` writes the message for the entries this tick could claim (a member
+ * another tick holds is left to it).
+ */
+async function deliver(
+  outbox: OutboxStore,
+  deliverer: Deliverer,
+  entries: readonly OutboxEntry[],
+  compose: (claimed: readonly OutboxEntry[]) => OutboxMessage,
+  nowMs: number,
+  result: DeliveryResult,
+): Promise<void> {
+  const claimed: OutboxEntry[] = [];
+  for (const entry of entries) {
+    if (await outbox.claim(entry.message.key, nowMs, nowMs + LEASE_MS)) claimed.push(entry);
+  }
+  if (claimed.length === 0) return;
+  const outgoing = compose(claimed);
+  const errors: string[] = [];
+  for (const notifier of deliverer.notifiers) {
+    if (claimed.every((entry) => entry.sentTo.includes(notifier.name))) continue;
+    try {
+      await notifier.send(outgoing);
+      for (const entry of claimed) await outbox.markChannelSent(entry.message.key, notifier.name);
+    } catch (error) {
+      errors.push(`${notifier.name}: ${error instanceof Error ? error.message : String(error)}`);
+    }
+  }
+  for (const entry of claimed) {
+    const { key } = entry.message;
+    if (errors.length === 0) {
+      await outbox.markSent(key, nowMs);
+      result.sent.push(key);
+      continue;
+    }
+    const error = errors.join("; ");
+    if (entry.attempts + 1 >= MAX_ATTEMPTS && deliverer.deadLetters) {
+      await deliverer.deadLetters.send(entry.message, error);
+      await outbox.markDead(key, error, nowMs);
+      result.dead.push(key);
+    } else {
+      await outbox.markFailed(key, error, nowMs + retryDelayMs(entry.attempts + 1));
+      result.failed.push({ key, error });
+    }
+  }
+}
+
+/**
  * Sends every due message to every notifier.
- * @example await deliverPending(outbox, { notifiers: [sns] }, Date.now());
+ * @example await deliverPending(outbox, { notifiers: [sns], groupWindowMs: 300_000 }, Date.now());
  */
 export async function deliverPending(
   outbox: OutboxStore,
@@ -50,34 +109,31 @@ export async function deliverPending(
   nowMs: number,
 ): Promise<DeliveryResult> {
   const result: DeliveryResult = { sent: [], failed: [], dead: [] };
-  for (const entry of await outbox.due(nowMs, BATCH)) {
-    const { message } = entry;
-    if (!(await outbox.claim(message.key, nowMs, nowMs + LEASE_MS))) continue;
-    const attempts = entry.attempts + 1;
-    const errors: string[] = [];
-    for (const notifier of deliverer.notifiers) {
-      if (entry.sentTo.includes(notifier.name)) continue;
-      try {
-        await notifier.send(message);
-        await outbox.markChannelSent(message.key, notifier.name);
-      } catch (error) {
-        errors.push(`${notifier.name}: ${error instanceof Error ? error.message : String(error)}`);
-      }
+  const due = await outbox.due(nowMs, BATCH);
+  const window = deliverer.groupWindowMs ?? 0;
+  const opened = window > 0 ? due.filter((e) => e.message.transition === "opened") : [];
+  const alone = due.filter((e) => !opened.includes(e));
+  if (opened.length > 0) {
+    const sent = await outbox.sentSince("opened", nowMs - 2 * window);
+    const byKey = new Map(opened.map((e) => [e.message.key, e]));
+    const groups = groupOpened(
+      opened.map((e) => e.message),
+      sent,
+      window,
+    );
+    for (const group of groups) {
+      const entries = group.members.flatMap((m) => byKey.get(m.key) ?? []);
+      const compose = (claimed: readonly OutboxEntry[]) => {
+        const members = claimed.map((e) => e.message);
+        const [leader] = members;
+        if (!leader) throw new Error("nothing claimed");
+        return { ...leader, summary: groupedSummary({ members, joins: group.joins }) };
+      };
+      await deliver(outbox, deliverer, entries, compose, nowMs, result);
     }
-    if (errors.length === 0) {
-      await outbox.markSent(message.key, nowMs);
-      result.sent.push(message.key);
-      continue;
-    }
-    const error = errors.join("; ");
-    if (attempts >= MAX_ATTEMPTS && deliverer.deadLetters) {
-      await deliverer.deadLetters.send(message, error);
-      await outbox.markDead(message.key, error, nowMs);
-      result.dead.push(message.key);
-    } else {
-      await outbox.markFailed(message.key, error, nowMs + retryDelayMs(attempts));
-      result.failed.push({ key: message.key, error });
-    }
+  }
+  for (const entry of alone) {
+    await deliver(outbox, deliverer, [entry], () => entry.message, nowMs, result);
   }
   return result;
 }

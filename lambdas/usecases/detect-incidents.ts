@@ -196,6 +196,7 @@ export async function detectIncidents(
       incidentId,
       transition,
       service: incident.service,
+      serviceName: services.get(incident.service)?.name ?? incident.service,
       category: services.get(incident.service)?.category ?? "other",
       summary: summaryOf(incident),
       createdAt: nowMs,

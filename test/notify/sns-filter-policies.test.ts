@@ -44,6 +44,7 @@ function message(service: string, category: string): OutboxMessage {
     incidentId: `${service}-20230214T0200Z`,
     transition: "opened",
     service,
+    serviceName: service,
     category,
     summary: { subject: `${service} outage`, text: `text of ${service}`, sms: `sms of ${service}` },
     createdAt: Date.parse("2023-02-14T02:05:00Z"),

@@ -39,6 +39,7 @@ function message(
     incidentId: id,
     transition,
     service,
+    serviceName: service,
     category: "telecom",
     summary: { subject: `${service} ${transition}`, text, sms: text.slice(0, 160) },
     createdAt,

@@ -27,6 +27,7 @@ function message(incident: string, createdAt = T0): OutboxMessage {
     incidentId: incident,
     transition: "opened",
     service: "t-mobile",
+    serviceName: "T-Mobile",
     category: "carrier",
     summary: { subject: `subject ${incident}`, text: "text", sms: "sms" },
     createdAt,

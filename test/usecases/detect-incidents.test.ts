@@ -20,13 +20,13 @@ const FROM = parseIso("2023-02-13T18:00:00Z");
 const TO = parseIso("2023-02-14T10:00:00Z");
 const HOUR = 60 * MINUTE_MS;
 
-const config = parseConfig({
-  services: [
-    { id: "t-mobile", name: "T-Mobile", category: "carrier" },
-    { id: "verizon", name: "Verizon", category: "carrier" },
-    { id: "att", name: "AT&T", category: "carrier" },
-  ],
-});
+const CARRIERS = [
+  { id: "t-mobile", name: "T-Mobile", category: "carrier" },
+  { id: "verizon", name: "Verizon", category: "carrier" },
+  { id: "att", name: "AT&T", category: "carrier" },
+];
+/** One message per transition, so each test below can count them (grouping is tested apart). */
+const config = parseConfig({ services: CARRIERS, notifications: { groupWindowMinutes: 0 } });
 
 const seed = parseCountsCsv(readFileSync(SEED, "utf8")).map((series) => {
   const keep = series.times.map((t) => t >= FROM && t <= TO);
@@ -258,5 +258,47 @@ describe("detectIncidents", () => {
     expect(a?.resolvedAt).toBeNull();
     expect(b).toBeDefined();
     expect(b?.correlatedWith).toEqual([]);
+  });
+
+  it("lets carriers that open later update the first one's group; each resolves on its own", async () => {
+    // Prepare: the default grouping window (an hour), five-minute ticks through the night
+    const grouped = parseConfig({ services: CARRIERS });
+    const { deps, notifier } = await pipelineOn(table, grouped);
+    await loadSeed(deps);
+
+    // Act
+    for (let bucket = FROM + HOUR; bucket <= TO; bucket += 5 * MINUTE_MS) {
+      await detectIncidents(deps.detect, tickAfter(bucket));
+    }
+
+    // Assess: T-Mobile first; Verizon (35 minutes on) and AT&T (45) update its group
+    // rather than announce outages of their own; three resolved messages
+    const opened = notifier.sent.filter((m) => m.transition === "opened");
+    const resolved = notifier.sent.filter((m) => m.transition === "resolved");
+    expect(opened.map((m) => m.summary.subject)).toEqual([
+      expect.stringMatching(/^T-Mobile outage: more than 640 reports/),
+      "Verizon also elevated, with the T-Mobile outage",
+      "AT&T also elevated, with the T-Mobile outage",
+    ]);
+    expect(resolved.map((m) => m.service).sort()).toEqual(["att", "t-mobile", "verizon"]);
+    expect(await deps.detect.outbox.pending(10)).toEqual([]);
+  }, 30_000);
+
+  it("sends carriers that open within the window as one message naming them all", async () => {
+    // Prepare: a window wide enough for the seed's carriers, one tick after all opened
+    const grouped = parseConfig({ services: CARRIERS, notifications: { groupWindowMinutes: 60 } });
+    const { deps, notifier } = await pipelineOn(table, grouped);
+    await loadSeed(deps);
+
+    // Act
+    await detectIncidents(deps.detect, tickAfter(parseIso("2023-02-14T03:00:00Z")));
+
+    // Assess
+    expect(notifier.sent).toHaveLength(1);
+    const [message] = notifier.sent;
+    expect(message?.summary.subject).toBe("T-Mobile outage; Verizon and AT&T also elevated");
+    expect(message?.summary.text).toContain("Reports of Verizon problems");
+    expect(message?.summary.sms.length).toBeLessThanOrEqual(160);
+    expect(await deps.detect.outbox.pending(10)).toEqual([]);
   });
 });

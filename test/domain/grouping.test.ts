@@ -1,0 +1,110 @@
+import { describe, expect, it } from "vitest";
+import { groupedSummary, groupOpened } from "../../lambdas/domain/grouping";
+import { gsm7Length } from "../../lambdas/domain/phrasing/gsm7";
+import type { OutboxMessage } from "../../lambdas/domain/ports";
+
+const MIN = 60_000;
+const T0 = Date.parse("2023-02-14T02:05:00Z");
+
+function opened(
+  service: string,
+  name: string,
+  createdAt: number,
+  category = "carrier",
+): OutboxMessage {
+  return {
+    key: `${service}-20230214T0200Z#opened`,
+    incidentId: `${service}-20230214T0200Z`,
+    transition: "opened",
+    service,
+    serviceName: name,
+    category,
+    summary: {
+      subject: `${name} outage: more than 640 reports at 9:05 p.m. ET`,
+      text: `Reports of ${name} problems began rising.`,
+      sms: `${name} outage: more than 640 reports at 9:05 p.m. ET.`,
+    },
+    createdAt,
+  };
+}
+
+const tmobile = opened("t-mobile", "T-Mobile", T0);
+const verizon = opened("verizon", "Verizon", T0 + 2 * MIN);
+const att = opened("att", "AT&T", T0 + 4 * MIN);
+const comcast = opened("comcast", "Comcast", T0 + MIN, "isp");
+
+describe("groupOpened", () => {
+  it("groups messages of one category within the window of the first, per category", () => {
+    // Act
+    const groups = groupOpened([att, comcast, verizon, tmobile], [], 5 * MIN);
+
+    // Assess
+    expect(groups.map((g) => g.members.map((m) => m.service))).toEqual([
+      ["t-mobile", "verizon", "att"],
+      ["comcast"],
+    ]);
+    expect(groups.every((g) => g.joins === null)).toBe(true);
+  });
+
+  it("starts a new group past the window", () => {
+    // Act
+    const groups = groupOpened([tmobile, { ...att, createdAt: T0 + 6 * MIN }], [], 5 * MIN);
+
+    // Assess
+    expect(groups.map((g) => g.members.map((m) => m.service))).toEqual([["t-mobile"], ["att"]]);
+  });
+
+  it("lets later messages join a group already sent within its window", () => {
+    // Act
+    const groups = groupOpened([verizon, att], [tmobile], 5 * MIN);
+
+    // Assess
+    expect(groups).toEqual([{ members: [verizon, att], joins: tmobile }]);
+  });
+});
+
+describe("groupedSummary", () => {
+  it("names the others in the leader's subject and SMS, and keeps every timeline", () => {
+    // Act
+    const summary = groupedSummary({ members: [tmobile, verizon, att], joins: null });
+
+    // Assess
+    expect(summary.subject).toBe("T-Mobile outage; Verizon and AT&T also elevated");
+    expect(summary.sms).toBe(
+      "T-Mobile outage: more than 640 reports at 9:05 p.m. ET. Verizon and AT&T also elevated.",
+    );
+    expect(summary.text).toContain("Reports of AT&T problems");
+  });
+
+  it("is the leader's own summary when it is alone", () => {
+    expect(groupedSummary({ members: [tmobile], joins: null })).toEqual(tmobile.summary);
+  });
+
+  it("words joiners as an update of the group they join", () => {
+    // Act
+    const summary = groupedSummary({ members: [verizon, att], joins: tmobile });
+
+    // Assess
+    expect(summary.subject).toBe("Verizon and AT&T also elevated, with the T-Mobile outage");
+    expect(
+      summary.text.startsWith("Update to the T-Mobile outage: Verizon and AT&T also elevated."),
+    ).toBe(true);
+  });
+
+  it("stays within the subject and SMS limits with many long names", () => {
+    // Prepare
+    const long = (i: number) =>
+      opened(`svc-${i}`, `A Rather Long Regional Carrier Name Number ${i}`, T0 + i);
+
+    // Act
+    const members = Array.from({ length: 8 }, (_, i) => long(i));
+    const group = groupedSummary({ members, joins: null });
+    const joiners = groupedSummary({ members: members.slice(1), joins: members[0] ?? null });
+
+    // Assess
+    for (const summary of [group, joiners]) {
+      expect(summary.subject.length).toBeLessThan(100);
+      expect(gsm7Length(summary.sms)).toBeLessThanOrEqual(160);
+    }
+  });
+});
