@@ -6,6 +6,7 @@
  * do not carry this schema (see `lambdas/runtime/bundled-config.ts`).
  */
 import * as z from "zod";
+import { parseIso } from "./buckets";
 import {
   BUCKET_MINUTES,
   type Category,
@@ -13,6 +14,7 @@ import {
   isIanaTimeZone,
   PROBLEM_KINDS,
 } from "./catalog";
+import { WEEKDAYS } from "./maintenance";
 import { sourceIdSchema } from "./sources/common-schema";
 import { HttpJsonSourceSchema } from "./sources/http-json-schema";
 import { MastodonSourceSchema } from "./sources/mastodon-schema";
@@ -77,6 +79,48 @@ export const CrowdReportsSchema = z
   })
   .strict();
 
+const clockTime = z
+  .string()
+  .regex(/^([01]\d|2[0-3]):[0-5]\d$/, "use a 24-hour local time such as '02:00'")
+  .transform((text) => Number(text.slice(0, 2)) * 60 + Number(text.slice(3)));
+
+const instant = z
+  .string()
+  .refine(
+    (text) => !Number.isNaN(parseIso(text)),
+    "use an ISO-8601 time with a zone, e.g. '2024-06-01T02:00:00Z'",
+  )
+  .transform(parseIso);
+
+/**
+ * A maintenance window: one-off (`start`, `end`: ISO-8601 times) or recurring (`days`,
+ * default every day, and `from`/`to` local times in the service's zone; `to` before
+ * `from` runs past midnight). No notification goes out for an incident opening inside.
+ */
+export const MaintenanceWindowSchema = z.union(
+  [
+    z
+      .object({ start: instant, end: instant })
+      .strict()
+      .refine((w) => w.end > w.start, { message: "end must be after start", path: ["end"] }),
+    z
+      .object({
+        days: z
+          .array(z.enum(WEEKDAYS, { error: `use ${WEEKDAYS.join(", ")}` }))
+          .min(1)
+          .default([...WEEKDAYS]),
+        from: clockTime,
+        to: clockTime,
+      })
+      .strict()
+      .refine((w) => w.from !== w.to, { message: "from and to must differ", path: ["to"] }),
+  ],
+  {
+    error:
+      "give either {start, end} (ISO-8601 times) or {days, from, to} (e.g. ['sun'], '02:00', '04:00')",
+  },
+);
+
 /** A watched service. */
 export const ServiceSchema = z
   .object({
@@ -88,6 +132,11 @@ export const ServiceSchema = z
     timeZone: timeZone.default("America/New_York").describe("IANA zone the timelines are told in"),
     reports: CrowdReportsSchema.default({ enabled: true, weight: 1 }),
     sources: z.array(SourceSchema).max(10).default([]),
+    maintenance: z
+      .array(MaintenanceWindowSchema)
+      .max(50)
+      .default([])
+      .describe("windows of planned work: incidents opening inside are recorded, not notified"),
   })
   .strict()
   .superRefine((service, ctx) => {

@@ -108,6 +108,10 @@ export interface OutboxStore {
   markFailed(key: string, error: string, retryAt?: number): Promise<void>;
   /** Gives up on the message (it went to the dead-letter queue): no longer pending. */
   markDead(key: string, error: string, nowMs: number): Promise<void>;
+  /** Holds a message back for good (a maintenance window): no longer pending, never sent. */
+  markSuppressed(key: string, nowMs: number): Promise<void>;
+  /** True when the message with `key` was held back by {@link markSuppressed}. */
+  isSuppressed(key: string): Promise<boolean>;
   /** Messages of `transition` sent from `sinceMs` on, for grouping. */
   sentSince(transition: IncidentTransition, sinceMs: number): Promise<OutboxMessage[]>;
 }

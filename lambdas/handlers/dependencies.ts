@@ -7,7 +7,8 @@
 import type { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
 import type { ApiDependencies } from "../api/routes";
 import type { Config, Service } from "../domain/config";
-import type { DeadLetterQueue, Notifier } from "../domain/ports";
+import { inMaintenance } from "../domain/maintenance";
+import type { DeadLetterQueue, Notifier, OutboxMessage } from "../domain/ports";
 import { PerMinuteRateLimiter } from "../domain/rate-limiter";
 import type { CountSource } from "../sources/count-source";
 import type { SourceStores } from "../sources/sources-for-service";
@@ -96,6 +97,12 @@ export function buildDependencies(settings: RuntimeSettings): Dependencies {
       return deadLetters;
     },
     groupWindowMs: config.notifications.groupWindowMinutes * 60_000,
+    heldBack: (message: OutboxMessage) => {
+      const service = config.services.find((s) => s.id === message.service);
+      return service
+        ? inMaintenance(service.maintenance, service.timeZone, message.createdAt)
+        : false;
+    },
   };
   return {
     collect: { config, series, health, annotations, sourcesFor: (id) => sources.get(id) ?? [] },

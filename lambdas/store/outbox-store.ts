@@ -6,7 +6,7 @@
  * has the message is noted (`sentTo`), so a retry after a partial failure skips it; a
  * failed attempt waits until `retryAt`.
  */
-import { PutCommand, QueryCommand, UpdateCommand } from "@aws-sdk/lib-dynamodb";
+import { GetCommand, PutCommand, QueryCommand, UpdateCommand } from "@aws-sdk/lib-dynamodb";
 import type { IncidentTransition } from "../domain/incident";
 import type { OutboxEntry, OutboxMessage, OutboxStore } from "../domain/ports";
 import { expiresAt, isConditionFailure, type TableRef } from "./client";
@@ -61,6 +61,30 @@ export class DynamoOutboxStore implements OutboxStore {
 
   async pending(limit: number): Promise<OutboxMessage[]> {
     return (await this.pendingItems()).slice(0, limit).map((item) => item.message as OutboxMessage);
+  }
+
+  async markSuppressed(key: string, nowMs: number): Promise<void> {
+    await this.table.client.send(
+      new UpdateCommand({
+        TableName: this.table.tableName,
+        Key: { pk: PARTITION, sk: key },
+        UpdateExpression:
+          "SET suppressedAt = :now, expiresAt = :expires REMOVE pending, leaseUntil, retryAt",
+        ExpressionAttributeValues: { ":now": nowMs, ":expires": expiresAt(nowMs, KEEP_SENT_DAYS) },
+      }),
+    );
+  }
+
+  async isSuppressed(key: string): Promise<boolean> {
+    const { Item } = await this.table.client.send(
+      new GetCommand({
+        TableName: this.table.tableName,
+        Key: { pk: PARTITION, sk: key },
+        ProjectionExpression: "suppressedAt",
+        ConsistentRead: true,
+      }),
+    );
+    return Item?.suppressedAt !== undefined;
   }
 
   async sentSince(transition: IncidentTransition, sinceMs: number): Promise<OutboxMessage[]> {

@@ -1,8 +1,10 @@
 /**
  * Use case: deliver the messages the outbox holds, to every channel, once each.
  * 1. Take the messages that are due (never tried, or their retry time has come), oldest
- *    first. "Opened" messages of one category within the grouping window go out as one
- *    message (see `domain/grouping.ts`); every other message goes out alone.
+ *    first. Hold back for good an "opened" of a service in maintenance and the
+ *    "resolved" that would follow it. "Opened" messages of one category within the
+ *    grouping window go out as one message (see `domain/grouping.ts`); every other
+ *    message goes out alone.
  * 2. Claim each message with a lease, so two ticks never send the same one.
  * 3. Send to each channel that does not have it yet, noting each success, so a retry
  *    after a partial failure does not repeat a channel that already delivered.
@@ -30,6 +32,8 @@ export interface Deliverer {
   deadLetters?: DeadLetterQueue;
   /** Opened incidents of one category this close together go out as one message; 0 never groups. */
   groupWindowMs?: number;
+  /** True for an "opened" message that must not go out (its service is in maintenance). */
+  heldBack?: (message: OutboxMessage) => boolean;
 }
 
 /** What one delivery round did. */
@@ -38,6 +42,8 @@ export interface DeliveryResult {
   failed: { key: string; error: string }[];
   /** Messages given up on and sent to the dead-letter queue. */
   dead: string[];
+  /** Messages held back for good: opened in maintenance, or resolving one that was. */
+  heldBack: string[];
 }
 
 /** How long a claimed message is reserved for its sender. */
@@ -100,6 +106,35 @@ async function deliver(
 }
 
 /**
+ * Holds back what must not go out: an "opened" whose service is in maintenance, and the
+ * "resolved" of an incident whose "opened" was held back (a resolved message always
+ * follows an opened one that was sent, and only then).
+ */
+async function withoutHeldBack(
+  outbox: OutboxStore,
+  deliverer: Deliverer,
+  due: readonly OutboxEntry[],
+  nowMs: number,
+  result: DeliveryResult,
+): Promise<OutboxEntry[]> {
+  const kept: OutboxEntry[] = [];
+  for (const entry of due) {
+    const { message } = entry;
+    const hold =
+      message.transition === "opened"
+        ? (deliverer.heldBack?.(message) ?? false)
+        : await outbox.isSuppressed(`${message.incidentId}#opened`);
+    if (hold) {
+      await outbox.markSuppressed(message.key, nowMs);
+      result.heldBack.push(message.key);
+    } else {
+      kept.push(entry);
+    }
+  }
+  return kept;
+}
+
+/**
  * Sends every due message to every notifier.
  * @example await deliverPending(outbox, { notifiers: [sns], groupWindowMs: 300_000 }, Date.now());
  */
@@ -108,8 +143,14 @@ export async function deliverPending(
   deliverer: Deliverer,
   nowMs: number,
 ): Promise<DeliveryResult> {
-  const result: DeliveryResult = { sent: [], failed: [], dead: [] };
-  const due = await outbox.due(nowMs, BATCH);
+  const result: DeliveryResult = { sent: [], failed: [], dead: [], heldBack: [] };
+  const due = await withoutHeldBack(
+    outbox,
+    deliverer,
+    await outbox.due(nowMs, BATCH),
+    nowMs,
+    result,
+  );
   const window = deliverer.groupWindowMs ?? 0;
   const opened = window > 0 ? due.filter((e) => e.message.transition === "opened") : [];
   const alone = due.filter((e) => !opened.includes(e));

@@ -76,7 +76,7 @@ describe("deliverPending", () => {
 
     // Assess
     expect(first.failed.map((f) => f.error)).toEqual(["webhook: injected delivery failure"]);
-    expect(tooSoon).toEqual({ sent: [], failed: [], dead: [] });
+    expect(tooSoon).toEqual({ sent: [], failed: [], dead: [], heldBack: [] });
     expect(retried.sent).toEqual(["t-mobile-20240201T1000Z#opened"]);
     expect(email.sent).toHaveLength(1);
     expect(webhook.sent).toHaveLength(1);
@@ -128,5 +128,34 @@ describe("deliverPending", () => {
 
     // Assess
     expect(round.sent).toEqual(["new-20240201T1001Z#opened"]);
+  });
+
+  it("holds back an incident opened in maintenance, and its resolution with it", async () => {
+    // Prepare: a window from 10:00 to 11:00; one incident opens inside it, one before
+    const store = await outbox();
+    const inWindow = (m: OutboxMessage) => m.createdAt >= T0 && m.createdAt < T0 + 60 * MINUTE_MS;
+    const channel = new RecordingNotifier("email");
+    const deliverer = { notifiers: [channel], heldBack: inWindow };
+    const resolvedOf = (incident: string, createdAt: number): OutboxMessage => ({
+      ...message(incident, createdAt),
+      key: `${incident}#resolved`,
+      transition: "resolved",
+    });
+    await store.add(message("t-mobile-20240201T0950Z", T0 - 10 * MINUTE_MS));
+    await store.add(message("t-mobile-20240201T1010Z", T0 + 10 * MINUTE_MS));
+
+    // Act: both resolve inside the window
+    await deliverPending(store, deliverer, T0 + 15 * MINUTE_MS);
+    await store.add(resolvedOf("t-mobile-20240201T0950Z", T0 + 30 * MINUTE_MS));
+    await store.add(resolvedOf("t-mobile-20240201T1010Z", T0 + 40 * MINUTE_MS));
+    const later = await deliverPending(store, deliverer, T0 + 45 * MINUTE_MS);
+
+    // Assess: the one opened before the window is told, opened and resolved; the other never
+    expect(channel.sent.map((m) => m.key)).toEqual([
+      "t-mobile-20240201T0950Z#opened",
+      "t-mobile-20240201T0950Z#resolved",
+    ]);
+    expect(later.heldBack).toEqual(["t-mobile-20240201T1010Z#resolved"]);
+    expect(await store.pending(10)).toEqual([]);
   });
 });
