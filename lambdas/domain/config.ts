@@ -171,6 +171,10 @@ export const SubscriberSchema = z
     sms: e164.optional(),
     services: z.array(serviceId).min(1).optional(),
     categories: z.array(z.enum(categories)).min(1).optional(),
+    updates: z
+      .boolean()
+      .default(false)
+      .describe("also receive updates when an incident keeps growing"),
   })
   .strict()
   .refine((s) => (s.email === undefined) !== (s.sms === undefined), {
@@ -269,6 +273,13 @@ export const NotificationSettingsSchema = z
       .default(60)
       .describe(
         "incidents of one category opening this close together go out as one message; 0 never groups",
+      ),
+    peakMultiples: z
+      .array(z.number().min(1.5).max(10_000))
+      .max(10)
+      .default([10])
+      .describe(
+        "send an update when an incident's peak first passes these multiples of its count at opening (to subscribers with updates: true)",
       ),
   })
   .strict();

@@ -31,12 +31,15 @@ export interface Incident {
   correlatedWith: string[];
 }
 
-/** A transition worth recording once and notifying once. */
-export type IncidentTransition = "opened" | "resolved";
+/**
+ * A transition worth recording once and notifying once: opened, resolved, or an update
+ * when the peak passes a configured multiple of the count at opening.
+ */
+export type IncidentTransition = "opened" | "resolved" | "update";
 
 /** Something the detector decided at one bucket. */
 export interface IncidentEvent {
-  type: IncidentTransition | "peak" | "falloff";
+  type: "opened" | "resolved" | "peak" | "falloff";
   /** The bucket that caused it. */
   at: number;
   /** The incident as it stands after the event. */

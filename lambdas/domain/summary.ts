@@ -359,3 +359,23 @@ export function summarizeIncident(incident: Incident, context: SummaryContext): 
   const t = timeline(incident, context);
   return { subject: renderSubject(t), text: renderText(t), sms: renderSms(t) };
 }
+
+/**
+ * The message of an update: the incident's summary under a subject saying how far it has
+ * grown since it opened.
+ * @example growthSummary(summary, "T-Mobile", 8200, 10).subject // "T-Mobile outage growing: more than 8,000 reports, 10x the count at opening"
+ */
+export function growthSummary(
+  summary: IncidentSummary,
+  name: string,
+  peak: number,
+  multiple: number,
+): IncidentSummary {
+  const candidates = [
+    `${name} outage growing: ${moreThan(peak)} reports, ${multiple}x the count at opening`,
+    `${name} outage growing: ${moreThan(peak)} reports`,
+    `Outage growing: ${moreThan(peak)} reports`,
+  ];
+  const subject = candidates.find((c) => c.length <= SUBJECT_MAX_LENGTH) ?? summary.subject;
+  return { ...summary, subject };
+}

@@ -15,7 +15,7 @@ export class ConsoleNotifier implements Notifier {
   ) {}
 
   async send(message: OutboxMessage): Promise<void> {
-    const label = message.transition === "opened" ? "OPENED" : "RESOLVED";
+    const label = message.transition.toUpperCase();
     this.write(
       `\n[notify ${label}] ${message.summary.subject}\n  ${message.summary.text}\n  sms: ${message.summary.sms}\n\n`,
     );

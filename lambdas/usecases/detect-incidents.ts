@@ -19,7 +19,7 @@ import { overlappingPeers } from "../domain/correlation";
 import { type DetectorState, initialDetectorState, stepDetector } from "../domain/detector";
 import type { Incident, IncidentTransition } from "../domain/incident";
 import type { DetectorStateStore, IncidentStore, OutboxStore, SeriesStore } from "../domain/ports";
-import { summarizeIncident } from "../domain/summary";
+import { growthSummary, summarizeIncident } from "../domain/summary";
 import { type Deliverer, type DeliveryResult, deliverPending } from "./deliver-notifications";
 
 /** What detecting needs. */
@@ -43,7 +43,7 @@ export interface DetectResult {
   /** Newest bucket processed. */
   through: number;
   buckets: number;
-  transitions: { incidentId: string; transition: IncidentTransition }[];
+  transitions: { incidentId: string; transition: IncidentTransition; multiple?: number }[];
   /** Services whose state another, concurrent tick saved first. */
   conflicts: string[];
   open: Incident[];
@@ -98,6 +98,7 @@ async function advanceService(
   };
   let buckets = 0;
   for (let bucket = from; bucket <= through; bucket += width) {
+    const peakBefore = state.incident?.peak.count ?? 0;
     const step = stepDetector(
       state,
       { bucketStart: bucket, count: combinedCount(points.get(bucket), weights) },
@@ -109,6 +110,16 @@ async function advanceService(
       touched.set(event.incident.id, event.incident);
       if (event.type === "opened" || event.type === "resolved") {
         transitions.push({ incidentId: event.incident.id, transition: event.type });
+      }
+      if (event.type === "peak") {
+        // An update each time the peak first passes a multiple of the count at opening.
+        const { peak, countAtOpen } = event.incident;
+        for (const multiple of config.notifications.peakMultiples) {
+          const threshold = multiple * countAtOpen;
+          if (peakBefore < threshold && peak.count >= threshold) {
+            transitions.push({ incidentId: event.incident.id, transition: "update", multiple });
+          }
+        }
       }
     }
   }
@@ -188,17 +199,21 @@ export async function detectIncidents(
     await deps.incidents.put(incident, summaryOf(incident), through);
 
   // 4. Record transitions once.
-  for (const { incidentId, transition } of transitions) {
+  for (const { incidentId, transition, multiple } of transitions) {
     const incident = toWrite.get(incidentId);
     if (!incident) continue;
+    const serviceName = services.get(incident.service)?.name ?? incident.service;
+    const summary = summaryOf(incident);
     await deps.outbox.add({
-      key: `${incidentId}#${transition}`,
+      key: multiple ? `${incidentId}#update-${multiple}x` : `${incidentId}#${transition}`,
       incidentId,
       transition,
       service: incident.service,
-      serviceName: services.get(incident.service)?.name ?? incident.service,
+      serviceName,
       category: services.get(incident.service)?.category ?? "other",
-      summary: summaryOf(incident),
+      summary: multiple
+        ? growthSummary(summary, serviceName, incident.peak.count, multiple)
+        : summary,
       createdAt: nowMs,
     });
   }

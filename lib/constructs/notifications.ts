@@ -22,19 +22,25 @@ export interface NotificationsProps {
 /**
  * The SNS filter policy (scope MessageAttributes) of a subscriber, or undefined when it
  * wants every notification. A subscriber listing both services and categories gets a
- * notification matching either list.
+ * notification matching either list; one without `updates` gets opened and resolved
+ * messages only.
  *
  * @example
- * filterPolicyFor({ email: "a@b.c", categories: ["isp"] }); // { category: ["isp"] }
+ * filterPolicyFor({ email: "a@b.c", categories: ["isp"], updates: true }); // { category: ["isp"] }
  */
 export function filterPolicyFor(subscriber: Subscriber): Record<string, unknown> | undefined {
+  // Updates of growing incidents only reach those who asked for them.
+  const base: Record<string, unknown> = subscriber.updates
+    ? {}
+    : { [MESSAGE_ATTRIBUTES.transition]: ["opened", "resolved"] };
   const clauses: Record<string, string[]>[] = [];
   if (subscriber.services) clauses.push({ [MESSAGE_ATTRIBUTES.service]: subscriber.services });
   if (subscriber.categories) {
     clauses.push({ [MESSAGE_ATTRIBUTES.category]: subscriber.categories });
   }
-  if (clauses.length === 0) return undefined;
-  return clauses.length === 1 ? clauses[0] : { $or: clauses };
+  const [only] = clauses;
+  const policy = clauses.length > 1 ? { ...base, $or: clauses } : { ...base, ...only };
+  return Object.keys(policy).length === 0 ? undefined : policy;
 }
 
 /**

@@ -27,7 +27,7 @@ const withSubscribers = parseConfig({
   scheduleMinutes: 5,
   services,
   subscribers: [
-    { email: "all@example.com" },
+    { email: "all@example.com", updates: true },
     { email: "tmo@example.com", services: ["t-mobile"] },
     { sms: "+15555550123", categories: ["isp"] },
     { email: "both@example.com", services: ["verizon"], categories: ["isp"] },
@@ -259,7 +259,7 @@ describe("notifications", () => {
     template.resourceCountIs("AWS::SNS::Subscription", 0);
   });
 
-  it("subscribes each subscriber, filtering on the service and category attributes", () => {
+  it("subscribes each subscriber, filtering on the service, category and transition attributes", () => {
     const { stack, template } = subscribed;
     const topic = { Ref: logicalId(stack, stack.notifications.topic) };
     template.resourceCountIs("AWS::SNS::Subscription", 4);
@@ -273,19 +273,22 @@ describe("notifications", () => {
       TopicArn: topic,
       Protocol: "email",
       Endpoint: "tmo@example.com",
-      FilterPolicy: { service: ["t-mobile"] },
+      FilterPolicy: { transition: ["opened", "resolved"], service: ["t-mobile"] },
       FilterPolicyScope: "MessageAttributes",
     });
     template.hasResourceProperties("AWS::SNS::Subscription", {
       TopicArn: topic,
       Protocol: "sms",
       Endpoint: "+15555550123",
-      FilterPolicy: { category: ["isp"] },
+      FilterPolicy: { transition: ["opened", "resolved"], category: ["isp"] },
       FilterPolicyScope: "MessageAttributes",
     });
     template.hasResourceProperties("AWS::SNS::Subscription", {
       Endpoint: "both@example.com",
-      FilterPolicy: { $or: [{ service: ["verizon"] }, { category: ["isp"] }] },
+      FilterPolicy: {
+        transition: ["opened", "resolved"],
+        $or: [{ service: ["verizon"] }, { category: ["isp"] }],
+      },
       FilterPolicyScope: "MessageAttributes",
     });
   });

@@ -52,7 +52,12 @@ function message(service: string, category: string): OutboxMessage {
 }
 
 /** A queue subscribed to the topic with the policy the stack gives `subscriber`. */
-async function subscribedQueue(topicArn: string, name: string, subscriber: Subscriber) {
+async function subscribedQueue(
+  topicArn: string,
+  name: string,
+  wanted: Omit<Subscriber, "updates"> & { updates?: boolean },
+) {
+  const subscriber: Subscriber = { updates: false, ...wanted };
   const { QueueUrl } = await sqs.send(new CreateQueueCommand({ QueueName: name }));
   const { Attributes } = await sqs.send(
     new GetQueueAttributesCommand({ QueueUrl, AttributeNames: ["QueueArn"] }),
@@ -104,11 +109,14 @@ async function received(queueUrl: string): Promise<string[]> {
 }
 
 describe("SNS notifications with subscription filter policies", () => {
-  it("reach each subscriber's queue exactly as its services and categories say", async () => {
+  it("reach each subscriber's queue exactly as its services, categories and updates say", async () => {
     // Prepare
     const { TopicArn } = await sns.send(new CreateTopicCommand({ Name: "outcry" }));
     if (!TopicArn) throw new Error("no topic");
-    const everything = await subscribedQueue(TopicArn, "everything", { email: "a@example.org" });
+    const everything = await subscribedQueue(TopicArn, "everything", {
+      email: "a@example.org",
+      updates: true,
+    });
     const verizon = await subscribedQueue(TopicArn, "verizon-only", {
       email: "b@example.org",
       services: ["verizon"],
@@ -128,12 +136,19 @@ describe("SNS notifications with subscription filter policies", () => {
     await notifier.send(message("t-mobile", "carrier"));
     await notifier.send(message("verizon", "carrier"));
     await notifier.send(message("comcast", "isp"));
+    await notifier.send({
+      ...message("t-mobile", "carrier"),
+      key: "t-mobile-20230214T0200Z#update-10x",
+      transition: "update",
+      summary: { subject: "growing", text: "update of t-mobile", sms: "growing" },
+    });
 
     // Assess
     expect(await received(everything)).toEqual([
       "text of comcast",
       "text of t-mobile",
       "text of verizon",
+      "update of t-mobile",
     ]);
     expect(await received(verizon)).toEqual(["text of verizon"]);
     expect(await received(isps)).toEqual(["text of comcast"]);

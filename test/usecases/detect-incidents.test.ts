@@ -25,8 +25,14 @@ const CARRIERS = [
   { id: "verizon", name: "Verizon", category: "carrier" },
   { id: "att", name: "AT&T", category: "carrier" },
 ];
-/** One message per transition, so each test below can count them (grouping is tested apart). */
-const config = parseConfig({ services: CARRIERS, notifications: { groupWindowMinutes: 0 } });
+/**
+ * One message per opened and resolved, so each test below can count them (grouping and
+ * growth updates are tested apart).
+ */
+const config = parseConfig({
+  services: CARRIERS,
+  notifications: { groupWindowMinutes: 0, peakMultiples: [] },
+});
 
 const seed = parseCountsCsv(readFileSync(SEED, "utf8")).map((series) => {
   const keep = series.times.map((t) => t >= FROM && t <= TO);
@@ -286,7 +292,10 @@ describe("detectIncidents", () => {
 
   it("sends carriers that open within the window as one message naming them all", async () => {
     // Prepare: a window wide enough for the seed's carriers, one tick after all opened
-    const grouped = parseConfig({ services: CARRIERS, notifications: { groupWindowMinutes: 60 } });
+    const grouped = parseConfig({
+      services: CARRIERS,
+      notifications: { groupWindowMinutes: 60, peakMultiples: [] },
+    });
     const { deps, notifier } = await pipelineOn(table, grouped);
     await loadSeed(deps);
 
@@ -300,5 +309,35 @@ describe("detectIncidents", () => {
     expect(message?.summary.text).toContain("Reports of Verizon problems");
     expect(message?.summary.sms.length).toBeLessThanOrEqual(160);
     expect(await deps.detect.outbox.pending(10)).toEqual([]);
+  });
+
+  it("sends one update when an incident's peak passes ten times its count at opening", async () => {
+    // Prepare: the default multiples, no grouping
+    const growing = parseConfig({ services: CARRIERS, notifications: { groupWindowMinutes: 0 } });
+    const { deps, notifier } = await pipelineOn(table, growing);
+    await loadSeed(deps);
+
+    // Act: five-minute ticks through the surge, and the last one again
+    for (
+      let bucket = FROM + HOUR;
+      bucket <= parseIso("2023-02-14T04:00:00Z");
+      bucket += 5 * MINUTE_MS
+    ) {
+      await detectIncidents(deps.detect, tickAfter(bucket));
+    }
+    await detectIncidents(deps.detect, tickAfter(parseIso("2023-02-14T04:00:00Z")));
+    const { items } = await deps.detect.incidents.list({ limit: 10 });
+
+    // Assess: one update per incident that grew tenfold, worded as growth
+    const grew = items
+      .filter(({ incident }) => incident.peak.count >= 10 * incident.countAtOpen)
+      .map(({ incident }) => `${incident.id}#update-10x`)
+      .sort();
+    const updates = notifier.sent.filter((m) => m.transition === "update");
+    expect(grew.length).toBeGreaterThan(0);
+    expect(updates.map((m) => m.key).sort()).toEqual(grew);
+    expect(updates[0]?.summary.subject).toMatch(
+      /outage growing: more than [\d,]+ reports, 10x the count at opening$/,
+    );
   });
 });
