@@ -4,13 +4,14 @@
  * is 1, so a script can notice).
  *
  * Usage: npm run bench [-- SECTION ...]
- *   sections: nab, delays, throughput, bundles, store-reads, collect-tick, crowd-ingestion
- *   (default: all)
+ *   sections: nab, delays, throughput, bundles, store-reads, collect-tick, crowd-ingestion,
+ *   crash-injection (default: all)
  */
 import { join } from "node:path";
 import { measureBacktestThroughput, THROUGHPUT_TARGET_ROWS_PER_S } from "./backtest-throughput";
 import { benchBundles } from "./bundles";
 import { benchCollectTick } from "./collect-tick";
+import { benchCrashInjection } from "./crash-injection";
 import { benchCrowdIngestion } from "./crowd-ingestion";
 import { formatDelays, seedDelays, syntheticDelays } from "./detection-delay";
 import { formatNabResult, runNabBench } from "./nab";
@@ -42,6 +43,7 @@ const sections: Record<string, () => boolean | Promise<boolean>> = {
   "store-reads": () => benchStoreReads(),
   "collect-tick": () => benchCollectTick(),
   "crowd-ingestion": () => benchCrowdIngestion(),
+  "crash-injection": () => benchCrashInjection(),
 };
 
 async function main(): Promise<number> {
