@@ -5,7 +5,7 @@
  *
  * Usage: npm run bench [-- SECTION ...]
  *   sections: nab, delays, throughput, bundles, store-reads, collect-tick, crowd-ingestion,
- *   crash-injection (default: all)
+ *   crash-injection, notify-latency (default: all)
  */
 import { join } from "node:path";
 import { measureBacktestThroughput, THROUGHPUT_TARGET_ROWS_PER_S } from "./backtest-throughput";
@@ -15,6 +15,7 @@ import { benchCrashInjection } from "./crash-injection";
 import { benchCrowdIngestion } from "./crowd-ingestion";
 import { formatDelays, seedDelays, syntheticDelays } from "./detection-delay";
 import { formatNabResult, runNabBench } from "./nab";
+import { benchNotifyLatency } from "./notify-latency";
 import { benchStoreReads } from "./store-reads";
 
 const SEED = join(import.meta.dirname, "..", "examples/data/tmobile-2023-02-13.csv");
@@ -44,6 +45,7 @@ const sections: Record<string, () => boolean | Promise<boolean>> = {
   "collect-tick": () => benchCollectTick(),
   "crowd-ingestion": () => benchCrowdIngestion(),
   "crash-injection": () => benchCrashInjection(),
+  "notify-latency": () => benchNotifyLatency(),
 };
 
 async function main(): Promise<number> {

@@ -207,3 +207,11 @@ export interface SeenItemsStore {
     ids: readonly string[],
   ): Promise<number>;
 }
+
+/** How far collect has got, so detect can follow it closely. */
+export interface ProgressStore {
+  /** Notes that every source has been read for the buckets up to `bucketStart`. */
+  markCollected(bucketStart: number): Promise<void>;
+  /** The newest bucket collect has finished, or null before its first run. */
+  collectedThrough(): Promise<number | null>;
+}

@@ -17,6 +17,7 @@ import { createDocumentClient, type TableRef } from "../store/client";
 import { DynamoDetectorStateStore } from "../store/detector-state-store";
 import { DynamoIncidentStore } from "../store/incident-store";
 import { DynamoOutboxStore } from "../store/outbox-store";
+import { DynamoProgressStore } from "../store/progress-store";
 import { DynamoReportStore } from "../store/report-store";
 import { DynamoSeenItemsStore } from "../store/seen-items-store";
 import { DynamoSeriesStore } from "../store/series-store";
@@ -76,6 +77,7 @@ export function buildDependencies(settings: RuntimeSettings): Dependencies {
     retentionDays: config.retentionDays,
   });
   const annotations = new DynamoAnnotationStore(table, config.retentionDays);
+  const progress = new DynamoProgressStore(table);
   const seen = new DynamoSeenItemsStore(table, config.retentionDays);
   const sources = new Map(
     config.services.map((service) => [
@@ -105,13 +107,21 @@ export function buildDependencies(settings: RuntimeSettings): Dependencies {
     },
   };
   return {
-    collect: { config, series, health, annotations, sourcesFor: (id) => sources.get(id) ?? [] },
+    collect: {
+      config,
+      series,
+      health,
+      annotations,
+      progress,
+      sourcesFor: (id) => sources.get(id) ?? [],
+    },
     detect: {
       config,
       series,
       states,
       incidents,
       outbox,
+      progress,
       deliverer,
       now: settings.now,
     },

@@ -11,10 +11,16 @@
  * 3. Write each count; a source that failed or had no data leaves a gap. Store the
  *    annotations it returned.
  * 4. Record each source's health, with what it asked to remember for next time.
+ * 5. Mark the newest bucket collected, so detect can work on it at once.
  */
 import { lastClosedBucket, MINUTE_MS } from "../domain/buckets";
 import type { Config } from "../domain/config";
-import type { AnnotationStore, SeriesStore, SourceHealthStore } from "../domain/ports";
+import type {
+  AnnotationStore,
+  ProgressStore,
+  SeriesStore,
+  SourceHealthStore,
+} from "../domain/ports";
 import type { CountSource, SourceMemory, SourceReading } from "../sources/count-source";
 
 /** What collecting needs. */
@@ -23,6 +29,7 @@ export interface CollectDependencies {
   series: SeriesStore;
   health: SourceHealthStore;
   annotations: AnnotationStore;
+  progress: ProgressStore;
   sourcesFor: (serviceId: string) => CountSource[];
   /** How long one source read may take before it counts as failed. */
   sourceDeadlineMs?: number;
@@ -194,5 +201,7 @@ export async function collectCounts(
     }
   }
   await runBounded(tasks, CONCURRENCY);
+  // Every source has had its turn (a failed one is a gap): detect may take the bucket now.
+  await deps.progress.markCollected(newest);
   return result;
 }

@@ -2,8 +2,8 @@
  * Use case: run the detector over the buckets that closed since the last tick, record
  * incident transitions exactly once, and hand them to the notifiers. Steps:
  * 1. For each service, load the detector state and the buckets after its last one, up to
- *    the newest bucket that closed at least one schedule period ago (so collect, which
- *    runs on the same schedule, has written it).
+ *    the newest bucket collect has finished (or, if collect lags, one that closed a
+ *    schedule period ago).
  * 2. Step the detector through them (a missing bucket is a gap).
  * 3. Correlate the changed incidents with recent ones, summarize, and write them.
  * 4. Record each opened/resolved transition in the outbox (a conditional put: once).
@@ -18,7 +18,13 @@ import type { Config, Service } from "../domain/config";
 import { overlappingPeers } from "../domain/correlation";
 import { type DetectorState, initialDetectorState, stepDetector } from "../domain/detector";
 import type { Incident, IncidentTransition } from "../domain/incident";
-import type { DetectorStateStore, IncidentStore, OutboxStore, SeriesStore } from "../domain/ports";
+import type {
+  DetectorStateStore,
+  IncidentStore,
+  OutboxStore,
+  ProgressStore,
+  SeriesStore,
+} from "../domain/ports";
 import { growthSummary, summarizeIncident } from "../domain/summary";
 import { type Deliverer, type DeliveryResult, deliverPending } from "./deliver-notifications";
 
@@ -29,6 +35,7 @@ export interface DetectDependencies {
   states: DetectorStateStore;
   incidents: IncidentStore;
   outbox: OutboxStore;
+  progress: ProgressStore;
   deliverer: Deliverer;
   /**
    * The wall clock for delivery leases and retry times. A tick's own time comes from its
@@ -55,9 +62,22 @@ const MAX_CATCH_UP_MS = 24 * 60 * MINUTE_MS;
 /** Incidents this recent take part in correlation. */
 const CORRELATION_LOOK_BACK_MS = 2 * 24 * 60 * MINUTE_MS;
 
-/** The newest bucket detect may read at `nowMs`: one schedule period after it closed. */
-export function settledBucket(config: Config, nowMs: number): number {
-  return lastClosedBucket(nowMs - config.scheduleMinutes * MINUTE_MS, config.bucketMinutes);
+/**
+ * The newest bucket detect may read at `nowMs`: the newest closed bucket collect has
+ * finished, or in any case one that closed a schedule period ago (so a stalled collect
+ * never stalls detection: its buckets are then gaps).
+ */
+export function settledBucket(
+  config: Config,
+  nowMs: number,
+  collectedThrough: number | null,
+): number {
+  const waited = lastClosedBucket(nowMs - config.scheduleMinutes * MINUTE_MS, config.bucketMinutes);
+  if (collectedThrough === null) return waited;
+  return Math.max(
+    waited,
+    Math.min(collectedThrough, lastClosedBucket(nowMs, config.bucketMinutes)),
+  );
 }
 
 interface ServiceRun {
@@ -135,7 +155,7 @@ export async function detectIncidents(
   nowMs: number,
 ): Promise<DetectResult> {
   const { config } = deps;
-  const through = settledBucket(config, nowMs);
+  const through = settledBucket(config, nowMs, await deps.progress.collectedThrough());
   const touched = new Map<string, Incident>();
   const transitions: DetectResult["transitions"] = [];
 

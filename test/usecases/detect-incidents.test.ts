@@ -340,4 +340,24 @@ describe("detectIncidents", () => {
       /outage growing: more than [\d,]+ reports, 10x the count at opening$/,
     );
   });
+
+  it("works on a bucket as soon as collect has finished it, and does not wait on a stalled collect", async () => {
+    // Prepare
+    const { deps } = await pipelineOn(table, config);
+    const bucket = parseIso("2024-03-01T10:00:00Z");
+    const justAfterClose = bucket + 5 * MINUTE_MS + 5_000;
+
+    // Act: before collect marks the bucket, after it does, and much later with no new mark
+    const before = await detectIncidents(deps.detect, justAfterClose);
+    await deps.detect.progress.markCollected(bucket);
+    await deps.detect.progress.markCollected(bucket - 5 * MINUTE_MS);
+    const after = await detectIncidents(deps.detect, justAfterClose);
+    const stalled = await detectIncidents(deps.detect, justAfterClose + 60 * MINUTE_MS);
+
+    // Assess
+    expect(new Date(before.through).toISOString()).toBe("2024-03-01T09:55:00.000Z");
+    expect(new Date(after.through).toISOString()).toBe("2024-03-01T10:00:00.000Z");
+    expect(await deps.detect.progress.collectedThrough()).toBe(bucket);
+    expect(new Date(stalled.through).toISOString()).toBe("2024-03-01T10:55:00.000Z");
+  });
 });

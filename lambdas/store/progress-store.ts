@@ -1,0 +1,39 @@
+/**
+ * How far collect has got (`pk = PROGRESS`, `sk = collect`): the newest bucket whose
+ * sources have all been read. detect uses it to work on a bucket as soon as collect has
+ * finished with it, instead of waiting a schedule period to be sure. The mark only moves
+ * forward, so a delayed collect cannot pull it back.
+ */
+import { GetCommand, UpdateCommand } from "@aws-sdk/lib-dynamodb";
+import type { ProgressStore } from "../domain/ports";
+import { isConditionFailure, type TableRef } from "./client";
+
+const KEY = { pk: "PROGRESS", sk: "collect" };
+
+/** {@link ProgressStore} on the outcry table. */
+export class DynamoProgressStore implements ProgressStore {
+  constructor(private readonly table: TableRef) {}
+
+  async markCollected(bucketStart: number): Promise<void> {
+    try {
+      await this.table.client.send(
+        new UpdateCommand({
+          TableName: this.table.tableName,
+          Key: KEY,
+          UpdateExpression: "SET through = :through",
+          ConditionExpression: "attribute_not_exists(through) OR through < :through",
+          ExpressionAttributeValues: { ":through": bucketStart },
+        }),
+      );
+    } catch (error) {
+      if (!isConditionFailure(error)) throw error;
+    }
+  }
+
+  async collectedThrough(): Promise<number | null> {
+    const { Item } = await this.table.client.send(
+      new GetCommand({ TableName: this.table.tableName, Key: KEY, ConsistentRead: true }),
+    );
+    return (Item?.through as number | undefined) ?? null;
+  }
+}
