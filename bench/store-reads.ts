@@ -8,6 +8,7 @@ import { MINUTE_MS } from "../lambdas/domain/buckets";
 import { parseConfig } from "../lambdas/domain/config";
 import { buildDependencies } from "../lambdas/handlers/dependencies";
 import { startEmbeddedStore } from "../lambdas/local/embedded-store";
+import { sourcesForService } from "../lambdas/sources/sources-for-service";
 import { createDocumentClient } from "../lambdas/store/client";
 import { collectCounts } from "../lambdas/usecases/collect-counts";
 import { detectIncidents } from "../lambdas/usecases/detect-incidents";
@@ -64,6 +65,7 @@ export async function benchStoreReads(serviceCounts = [10, 100], ticks = 6): Pro
         notifiers: () => [],
         salt: async () => "bench",
         now: Date.now,
+        sources: sourcesForService,
       });
       // Two hours of history (past the warm-up), then one detect run, so each measured tick
       // is the steady state.

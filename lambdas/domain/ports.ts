@@ -144,6 +144,11 @@ export interface ReportStore {
   record(report: CrowdReport): Promise<"accepted" | "duplicate">;
   /** Reports per problem kind in one bucket of one service. */
   countBucket(service: string, bucketStart: number): Promise<Record<string, number>>;
+  /** Reports per problem kind in each of `bucketStarts` (one read of their windows). */
+  countBuckets(
+    service: string,
+    bucketStarts: readonly number[],
+  ): Promise<Map<number, Record<string, number>>>;
 }
 
 /** Counts requests per client to turn floods away. */

@@ -17,9 +17,8 @@ export class CrowdReportSource implements CountSource {
   ) {}
 
   async read(request: SourceRequest): Promise<SourceReading> {
-    const byProblem = await Promise.all(
-      request.buckets.map((bucket) => this.reports.countBucket(this.service, bucket)),
-    );
+    const counted = await this.reports.countBuckets(this.service, request.buckets);
+    const byProblem = request.buckets.map((bucket) => counted.get(bucket) ?? {});
     return {
       counts: byProblem.map((split) => Object.values(split).reduce((sum, n) => sum + n, 0)),
       breakdowns: byProblem,

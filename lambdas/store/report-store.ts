@@ -8,8 +8,9 @@
  * - the shard comes from the reporter hash, so a flood for one service spreads over
  *   `shards` partitions (DynamoDB takes about 1,000 writes/s per partition) while the key
  *   of any reporter's report stays computable;
- * - counts are derived by reading the bucket's window (a filter on the bucket), so
- *   re-running a tick gives the same numbers.
+ * - counts are derived by reading the buckets' windows, each partition once per tick
+ *   (tallied by bucket), so re-running a tick gives the same numbers; the read grows with
+ *   the window's reports, and more shards spread it over more partitions.
  */
 import { PutCommand, QueryCommand } from "@aws-sdk/lib-dynamodb";
 import { bucketStart as alignBucket, toIso } from "../domain/buckets";
@@ -74,34 +75,45 @@ export class DynamoReportStore implements ReportStore {
   }
 
   async countBucket(service: string, bucket: number): Promise<Record<string, number>> {
-    const counts: Record<string, number> = {};
+    return (await this.countBuckets(service, [bucket])).get(bucket) ?? {};
+  }
+
+  async countBuckets(
+    service: string,
+    buckets: readonly number[],
+  ): Promise<Map<number, Record<string, number>>> {
+    const counts = new Map<number, Record<string, number>>(buckets.map((b) => [b, {}]));
+    const wanted = new Map(buckets.map((b) => [toIso(b), b]));
+    // Buckets of one window share its partitions: each is read once, whatever it holds.
+    const windows = [...new Set(buckets.map((b) => alignBucket(b, this.options.dedupMinutes)))];
     const shards = Array.from({ length: this.options.shards }, (_, shard) => shard);
     await Promise.all(
-      shards.map(async (shard) => {
-        let cursor: Record<string, unknown> | undefined;
-        do {
-          const page = await this.table.client.send(
-            new QueryCommand({
-              TableName: this.table.tableName,
-              KeyConditionExpression: "pk = :pk",
-              FilterExpression: "#bucket = :bucket",
-              ExpressionAttributeNames: { "#bucket": "bucket" },
-              ExpressionAttributeValues: {
-                ":pk": this.partition(service, bucket, shard),
-                ":bucket": toIso(bucket),
-              },
-              ProjectionExpression: "problem",
-              ConsistentRead: true,
-              ExclusiveStartKey: cursor,
-            }),
-          );
-          for (const item of page.Items ?? []) {
-            const problem = item.problem as string;
-            counts[problem] = (counts[problem] ?? 0) + 1;
-          }
-          cursor = page.LastEvaluatedKey;
-        } while (cursor);
-      }),
+      windows.flatMap((window) =>
+        shards.map(async (shard) => {
+          let cursor: Record<string, unknown> | undefined;
+          do {
+            const page = await this.table.client.send(
+              new QueryCommand({
+                TableName: this.table.tableName,
+                KeyConditionExpression: "pk = :pk",
+                ExpressionAttributeNames: { "#bucket": "bucket" },
+                ExpressionAttributeValues: { ":pk": this.partition(service, window, shard) },
+                ProjectionExpression: "#bucket, problem",
+                ConsistentRead: true,
+                ExclusiveStartKey: cursor,
+              }),
+            );
+            for (const item of page.Items ?? []) {
+              const bucket = wanted.get(item.bucket as string);
+              const tally = bucket === undefined ? undefined : counts.get(bucket);
+              if (!tally) continue;
+              const problem = item.problem as string;
+              tally[problem] = (tally[problem] ?? 0) + 1;
+            }
+            cursor = page.LastEvaluatedKey;
+          } while (cursor);
+        }),
+      ),
     );
     return counts;
   }

@@ -228,3 +228,23 @@ describe("DynamoReportStore.countBucket", () => {
     expect(second).toEqual(first);
   });
 });
+
+describe("DynamoReportStore.countBuckets", () => {
+  it("counts several buckets in one read of their windows, as each would alone", async () => {
+    // Prepare: reports in three buckets of one window and one of the next
+    const store = await freshStore();
+    const minutes = [1, 2, 6, 7, 8, 11, 16];
+    for (const [i, minute] of minutes.entries()) {
+      await submit(store, report(T0 + minute * MINUTE_MS, { reporter: reporter(`r${i}`) }));
+    }
+    const buckets = [0, 5, 10, 15].map((m) => T0 + m * MINUTE_MS);
+
+    // Act
+    const together = await store.countBuckets("t-mobile", buckets);
+    const alone = await Promise.all(buckets.map((b) => store.countBucket("t-mobile", b)));
+
+    // Assess
+    expect(buckets.map((b) => together.get(b))).toEqual(alone);
+    expect(alone.map((c) => c["no-signal"] ?? 0)).toEqual([2, 3, 1, 1]);
+  });
+});
