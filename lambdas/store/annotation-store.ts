@@ -3,10 +3,10 @@
  * a put keyed by the annotation itself, so reading the same status page twice stores it
  * once.
  */
-import { PutCommand, QueryCommand } from "@aws-sdk/lib-dynamodb";
+import { PutCommand } from "@aws-sdk/lib-dynamodb";
 import { toIso } from "../domain/buckets";
 import type { Annotation, AnnotationStore } from "../domain/ports";
-import { expiresAt, type TableRef } from "./client";
+import { expiresAt, queryAll, type TableRef } from "./client";
 
 /** {@link AnnotationStore} on the outcry table. */
 export class DynamoAnnotationStore implements AnnotationStore {
@@ -30,32 +30,20 @@ export class DynamoAnnotationStore implements AnnotationStore {
   }
 
   async range(service: string, fromMs: number, toMs: number): Promise<Annotation[]> {
-    const out: Annotation[] = [];
-    let cursor: Record<string, unknown> | undefined;
-    do {
-      const page = await this.table.client.send(
-        new QueryCommand({
-          TableName: this.table.tableName,
-          KeyConditionExpression: "pk = :pk AND sk BETWEEN :from AND :to",
-          ExpressionAttributeValues: {
-            ":pk": `A#${service}`,
-            ":from": toIso(fromMs),
-            ":to": `${toIso(toMs)}~`,
-          },
-          ExclusiveStartKey: cursor,
-        }),
-      );
-      for (const item of page.Items ?? []) {
-        out.push({
-          service: item.service as string,
-          source: item.source as string,
-          at: item.at as number,
-          key: item.key as string,
-          text: item.text as string,
-        });
-      }
-      cursor = page.LastEvaluatedKey;
-    } while (cursor);
-    return out;
+    const items = await queryAll(this.table, {
+      KeyConditionExpression: "pk = :pk AND sk BETWEEN :from AND :to",
+      ExpressionAttributeValues: {
+        ":pk": `A#${service}`,
+        ":from": toIso(fromMs),
+        ":to": `${toIso(toMs)}~`,
+      },
+    });
+    return items.map((item) => ({
+      service: item.service as string,
+      source: item.source as string,
+      at: item.at as number,
+      key: item.key as string,
+      text: item.text as string,
+    }));
   }
 }

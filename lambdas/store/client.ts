@@ -3,7 +3,11 @@
  * region; locally the endpoint points at the embedded store.
  */
 import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
-import { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
+import {
+  DynamoDBDocumentClient,
+  QueryCommand,
+  type QueryCommandInput,
+} from "@aws-sdk/lib-dynamodb";
 
 /** Where the table is and how to reach it. */
 export interface TableRef {
@@ -40,4 +44,24 @@ export function isConditionFailure(error: unknown): boolean {
 /** Epoch seconds at which an item written at `nowMs` expires after `days`. */
 export function expiresAt(nowMs: number, days: number): number {
   return Math.floor(nowMs / 1000) + days * 86_400;
+}
+
+/**
+ * Every item a query matches, following DynamoDB's pages (1 MB each).
+ * @example const items = await queryAll(table, { KeyConditionExpression: "pk = :pk", ExpressionAttributeValues: { ":pk": "INC" } });
+ */
+export async function queryAll(
+  table: TableRef,
+  input: Omit<QueryCommandInput, "TableName" | "ExclusiveStartKey">,
+): Promise<Record<string, unknown>[]> {
+  const items: Record<string, unknown>[] = [];
+  let cursor: Record<string, unknown> | undefined;
+  do {
+    const page = await table.client.send(
+      new QueryCommand({ ...input, TableName: table.tableName, ExclusiveStartKey: cursor }),
+    );
+    items.push(...(page.Items ?? []));
+    cursor = page.LastEvaluatedKey;
+  } while (cursor);
+  return items;
 }

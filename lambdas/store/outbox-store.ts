@@ -6,10 +6,10 @@
  * has the message is noted (`sentTo`), so a retry after a partial failure skips it; a
  * failed attempt waits until `retryAt`.
  */
-import { GetCommand, PutCommand, QueryCommand, UpdateCommand } from "@aws-sdk/lib-dynamodb";
+import { GetCommand, PutCommand, UpdateCommand } from "@aws-sdk/lib-dynamodb";
 import type { IncidentTransition } from "../domain/incident";
 import type { OutboxEntry, OutboxMessage, OutboxStore } from "../domain/ports";
-import { expiresAt, isConditionFailure, type TableRef } from "./client";
+import { expiresAt, isConditionFailure, queryAll, type TableRef } from "./client";
 
 const PARTITION = "OUTBOX";
 /** Sent messages are kept this long for the API, then expire. */
@@ -37,23 +37,13 @@ export class DynamoOutboxStore implements OutboxStore {
 
   /** Every pending item, oldest first (the partition is small: sent items expire). */
   private async pendingItems(): Promise<Record<string, unknown>[]> {
-    const items: Record<string, unknown>[] = [];
-    let cursor: Record<string, unknown> | undefined;
-    do {
-      const page = await this.table.client.send(
-        new QueryCommand({
-          TableName: this.table.tableName,
-          KeyConditionExpression: "pk = :pk",
-          FilterExpression: "attribute_exists(pending)",
-          ExpressionAttributeValues: { ":pk": PARTITION },
-          ExclusiveStartKey: cursor,
-        }),
-      );
-      items.push(...(page.Items ?? []));
-      cursor = page.LastEvaluatedKey;
-      // Read every page: the partition is in key order, not creation order, so the oldest
-      // pending message may sit on a later page.
-    } while (cursor);
+    // Every page: the partition is in key order, not creation order, so the oldest
+    // pending message may sit on a later page.
+    const items = await queryAll(this.table, {
+      KeyConditionExpression: "pk = :pk",
+      FilterExpression: "attribute_exists(pending)",
+      ExpressionAttributeValues: { ":pk": PARTITION },
+    });
     return items.sort(
       (a, b) => (a.message as OutboxMessage).createdAt - (b.message as OutboxMessage).createdAt,
     );
@@ -88,25 +78,14 @@ export class DynamoOutboxStore implements OutboxStore {
   }
 
   async sentSince(transition: IncidentTransition, sinceMs: number): Promise<OutboxMessage[]> {
-    const messages: OutboxMessage[] = [];
-    let cursor: Record<string, unknown> | undefined;
-    do {
-      const page = await this.table.client.send(
-        new QueryCommand({
-          TableName: this.table.tableName,
-          KeyConditionExpression: "pk = :pk",
-          FilterExpression: "sentAt >= :since",
-          ExpressionAttributeValues: { ":pk": PARTITION, ":since": sinceMs },
-          ExclusiveStartKey: cursor,
-        }),
-      );
-      for (const item of page.Items ?? []) {
-        const message = item.message as OutboxMessage;
-        if (message.transition === transition) messages.push(message);
-      }
-      cursor = page.LastEvaluatedKey;
-    } while (cursor);
-    return messages;
+    const items = await queryAll(this.table, {
+      KeyConditionExpression: "pk = :pk",
+      FilterExpression: "sentAt >= :since",
+      ExpressionAttributeValues: { ":pk": PARTITION, ":since": sinceMs },
+    });
+    return items
+      .map((item) => item.message as OutboxMessage)
+      .filter((message) => message.transition === transition);
   }
 
   async due(nowMs: number, limit: number): Promise<OutboxEntry[]> {

@@ -4,10 +4,10 @@
  * source splits its count by kind, one map (`b_<source>`), so each source's count is SET
  * on its own and a re-run never double counts.
  */
-import { QueryCommand, UpdateCommand } from "@aws-sdk/lib-dynamodb";
+import { UpdateCommand } from "@aws-sdk/lib-dynamodb";
 import { toIso } from "../domain/buckets";
 import type { SeriesPoint, SeriesStore } from "../domain/ports";
-import { expiresAt, type TableRef } from "./client";
+import { expiresAt, queryAll, type TableRef } from "./client";
 
 const PREFIX = "c_";
 const BREAKDOWN_PREFIX = "b_";
@@ -45,39 +45,29 @@ export class DynamoSeriesStore implements SeriesStore {
   }
 
   async range(service: string, fromMs: number, toMs: number): Promise<SeriesPoint[]> {
-    const points: SeriesPoint[] = [];
-    let cursor: Record<string, unknown> | undefined;
-    do {
-      const page = await this.table.client.send(
-        new QueryCommand({
-          TableName: this.table.tableName,
-          KeyConditionExpression: "pk = :pk AND sk BETWEEN :from AND :to",
-          ExpressionAttributeValues: {
-            ":pk": `S#${service}`,
-            ":from": toIso(fromMs),
-            ":to": toIso(toMs),
-          },
-          // detect runs beside collect: it must see the bucket collect has just written.
-          ConsistentRead: true,
-          ExclusiveStartKey: cursor,
-        }),
-      );
-      for (const item of page.Items ?? []) {
-        const counts: Record<string, number> = {};
-        const breakdowns: Record<string, Record<string, number>> = {};
-        for (const [name, value] of Object.entries(item)) {
-          if (name.startsWith(PREFIX) && typeof value === "number") {
-            counts[name.slice(PREFIX.length)] = value;
-          } else if (name.startsWith(BREAKDOWN_PREFIX) && typeof value === "object") {
-            breakdowns[name.slice(BREAKDOWN_PREFIX.length)] = value as Record<string, number>;
-          }
+    const items = await queryAll(this.table, {
+      KeyConditionExpression: "pk = :pk AND sk BETWEEN :from AND :to",
+      ExpressionAttributeValues: {
+        ":pk": `S#${service}`,
+        ":from": toIso(fromMs),
+        ":to": toIso(toMs),
+      },
+      // detect runs beside collect: it must see the bucket collect has just written.
+      ConsistentRead: true,
+    });
+    return items.map((item) => {
+      const counts: Record<string, number> = {};
+      const breakdowns: Record<string, Record<string, number>> = {};
+      for (const [name, value] of Object.entries(item)) {
+        if (name.startsWith(PREFIX) && typeof value === "number") {
+          counts[name.slice(PREFIX.length)] = value;
+        } else if (name.startsWith(BREAKDOWN_PREFIX) && typeof value === "object") {
+          breakdowns[name.slice(BREAKDOWN_PREFIX.length)] = value as Record<string, number>;
         }
-        const point: SeriesPoint = { bucketStart: Date.parse(item.sk as string), counts };
-        if (Object.keys(breakdowns).length > 0) point.breakdowns = breakdowns;
-        points.push(point);
       }
-      cursor = page.LastEvaluatedKey;
-    } while (cursor);
-    return points;
+      const point: SeriesPoint = { bucketStart: Date.parse(item.sk as string), counts };
+      if (Object.keys(breakdowns).length > 0) point.breakdowns = breakdowns;
+      return point;
+    });
   }
 }
