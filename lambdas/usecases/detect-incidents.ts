@@ -6,11 +6,13 @@
  *    schedule period ago).
  * 2. Step the detector through them (a missing bucket is a gap).
  * 3. Correlate the changed incidents with recent ones, summarize, and write them.
- * 4. Record each opened/resolved transition in the outbox (a conditional put: once).
+ * 4. Record each transition in the outbox (a conditional put: once): opened, resolved,
+ *    and an update when a peak first passes one of `notifications.peakMultiples`.
  * 5. Save each state on the revision it was read at: a concurrent tick cannot apply the
  *    same buckets twice, and because steps 3-4 are keyed deterministically, re-running
  *    any of them changes nothing.
- * 6. Deliver what the outbox holds.
+ * 6. Deliver what the outbox holds (grouped, held back in maintenance; see
+ *    `deliver-notifications.ts`).
  */
 import { lastClosedBucket, MINUTE_MS } from "../domain/buckets";
 import { combinedCount, sourceWeights } from "../domain/combine";
