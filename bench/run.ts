@@ -7,6 +7,7 @@
  *   sections: nab, delays, throughput, bundles, store-reads, collect-tick, crowd-ingestion,
  *   crash-injection, notify-latency (default: all)
  */
+import { existsSync } from "node:fs";
 import { join } from "node:path";
 import { measureBacktestThroughput, THROUGHPUT_TARGET_ROWS_PER_S } from "./backtest-throughput";
 import { benchBundles } from "./bundles";
@@ -14,7 +15,7 @@ import { benchCollectTick } from "./collect-tick";
 import { benchCrashInjection } from "./crash-injection";
 import { benchCrowdIngestion } from "./crowd-ingestion";
 import { formatDelays, seedDelays, syntheticDelays } from "./detection-delay";
-import { formatNabResult, runNabBench } from "./nab";
+import { DEFAULT_DATA, formatNabResult, runNabBench } from "./nab";
 import { benchNotifyLatency } from "./notify-latency";
 import { benchStoreReads } from "./store-reads";
 
@@ -22,6 +23,10 @@ const SEED = join(import.meta.dirname, "..", "examples/data/tmobile-2023-02-13.c
 
 const sections: Record<string, () => boolean | Promise<boolean>> = {
   nab: () => {
+    if (!existsSync(DEFAULT_DATA)) {
+      console.log(`\nNAB: no data at ${DEFAULT_DATA}; run npm run bench:nab -- --data DIR instead`);
+      return true;
+    }
     const result = runNabBench();
     console.log(`\n${formatNabResult(result).join("\n")}`);
     const scores = result.realTweets;
