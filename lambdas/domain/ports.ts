@@ -142,8 +142,6 @@ export interface ReportStore {
    * dedup window (the `dedupMinutes` slot of the UTC day); "accepted" or "duplicate".
    */
   record(report: CrowdReport): Promise<"accepted" | "duplicate">;
-  /** Reports per problem kind in one bucket of one service. */
-  countBucket(service: string, bucketStart: number): Promise<Record<string, number>>;
   /** Reports per problem kind in each of `bucketStarts` (one read of their windows). */
   countBuckets(
     service: string,

@@ -74,6 +74,7 @@ export class DynamoReportStore implements ReportStore {
     }
   }
 
+  /** Reports per problem kind in one bucket (a convenience over {@link countBuckets}). */
   async countBucket(service: string, bucket: number): Promise<Record<string, number>> {
     return (await this.countBuckets(service, [bucket])).get(bucket) ?? {};
   }
