@@ -209,6 +209,16 @@ export interface SeenItemsStore {
     bucketStart: number,
     ids: readonly string[],
   ): Promise<number>;
+  /**
+   * Adds each bucket's ids, except ids that one of these buckets already holds: an item
+   * whose date moved (an Atom entry dated only by `<updated>`, edited later) stays
+   * counted once, in the bucket where it was first seen. Returns each bucket's count.
+   */
+  addOnce(
+    service: string,
+    source: string,
+    idsByBucket: ReadonlyMap<number, readonly string[]>,
+  ): Promise<Map<number, number>>;
 }
 
 /** How far collect has got, so detect can follow it closely. */

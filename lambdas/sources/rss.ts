@@ -233,12 +233,10 @@ export class RssSource implements CountSource {
       }
     }
     // The count of a bucket is everything ever seen in it, this read included; on a 304
-    // (nothing new) adding no ids reads the stored counts.
-    const counts = await Promise.all(
-      request.buckets.map((bucket) =>
-        this.seen.add(this.service, this.id, bucket, [...new Set(idsByBucket.get(bucket))]),
-      ),
-    );
+    // (nothing new) adding no ids reads the stored counts. An entry whose date moved
+    // within the window stays in the bucket where it was first seen.
+    const byBucket = await this.seen.addOnce(this.service, this.id, idsByBucket);
+    const counts = request.buckets.map((bucket) => byBucket.get(bucket) ?? 0);
     return { counts, memory: validatorsToMemory(result.validators) };
   }
 }

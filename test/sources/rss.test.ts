@@ -164,6 +164,30 @@ describe("RssSource: no double counts", () => {
     }
   });
 
+  it("counts an Atom entry dated only by <updated> once when an edit moves it to a later bucket, over the real table", async () => {
+    // Prepare: the entry at 03:18, then edited at 03:27 (same id).
+    const table: TestTable = await startTestTable();
+    try {
+      const seen = new DynamoSeenItemsStore(await table.freshTable(), 30);
+      const feed = (updated: string) =>
+        `<feed xmlns="http://www.w3.org/2005/Atom"><title>Status</title><entry><id>tag:status,2023:1</id><title>Outage: no signal</title><updated>${updated}</updated></entry></feed>`;
+      let version = feed("2023-02-14T03:18:00Z");
+      server.route("/status.atom", () => ({ headers: ATOM_TYPE, body: version }));
+      const rss = source({ url: `${server.url}/status.atom`, include: ["outage"] }, seen);
+
+      // Act
+      const before = await rss.read(request());
+      version = feed("2023-02-14T03:27:00Z");
+      const after = await rss.read(request());
+
+      // Assess
+      expect(before.counts).toEqual([1, 0, 0]);
+      expect(after.counts).toEqual([1, 0, 0]);
+    } finally {
+      await table.close();
+    }
+  });
+
   it("counts an item from the future once its bucket has closed", async () => {
     // Prepare
     server.route("/rss/search", { headers: GOOGLE_TYPE, body: googleNews });

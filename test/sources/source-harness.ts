@@ -48,6 +48,28 @@ export class MemorySeenItems implements SeenItemsStore {
     this.sets.set(key, set);
     return set.size;
   }
+
+  async addOnce(
+    service: string,
+    source: string,
+    idsByBucket: ReadonlyMap<number, readonly string[]>,
+  ) {
+    const setOf = (bucket: number) => this.sets.get(`${service}#${source}#${bucket}`);
+    const held = new Set([...idsByBucket.keys()].flatMap((bucket) => [...(setOf(bucket) ?? [])]));
+    const counts = new Map<number, number>();
+    for (const [bucket, ids] of idsByBucket) {
+      counts.set(
+        bucket,
+        await this.add(
+          service,
+          source,
+          bucket,
+          ids.filter((id) => !held.has(id)),
+        ),
+      );
+    }
+    return counts;
+  }
 }
 
 /**

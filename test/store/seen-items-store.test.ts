@@ -56,4 +56,28 @@ describe("DynamoSeenItemsStore", () => {
     // Assess
     expect(await store.add("t-mobile", "rss", BUCKET, [])).toBe(50);
   });
+
+  it("adds an id once across the window, where it was first seen", async () => {
+    // Prepare
+    const store = new DynamoSeenItemsStore(await testTable.freshTable(), 30);
+    const next = BUCKET + 5 * 60_000;
+    await store.add("t-mobile", "rss", BUCKET, ["moved", "stays"]);
+
+    // Act
+    const counts = await store.addOnce(
+      "t-mobile",
+      "rss",
+      new Map([
+        [BUCKET, ["stays"]],
+        [next, ["moved", "new"]],
+      ]),
+    );
+
+    // Assess
+    expect([...counts.entries()]).toEqual([
+      [BUCKET, 2],
+      [next, 1],
+    ]);
+    expect(await store.add("t-mobile", "rss", next, [])).toBe(1);
+  });
 });
