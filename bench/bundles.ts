@@ -19,12 +19,27 @@ interface Bundle {
   dir: string;
 }
 
+/**
+ * The repository's config plus one webhook, so that the webhook function (built only
+ * when the config has webhooks) is measured too.
+ */
+function benchConfig(dir: string): string {
+  const config = JSON.parse(readFileSync(join(ROOT, "outcry.config.json"), "utf8"));
+  const { $schema: _schema, ...rest } = config;
+  const file = join(dir, "bench.config.json");
+  writeFileSync(file, JSON.stringify({ ...rest, webhooks: [{ id: "bench" }] }));
+  return file;
+}
+
 function synthBundles(outdir: string): Bundle[] {
-  execFileSync(join(ROOT, "node_modules/.bin/cdk"), ["synth", "--quiet", "-o", outdir], {
-    cwd: ROOT,
-    stdio: ["ignore", "ignore", "inherit"],
-  });
-  const template = JSON.parse(readFileSync(join(outdir, "Outcry.template.json"), "utf8"));
+  const config = benchConfig(outdir);
+  const assembly = join(outdir, "cdk.out");
+  execFileSync(
+    join(ROOT, "node_modules/.bin/cdk"),
+    ["synth", "--quiet", "-o", assembly, "-c", `config=${config}`],
+    { cwd: ROOT, stdio: ["ignore", "ignore", "inherit"] },
+  );
+  const template = JSON.parse(readFileSync(join(assembly, "Outcry.template.json"), "utf8"));
   const bundles: Bundle[] = [];
   for (const resource of Object.values<{ Type: string; Properties: Record<string, never> }>(
     template.Resources,
@@ -33,7 +48,7 @@ function synthBundles(outdir: string): Bundle[] {
     const description: string = resource.Properties.Description ?? "";
     const key: string = (resource.Properties.Code as unknown as { S3Key: string }).S3Key;
     const name = /^outcry (\w+)/.exec(description)?.[1] ?? key;
-    bundles.push({ name, dir: join(outdir, `asset.${key.replace(/\.zip$/, "")}`) });
+    bundles.push({ name, dir: join(assembly, `asset.${key.replace(/\.zip$/, "")}`) });
   }
   return bundles;
 }

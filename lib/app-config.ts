@@ -24,7 +24,7 @@ export interface BundledConfig {
 
 /**
  * Rewrites every replay source `file` (absolute, as `loadConfigFile` returns it) to
- * `replay/<basename>` and lists the CSVs to ship.
+ * `replay/<basename>` and lists the CSVs to ship; leaves webhook URLs (secrets) out.
  *
  * @throws ConfigError when a CSV is missing or two different CSVs share a base name
  *   (they would overwrite each other in the bundle)
@@ -58,7 +58,9 @@ export function normalizeForBundle(config: Config): Omit<BundledConfig, "configF
   }
   // `$schema` points at a file next to the user's config, which the bundle does not carry.
   const { $schema: _schema, ...rest } = config;
-  return { config: { ...rest, services }, replayFiles: [...byName.values()] };
+  // A webhook URL is a secret: in AWS it is read from Secrets Manager, never bundled.
+  const webhooks = config.webhooks.map(({ url: _url, ...webhook }) => webhook);
+  return { config: { ...rest, services, webhooks }, replayFiles: [...byName.values()] };
 }
 
 /**

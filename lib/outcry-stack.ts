@@ -18,6 +18,7 @@ import { OutcryTable } from "./constructs/outcry-table";
 import { PublicApi } from "./constructs/public-api";
 import { ReporterSalt } from "./constructs/reporter-salt";
 import { ScheduledInvocation } from "./constructs/scheduled-invocation";
+import { Webhooks } from "./constructs/webhooks";
 
 /** Properties of an {@link OutcryStack}. */
 export interface OutcryStackProps extends StackProps {
@@ -40,8 +41,12 @@ export class OutcryStack extends Stack {
   public readonly api: OutcryFunction;
   public readonly notifications: Notifications;
   public readonly reporterSalt: ReporterSalt;
+  /** The API key secret, when the config asks for keys on read routes. */
+  public readonly apiKey: ApiKey | undefined;
   public readonly publicApi: PublicApi;
   public readonly alarms: OperationalAlarms;
+  /** The webhook function and its secrets, when the config has webhooks. */
+  public readonly webhooks: Webhooks | undefined;
 
   constructor(scope: Construct, id: string, props: OutcryStackProps) {
     super(scope, id, props);
@@ -150,6 +155,20 @@ export class OutcryStack extends Stack {
     this.alarms.watchDeadLetterQueue("CollectSchedule", collectSchedule.deadLetterQueue);
     this.alarms.watchDeadLetterQueue("DetectSchedule", detectSchedule.deadLetterQueue);
     this.alarms.watchDeadLetterQueue("Notifications", this.notifications.deadLetterQueue);
+    this.webhooks =
+      config.webhooks.length > 0
+        ? new Webhooks(this, "Webhooks", {
+            webhooks: config.webhooks,
+            topic: this.notifications.topic,
+            table,
+            entry: handler("webhook"),
+            bundledConfig,
+          })
+        : undefined;
+    if (this.webhooks) {
+      this.alarms.watchFunction("Webhook", this.webhooks.function.function);
+      this.alarms.watchDeadLetterQueue("Webhooks", this.webhooks.deadLetterQueue);
+    }
 
     new CfnOutput(this, "ApiUrl", {
       value: this.publicApi.url,

@@ -25,6 +25,10 @@ export const MESSAGE_ATTRIBUTES = {
   service: "service",
   category: "category",
   transition: "transition",
+  /** Ids of the subscribers and webhooks that may receive the message (String.Array). */
+  audience: "audience",
+  /** The message's delivery key, which a redelivered or republished message keeps. */
+  key: "key",
 } as const;
 
 /** Bucket widths the detector and the store support, in minutes. */

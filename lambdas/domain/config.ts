@@ -5,6 +5,7 @@
  * receive the configuration already validated and normalized at synth, so their bundles
  * do not carry this schema (see `lambdas/runtime/bundled-config.ts`).
  */
+import { createHash } from "node:crypto";
 import * as z from "zod";
 import { parseIso } from "./buckets";
 import {
@@ -164,22 +165,104 @@ const e164 = z
   .string()
   .regex(/^\+[1-9]\d{6,14}$/, "use E.164 format with country code, e.g. '+15555550123'");
 
+/** Ids of subscribers and webhooks: what the `audience` message attribute lists. */
+const recipientId = z
+  .string()
+  .regex(
+    /^[a-z0-9](?:[a-z0-9-]{0,38}[a-z0-9])?$/,
+    "use 1-40 lower-case letters, digits and inner hyphens, e.g. 'noc-slack'",
+  );
+
+/**
+ * The default id of a subscriber: a short hash of its address. It stays the same when the
+ * entry is moved or its filters change (so an open incident's recorded audience still
+ * names it after a redeploy), and it keeps addresses out of message attributes and logs.
+ * @example defaultSubscriberId("noc@example.com") // "sub-" + 10 hex digits
+ */
+export function defaultSubscriberId(endpoint: string): string {
+  return `sub-${createHash("sha256").update(endpoint).digest("hex").slice(0, 10)}`;
+}
+
+/** What a subscriber or a webhook receives, and when it does not. */
+const recipientFields = {
+  services: z.array(serviceId).min(1).optional(),
+  categories: z.array(z.enum(categories)).min(1).optional(),
+  updates: z
+    .boolean()
+    .default(false)
+    .describe("also receive updates when an incident keeps growing"),
+  timeZone: timeZone.optional().describe("IANA zone the recurring quiet hours are read in"),
+  quietHours: z
+    .array(MaintenanceWindowSchema)
+    .max(20)
+    .default([])
+    .describe(
+      "windows with no opened or update message; a resolved still reaches whoever was told of the opening",
+    ),
+};
+
+/** Recurring quiet hours need a zone to be read in. */
+function quietHoursHaveZone(
+  recipient: { timeZone?: string | undefined; quietHours: readonly object[] },
+  ctx: z.core.$RefinementCtx,
+): void {
+  if (recipient.timeZone === undefined && recipient.quietHours.some((w) => "days" in w)) {
+    ctx.addIssue({
+      code: "custom",
+      path: ["timeZone"],
+      message: "recurring quietHours are local times; give the IANA zone, e.g. 'Europe/Berlin'",
+    });
+  }
+}
+
 /** Someone who receives notifications, optionally only for some services or categories. */
 export const SubscriberSchema = z
   .object({
+    id: recipientId
+      .optional()
+      .describe("stable id in the audience attribute; default: a hash of the address"),
     email: z.email("not an email address").optional(),
     sms: e164.optional(),
-    services: z.array(serviceId).min(1).optional(),
-    categories: z.array(z.enum(categories)).min(1).optional(),
-    updates: z
-      .boolean()
-      .default(false)
-      .describe("also receive updates when an incident keeps growing"),
+    ...recipientFields,
   })
   .strict()
   .refine((s) => (s.email === undefined) !== (s.sms === undefined), {
     message: "give exactly one of 'email' or 'sms' per subscriber (add two entries for both)",
-  });
+  })
+  .superRefine(quietHoursHaveZone)
+  .transform((s) => ({ ...s, id: s.id ?? defaultSubscriberId(s.email ?? s.sms ?? "") }));
+
+/**
+ * A webhook that receives a Slack-compatible JSON body, filtered like a subscriber. Its
+ * URL is a secret: in AWS it is read from Secrets Manager (`secret`, or one the stack
+ * creates), never from the bundled config; locally from `OUTCRY_WEBHOOK_URL_<ID>` or `url`.
+ */
+export const WebhookSchema = z
+  .object({
+    id: recipientId.describe(
+      "names the webhook: its secret in AWS, OUTCRY_WEBHOOK_URL_<ID> locally",
+    ),
+    url: z
+      .url({
+        protocol: /^https?$/,
+        error: "use an http(s) URL, e.g. 'https://hooks.slack.com/...'",
+      })
+      .optional()
+      .describe("the webhook URL for npm start only; never deployed (AWS reads `secret`)"),
+    secret: z
+      .string()
+      .regex(
+        /^(arn:aws[a-z-]*:secretsmanager:[a-z0-9-]+:\d{12}:secret:[\w/+=.@-]+|[\w/+=.@-]{1,512})$/,
+        "give the name or ARN of a Secrets Manager secret",
+      )
+      .optional()
+      .describe(
+        "name or ARN of an existing Secrets Manager secret holding the URL; default: the stack creates one to fill in",
+      ),
+    ...recipientFields,
+  })
+  .strict()
+  .superRefine(quietHoursHaveZone);
 
 /** Thresholds of the detector; the defaults suit report counts per 5-minute bucket. */
 export const DetectorSettingsSchema = z
@@ -337,6 +420,11 @@ export const ConfigSchema = z
       .max(100)
       .default([])
       .describe("who gets email or SMS notifications"),
+    webhooks: z
+      .array(WebhookSchema)
+      .max(20)
+      .default([])
+      .describe("Slack-compatible webhooks that get notifications"),
     detector: DetectorSettingsSchema.default(DetectorSettingsSchema.parse({})),
     reports: ReportSettingsSchema.default(ReportSettingsSchema.parse({})),
     api: ApiSettingsSchema.default(ApiSettingsSchema.parse({})),
@@ -364,17 +452,51 @@ export const ConfigSchema = z
         message: `must be a whole multiple of bucketMinutes (${config.bucketMinutes}), so each bucket lies in one dedup window`,
       });
     }
-    config.subscribers.forEach((subscriber, index) => {
-      subscriber.services?.forEach((id, j) => {
+    const recipients = [
+      ...config.subscribers.map((r, index) => ({
+        r,
+        path: ["subscribers", index] as const,
+        endpoint: r.email ?? r.sms,
+      })),
+      ...config.webhooks.map((r, index) => ({
+        r,
+        path: ["webhooks", index] as const,
+        endpoint: undefined,
+      })),
+    ];
+    const recipientIds = new Map<
+      string,
+      { path: readonly (string | number)[]; endpoint?: string }
+    >();
+    for (const { r, path, endpoint } of recipients) {
+      r.services?.forEach((id, j) => {
         if (!ids.has(id)) {
           ctx.addIssue({
             code: "custom",
-            path: ["subscribers", index, "services", j],
+            path: [...path, "services", j],
             message: `no service has id '${id}'; use one of ${[...ids.keys()].join(", ")}`,
           });
         }
       });
-    });
+      const first = recipientIds.get(r.id);
+      const where = first && `${first.path[0]}[${first.path[1]}]`;
+      if (first && endpoint !== undefined && first.endpoint === endpoint) {
+        // SNS keeps one subscription per endpoint and topic, so a second entry could never apply.
+        ctx.addIssue({
+          code: "custom",
+          path: [...path],
+          message: `${endpoint} is already ${where}; merge the two entries`,
+        });
+      } else if (first) {
+        ctx.addIssue({
+          code: "custom",
+          path: [...path, "id"],
+          message: `id '${r.id}' is already used by ${where}; give each subscriber and webhook its own id`,
+        });
+      } else {
+        recipientIds.set(r.id, { path, ...(endpoint === undefined ? {} : { endpoint }) });
+      }
+    }
   });
 
 /** A validated configuration with every default filled in. */
@@ -385,6 +507,8 @@ export type Service = Config["services"][number];
 export type SourceConfig = z.infer<typeof SourceSchema>;
 /** A validated subscriber. */
 export type Subscriber = Config["subscribers"][number];
+/** A validated webhook. */
+export type Webhook = Config["webhooks"][number];
 /** Detector thresholds. */
 export type DetectorSettings = Config["detector"];
 

@@ -78,6 +78,31 @@ export interface OutboxMessage {
   createdAt: number;
 }
 
+/**
+ * A message as it goes out to the channels: who may receive it, and the key it is
+ * delivered once under.
+ */
+export interface OutgoingMessage extends OutboxMessage {
+  /** Ids of the subscribers and webhooks that may receive it, sorted; empty: nobody. */
+  audience: string[];
+  /**
+   * The message key, or, when a group goes out in two wordings, the key and the wording
+   * (`…#opened/news`): what a webhook delivery is deduplicated by.
+   */
+  deliveryKey: string;
+}
+
+/** Where an outbox message stands. */
+export type OutboxState = "pending" | "sent" | "suppressed" | "dead";
+
+/** An outbox message's record: its state and who it went (or goes) to. */
+export interface OutboxRecord {
+  message: OutboxMessage;
+  state: OutboxState;
+  /** The audience recorded when it first went out; null before that. */
+  audience: string[] | null;
+}
+
 /** An outbox message with its delivery state. */
 export interface OutboxEntry {
   message: OutboxMessage;
@@ -110,8 +135,15 @@ export interface OutboxStore {
   markDead(key: string, error: string, nowMs: number): Promise<void>;
   /** Holds a message back for good (a maintenance window): no longer pending, never sent. */
   markSuppressed(key: string, nowMs: number): Promise<void>;
-  /** True when the message with `key` was held back by {@link markSuppressed}. */
-  isSuppressed(key: string): Promise<boolean>;
+  /**
+   * Records who the message goes to, unless a first attempt already did (a retry keeps
+   * the first audience); returns the recorded one.
+   */
+  recordAudience(key: string, audience: readonly string[]): Promise<string[]>;
+  /** The record of one message, or null. */
+  record(key: string): Promise<OutboxRecord | null>;
+  /** Every record of one incident's messages (opened, updates, resolved). */
+  incidentRecords(incidentId: string): Promise<OutboxRecord[]>;
   /** Messages of `transition` sent from `sinceMs` on, for grouping. */
   sentSince(transition: IncidentTransition, sinceMs: number): Promise<OutboxMessage[]>;
 }
@@ -121,10 +153,27 @@ export interface DeadLetterQueue {
   send(message: OutboxMessage, error: string): Promise<void>;
 }
 
-/** Delivers one message to people (SNS, console, outbox file). */
+/**
+ * Delivers one message to people (SNS, a webhook, the console, the outbox file). A
+ * channel that reaches people sends only to the message's audience, and sends nothing
+ * when none of it is theirs.
+ */
 export interface Notifier {
   readonly name: string;
-  send(message: OutboxMessage): Promise<void>;
+  send(message: OutgoingMessage): Promise<void>;
+}
+
+/**
+ * Webhook deliveries, each once: a delivery is claimed before the post (a conditional
+ * write keyed by webhook and delivery key), noted when it succeeded, and released when it
+ * failed, so a redelivered message posts nothing twice.
+ */
+export interface WebhookDeliveryStore {
+  /** Takes the delivery until `leaseUntil`; false when it was made or someone holds it. */
+  claim(webhook: string, deliveryKey: string, nowMs: number, leaseUntil: number): Promise<boolean>;
+  markDelivered(webhook: string, deliveryKey: string, nowMs: number): Promise<void>;
+  /** Gives a failed delivery back for the next try. */
+  release(webhook: string, deliveryKey: string): Promise<void>;
 }
 
 /** A crowd report as stored: the reporter only as a salted hash. */

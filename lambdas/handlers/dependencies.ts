@@ -5,7 +5,9 @@
  */
 
 import type { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
+import { ResponseCache } from "../api/response-cache";
 import type { ApiDependencies } from "../api/routes";
+import { recipientsOf } from "../domain/audience";
 import type { Config, Service } from "../domain/config";
 import { inMaintenance } from "../domain/maintenance";
 import type { DeadLetterQueue, Notifier, OutboxMessage } from "../domain/ports";
@@ -99,6 +101,7 @@ export function buildDependencies(settings: RuntimeSettings): Dependencies {
       return deadLetters;
     },
     groupWindowMs: config.notifications.groupWindowMinutes * 60_000,
+    recipients: recipientsOf(config),
     heldBack: (message: OutboxMessage) => {
       const service = config.services.find((s) => s.id === message.service);
       return service

@@ -19,6 +19,7 @@ import { buildDependencies } from "../handlers/dependencies";
 import { createDetectHandler } from "../handlers/detect";
 import { ConsoleNotifier, OutboxFileNotifier } from "../notify/console-notifier";
 import { FileDeadLetterQueue } from "../notify/dead-letters";
+import { localWebhookNotifiers } from "../notify/webhook-notifier";
 import { sourcesForService } from "../sources/sources-for-service";
 import type { CollectResult } from "../usecases/collect-counts";
 import type { DetectResult } from "../usecases/detect-incidents";
@@ -130,6 +131,7 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
     notifiers: () => [
       new ConsoleNotifier((text) => print(text.trimEnd())),
       new OutboxFileNotifier(outboxFile),
+      ...localWebhookNotifiers(options.config.webhooks, print),
       ...(options.notifiers ?? []),
     ],
     deadLetters: () => new FileDeadLetterQueue(join(options.dataDir, "dead-letters.jsonl")),

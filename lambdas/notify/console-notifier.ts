@@ -1,10 +1,11 @@
 /**
- * Local delivery: prints each message and appends it as one JSON line to an outbox file,
- * so a person watching `npm start` sees it and a script can read it afterwards.
+ * Local delivery: prints each message with its audience and appends it as one JSON line
+ * to an outbox file, so a person watching `npm start` sees what would go to whom (a
+ * message whose audience is empty too) and a script can read it afterwards.
  */
 import { appendFile, mkdir } from "node:fs/promises";
 import { dirname } from "node:path";
-import type { Notifier, OutboxMessage } from "../domain/ports";
+import type { Notifier, OutgoingMessage } from "../domain/ports";
 
 /** A {@link Notifier} printing to a stream. */
 export class ConsoleNotifier implements Notifier {
@@ -14,10 +15,11 @@ export class ConsoleNotifier implements Notifier {
     private readonly write: (line: string) => void = (line) => process.stdout.write(line),
   ) {}
 
-  async send(message: OutboxMessage): Promise<void> {
+  async send(message: OutgoingMessage): Promise<void> {
     const label = message.transition.toUpperCase();
+    const to = message.audience.length > 0 ? message.audience.join(", ") : "nobody";
     this.write(
-      `\n[notify ${label}] ${message.summary.subject}\n  ${message.summary.text}\n  sms: ${message.summary.sms}\n\n`,
+      `\n[notify ${label}] ${message.summary.subject}\n  ${message.summary.text}\n  sms: ${message.summary.sms}\n  to: ${to}\n\n`,
     );
   }
 }
@@ -28,7 +30,7 @@ export class OutboxFileNotifier implements Notifier {
 
   constructor(private readonly file: string) {}
 
-  async send(message: OutboxMessage): Promise<void> {
+  async send(message: OutgoingMessage): Promise<void> {
     await mkdir(dirname(this.file), { recursive: true });
     await appendFile(
       this.file,

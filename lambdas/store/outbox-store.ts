@@ -4,16 +4,40 @@
  * once however many ticks compute the same transition, and a lease keeps two senders from
  * delivering it twice while a crashed sender's lease simply runs out. Each channel that
  * has the message is noted (`sentTo`), so a retry after a partial failure skips it; a
- * failed attempt waits until `retryAt`.
+ * failed attempt waits until `retryAt`. Who it went to is kept (`audience`), so that the
+ * incident's resolution later reaches exactly those who were told of it.
  */
 import { GetCommand, PutCommand, UpdateCommand } from "@aws-sdk/lib-dynamodb";
 import type { IncidentTransition } from "../domain/incident";
-import type { OutboxEntry, OutboxMessage, OutboxStore } from "../domain/ports";
+import type {
+  OutboxEntry,
+  OutboxMessage,
+  OutboxRecord,
+  OutboxState,
+  OutboxStore,
+} from "../domain/ports";
 import { expiresAt, isConditionFailure, queryAll, type TableRef } from "./client";
 
 const PARTITION = "OUTBOX";
 /** Sent messages are kept this long for the API, then expire. */
 const KEEP_SENT_DAYS = 30;
+
+/** Where an item stands: pending until it is sent, held back or given up on. */
+function toRecord(item: Record<string, unknown>): OutboxRecord {
+  const state: OutboxState =
+    item.pending !== undefined
+      ? "pending"
+      : item.suppressedAt !== undefined
+        ? "suppressed"
+        : item.deadAt !== undefined
+          ? "dead"
+          : "sent";
+  return {
+    message: item.message as OutboxMessage,
+    state,
+    audience: (item.audience as string[] | undefined) ?? null,
+  };
+}
 
 /** {@link OutboxStore} on the outcry table. */
 export class DynamoOutboxStore implements OutboxStore {
@@ -65,16 +89,38 @@ export class DynamoOutboxStore implements OutboxStore {
     );
   }
 
-  async isSuppressed(key: string): Promise<boolean> {
+  async recordAudience(key: string, audience: readonly string[]): Promise<string[]> {
+    const { Attributes } = await this.table.client.send(
+      new UpdateCommand({
+        TableName: this.table.tableName,
+        Key: { pk: PARTITION, sk: key },
+        UpdateExpression: "SET audience = if_not_exists(audience, :audience)",
+        ConditionExpression: "attribute_exists(pk)",
+        ExpressionAttributeValues: { ":audience": [...audience] },
+        ReturnValues: "UPDATED_NEW",
+      }),
+    );
+    return (Attributes?.audience as string[] | undefined) ?? [...audience];
+  }
+
+  async record(key: string): Promise<OutboxRecord | null> {
     const { Item } = await this.table.client.send(
       new GetCommand({
         TableName: this.table.tableName,
         Key: { pk: PARTITION, sk: key },
-        ProjectionExpression: "suppressedAt",
         ConsistentRead: true,
       }),
     );
-    return Item?.suppressedAt !== undefined;
+    return Item ? toRecord(Item) : null;
+  }
+
+  async incidentRecords(incidentId: string): Promise<OutboxRecord[]> {
+    const items = await queryAll(this.table, {
+      KeyConditionExpression: "pk = :pk AND begins_with(sk, :prefix)",
+      ExpressionAttributeValues: { ":pk": PARTITION, ":prefix": `${incidentId}#` },
+      ConsistentRead: true,
+    });
+    return items.map(toRecord);
   }
 
   async sentSince(transition: IncidentTransition, sinceMs: number): Promise<OutboxMessage[]> {

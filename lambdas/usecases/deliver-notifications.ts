@@ -1,22 +1,35 @@
 /**
  * Use case: deliver the messages the outbox holds, to every channel, once each.
  * 1. Take the messages that are due (never tried, or their retry time has come), oldest
- *    first. Hold back for good an "opened" of a service in maintenance and the
- *    "resolved" that would follow it. "Opened" messages of one category within the
- *    grouping window go out as one message (see `domain/grouping.ts`); every other
- *    message goes out alone.
+ *    first. Hold back for good an "opened" of a service in maintenance. "Opened" messages
+ *    of one category within the grouping window go out as one message (see
+ *    `domain/grouping.ts`); every other message goes out alone.
  * 2. Claim each message with a lease, so two ticks never send the same one.
- * 3. Send to each channel that does not have it yet, noting each success, so a retry
- *    after a partial failure does not repeat a channel that already delivered.
- * 4. When every channel has it, it is sent. When one failed, it waits (1, 2, 4, 8, 16
+ * 3. Decide and record its audience (see `domain/audience.ts`): who wants it and is not in
+ *    quiet hours now; for a resolved, whoever was told of the incident. An update or a
+ *    resolved waits while an earlier message of its incident is still pending, and is
+ *    held back with an opened that was. A group joining one already sent goes in two
+ *    wordings: an update for those who had the first message, news for the others.
+ * 4. Send to each channel that does not have it yet, noting each success, so a retry
+ *    after a partial failure does not repeat a channel that already delivered. A message
+ *    whose audience is empty is recorded as delivered to nobody; no channel publishes it.
+ * 5. When every channel has it, it is sent. When one failed, it waits (1, 2, 4, 8, 16
  *    minutes) and is tried again by a later tick; after `MAX_ATTEMPTS` it goes to the
  *    dead-letter queue (alarmed in AWS) and stops holding its place, so a message that
  *    keeps failing never blocks the others.
  * A crash between a channel's delivery and the note that it delivered sends that channel
  * the message again when the lease runs out: at least once, never lost.
  */
+import {
+  announcementAudience,
+  interestedAudience,
+  type Recipient,
+  resolvedAudience,
+  splitByLeader,
+} from "../domain/audience";
 import { MINUTE_MS } from "../domain/buckets";
-import { groupedSummary, groupOpened } from "../domain/grouping";
+import { groupedSummary, groupOpened, type OpenedGroup } from "../domain/grouping";
+import type { IncidentSummary } from "../domain/incident";
 import type {
   DeadLetterQueue,
   Notifier,
@@ -34,6 +47,11 @@ export interface Deliverer {
   groupWindowMs?: number;
   /** True for an "opened" message that must not go out (its service is in maintenance). */
   heldBack?: (message: OutboxMessage) => boolean;
+  /**
+   * The subscribers and webhooks audiences are drawn from; without them every audience
+   * is empty (only channels that show everything, like the console, show the message).
+   */
+  recipients?: readonly Recipient[];
 }
 
 /** What one delivery round did. */
@@ -42,8 +60,16 @@ export interface DeliveryResult {
   failed: { key: string; error: string }[];
   /** Messages given up on and sent to the dead-letter queue. */
   dead: string[];
-  /** Messages held back for good: opened in maintenance, or resolving one that was. */
+  /** Messages held back for good: opened in maintenance, or following one that was. */
   heldBack: string[];
+}
+
+/** One wording of an outgoing message and who gets it. */
+interface Part {
+  summary: IncidentSummary;
+  audience: string[];
+  /** Set on the second wording of a group ("news"), which channels note apart. */
+  wording?: string;
 }
 
 /** How long a claimed message is reserved for its sender. */
@@ -59,14 +85,14 @@ export function retryDelayMs(attempts: number): number {
 
 /**
  * Sends one message that stands for `entries` (one, or a group) and records the outcome
- * of each. `compose` writes the message for the entries this tick could claim (a member
- * another tick holds is left to it).
+ * of each. `compose` writes the message's parts for the entries this tick could claim (a
+ * member another tick holds is left to it).
  */
 async function deliver(
   outbox: OutboxStore,
   deliverer: Deliverer,
   entries: readonly OutboxEntry[],
-  compose: (claimed: readonly OutboxEntry[]) => OutboxMessage,
+  compose: (claimed: readonly OutboxEntry[]) => Promise<Part[]>,
   nowMs: number,
   result: DeliveryResult,
 ): Promise<void> {
@@ -74,16 +100,26 @@ async function deliver(
   for (const entry of entries) {
     if (await outbox.claim(entry.message.key, nowMs, nowMs + LEASE_MS)) claimed.push(entry);
   }
-  if (claimed.length === 0) return;
-  const outgoing = compose(claimed);
+  const [first] = claimed;
+  if (!first) return;
+  const parts = await compose(claimed);
   const errors: string[] = [];
   for (const notifier of deliverer.notifiers) {
-    if (claimed.every((entry) => entry.sentTo.includes(notifier.name))) continue;
-    try {
-      await notifier.send(outgoing);
-      for (const entry of claimed) await outbox.markChannelSent(entry.message.key, notifier.name);
-    } catch (error) {
-      errors.push(`${notifier.name}: ${error instanceof Error ? error.message : String(error)}`);
+    for (const part of parts) {
+      const channel = part.wording ? `${notifier.name}/${part.wording}` : notifier.name;
+      if (claimed.every((entry) => entry.sentTo.includes(channel))) continue;
+      const { key } = first.message;
+      try {
+        await notifier.send({
+          ...first.message,
+          summary: part.summary,
+          audience: part.audience,
+          deliveryKey: part.wording ? `${key}/${part.wording}` : key,
+        });
+        for (const entry of claimed) await outbox.markChannelSent(entry.message.key, channel);
+      } catch (error) {
+        errors.push(`${channel}: ${error instanceof Error ? error.message : String(error)}`);
+      }
     }
   }
   for (const entry of claimed) {
@@ -106,32 +142,94 @@ async function deliver(
 }
 
 /**
- * Holds back what must not go out: an "opened" whose service is in maintenance, and the
- * "resolved" of an incident whose "opened" was held back (a resolved message always
- * follows an opened one that was sent, and only then).
+ * Records `audience` on every claimed entry and returns what is recorded: on a retry, the
+ * audience of the first attempt, so a retry never reaches someone new (or misses someone).
  */
-async function withoutHeldBack(
+async function recordAudience(
+  outbox: OutboxStore,
+  claimed: readonly OutboxEntry[],
+  audience: readonly string[],
+): Promise<string[]> {
+  const recorded = new Set<string>();
+  for (const entry of claimed) {
+    for (const id of await outbox.recordAudience(entry.message.key, audience)) recorded.add(id);
+  }
+  return [...recorded].sort();
+}
+
+/** Parts whose audience is empty are not sent, unless all are (the message then goes to nobody). */
+function withoutEmpty(parts: readonly Part[]): Part[] {
+  const kept = parts.filter((part) => part.audience.length > 0);
+  return kept.length > 0 ? kept : parts.slice(0, 1);
+}
+
+/** The parts of an opened message or group: one wording, or two when it joins a group sent before. */
+async function openedParts(
   outbox: OutboxStore,
   deliverer: Deliverer,
-  due: readonly OutboxEntry[],
+  group: Pick<OpenedGroup, "joins">,
+  claimed: readonly OutboxEntry[],
+  nowMs: number,
+): Promise<Part[]> {
+  const members = claimed.map((e) => e.message);
+  const fresh = announcementAudience(deliverer.recipients ?? [], members, nowMs);
+  const audience = await recordAudience(outbox, claimed, fresh);
+  if (!group.joins) return [{ summary: groupedSummary({ members, joins: null }), audience }];
+  const leader = await outbox.record(group.joins.key);
+  const { update, news } = splitByLeader(audience, leader?.audience ?? []);
+  return withoutEmpty([
+    { summary: groupedSummary({ members, joins: group.joins }), audience: update },
+    { summary: groupedSummary({ members, joins: null }), audience: news, wording: "news" },
+  ]);
+}
+
+/**
+ * Sends an update or a resolved message, after the incident's earlier messages: it waits
+ * while one of them is pending, is held back when the opening was (maintenance), and a
+ * resolved goes to whoever the opening and the updates reached.
+ */
+async function deliverFollowUp(
+  outbox: OutboxStore,
+  deliverer: Deliverer,
+  entry: OutboxEntry,
   nowMs: number,
   result: DeliveryResult,
-): Promise<OutboxEntry[]> {
-  const kept: OutboxEntry[] = [];
-  for (const entry of due) {
-    const { message } = entry;
-    const hold =
-      message.transition === "opened"
-        ? (deliverer.heldBack?.(message) ?? false)
-        : await outbox.isSuppressed(`${message.incidentId}#opened`);
-    if (hold) {
-      await outbox.markSuppressed(message.key, nowMs);
-      result.heldBack.push(message.key);
-    } else {
-      kept.push(entry);
-    }
+): Promise<void> {
+  const { message } = entry;
+  const records = await outbox.incidentRecords(message.incidentId);
+  const opened = records.find((r) => r.message.transition === "opened");
+  if (opened?.state === "suppressed") {
+    await outbox.markSuppressed(message.key, nowMs);
+    result.heldBack.push(message.key);
+    return;
   }
-  return kept;
+  const earlier = records.filter(
+    (r) =>
+      r.message.key !== message.key &&
+      r.message.transition !== "resolved" &&
+      r.message.createdAt <= message.createdAt,
+  );
+  // A resolved never overtakes its opening: it waits for the opening's retries.
+  if (earlier.some((r) => r.state === "pending")) return;
+  const recipients = deliverer.recipients ?? [];
+  const compose = async (claimed: readonly OutboxEntry[]): Promise<Part[]> => {
+    let fresh: string[];
+    if (message.transition !== "resolved") {
+      fresh = announcementAudience(recipients, [message], nowMs);
+    } else if (opened?.audience) {
+      fresh = resolvedAudience(
+        recipients,
+        earlier.flatMap((r) => r.audience ?? []),
+      );
+    } else {
+      // The opening left no audience (it went out before audiences were recorded, or its
+      // record expired): it reached everyone who wanted it then, so they hear it end.
+      fresh = interestedAudience(recipients, [message]);
+    }
+    const audience = await recordAudience(outbox, claimed, fresh);
+    return [{ summary: message.summary, audience }];
+  };
+  await deliver(outbox, deliverer, [entry], compose, nowMs, result);
 }
 
 /**
@@ -144,17 +242,19 @@ export async function deliverPending(
   nowMs: number,
 ): Promise<DeliveryResult> {
   const result: DeliveryResult = { sent: [], failed: [], dead: [], heldBack: [] };
-  const due = await withoutHeldBack(
-    outbox,
-    deliverer,
-    await outbox.due(nowMs, BATCH),
-    nowMs,
-    result,
-  );
+  const due: OutboxEntry[] = [];
+  for (const entry of await outbox.due(nowMs, BATCH)) {
+    const { message } = entry;
+    if (message.transition === "opened" && (deliverer.heldBack?.(message) ?? false)) {
+      await outbox.markSuppressed(message.key, nowMs);
+      result.heldBack.push(message.key);
+    } else {
+      due.push(entry);
+    }
+  }
   const window = deliverer.groupWindowMs ?? 0;
-  const opened = window > 0 ? due.filter((e) => e.message.transition === "opened") : [];
-  const alone = due.filter((e) => !opened.includes(e));
-  if (opened.length > 0) {
+  const opened = due.filter((e) => e.message.transition === "opened");
+  if (opened.length > 0 && window > 0) {
     const sent = await outbox.sentSince("opened", nowMs - 2 * window);
     const byKey = new Map(opened.map((e) => [e.message.key, e]));
     const groups = groupOpened(
@@ -164,17 +264,20 @@ export async function deliverPending(
     );
     for (const group of groups) {
       const entries = group.members.flatMap((m) => byKey.get(m.key) ?? []);
-      const compose = (claimed: readonly OutboxEntry[]) => {
-        const members = claimed.map((e) => e.message);
-        const [leader] = members;
-        if (!leader) throw new Error("nothing claimed");
-        return { ...leader, summary: groupedSummary({ members, joins: group.joins }) };
-      };
+      const compose = (claimed: readonly OutboxEntry[]) =>
+        openedParts(outbox, deliverer, group, claimed, nowMs);
       await deliver(outbox, deliverer, entries, compose, nowMs, result);
     }
+  } else {
+    for (const entry of opened) {
+      const compose = (claimed: readonly OutboxEntry[]) =>
+        openedParts(outbox, deliverer, { joins: null }, claimed, nowMs);
+      await deliver(outbox, deliverer, [entry], compose, nowMs, result);
+    }
   }
-  for (const entry of alone) {
-    await deliver(outbox, deliverer, [entry], () => entry.message, nowMs, result);
+  // Follow-ups after the openings, so one opened and resolved in the same round go in order.
+  for (const entry of due.filter((e) => e.message.transition !== "opened")) {
+    await deliverFollowUp(outbox, deliverer, entry, nowMs, result);
   }
   return result;
 }

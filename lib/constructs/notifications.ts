@@ -1,16 +1,16 @@
 /**
  * The SNS topic incidents are announced on, with one email or SMS subscription per
- * configured subscriber.
+ * configured subscriber, each filtered on its own id in the message's audience.
  */
 import { Annotations, RemovalPolicy } from "aws-cdk-lib";
 import { Effect, type IGrantable, PolicyStatement } from "aws-cdk-lib/aws-iam";
 import { Key } from "aws-cdk-lib/aws-kms";
-import { type CfnSubscription, Topic } from "aws-cdk-lib/aws-sns";
+import { type CfnSubscription, type Subscription, Topic } from "aws-cdk-lib/aws-sns";
 import { EmailSubscription, SmsSubscription } from "aws-cdk-lib/aws-sns-subscriptions";
 import type { Queue } from "aws-cdk-lib/aws-sqs";
 import { Construct } from "constructs";
 import { MESSAGE_ATTRIBUTES } from "../../lambdas/domain/catalog";
-import { ConfigError, type Subscriber } from "../../lambdas/domain/config";
+import type { Subscriber } from "../../lambdas/domain/config";
 import { deadLetterQueue } from "./dead-letter-queue";
 
 /** Properties of {@link Notifications}. */
@@ -20,27 +20,28 @@ export interface NotificationsProps {
 }
 
 /**
- * The SNS filter policy (scope MessageAttributes) of a subscriber, or undefined when it
- * wants every notification. A subscriber listing both services and categories gets a
- * notification matching either list; one without `updates` gets opened and resolved
- * messages only.
+ * The SNS filter policy (scope MessageAttributes) of a subscription: the message's
+ * `audience` (String.Array) must name one of `ids`. detect decides the audience with the
+ * domain's rules (services, categories, updates, quiet hours; see `domain/audience.ts`),
+ * so the policy encodes none of them: one key and one value per subscriber (one per
+ * webhook for the webhook function), far inside SNS's limits of 5 keys and 150 value
+ * combinations a policy, whatever the subscriber's filters.
  *
  * @example
- * filterPolicyFor({ email: "a@b.c", categories: ["isp"], updates: true }); // { category: ["isp"] }
+ * filterPolicyFor(["sub-3f2a9c01d4"]); // { audience: ["sub-3f2a9c01d4"] }
  */
-export function filterPolicyFor(subscriber: Subscriber): Record<string, unknown> | undefined {
-  // Updates of growing incidents only reach those who asked for them.
-  const base: Record<string, unknown> = subscriber.updates
-    ? {}
-    : { [MESSAGE_ATTRIBUTES.transition]: ["opened", "resolved"] };
-  const clauses: Record<string, string[]>[] = [];
-  if (subscriber.services) clauses.push({ [MESSAGE_ATTRIBUTES.service]: subscriber.services });
-  if (subscriber.categories) {
-    clauses.push({ [MESSAGE_ATTRIBUTES.category]: subscriber.categories });
-  }
-  const [only] = clauses;
-  const policy = clauses.length > 1 ? { ...base, $or: clauses } : { ...base, ...only };
-  return Object.keys(policy).length === 0 ? undefined : policy;
+export function filterPolicyFor(ids: readonly string[]): Record<string, string[]> {
+  return { [MESSAGE_ATTRIBUTES.audience]: [...ids] };
+}
+
+/** Gives a subscription `policy` on its L1 resource, scoped to the message attributes. */
+export function applyFilterPolicy(
+  subscription: Subscription,
+  policy: Record<string, string[]>,
+): void {
+  const cfn = subscription.node.defaultChild as CfnSubscription;
+  cfn.filterPolicy = policy;
+  cfn.filterPolicyScope = "MessageAttributes";
 }
 
 /**
@@ -74,33 +75,20 @@ export class Notifications extends Construct {
       "DeadLetterQueue",
       "notifications that keep failing",
     );
-    const seen = new Map<string, number>();
     props.subscribers.forEach((subscriber, index) => {
       const endpoint = subscriber.email ?? subscriber.sms ?? "";
-      const first = seen.get(endpoint);
-      // SNS keeps one subscription per endpoint and topic, so a second entry could never apply.
-      if (first !== undefined) {
-        const problem = `subscribers[${index}]: ${endpoint} is already subscribers[${first}]; merge the two entries`;
-        throw new ConfigError(`configuration is not valid:\n  - ${problem}`, [problem]);
-      }
-      seen.set(endpoint, index);
       if (/@example\.(com|org|net)$/i.test(endpoint)) {
         Annotations.of(this).addWarningV2(
           "outcry:example-subscriber",
           `subscribers[${index}] is the example address ${endpoint}: replace it with a real one`,
         );
       }
-      // Subscriptions are named by endpoint, so reordering the list does not resubscribe anyone.
+      // Subscriptions are named by endpoint, so reordering the list does not resubscribe
+      // anyone (the config refuses one endpoint listed twice).
       const subscription = this.topic.addSubscription(
         subscriber.email ? new EmailSubscription(subscriber.email) : new SmsSubscription(endpoint),
       );
-      const policy = filterPolicyFor(subscriber);
-      if (policy) {
-        // Written on the L1 resource because the L2 filter policy type cannot express `$or`.
-        const cfn = subscription.node.defaultChild as CfnSubscription;
-        cfn.filterPolicy = policy;
-        cfn.filterPolicyScope = "MessageAttributes";
-      }
+      applyFilterPolicy(subscription, filterPolicyFor([subscriber.id]));
     });
   }
 

@@ -20,18 +20,29 @@ import { App, type CfnElement } from "aws-cdk-lib";
 import { Template } from "aws-cdk-lib/assertions";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { bucketStart, MINUTE_MS } from "../../lambdas/domain/buckets";
-import { parseConfig } from "../../lambdas/domain/config";
+import { defaultSubscriberId, parseConfig } from "../../lambdas/domain/config";
 import { DynamoSeriesStore } from "../../lambdas/store/series-store";
 import { defineOutcryApp } from "../../lib/outcry-app";
 import type { OutcryStack } from "../../lib/outcry-stack";
 import { startTestTable } from "../support/embedded-table";
 import { startFakeAws } from "../support/fake-aws";
+import { startFixtureServer } from "../support/fixture-server";
 import { writeConfig } from "./synth";
 
 const execFileAsync = promisify(execFile);
 
 const ROOT = join(import.meta.dirname, "..", "..");
-const FUNCTIONS = ["collect", "detect", "api"] as const;
+const FUNCTIONS = ["collect", "detect", "api", "webhook"] as const;
+type FunctionName = (typeof FUNCTIONS)[number];
+/** The webhook URL the bundles test gives its webhook locally: it must not be bundled. */
+const LOCAL_WEBHOOK_URL = "https://hooks.slack.com/services/T0/B0/local-only";
+
+/** The Lambda function of `name` in the stack. */
+function functionOf(name: FunctionName) {
+  if (name !== "webhook") return stack[name].function;
+  if (!stack.webhooks) throw new Error("the stack has no webhook function");
+  return stack.webhooks.function.function;
+}
 
 let outdir: string;
 let stack: OutcryStack;
@@ -54,6 +65,8 @@ beforeAll(() => {
           sources: [{ kind: "replay", file: "data/story.csv", align: "loop" }],
         },
       ],
+      subscribers: [{ email: "noc@example.org" }],
+      webhooks: [{ id: "noc-slack", url: LOCAL_WEBHOOK_URL }],
     },
     configDir,
   );
@@ -67,7 +80,7 @@ beforeAll(() => {
   const assembly = app.synth();
   const template = assembly.getStackByName(stack.stackName).template;
   for (const name of FUNCTIONS) {
-    const fn = stack[name].function;
+    const fn = functionOf(name);
     const logicalId = stack.getLogicalId(fn.node.defaultChild as CfnElement);
     const key: string = template.Resources[logicalId].Properties.Code.S3Key;
     bundleDirs[name] = join(outdir, `asset.${key.replace(/\.zip$/, "")}`);
@@ -103,6 +116,9 @@ describe("function bundles", () => {
     const [source] = config.services[0]?.sources ?? [];
     expect(source).toMatchObject({ kind: "replay", file: "replay/story.csv", align: "loop" });
     expect(existsSync(join(dir, "replay", "story.csv"))).toBe(true);
+    // A webhook URL is a secret: never in a bundle.
+    expect(config.webhooks.map((w) => w.id)).toEqual(["noc-slack"]);
+    expect(readFileSync(join(dir, "outcry.config.json"), "utf8")).not.toContain("local-only");
   });
 
   it("run the pipeline against dynalite with the environment the template gives them", async () => {
@@ -110,13 +126,20 @@ describe("function bundles", () => {
     // function's environment taken from the template with its references resolved.
     const table = await startTestTable();
     const aws = await startFakeAws("bundle-salt");
+    // The webhook's own endpoint, and a Secrets Manager whose secret is its URL.
+    const hook = await startFixtureServer();
+    hook.route("/services/T0/B0/deployed", { body: "ok" });
+    const secrets = await startFakeAws(`${hook.url}/services/T0/B0/deployed`);
     try {
-      const env = (name: (typeof FUNCTIONS)[number]) =>
+      const env = (name: FunctionName) =>
         templateEnvironment(name, {
           TABLE_NAME: table.tableName,
           TOPIC_ARN: TOPIC_ARN,
           NOTIFICATION_DLQ_URL: `${aws.endpoint}/000000000000/outcry-notifications-dlq`,
           REPORTER_SALT_SECRET_ARN: "arn:aws:secretsmanager:us-east-1:000000000000:secret:salt",
+          WEBHOOK_SECRETS: JSON.stringify({
+            "noc-slack": "arn:aws:secretsmanager:us-east-1:000000000000:secret:noc-slack",
+          }),
         });
       const endpoints = {
         AWS_ENDPOINT_URL_DYNAMODB: table.store.endpoint,
@@ -126,18 +149,23 @@ describe("function bundles", () => {
         AWS_SECRET_ACCESS_KEY: "test",
         AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: "true",
       };
-      const invoke = async (name: (typeof FUNCTIONS)[number], events: unknown[]) =>
+      const invoke = async (
+        name: FunctionName,
+        events: unknown[],
+        overrides: Record<string, string> = {},
+      ) =>
         runInBundleAsync(
           bundleDirs[name] as string,
           `const { handler } = await import("./index.mjs");
            const results = [];
            for (const event of ${JSON.stringify(events)}) results.push(await handler(event, ${CONTEXT}));
            console.log(JSON.stringify(results));`,
-          { ...env(name), ...endpoints },
+          { ...env(name), ...endpoints, ...overrides },
         );
 
-      // Act 1: a crowd report through the api bundle, twice, then the service list.
-      const [accepted, duplicate, services] = await invoke("api", [
+      // Act 1: a crowd report through the api bundle, twice, then the service list, the
+      // page and the API description that synth put beside the bundle.
+      const [accepted, duplicate, services, page, openApi] = await invoke("api", [
         httpEvent("POST", "/reports", { service: "t-mobile", problem: "no-signal" }),
         httpEvent("POST", "/reports", { service: "t-mobile", problem: "no-signal" }),
         httpEvent("GET", "/services"),
@@ -175,11 +203,41 @@ describe("function bundles", () => {
         category: "carrier",
         transition: "opened",
       });
+      // The audience: the subscriber (by its hashed id) and the webhook.
+      expect(JSON.parse(publish?.attributes.audience ?? "[]")).toEqual([
+        "noc-slack",
+        defaultSubscriberId("noc@example.org"),
+      ]);
       const message = JSON.parse(publish?.message ?? "{}");
-      expect(Object.keys(message).sort()).toEqual(["default", "email", "sms"]);
+      expect(Object.keys(message).sort()).toEqual(["default", "email", "lambda", "sms"]);
       expect(message.email).toContain("reached 900");
+
+      // Act 4: SNS hands the webhook function the topic's `lambda` entry, twice (it
+      // delivers at least once); the function reads the URL from its secret.
+      const snsEvent = {
+        Records: [
+          {
+            EventSource: "aws:sns",
+            Sns: { MessageId: "m-1", TopicArn: TOPIC_ARN, Message: message.lambda },
+          },
+        ],
+      };
+      const [delivered, again] = (await invoke("webhook", [snsEvent, snsEvent], {
+        AWS_ENDPOINT_URL_SECRETS_MANAGER: secrets.endpoint,
+      })) as unknown as { delivered: string[]; skipped: string[] }[][];
+
+      // Assess 4: one post, of the Slack body detect wrote
+      expect(delivered?.[0]).toMatchObject({ delivered: ["noc-slack"] });
+      expect(again?.[0]).toMatchObject({ delivered: [], skipped: ["noc-slack"] });
+      const posts = hook.requests.filter((r) => r.path === "/services/T0/B0/deployed");
+      expect(posts).toHaveLength(1);
+      const body = JSON.parse(posts[0]?.body ?? "{}");
+      expect(body).toEqual(JSON.parse(message.lambda).slack);
+      expect(body.text).toContain("reached 900");
     } finally {
       await aws.close();
+      await secrets.close();
+      await hook.close();
       await table.close();
     }
   }, 60_000);
@@ -190,10 +248,10 @@ const CONTEXT = `{ functionName: "outcry", awsRequestId: "test", getRemainingTim
 
 /** The function's environment from the template; references become `resolved[name]`. */
 function templateEnvironment(
-  name: (typeof FUNCTIONS)[number],
+  name: FunctionName,
   resolved: Record<string, string>,
 ): Record<string, string> {
-  const fn = stack[name].function;
+  const fn = functionOf(name);
   const logicalId = stack.getLogicalId(fn.node.defaultChild as CfnElement);
   const variables: Record<string, unknown> =
     Template.fromStack(stack).toJSON().Resources[logicalId].Properties.Environment.Variables;

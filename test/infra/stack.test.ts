@@ -259,38 +259,24 @@ describe("notifications", () => {
     template.resourceCountIs("AWS::SNS::Subscription", 0);
   });
 
-  it("subscribes each subscriber, filtering on the service, category and transition attributes", () => {
+  it("subscribes each subscriber, filtering on its own id in the message's audience", () => {
+    // The audience rules (services, categories, updates, quiet hours) are detect's; each
+    // policy only asks for the subscriber's id: one key, one value.
     const { stack, template } = subscribed;
     const topic = { Ref: logicalId(stack, stack.notifications.topic) };
     template.resourceCountIs("AWS::SNS::Subscription", 4);
-    template.hasResourceProperties("AWS::SNS::Subscription", {
-      TopicArn: topic,
-      Protocol: "email",
-      Endpoint: "all@example.com",
-      FilterPolicy: Match.absent(),
-    });
-    template.hasResourceProperties("AWS::SNS::Subscription", {
-      TopicArn: topic,
-      Protocol: "email",
-      Endpoint: "tmo@example.com",
-      FilterPolicy: { transition: ["opened", "resolved"], service: ["t-mobile"] },
-      FilterPolicyScope: "MessageAttributes",
-    });
-    template.hasResourceProperties("AWS::SNS::Subscription", {
-      TopicArn: topic,
-      Protocol: "sms",
-      Endpoint: "+15555550123",
-      FilterPolicy: { transition: ["opened", "resolved"], category: ["isp"] },
-      FilterPolicyScope: "MessageAttributes",
-    });
-    template.hasResourceProperties("AWS::SNS::Subscription", {
-      Endpoint: "both@example.com",
-      FilterPolicy: {
-        transition: ["opened", "resolved"],
-        $or: [{ service: ["verizon"] }, { category: ["isp"] }],
-      },
-      FilterPolicyScope: "MessageAttributes",
-    });
+    for (const subscriber of withSubscribers.subscribers) {
+      template.hasResourceProperties("AWS::SNS::Subscription", {
+        TopicArn: topic,
+        Protocol: subscriber.email ? "email" : "sms",
+        Endpoint: subscriber.email ?? subscriber.sms,
+        FilterPolicy: { audience: [subscriber.id] },
+        FilterPolicyScope: "MessageAttributes",
+      });
+    }
+    const ids = withSubscribers.subscribers.map((s) => s.id);
+    expect(new Set(ids).size).toBe(4);
+    expect(ids.every((id) => /^sub-[0-9a-f]{10}$/.test(id))).toBe(true);
   });
 
   it("rejects the same endpoint subscribed twice, naming both entries", () => {
@@ -309,12 +295,12 @@ describe("HTTP API", () => {
     const { stack, template } = standard;
     template.hasResourceProperties("AWS::ApiGatewayV2::Api", {
       ProtocolType: "HTTP",
-      CorsConfiguration: {
-        AllowOrigins: ["*"],
-        AllowMethods: ["GET", "HEAD", "OPTIONS"],
-      },
+      CorsConfiguration: Match.absent(),
     });
-    template.hasResourceProperties("AWS::ApiGatewayV2::Route", { RouteKey: "$default" });
+    template.hasResourceProperties("AWS::ApiGatewayV2::Route", {
+      RouteKey: "$default",
+      AuthorizationType: "NONE",
+    });
     template.resourceCountIs("AWS::ApiGatewayV2::Route", 1);
     template.hasResourceProperties("AWS::ApiGatewayV2::Integration", {
       IntegrationType: "AWS_PROXY",

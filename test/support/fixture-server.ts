@@ -39,8 +39,14 @@ export interface FixtureServer {
   url: string;
   /** Responses for `path`, served in order; the last one repeats. Replaces earlier routes of that path. */
   route(path: string, ...responses: FixtureHandler[]): void;
-  /** Every request received, in order. */
-  requests: { path: string; query: string; headers: Record<string, string | undefined> }[];
+  /** Every request received, in order, with its body as text. */
+  requests: {
+    path: string;
+    query: string;
+    method: string;
+    headers: Record<string, string | undefined>;
+    body: string;
+  }[];
   close(): Promise<void>;
 }
 
@@ -66,9 +72,11 @@ export async function startFixtureServer(): Promise<FixtureServer> {
     const parsed = new URL(request.url ?? "/", "http://127.0.0.1");
     const headers = flatHeaders(request);
     const query = parsed.search.startsWith("?") ? parsed.search.slice(1) : parsed.search;
-    requests.push({ path: parsed.pathname, query, headers });
-    // Drain any request body so keep-alive connections stay usable.
-    request.resume();
+    // Read the whole request body (keep-alive connections stay usable) and keep it.
+    const chunks: Buffer[] = [];
+    for await (const chunk of request) chunks.push(chunk as Buffer);
+    const body = Buffer.concat(chunks).toString("utf8");
+    requests.push({ path: parsed.pathname, query, method: request.method ?? "GET", headers, body });
 
     const route = routes.get(parsed.pathname);
     if (!route || route.responses.length === 0) {
@@ -88,7 +96,7 @@ export async function startFixtureServer(): Promise<FixtureServer> {
       await wait(fixture.delayMs);
       if (response.destroyed || request.socket.destroyed) return;
     }
-    const body =
+    const payload =
       fixture.body === undefined
         ? Buffer.alloc(0)
         : typeof fixture.body === "string"
@@ -99,19 +107,19 @@ export async function startFixtureServer(): Promise<FixtureServer> {
     // (`transfer-encoding: chunked`), whose size the client only learns while reading.
     const given = Object.keys(outHeaders).map((h) => h.toLowerCase());
     if (!given.includes("content-length") && !given.includes("transfer-encoding")) {
-      outHeaders["content-length"] = String(body.length);
+      outHeaders["content-length"] = String(payload.length);
     }
     response.writeHead(fixture.status ?? 200, outHeaders);
 
     if (fixture.truncateAfterBytes !== undefined) {
-      const part = body.subarray(0, fixture.truncateAfterBytes);
+      const part = payload.subarray(0, fixture.truncateAfterBytes);
       response.write(part, () => {
         // Give the bytes a moment to leave, then cut the connection mid-body.
         setTimeout(() => response.socket?.destroy(), 10).unref();
       });
       return;
     }
-    response.end(body);
+    response.end(payload);
   }
 
   const server = createServer((request, response) => {
