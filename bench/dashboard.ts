@@ -1,0 +1,107 @@
+/**
+ * Dashboard figures: the page's size as `GET /` serves it (gzipped), and how long headless
+ * Chromium takes from navigation to the first complete render of 20 services (every card,
+ * status and 24-hour chart drawn), against the local runtime seeded with a day of the seed
+ * story. Targets: at most 150 KB gzipped; first render at most 1 s (median of the loads).
+ */
+import { request } from "node:http";
+import { gzipSync } from "node:zlib";
+import { buildDashboardHtml } from "../dashboard/build";
+import { launchChromium } from "../test/dashboard/browser";
+import { type SeededService, startSeededRuntime } from "../test/support/seeded-runtime";
+
+/** Budget of the page, gzipped. */
+export const DASHBOARD_GZIP_BUDGET_BYTES = 150 * 1024;
+/** Budget of the first render with {@link SERVICES} services. */
+export const FIRST_RENDER_BUDGET_MS = 1000;
+const SERVICES = 20;
+const LOADS = 7;
+
+/** Twenty services: the three carriers' columns in turn, every third an ordinary day. */
+function benchServices(): SeededService[] {
+  const columns = ["t-mobile", "verizon", "att"] as const;
+  return Array.from({ length: SERVICES }, (_, i) => ({
+    id: `service-${String(i + 1).padStart(2, "0")}`,
+    name: `Service ${i + 1}`,
+    category: "carrier",
+    column: columns[i % columns.length] ?? "att",
+    daysEarlier: i % 3 === 2 ? 1 : 0,
+  }));
+}
+
+/** The bytes `GET /` sends to a browser that accepts gzip. */
+function servedBytes(url: string): Promise<{ bytes: number; encoding: string }> {
+  return new Promise((resolve, reject) => {
+    const req = request(`${url}/`, { headers: { "accept-encoding": "gzip" } }, (response) => {
+      let bytes = 0;
+      response.on("data", (chunk: Buffer) => {
+        bytes += chunk.length;
+      });
+      response.on("end", () =>
+        resolve({ bytes, encoding: String(response.headers["content-encoding"] ?? "identity") }),
+      );
+      response.on("error", reject);
+    });
+    req.on("error", reject);
+    req.end();
+  });
+}
+
+const median = (values: number[]) => {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.floor(sorted.length / 2)] ?? Number.NaN;
+};
+
+/**
+ * Prints the dashboard's size and first-render figures; false when one is over budget.
+ * @example const ok = await dashboardBench();
+ */
+export async function dashboardBench(): Promise<boolean> {
+  const html = await buildDashboardHtml();
+  const gzipped = gzipSync(html).length;
+  const sizeOk = gzipped <= DASHBOARD_GZIP_BUDGET_BYTES;
+  console.log("\nDashboard (GET /): one HTML page, script and styles inlined, uPlot included");
+  console.log(
+    `  payload: ${(html.length / 1024).toFixed(1)} KB, ${(gzipped / 1024).toFixed(1)} KB gzipped (zlib default level) — budget ${DASHBOARD_GZIP_BUDGET_BYTES / 1024} KB: ${sizeOk ? "ok" : "OVER"}`,
+  );
+
+  const seeded = await startSeededRuntime({ services: benchServices() });
+  const browser = await launchChromium();
+  try {
+    const served = await servedBytes(seeded.url);
+    console.log(
+      `  as served by the local runtime: ${(served.bytes / 1024).toFixed(1)} KB (${served.encoding})`,
+    );
+    const times: number[] = [];
+    for (let i = 0; i < LOADS; i++) {
+      // A new context each time: empty HTTP cache, like a first visit.
+      const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+      const page = await context.newPage();
+      await page.goto(`${seeded.url}/`);
+      const handle = await page.waitForFunction(
+        () => performance.getEntriesByName("outcry:first-render")[0]?.startTime,
+        undefined,
+        { timeout: 30_000 },
+      );
+      const charts = await page.locator(".chart canvas").count();
+      if (charts !== SERVICES) throw new Error(`expected ${SERVICES} charts, saw ${charts}`);
+      times.push(Number(await handle.jsonValue()));
+      await context.close();
+    }
+    const typical = median(times);
+    const renderOk = typical <= FIRST_RENDER_BUDGET_MS;
+    console.log(
+      `  first render, ${SERVICES} services: median ${typical.toFixed(0)} ms over ${LOADS} loads (first, cold server: ${times[0]?.toFixed(0)} ms; all: ${times.map((t) => t.toFixed(0)).join(", ")}) — budget ${FIRST_RENDER_BUDGET_MS} ms: ${renderOk ? "ok" : "OVER"}`,
+    );
+    console.log(
+      "  measured: headless Chromium (/usr/bin/chromium), 1280x900, fresh context per load, local runtime on loopback;",
+    );
+    console.log(
+      "  from navigation start to the frame after /services, /incidents and all 20 series are fetched and every chart is drawn (performance mark outcry:first-render)",
+    );
+    return sizeOk && renderOk;
+  } finally {
+    await browser.close();
+    await seeded.stop();
+  }
+}

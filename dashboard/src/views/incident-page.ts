@@ -1,0 +1,211 @@
+/**
+ * An incident's page (`#/incident/<id>`): its timeline in words (the same text the
+ * notifications carry), the key moments, a chart of the span, the services that spiked
+ * with it, and what the service's own sources said meanwhile.
+ */
+import { ApiError, api, type IncidentDetail, type ServiceSummary } from "../api";
+import { ServiceChart } from "../chart";
+import { chartModel } from "../chart-model";
+import { h, setText } from "../dom";
+import { duration, reports, time, viewerZone } from "../format";
+import { reportButton, statusBadge } from "./parts";
+import { replaceKeepingFocus, type View, type ViewContext } from "./view";
+
+const HOUR_MS = 3_600_000;
+/** The chart shows this much before the start and after the resolution. */
+const MARGIN_MS = 2 * HOUR_MS;
+/** The API serves at most 7 days at once. */
+const MAX_RANGE_MS = 7 * 24 * HOUR_MS;
+
+/** The range of the incident's chart: the span with a margin, at most 7 days. */
+export function incidentRange(incident: IncidentDetail): { from?: string; to?: string } {
+  const started = Date.parse(incident.startedAt);
+  if (incident.resolvedAt === null) {
+    // Open: up to the server's now, which the page does not know; `from` alone asks for it.
+    return { from: new Date(started - MARGIN_MS).toISOString() };
+  }
+  const to = Date.parse(incident.resolvedAt) + MARGIN_MS;
+  const from = Math.max(started - MARGIN_MS, to - MAX_RANGE_MS);
+  return { from: new Date(from).toISOString(), to: new Date(to).toISOString() };
+}
+
+/** The page of one incident. */
+export class IncidentView implements View {
+  readonly element: HTMLElement;
+  private readonly heading: HTMLElement;
+  private readonly crumbService: HTMLAnchorElement;
+  private readonly state = statusBadge();
+  private readonly timeline: HTMLElement;
+  private readonly facts: HTMLElement;
+  private readonly zoneNote: HTMLElement;
+  private readonly chart = new ServiceChart({ height: 260, compact: false, showCaption: true });
+  private readonly chartError: HTMLElement;
+  private readonly annotations: HTMLElement;
+  private readonly actions: HTMLElement;
+  private incident: IncidentDetail | undefined;
+  private service: ServiceSummary | undefined;
+
+  constructor(
+    private readonly id: string,
+    private readonly context: ViewContext,
+  ) {
+    this.heading = h("h1", { tabindex: "-1" }, "Incident");
+    this.crumbService = h("a", { href: "#/" });
+    this.timeline = h("div", { class: "timeline" });
+    this.facts = h("dl", { class: "facts" });
+    this.zoneNote = h("p", { class: "muted" });
+    this.chartError = h("p", { class: "chart-error" });
+    this.annotations = h("div", {});
+    this.actions = h("div", { class: "page-actions" });
+    this.element = h(
+      "div",
+      { class: "view incident" },
+      h(
+        "nav",
+        { "aria-label": "Breadcrumb", class: "crumbs" },
+        h("a", { href: "#/" }, "All services"),
+        h("span", { "aria-hidden": "true" }, " › "),
+        this.crumbService,
+      ),
+      h("div", { class: "page-head" }, this.heading, this.state.element, this.actions),
+      h(
+        "section",
+        { "aria-labelledby": "timeline-heading" },
+        h("h2", { id: "timeline-heading" }, "Timeline"),
+        this.timeline,
+        this.facts,
+        this.zoneNote,
+      ),
+      h(
+        "section",
+        { "aria-labelledby": "incident-chart-heading" },
+        h("h2", { id: "incident-chart-heading" }, "Reports during the incident"),
+        this.chart.element,
+        this.chartError,
+      ),
+      h(
+        "section",
+        { "aria-labelledby": "annotations-heading" },
+        h("h2", { id: "annotations-heading" }, "What the sources said"),
+        this.annotations,
+      ),
+    );
+  }
+
+  title(): string {
+    return this.incident ? `${this.incident.summary.subject} · outcry` : "Incident · outcry";
+  }
+
+  async load(): Promise<void> {
+    const [incident, services] = await Promise.all([
+      api.incident(this.id),
+      api.services().then((answer) => answer.services),
+    ]);
+    this.incident = incident;
+    const byId = new Map(services.map((s) => [s.id, s]));
+    const service = byId.get(incident.service);
+    this.service = service;
+    const name = service?.name ?? incident.service;
+    const zone = service?.timeZone ?? "UTC";
+    setText(this.heading, `${name} ${incident.status === "open" ? "outage" : "incident"}`);
+    setText(this.crumbService, name);
+    this.crumbService.setAttribute("href", `#/service/${encodeURIComponent(incident.service)}`);
+    // The incident's own state, in the colours of the matching service status.
+    if (incident.status === "open") this.state.update("outage", "Open");
+    else this.state.update("normal", "Resolved");
+    this.showActions(service);
+
+    // The timeline text is the notifications' own; paragraphs are kept, markup never.
+    const paragraphs = incident.summary.text.split(/\n\s*\n/).filter((p) => p.trim());
+    const text = paragraphs.join("\n\n");
+    if (this.timeline.getAttribute("data-text") !== text) {
+      this.timeline.setAttribute("data-text", text);
+      this.timeline.replaceChildren(...paragraphs.map((p) => h("p", {}, p.trim())));
+    }
+    this.showFacts(incident, byId, zone);
+    setText(
+      this.zoneNote,
+      `The timeline tells times in ${name}'s zone (${zone}); the rest of the page uses yours (${viewerZone()}). Hover over a time to see it in ${name}'s zone.`,
+    );
+    this.showAnnotations(incident, zone);
+
+    try {
+      const series = await api.series(incident.service, incidentRange(incident));
+      setText(this.chartError, "");
+      this.chart.update(chartModel(name, series, [incident], service?.baseline ?? null));
+    } catch (error) {
+      const detail = error instanceof ApiError ? error.message : String(error);
+      setText(this.chartError, `Chart unavailable: ${detail}`);
+    }
+  }
+
+  destroy(): void {
+    this.chart.destroy();
+  }
+
+  private showActions(service: ServiceSummary | undefined): void {
+    if (!service || this.actions.firstChild) return;
+    this.actions.append(
+      reportButton(service.name, (button) => {
+        if (this.service) this.context.dialog.open(this.service, button);
+      }),
+    );
+  }
+
+  private showFacts(
+    incident: IncidentDetail,
+    services: Map<string, ServiceSummary>,
+    zone: string,
+  ): void {
+    const started = Date.parse(incident.startedAt);
+    const resolved = incident.resolvedAt === null ? null : Date.parse(incident.resolvedAt);
+    const rows: [string, (Node | string)[]][] = [
+      ["Started", [time(started, zone, { withDate: true })]],
+      [
+        "Peak",
+        [
+          `${reports(incident.peak.count)} at `,
+          time(Date.parse(incident.peak.at), zone, { withDate: true }),
+        ],
+      ],
+      [
+        "Resolved",
+        resolved === null
+          ? ["not yet"]
+          : [time(resolved, zone, { withDate: true }), ` (after ${duration(resolved - started)})`],
+      ],
+    ];
+    if (incident.correlatedWith.length > 0) {
+      const links: (Node | string)[] = [];
+      incident.correlatedWith.forEach((id, i) => {
+        if (i > 0) links.push(", ");
+        links.push(
+          h("a", { href: `#/service/${encodeURIComponent(id)}` }, services.get(id)?.name ?? id),
+        );
+      });
+      rows.push(["Spiked at the same time", links]);
+    }
+    replaceKeepingFocus(
+      this.facts,
+      rows.flatMap(([term, value]) => [h("dt", {}, term), h("dd", {}, ...value)]),
+    );
+  }
+
+  private showAnnotations(incident: IncidentDetail, zone: string): void {
+    if (incident.annotations.length === 0) {
+      this.annotations.replaceChildren(
+        h("p", { class: "muted" }, "Nothing was posted by the service's sources."),
+      );
+      return;
+    }
+    this.annotations.replaceChildren(
+      h(
+        "ol",
+        { class: "annotations" },
+        ...incident.annotations.map((a) =>
+          h("li", {}, time(Date.parse(a.at), zone, { withDate: true }), ` · ${a.source}: `, a.text),
+        ),
+      ),
+    );
+  }
+}

@@ -1,0 +1,114 @@
+/**
+ * Pieces several views share: the status badge, the latest-count line, an incident's
+ * one-line entry, and the "Report a problem" button.
+ */
+import type { Incident, ServiceStatus, ServiceSummary } from "../api";
+import { h, setAttr, setText } from "../dom";
+import { formatCount, reports, time } from "../format";
+
+/** Status words; colour only repeats what these say. */
+export const STATUS_TEXT: Readonly<Record<ServiceStatus, string>> = {
+  normal: "Normal",
+  elevated: "Elevated",
+  outage: "Outage",
+};
+
+/** What each status means, for the legend. */
+export const STATUS_MEANING: Readonly<Record<ServiceStatus, string>> = {
+  normal: "reports as expected",
+  elevated: "more reports than usual",
+  outage: "an incident is open",
+};
+
+/** A status badge that can be updated in place. */
+export function statusBadge(): {
+  element: HTMLElement;
+  update(status: ServiceStatus, label?: string): void;
+} {
+  const label = h("span", {});
+  const element = h(
+    "p",
+    { class: "status" },
+    h("span", { class: "status-mark", "aria-hidden": "true" }),
+    label,
+  );
+  return {
+    element,
+    update(status, text = STATUS_TEXT[status]) {
+      setAttr(element, "class", `status status-${status}`);
+      setAttr(element, "data-status", status);
+      setText(label, text);
+    },
+  };
+}
+
+/** "Latest 9,040 reports at 12:00 AM · baseline 40", updated in place. */
+export function latestLine(): { element: HTMLElement; update(service: ServiceSummary): void } {
+  const element = h("p", { class: "stats" });
+  return {
+    element,
+    update(service) {
+      const latest = service.latest;
+      const parts: (Node | string)[] = [];
+      if (!latest) parts.push("No data yet");
+      else if (latest.count === null)
+        parts.push("No data for ", time(Date.parse(latest.at), service.timeZone));
+      else
+        parts.push(
+          `Latest ${reports(latest.count)} at `,
+          time(Date.parse(latest.at), service.timeZone),
+        );
+      if (service.baseline !== null) parts.push(` · baseline ${formatCount(service.baseline)}`);
+      // Rebuilt only when the words change, so a refresh leaves it alone otherwise.
+      const probe = h("p", {}, ...parts);
+      if (probe.textContent !== element.textContent)
+        element.replaceChildren(...Array.from(probe.childNodes));
+    },
+  };
+}
+
+/** One incident as a list entry linking to its page. */
+export function incidentEntry(incident: Incident, name: string, timeZone: string): HTMLElement {
+  const started = Date.parse(incident.startedAt);
+  const state =
+    incident.status === "open"
+      ? h("span", { class: "tag tag-open" }, "Open")
+      : h("span", { class: "tag" }, "Resolved");
+  return h(
+    "li",
+    { class: "incident-entry" },
+    h(
+      "a",
+      { href: `#/incident/${encodeURIComponent(incident.id)}` },
+      `${name}: peak ${reports(incident.peak.count)}`,
+    ),
+    " ",
+    state,
+    h("br", {}),
+    h(
+      "span",
+      { class: "muted" },
+      "Started ",
+      time(started, timeZone, { withDate: true }),
+      incident.resolvedAt ? " · resolved " : "",
+      incident.resolvedAt
+        ? time(Date.parse(incident.resolvedAt), timeZone, { withDate: true })
+        : "",
+    ),
+  );
+}
+
+/** A "Report a problem" button naming the service for screen readers. */
+export function reportButton(
+  name: string,
+  onClick: (button: HTMLButtonElement) => void,
+): HTMLButtonElement {
+  const button = h(
+    "button",
+    { type: "button", class: "button report" },
+    "Report a problem",
+    h("span", { class: "visually-hidden" }, ` with ${name}`),
+  );
+  button.addEventListener("click", () => onClick(button));
+  return button;
+}

@@ -1,0 +1,211 @@
+/**
+ * A service's page (`#/service/<id>`): status, a large 24-hour chart with its data as a
+ * table on demand, the service's incidents and the health of its sources.
+ */
+import { api, type Incident, type Series, type ServiceDetail } from "../api";
+import { ServiceChart } from "../chart";
+import { chartModel } from "../chart-model";
+import { h, setText } from "../dom";
+import { formatCount, time } from "../format";
+import { incidentEntry, latestLine, reportButton, statusBadge } from "./parts";
+import { replaceKeepingFocus, type View, type ViewContext } from "./view";
+
+/** The page of one service. */
+export class ServiceView implements View {
+  readonly element: HTMLElement;
+  private readonly heading: HTMLElement;
+  private readonly status = statusBadge();
+  private readonly latest = latestLine();
+  private readonly chart = new ServiceChart({ height: 280, compact: false, showCaption: true });
+  private readonly table: HTMLDetailsElement;
+  private readonly incidents: HTMLElement;
+  private readonly sources: HTMLElement;
+  private readonly zone: HTMLElement;
+  private service: ServiceDetail | undefined;
+  private series: Series | undefined;
+
+  constructor(
+    private readonly id: string,
+    context: ViewContext,
+  ) {
+    this.heading = h("h1", { tabindex: "-1" }, id);
+    this.incidents = h("ul", { class: "incident-list" });
+    this.sources = h("div", { class: "table-wrap" });
+    this.zone = h("p", { class: "muted" });
+    this.table = h("details", { class: "data-table" }, h("summary", {}, "Counts as a table"));
+    // Built when opened: 288 rows nobody asked for would only slow every refresh.
+    this.table.addEventListener("toggle", () => this.fillTable());
+    this.element = h(
+      "div",
+      { class: "view service" },
+      h(
+        "nav",
+        { "aria-label": "Breadcrumb", class: "crumbs" },
+        h("a", { href: "#/" }, "All services"),
+      ),
+      h(
+        "div",
+        { class: "page-head" },
+        this.heading,
+        this.status.element,
+        reportButton(id, (button) => {
+          if (this.service) context.dialog.open(this.service, button);
+        }),
+      ),
+      this.latest.element,
+      this.zone,
+      h(
+        "section",
+        { "aria-labelledby": "chart-heading" },
+        h("h2", { id: "chart-heading" }, "Reports in the last 24 hours"),
+        this.chart.element,
+        this.table,
+      ),
+      h(
+        "section",
+        { "aria-labelledby": "incidents-heading" },
+        h("h2", { id: "incidents-heading" }, "Incidents"),
+        this.incidents,
+      ),
+      h(
+        "section",
+        { "aria-labelledby": "sources-heading" },
+        h("h2", { id: "sources-heading" }, "Sources"),
+        this.sources,
+      ),
+    );
+  }
+
+  title(): string {
+    return `${this.service?.name ?? this.id} · outcry`;
+  }
+
+  async load(): Promise<void> {
+    const [service, series, incidents] = await Promise.all([
+      api.service(this.id),
+      api.series(this.id),
+      api.incidents({ service: this.id, limit: 20 }).then(
+        (page) => page.incidents,
+        () => [] as Incident[],
+      ),
+    ]);
+    this.service = service;
+    this.series = series;
+    setText(this.heading, service.name);
+    this.status.update(service.status);
+    this.latest.update(service);
+    setText(
+      this.zone,
+      `Times are shown in your time zone; hover over a time for ${service.name}'s (${service.timeZone}).`,
+    );
+    this.chart.update(chartModel(service.name, series, incidents, service.baseline));
+    if (this.table.open) this.fillTable();
+    this.showIncidents(service, incidents);
+    this.showSources(service);
+  }
+
+  destroy(): void {
+    this.chart.destroy();
+  }
+
+  private showIncidents(service: ServiceDetail, incidents: Incident[]): void {
+    const signature = incidents.map((i) => `${i.id}:${i.status}:${i.peak.count}`).join(",");
+    if (this.incidents.getAttribute("data-signature") === signature) return;
+    this.incidents.setAttribute("data-signature", signature);
+    replaceKeepingFocus(
+      this.incidents,
+      incidents.length === 0
+        ? [h("li", { class: "muted" }, "No incidents recorded.")]
+        : incidents.map((i) => incidentEntry(i, service.name, service.timeZone)),
+    );
+  }
+
+  private showSources(service: ServiceDetail): void {
+    if (service.sources.length === 0) {
+      this.sources.replaceChildren(h("p", { class: "muted" }, "No source has been read yet."));
+      return;
+    }
+    const when = (iso: string | null) =>
+      iso === null ? "never" : time(Date.parse(iso), service.timeZone, { withDate: true });
+    this.sources.replaceChildren(
+      h(
+        "table",
+        {},
+        h("caption", { class: "visually-hidden" }, `Health of ${service.name}'s sources`),
+        h(
+          "thead",
+          {},
+          h(
+            "tr",
+            {},
+            h("th", { scope: "col" }, "Source"),
+            h("th", { scope: "col" }, "Last read"),
+            h("th", { scope: "col" }, "Last error"),
+            h("th", { scope: "col" }, "Failures in a row"),
+          ),
+        ),
+        h(
+          "tbody",
+          {},
+          ...service.sources.map((s) =>
+            h(
+              "tr",
+              {},
+              h("th", { scope: "row" }, s.source),
+              h("td", {}, when(s.lastSuccessAt)),
+              h(
+                "td",
+                {},
+                s.lastError ? h("span", {}, when(s.lastErrorAt), `: ${s.lastError}`) : "none",
+              ),
+              h("td", {}, String(s.consecutiveFailures)),
+            ),
+          ),
+        ),
+      ),
+    );
+  }
+
+  private fillTable(): void {
+    const series = this.series;
+    const service = this.service;
+    if (!this.table.open || !series || !service) return;
+    const rows = series.points
+      .filter((p) => p.count !== null)
+      .reverse()
+      .map((p) =>
+        h(
+          "tr",
+          {},
+          h("th", { scope: "row" }, time(Date.parse(p.at), service.timeZone, { withDate: true })),
+          h("td", {}, formatCount(p.count ?? 0)),
+          h("td", {}, p.baseline == null ? "unknown" : formatCount(p.baseline)),
+        ),
+      );
+    const table = h(
+      "table",
+      {},
+      h(
+        "caption",
+        { class: "visually-hidden" },
+        `${service.name}: reports per ${series.bucketMinutes} minutes, newest first`,
+      ),
+      h(
+        "thead",
+        {},
+        h(
+          "tr",
+          {},
+          h("th", { scope: "col" }, "Bucket start"),
+          h("th", { scope: "col" }, "Reports"),
+          h("th", { scope: "col" }, "Baseline"),
+        ),
+      ),
+      h("tbody", {}, ...rows),
+    );
+    const existing = this.table.querySelector(".table-wrap");
+    const wrap = h("div", { class: "table-wrap" }, table);
+    if (existing) existing.replaceWith(wrap);
+    else this.table.append(wrap);
+  }
+}
