@@ -5,7 +5,7 @@
  *
  * Usage: npm run bench [-- SECTION ...]
  *   sections: nab, delays, throughput, bundles, store-reads, collect-tick, crowd-ingestion,
- *   crash-injection, notify-latency (default: all)
+ *   crash-injection, notify-latency, series-latency, dashboard (default: all)
  */
 import { existsSync } from "node:fs";
 import { join } from "node:path";
@@ -14,9 +14,11 @@ import { benchBundles } from "./bundles";
 import { benchCollectTick } from "./collect-tick";
 import { benchCrashInjection } from "./crash-injection";
 import { benchCrowdIngestion } from "./crowd-ingestion";
+import { dashboardBench } from "./dashboard";
 import { formatDelays, seedDelays, syntheticDelays } from "./detection-delay";
 import { DEFAULT_DATA, formatNabResult, runNabBench } from "./nab";
 import { benchNotifyLatency } from "./notify-latency";
+import { benchSeriesLatency } from "./series-latency";
 import { benchStoreReads } from "./store-reads";
 
 const SEED = join(import.meta.dirname, "..", "examples/data/tmobile-2023-02-13.csv");
@@ -51,6 +53,8 @@ const sections: Record<string, () => boolean | Promise<boolean>> = {
   "crowd-ingestion": () => benchCrowdIngestion(),
   "crash-injection": () => benchCrashInjection(),
   "notify-latency": () => benchNotifyLatency(),
+  dashboard: dashboardBench,
+  "series-latency": () => benchSeriesLatency(),
 };
 
 async function main(): Promise<number> {

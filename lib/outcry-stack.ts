@@ -3,14 +3,18 @@
  * notification topic, the HTTP API and the operational alarms, and wires least-privilege
  * grants between them.
  */
-import { mkdtempSync } from "node:fs";
+import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { dirname, join } from "node:path";
 import { CfnOutput, Duration, Stack, type StackProps, Stage } from "aws-cdk-lib";
 import { SqsDestination } from "aws-cdk-lib/aws-lambda-destinations";
 import type { Construct } from "constructs";
+import { buildDashboardHtmlSync } from "../dashboard/build";
+import { DASHBOARD_FILE, OPENAPI_FILE } from "../lambdas/api/bundled-files";
+import { openApiText } from "../lambdas/api/openapi";
 import type { Config } from "../lambdas/domain/config";
 import { writeBundledConfig } from "./app-config";
+import { ApiKey } from "./constructs/api-key";
 import { Notifications } from "./constructs/notifications";
 import { OperationalAlarms } from "./constructs/operational-alarms";
 import { OutcryFunction } from "./constructs/outcry-function";
@@ -59,11 +63,19 @@ export class OutcryStack extends Stack {
       join(outdir, "outcry-config", this.artifactId),
     );
 
+    // The dashboard page and the OpenAPI document, made once per synth and shipped
+    // beside the api bundle.
+    const dashboardFile = join(dirname(bundledConfig.configFile), DASHBOARD_FILE);
+    writeFileSync(dashboardFile, buildDashboardHtmlSync());
+    const openApiFile = join(dirname(bundledConfig.configFile), OPENAPI_FILE);
+    writeFileSync(openApiFile, openApiText(config.api.auth));
+
     this.table = new OutcryTable(this, "Data");
     this.notifications = new Notifications(this, "Notifications", {
       subscribers: config.subscribers,
     });
     this.reporterSalt = new ReporterSalt(this, "ReporterSalt");
+    this.apiKey = config.api.auth === "apiKey" ? new ApiKey(this, "ApiKey") : undefined;
     const tableName = this.table.table.tableName;
     this.collect = new OutcryFunction(this, "Collect", {
       entry: handler("collect"),
@@ -91,9 +103,11 @@ export class OutcryStack extends Stack {
       memorySize: 512,
       timeout: Duration.seconds(10),
       bundledConfig,
+      files: [dashboardFile, openApiFile],
       environment: {
         TABLE_NAME: tableName,
         REPORTER_SALT_SECRET_ARN: this.reporterSalt.secret.secretArn,
+        ...(this.apiKey ? { API_KEY_SECRET_ARN: this.apiKey.secret.secretArn } : {}),
       },
     });
 
@@ -117,6 +131,7 @@ export class OutcryStack extends Stack {
     );
     this.notifications.grantPublish(this.detect.function);
     this.reporterSalt.secret.grantRead(this.api.function);
+    this.apiKey?.secret.grantRead(this.api.function);
 
     const every = Duration.minutes(config.scheduleMinutes);
     const collectSchedule = new ScheduledInvocation(this, "CollectSchedule", {
@@ -146,6 +161,7 @@ export class OutcryStack extends Stack {
       handler: this.api.function,
       rateLimit: config.api.rateLimit,
       burstLimit: config.api.burstLimit,
+      auth: config.api.auth,
     });
 
     this.alarms = new OperationalAlarms(this, "Alarms");
@@ -183,5 +199,17 @@ export class OutcryStack extends Stack {
       description: "Subscribe operators here to hear when outcry itself fails",
     });
     new CfnOutput(this, "TableName", { value: tableName, description: "DynamoDB table" });
+    if (this.apiKey) {
+      new CfnOutput(this, "ApiKeySecretArn", {
+        value: this.apiKey.secret.secretArn,
+        description: "Secret holding the API keys for read routes (one per line)",
+      });
+    }
+    if (config.api.auth === "iam") {
+      new CfnOutput(this, "ApiReadArn", {
+        value: this.publicApi.httpApi.arnForExecuteApi("GET"),
+        description: "Allow execute-api:Invoke on this ARN to let a principal read",
+      });
+    }
   }
 }

@@ -42,6 +42,9 @@ export async function demoCommand(args: string[]): Promise<number> {
   if (Number.isNaN(from) || Number.isNaN(to) || from >= to) {
     throw new UsageError("--from and --to take ISO-8601 times, --from first");
   }
+  // Every argument is checked before anything starts, so a bad one leaves nothing running.
+  const tickMs = parseDuration(values.tick, "--tick");
+  const port = parsePort(values.port);
   const config = loadConfigFile(join(EXAMPLES, "demo.config.json"));
   const dataDir = values["data-dir"] ?? (await mkdtemp(join(tmpdir(), "outcry-demo-")));
   const step = config.bucketMinutes * MINUTE_MS;
@@ -50,7 +53,7 @@ export async function demoCommand(args: string[]): Promise<number> {
   const runtime = await startLocalRuntime({
     config,
     dataDir,
-    port: parsePort(values.port),
+    port,
     autoTick: false,
     clock: {
       now: () => virtualNow,
@@ -63,7 +66,6 @@ export async function demoCommand(args: string[]): Promise<number> {
     `Replaying T-Mobile, Verizon and AT&T from ${values.from} to ${values.to}, one ${config.bucketMinutes}-minute bucket per tick.\n` +
       `API while it runs: ${runtime.url}/services\n\n`,
   );
-  const tickMs = parseDuration(values.tick, "--tick");
   try {
     while (virtualNow <= to) {
       const started = Date.now();

@@ -1,8 +1,15 @@
 /**
- * API Gateway v2 (HTTP API, payload 2.0) responses: JSON bodies and problem details.
+ * API Gateway v2 (HTTP API, payload 2.0) responses: JSON and HTML bodies, problem
+ * details, validators for conditional requests, and gzip for large bodies (HTTP APIs do
+ * not compress responses themselves).
  */
+import { createHash } from "node:crypto";
+import { gzipSync } from "node:zlib";
 import type { APIGatewayProxyStructuredResultV2 } from "aws-lambda";
 import type { HttpError } from "./http-error";
+
+/** Browsers must take every answer as its declared type (no HTML sniffed out of JSON). */
+const NO_SNIFF = { "x-content-type-options": "nosniff" };
 
 /** A JSON response. */
 export function json(
@@ -12,8 +19,31 @@ export function json(
 ): APIGatewayProxyStructuredResultV2 {
   return {
     statusCode: status,
-    headers: { "content-type": "application/json; charset=utf-8", ...headers },
+    headers: { "content-type": "application/json; charset=utf-8", ...NO_SNIFF, ...headers },
     body: JSON.stringify(body),
+  };
+}
+
+/** A JSON response whose body is already serialized. */
+export function jsonText(status: number, body: string): APIGatewayProxyStructuredResultV2 {
+  return {
+    statusCode: status,
+    headers: { "content-type": "application/json; charset=utf-8", ...NO_SNIFF },
+    body,
+  };
+}
+
+/** An HTML page; it may not be framed, and its own CSP (a meta tag) limits what it loads. */
+export function html(status: number, page: string): APIGatewayProxyStructuredResultV2 {
+  return {
+    statusCode: status,
+    headers: {
+      "content-type": "text/html; charset=utf-8",
+      "content-security-policy": "frame-ancestors 'none'",
+      ...NO_SNIFF,
+      "referrer-policy": "no-referrer",
+    },
+    body: page,
   };
 }
 
@@ -21,7 +51,7 @@ export function json(
 export function problem(error: HttpError): APIGatewayProxyStructuredResultV2 {
   return {
     statusCode: error.status,
-    headers: { "content-type": "application/problem+json", ...error.headers },
+    headers: { "content-type": "application/problem+json", ...NO_SNIFF, ...error.headers },
     body: JSON.stringify({
       type: "about:blank",
       title: error.title,
@@ -29,5 +59,70 @@ export function problem(error: HttpError): APIGatewayProxyStructuredResultV2 {
       detail: error.message,
       ...(error.field ? { field: error.field } : {}),
     }),
+  };
+}
+
+/** A strong validator of a body: its SHA-1, enough to tell versions apart. */
+export function entityTag(body: string): string {
+  return `"${createHash("sha1").update(body).digest("base64url")}"`;
+}
+
+/** True when an `If-None-Match` header names `tag` (or is `*`); weak tags compare too. */
+function matchesTag(ifNoneMatch: string, tag: string): boolean {
+  return ifNoneMatch
+    .split(",")
+    .map((candidate) => candidate.trim().replace(/^W\//, ""))
+    .some((candidate) => candidate === tag || candidate === "*");
+}
+
+/** Adds `ETag` (of the uncompressed body) and `Cache-Control` to a successful answer. */
+export function withValidator(
+  result: APIGatewayProxyStructuredResultV2,
+  cacheControl: string,
+): APIGatewayProxyStructuredResultV2 {
+  const tag = entityTag(result.body ?? "");
+  return { ...result, headers: { ...result.headers, etag: tag, "cache-control": cacheControl } };
+}
+
+/** `304 Not Modified` (no body) when the client already holds the answer's version. */
+export function notModifiedIf(
+  result: APIGatewayProxyStructuredResultV2,
+  ifNoneMatch: string | undefined,
+): APIGatewayProxyStructuredResultV2 {
+  const tag = result.headers?.etag;
+  if (ifNoneMatch === undefined || typeof tag !== "string" || !matchesTag(ifNoneMatch, tag)) {
+    return result;
+  }
+  const { "content-type": _type, "content-encoding": _encoding, ...headers } = result.headers ?? {};
+  return { statusCode: 304, headers };
+}
+
+/** Bodies below this many characters go out as they are: gzip would save little. */
+const COMPRESS_FROM_CHARS = 8192;
+
+/** True when an `Accept-Encoding` header accepts gzip (by name or `*`, with q above 0). */
+export function acceptsGzip(acceptEncoding: string | undefined): boolean {
+  return (acceptEncoding ?? "").split(",").some((entry) => {
+    const [name = "", ...parameters] = entry.split(";").map((part) => part.trim().toLowerCase());
+    const quality = parameters.find((p) => p.startsWith("q="));
+    return (name === "gzip" || name === "*") && (!quality || Number(quality.slice(2)) > 0);
+  });
+}
+
+/** Gzips a large body when the client accepts gzip. */
+export function compressed(
+  result: APIGatewayProxyStructuredResultV2,
+  gzip: boolean,
+): APIGatewayProxyStructuredResultV2 {
+  const body = result.body;
+  if (!body || result.isBase64Encoded || body.length < COMPRESS_FROM_CHARS) return result;
+  if (!gzip) {
+    return { ...result, headers: { ...result.headers, vary: "accept-encoding" } };
+  }
+  return {
+    ...result,
+    headers: { ...result.headers, "content-encoding": "gzip", vary: "accept-encoding" },
+    body: gzipSync(body).toString("base64"),
+    isBase64Encoded: true,
   };
 }

@@ -384,6 +384,25 @@ export const ApiSettingsSchema = z
       .max(5000)
       .default(2000)
       .describe("requests the HTTP API stage accepts in a burst"),
+    auth: z
+      .enum(["none", "apiKey", "iam"])
+      .default("none")
+      .describe(
+        "who may read services, series and incidents: anyone (none), holders of the API key kept in Secrets Manager (apiKey, sent as x-api-key), or IAM-signed requests (iam); the dashboard page, /health, /openapi.json and POST /reports stay public",
+      ),
+    corsOrigins: z
+      .array(
+        z
+          .string()
+          .regex(
+            /^(\*|https?:\/\/[a-z0-9.-]+(:\d{1,5})?)$/i,
+            "use '*' or an origin such as 'https://status.example.com' (scheme and host, no path)",
+          ),
+      )
+      .min(1)
+      .max(20)
+      .default(["*"])
+      .describe("origins whose pages may read the API from the browser; '*' allows any"),
   })
   .strict();
 

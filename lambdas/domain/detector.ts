@@ -154,7 +154,15 @@ export function isAbnormal(count: number, baseline: number, settings: DetectorSe
  * A run of such buckets resolves an incident; the API calls a service above it elevated.
  */
 export function isQuiet(count: number, baseline: number, settings: DetectorSettings): boolean {
-  return count < settings.resolveRatio * Math.max(baseline, 1);
+  return count < elevatedFrom(baseline, settings);
+}
+
+/**
+ * The count from which a bucket is elevated rather than quiet: the top of the baseline
+ * band the API and the dashboard show.
+ */
+export function elevatedFrom(baseline: number, settings: DetectorSettings): number {
+  return settings.resolveRatio * Math.max(baseline, 1);
 }
 
 /** True when one abnormal bucket alone is beyond doubt (rule 4, without the surprise bar). */

@@ -276,4 +276,8 @@ export interface ProgressStore {
   markCollected(bucketStart: number): Promise<void>;
   /** The newest bucket collect has finished, or null before its first run. */
   collectedThrough(): Promise<number | null>;
+  /** Notes that a tick changed stored data, so answers cached by version start afresh. */
+  markChanged(): Promise<void>;
+  /** A number that changes whenever a tick has changed stored data (0 before any). */
+  dataVersion(): Promise<number>;
 }

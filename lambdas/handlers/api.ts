@@ -2,15 +2,18 @@
  * api: the HTTP API (API Gateway HTTP API, payload 2.0): the read endpoints and
  * `POST /reports`. Errors become `application/problem+json` here and nowhere else.
  */
+import { readFile } from "node:fs/promises";
 import { injectLambdaContext } from "@aws-lambda-powertools/logger/middleware";
 import middy from "@middy/core";
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from "aws-lambda";
+import { DASHBOARD_FILE, OPENAPI_FILE } from "../api/bundled-files";
+import { withCors } from "../api/cors";
 import { HttpError } from "../api/http-error";
 import { problem } from "../api/responses";
 import { type ApiDependencies, route } from "../api/routes";
 import { awsDependencies } from "./aws-dependencies";
 import { logger } from "./logger";
-import { reporterSaltFromSecret } from "./reporter-salt";
+import { apiKeysFromSecret, reporterSaltFromSecret } from "./secrets";
 
 /** Maps thrown errors to problem details; unexpected ones are logged and hidden. */
 const problemDetails: middy.MiddlewareObj<
@@ -30,6 +33,25 @@ const problemDetails: middy.MiddlewareObj<
   },
 };
 
+/** Adds CORS headers to every answer, errors included (so it runs after problemDetails). */
+function cors(
+  dependencies: () => ApiDependencies,
+): middy.MiddlewareObj<APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2> {
+  const addHeaders = async (
+    request: middy.Request<APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2>,
+  ) => {
+    if (!request.response) return;
+    const { event } = request;
+    request.response = withCors(
+      request.response,
+      event.headers.origin,
+      dependencies().config.api.corsOrigins,
+      event.requestContext.http.method === "OPTIONS",
+    );
+  };
+  return { after: addHeaders, onError: addHeaders };
+}
+
 /** The api handler over the given dependencies. */
 export function createApiHandler(dependencies: () => ApiDependencies) {
   return middy(
@@ -37,10 +59,31 @@ export function createApiHandler(dependencies: () => ApiDependencies) {
       route(dependencies(), event),
   )
     .use(injectLambdaContext(logger))
+    .use(cors(dependencies))
     .use(problemDetails);
+}
+
+const bundledFiles = new Map<string, Promise<string>>();
+
+/** A file `cdk synth` placed beside the bundle, read once per container. */
+function bundledFile(name: string): () => Promise<string> {
+  return () => {
+    let text = bundledFiles.get(name);
+    if (!text) {
+      text = readFile(new URL(`./${name}`, import.meta.url), "utf8");
+      bundledFiles.set(name, text);
+    }
+    return text;
+  };
 }
 
 /** Entry point of the api function. */
 export const handler = createApiHandler(
-  () => awsDependencies({ salt: reporterSaltFromSecret }).api,
+  () =>
+    awsDependencies({
+      salt: reporterSaltFromSecret,
+      apiKeys: apiKeysFromSecret,
+      dashboard: bundledFile(DASHBOARD_FILE),
+      openApi: bundledFile(OPENAPI_FILE),
+    }).api,
 );

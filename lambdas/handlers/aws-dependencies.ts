@@ -22,6 +22,9 @@ export interface AwsExtras {
   notifiers?: () => Notifier[];
   deadLetters?: () => DeadLetterQueue;
   salt?: () => Promise<string>;
+  dashboard?: () => Promise<string>;
+  openApi?: () => Promise<string>;
+  apiKeys?: () => Promise<readonly string[]>;
   sources?: RuntimeSettings["sources"];
 }
 
@@ -35,6 +38,9 @@ export function awsDependencies(extras: AwsExtras = {}): Dependencies {
     notifiers: extras.notifiers ?? (() => []),
     ...(extras.deadLetters ? { deadLetters: extras.deadLetters } : {}),
     ...(extras.sources ? { sources: extras.sources } : {}),
+    ...(extras.dashboard ? { dashboard: extras.dashboard } : {}),
+    ...(extras.openApi ? { openApi: extras.openApi } : {}),
+    ...(extras.apiKeys ? { apiKeys: extras.apiKeys } : {}),
     salt:
       extras.salt ??
       (() =>

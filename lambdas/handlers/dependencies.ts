@@ -45,6 +45,12 @@ export interface RuntimeSettings {
   /** Where notifications that keep failing go; built on first use, like the notifiers. */
   deadLetters?: () => DeadLetterQueue;
   salt: () => Promise<string>;
+  /** The dashboard page (built in memory locally, read from the bundle in AWS). */
+  dashboard?: () => Promise<string>;
+  /** The OpenAPI document as JSON text (generated locally, read from the bundle in AWS). */
+  openApi?: () => Promise<string>;
+  /** The API keys, when `api.auth` is apiKey (loaded once, cached by the caller). */
+  apiKeys?: () => Promise<readonly string[]>;
   now: () => number;
 }
 
@@ -138,6 +144,20 @@ export function buildDependencies(settings: RuntimeSettings): Dependencies {
       health,
       reports,
       salt: settings.salt,
+      progress,
+      responses: new ResponseCache(),
+      access: {
+        mode: config.api.auth,
+        keys:
+          settings.apiKeys ??
+          (() => Promise.reject(new Error("this runtime has no API keys; set api.auth to none"))),
+      },
+      dashboard:
+        settings.dashboard ??
+        (() => Promise.reject(new Error("this runtime was built without the dashboard page"))),
+      openApi:
+        settings.openApi ??
+        (() => Promise.reject(new Error("this runtime was built without the OpenAPI document"))),
       now: settings.now,
     },
   };

@@ -10,6 +10,8 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from "node:net";
 import { join } from "node:path";
 import type { ScheduledEvent } from "aws-lambda";
+import { buildDashboardHtml } from "../../dashboard/build";
+import { openApiText } from "../api/openapi";
 import { toIso } from "../domain/buckets";
 import type { Config } from "../domain/config";
 import type { Notifier } from "../domain/ports";
@@ -66,14 +68,15 @@ export interface LocalRuntime {
 
 const TABLE_NAME = "outcry";
 
-async function loadOrCreateSalt(dataDir: string): Promise<string> {
-  const file = join(dataDir, "salt");
+/** A random secret kept in the data directory (the reporter salt, the API key). */
+async function loadOrCreateSecret(dataDir: string, name: string): Promise<string> {
+  const file = join(dataDir, name);
   try {
     return (await readFile(file, "utf8")).trim();
   } catch {
-    const salt = randomBytes(32).toString("hex");
-    await writeFile(file, `${salt}\n`, { mode: 0o600 });
-    return salt;
+    const secret = randomBytes(32).toString("hex");
+    await writeFile(file, `${secret}\n`, { mode: 0o600 });
+    return secret;
   }
 }
 
@@ -117,7 +120,17 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
   const print = options.print ?? ((line: string) => process.stdout.write(`${line}\n`));
   const clock = options.clock ?? { now: Date.now };
   await mkdir(options.dataDir, { recursive: true });
-  const salt = await loadOrCreateSalt(options.dataDir);
+  const salt = await loadOrCreateSecret(options.dataDir, "salt");
+  const { auth } = options.config.api;
+  const apiKey = auth === "apiKey" ? await loadOrCreateSecret(options.dataDir, "api-key") : null;
+  if (apiKey)
+    print(
+      `reads need the API key in x-api-key: ${apiKey} (kept in ${join(options.dataDir, "api-key")})`,
+    );
+  if (auth === "iam") {
+    print("api.auth is iam: API Gateway checks signatures in AWS; locally, reads are open");
+  }
+  let dashboard: Promise<string> | undefined;
   const outboxFile = join(options.dataDir, "outbox.jsonl");
   const store: EmbeddedStore = await startEmbeddedStore({
     dataDir: join(options.dataDir, "db"),
@@ -137,6 +150,13 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
     deadLetters: () => new FileDeadLetterQueue(join(options.dataDir, "dead-letters.jsonl")),
     sources: sourcesForService,
     salt: async () => salt,
+    apiKeys: async () => (apiKey ? [apiKey] : []),
+    // Built on first request, as the Lambda reads it on first request.
+    dashboard: () => {
+      dashboard ??= buildDashboardHtml();
+      return dashboard;
+    },
+    openApi: async () => openApiText(auth),
     now: () => clock.now(),
   });
   const collect = createCollectHandler(() => deps.collect);

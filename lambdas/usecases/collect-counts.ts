@@ -203,5 +203,7 @@ export async function collectCounts(
   await runBounded(tasks, CONCURRENCY);
   // Every source has had its turn (a failed one is a gap): detect may take the bucket now.
   await deps.progress.markCollected(newest);
+  // Counts, health and annotations may have changed: cached API answers start afresh.
+  await deps.progress.markChanged();
   return result;
 }

@@ -252,6 +252,8 @@ export async function detectIncidents(
 
   // 6. Deliver.
   const delivery = await deliverPending(deps.outbox, deps.deliverer, deps.now());
+  // States, incidents and deliveries may have changed: cached API answers start afresh.
+  await deps.progress.markChanged();
   const open = runs.flatMap((run) =>
     run.state.incident ? [toWrite.get(run.state.incident.id) ?? run.state.incident] : [],
   );

@@ -3,11 +3,13 @@
  * incidents. Reads only; one detector-state read and one series read per service.
  */
 
+import type { z } from "zod/mini";
+import type { SeriesSchema } from "../api/schemas";
 import { expectedCount } from "../domain/baseline";
 import { lastClosedBucket, MINUTE_MS, toIso } from "../domain/buckets";
 import { combinedCount, sourceWeights } from "../domain/combine";
 import type { Config, Service } from "../domain/config";
-import { isQuiet } from "../domain/detector";
+import { elevatedFrom, isQuiet } from "../domain/detector";
 import { incidentToJson } from "../domain/incident";
 import type {
   AnnotationStore,
@@ -17,6 +19,8 @@ import type {
   SourceHealthStore,
   StoredIncident,
 } from "../domain/ports";
+
+type SeriesResponse = z.infer<typeof SeriesSchema>;
 
 /** What the read API needs. */
 export interface QueryDependencies {
@@ -95,37 +99,113 @@ export async function describeService(deps: QueryDependencies, service: Service,
   };
 }
 
-/** Bucketed counts of one service, gaps as nulls, with each source's counts. */
+/** Most points one series answer holds; longer ranges are rolled up to coarser buckets. */
+export const MAX_SERIES_POINTS = 1500;
+/** Widths a series may be rolled up to, in minutes. */
+const ROLLUP_MINUTES = [1, 5, 10, 15, 30, 60, 120, 180, 360, 720, 1440];
+
+/**
+ * The point width for a range: the stored width, or the narrowest wider one that keeps
+ * the answer within {@link MAX_SERIES_POINTS} (a whole multiple of the stored width, so
+ * every stored bucket falls in exactly one point).
+ * @example seriesBucketMinutes(1, 7 * 24 * 60 * 60_000) // 10
+ */
+export function seriesBucketMinutes(bucketMinutes: number, rangeMs: number): number {
+  const fits = (minutes: number) => rangeMs / (minutes * MINUTE_MS) + 1 <= MAX_SERIES_POINTS;
+  if (fits(bucketMinutes)) return bucketMinutes;
+  return (
+    ROLLUP_MINUTES.find((m) => m > bucketMinutes && m % bucketMinutes === 0 && fits(m)) ??
+    ROLLUP_MINUTES[ROLLUP_MINUTES.length - 1] ??
+    bucketMinutes
+  );
+}
+
+type SeriesPoint = SeriesResponse["points"][number];
+
+/** Adds a bucket's per-kind counts into a point's. */
+function addBreakdowns(
+  into: NonNullable<SeriesPoint["breakdowns"]>,
+  add: Record<string, Record<string, number>>,
+) {
+  for (const [source, kinds] of Object.entries(add)) {
+    into[source] ??= {};
+    const target = into[source];
+    for (const [kind, n] of Object.entries(kinds)) target[kind] = (target[kind] ?? 0) + n;
+  }
+}
+
+const tenths = (value: number) => Math.round(value * 10) / 10;
+
+/**
+ * Bucketed counts of one service with the baseline band (the count expected for that
+ * time of day, and the level above which a bucket is elevated), each source's counts,
+ * and gaps as nulls. Points wider than the stored buckets sum them: a rolled-up point is
+ * null only when every bucket in it is a gap.
+ */
 export async function serviceSeries(
   deps: QueryDependencies,
   service: Service,
   fromMs: number,
   toMs: number,
-) {
-  const { bucketMinutes } = deps.config;
+): Promise<SeriesResponse> {
+  const { bucketMinutes, detector } = deps.config;
   const width = bucketMinutes * MINUTE_MS;
-  const from = Math.floor(fromMs / width) * width;
   const to = Math.floor(toMs / width) * width;
-  const points = new Map(
-    (await deps.series.range(service.id, from, to)).map((p) => [p.bucketStart, p]),
-  );
+  const pointMinutes = seriesBucketMinutes(bucketMinutes, to - Math.floor(fromMs / width) * width);
+  const pointWidth = pointMinutes * MINUTE_MS;
+  // Whole points only: the first starts on a boundary of the point width.
+  const from = Math.floor(fromMs / pointWidth) * pointWidth;
+  const [stored, { state }] = await Promise.all([
+    deps.series.range(service.id, from, to),
+    deps.states.load(service.id),
+  ]);
+  const byBucket = new Map(stored.map((p) => [p.bucketStart, p]));
   const weights = sourceWeights(service);
-  const buckets: {
-    at: string;
-    count: number | null;
-    sources: Record<string, number>;
-    breakdowns?: Record<string, Record<string, number>>;
-  }[] = [];
+  const points: SeriesPoint[] = [];
+  let current: SeriesPoint | undefined;
+  let currentStart = Number.NaN;
   for (let t = from; t <= to; t += width) {
-    const point = points.get(t);
-    buckets.push({
-      at: toIso(t),
-      count: combinedCount(point, weights),
-      sources: point?.counts ?? {},
-      ...(point?.breakdowns ? { breakdowns: point.breakdowns } : {}),
-    });
+    const pointStart = Math.floor(t / pointWidth) * pointWidth;
+    if (pointStart !== currentStart) {
+      current = {
+        at: toIso(pointStart),
+        count: null,
+        baseline: state ? 0 : null,
+        threshold: state ? 0 : null,
+        sources: {},
+      };
+      currentStart = pointStart;
+      points.push(current);
+    }
+    if (!current) continue;
+    const bucket = byBucket.get(t);
+    const count = combinedCount(bucket, weights);
+    if (count !== null) current.count = (current.count ?? 0) + count;
+    for (const [source, n] of Object.entries(bucket?.counts ?? {})) {
+      current.sources[source] = (current.sources[source] ?? 0) + n;
+    }
+    if (bucket?.breakdowns) {
+      current.breakdowns ??= {};
+      addBreakdowns(current.breakdowns, bucket.breakdowns);
+    }
+    if (state && current.baseline !== null && current.threshold !== null) {
+      const expected = expectedCount(state.baseline, t, deps.config);
+      current.baseline += expected;
+      current.threshold += elevatedFrom(expected, detector);
+    }
   }
-  return { service: service.id, bucketMinutes, from: toIso(from), to: toIso(to), points: buckets };
+  for (const point of points) {
+    if (point.count !== null) point.count = tenths(point.count);
+    if (point.baseline !== null) point.baseline = tenths(point.baseline);
+    if (point.threshold !== null) point.threshold = tenths(point.threshold);
+  }
+  return {
+    service: service.id,
+    bucketMinutes: pointMinutes,
+    from: toIso(from),
+    to: toIso(to),
+    points,
+  };
 }
 
 /** Annotations this long before an incident started still belong to its timeline. */

@@ -38,6 +38,8 @@ export interface OutcryFunctionProps {
   readonly bundledConfig: BundledConfig;
   /** Variables added to the common ones (config file, Powertools settings). */
   readonly environment?: Record<string, string>;
+  /** Files copied beside the bundle (e.g. the dashboard page), by their absolute paths. */
+  readonly files?: readonly string[];
   /**
    * Retries of a failed asynchronous invocation.
    * @default 2 (the Lambda default)
@@ -118,6 +120,7 @@ export class OutcryFunction extends Construct {
             ...replayFiles.map(
               (file) => `cp "${file}" "${outputDir}/${BUNDLED_REPLAY_DIR}/${basename(file)}"`,
             ),
+            ...(props.files ?? []).map((file) => `cp "${file}" "${outputDir}/${basename(file)}"`),
           ],
         },
       },

@@ -5,11 +5,13 @@
 import { RemovalPolicy, Validations } from "aws-cdk-lib";
 import { AccessLogFormat } from "aws-cdk-lib/aws-apigateway";
 import {
-  CorsHttpMethod,
   HttpApi,
+  HttpMethod,
+  HttpNoneAuthorizer,
   HttpStage,
   LogGroupLogDestination,
 } from "aws-cdk-lib/aws-apigatewayv2";
+import { HttpIamAuthorizer } from "aws-cdk-lib/aws-apigatewayv2-authorizers";
 import { HttpLambdaIntegration } from "aws-cdk-lib/aws-apigatewayv2-integrations";
 import type { IFunction } from "aws-cdk-lib/aws-lambda";
 import { LogGroup, RetentionDays } from "aws-cdk-lib/aws-logs";
@@ -23,7 +25,22 @@ export interface PublicApiProps {
   readonly rateLimit: number;
   /** Requests allowed in a burst above `rateLimit`. */
   readonly burstLimit: number;
+  /**
+   * Who may read (config `api.auth`). With "iam", API Gateway checks SigV4 signatures on
+   * every route but the public ones; "apiKey" is checked by the function.
+   */
+  readonly auth: "none" | "apiKey" | "iam";
 }
+
+/** Routes that stay public whatever `auth` says: the page, health, the description, reports. */
+export const PUBLIC_ROUTES: readonly { method: HttpMethod; path: string }[] = [
+  { method: HttpMethod.GET, path: "/" },
+  { method: HttpMethod.GET, path: "/health" },
+  { method: HttpMethod.GET, path: "/openapi.json" },
+  { method: HttpMethod.POST, path: "/reports" },
+  // Browsers send CORS preflights without credentials.
+  { method: HttpMethod.OPTIONS, path: "/{proxy+}" },
+];
 
 /**
  * Access log fields. The client address is left out on purpose: crowd reporters are
@@ -44,8 +61,8 @@ const ACCESS_LOG_FORMAT = AccessLogFormat.custom(
 );
 
 /**
- * An API Gateway HTTP API whose `$default` stage is throttled and access-logged. CORS
- * allows GET and POST from any origin, since the read endpoints are public.
+ * An API Gateway HTTP API whose `$default` stage is throttled and access-logged. CORS is
+ * answered by the function (config `api.corsOrigins`), so it behaves the same locally.
  *
  * @example
  * const api = new PublicApi(this, "Api", { handler: fn, rateLimit: 50, burstLimit: 100 });
@@ -58,18 +75,30 @@ export class PublicApi extends Construct {
 
   constructor(scope: Construct, id: string, props: PublicApiProps) {
     super(scope, id);
+    const integration = new HttpLambdaIntegration("Handler", props.handler);
     this.httpApi = new HttpApi(this, "HttpApi", {
       description: "outcry query API, crowd reports and dashboard",
-      defaultIntegration: new HttpLambdaIntegration("Handler", props.handler),
-      corsPreflight: {
-        allowOrigins: ["*"],
-        // Reads only: a page elsewhere must not make its visitors post crowd reports.
-        allowMethods: [CorsHttpMethod.GET, CorsHttpMethod.HEAD, CorsHttpMethod.OPTIONS],
-        allowHeaders: ["content-type"],
-      },
+      defaultIntegration: integration,
+      ...(props.auth === "iam" ? { defaultAuthorizer: new HttpIamAuthorizer() } : {}),
       // Created below, because the automatic default stage takes no throttling or logging.
       createDefaultStage: false,
     });
+    if (props.auth === "iam") {
+      for (const route of PUBLIC_ROUTES) {
+        const added = this.httpApi.addRoutes({
+          path: route.path,
+          methods: [route.method],
+          integration,
+          authorizer: new HttpNoneAuthorizer(),
+        });
+        for (const construct of added) {
+          Validations.of(construct).acknowledge({
+            id: "AwsSolutions-APIG4",
+            reason: `${route.method} ${route.path} stays public: the page, health, the API description, anonymous crowd reports and CORS preflights carry no signature.`,
+          });
+        }
+      }
+    }
     this.accessLogs = new LogGroup(this, "AccessLogs", {
       retention: RetentionDays.ONE_MONTH,
       removalPolicy: RemovalPolicy.DESTROY,
@@ -84,11 +113,15 @@ export class PublicApi extends Construct {
         format: ACCESS_LOG_FORMAT,
       },
     });
-    Validations.of(this.httpApi).acknowledge({
-      id: "AwsSolutions-APIG4",
-      reason:
-        "Public by design: the query API and dashboard serve public read-only data, and POST /reports takes anonymous crowd reports, limited per address by the handler and by stage throttling.",
-    });
+    if (props.auth !== "iam") {
+      Validations.of(this.httpApi).acknowledge({
+        id: "AwsSolutions-APIG4",
+        reason:
+          props.auth === "apiKey"
+            ? "The function checks the API key (kept in Secrets Manager) on every read route; the page, /health, /openapi.json and POST /reports (anonymous crowd reports, limited per address) are public by design."
+            : "Public by design (api.auth none): the query API and dashboard serve public read-only data, and POST /reports takes anonymous crowd reports, limited per address by the handler and by stage throttling.",
+      });
+    }
   }
 
   /** The base URL of the API, ending in `/`. */

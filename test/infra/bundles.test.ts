@@ -169,6 +169,8 @@ describe("function bundles", () => {
         httpEvent("POST", "/reports", { service: "t-mobile", problem: "no-signal" }),
         httpEvent("POST", "/reports", { service: "t-mobile", problem: "no-signal" }),
         httpEvent("GET", "/services"),
+        httpEvent("GET", "/"),
+        httpEvent("GET", "/openapi.json"),
       ]);
       // Assess 1
       expect(accepted?.statusCode).toBe(202);
@@ -176,6 +178,9 @@ describe("function bundles", () => {
       expect(JSON.parse(services?.body ?? "{}").services.map((s: { id: string }) => s.id)).toEqual([
         "t-mobile",
       ]);
+      expect(page?.statusCode).toBe(200);
+      expect(page?.body).toContain("<!doctype html>");
+      expect(JSON.parse(openApi?.body ?? "{}").openapi).toBe("3.1.0");
 
       // Act 2: collect after the report's bucket has closed.
       const reportBucket = bucketStart(Date.now(), 5);

@@ -291,7 +291,7 @@ describe("notifications", () => {
 });
 
 describe("HTTP API", () => {
-  it("sends every route to the api function", () => {
+  it("sends every route to the api function, which answers CORS itself", () => {
     const { stack, template } = standard;
     template.hasResourceProperties("AWS::ApiGatewayV2::Api", {
       ProtocolType: "HTTP",
@@ -306,6 +306,44 @@ describe("HTTP API", () => {
       IntegrationType: "AWS_PROXY",
       IntegrationUri: { "Fn::GetAtt": [logicalId(stack, stack.api.function), "Arn"] },
     });
+  });
+
+  it("with api.auth iam, signs every route but the public ones, and nag agrees", () => {
+    const iam = synthesize({ services, api: { auth: "iam" } });
+    const routes = Object.values(iam.template.findResources("AWS::ApiGatewayV2::Route")).map(
+      (route) => `${route.Properties.RouteKey} ${route.Properties.AuthorizationType}`,
+    );
+    expect(routes.sort()).toEqual([
+      "$default AWS_IAM",
+      "GET / NONE",
+      "GET /health NONE",
+      "GET /openapi.json NONE",
+      "OPTIONS /{proxy+} NONE",
+      "POST /reports NONE",
+    ]);
+    iam.template.hasOutput("ApiReadArn", {});
+    const report = new AwsSolutionsChecks().validateScope(iam.stack);
+    expect(report.violations.map((v) => v.ruleName)).toEqual([]);
+  });
+
+  it("with api.auth apiKey, gives only api the key secret, and nag agrees", () => {
+    const keyed = synthesize({ services, api: { auth: "apiKey" } });
+    const secretId = logicalId(keyed.stack, keyed.stack.apiKey?.secret as never);
+    expect(
+      functionProps(keyed.template, keyed.stack, keyed.stack.api).Environment.Variables,
+    ).toMatchObject({
+      API_KEY_SECRET_ARN: { Ref: secretId },
+    });
+    const readers = Object.values(keyed.template.findResources("AWS::IAM::Policy")).filter((p) =>
+      JSON.stringify(p.Properties.PolicyDocument).includes(`"Ref":"${secretId}"`),
+    );
+    expect(readers.map((p) => p.Properties.Roles)).toEqual([
+      [{ Ref: logicalId(keyed.stack, keyed.stack.api.role) }],
+    ]);
+    keyed.template.hasOutput("ApiKeySecretArn", { Value: { Ref: secretId } });
+    const report = new AwsSolutionsChecks().validateScope(keyed.stack);
+    expect(report.violations.map((v) => v.ruleName)).toEqual([]);
+    expect(standard.stack.apiKey).toBeUndefined();
   });
 
   it("takes the stage throttling from the config", () => {

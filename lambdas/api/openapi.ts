@@ -1,0 +1,166 @@
+/**
+ * The OpenAPI 3.1 document of the HTTP API, generated from the route table and the same
+ * zod schemas that validate requests and shape responses (`schemas.ts`). OpenAPI 3.1
+ * uses JSON Schema 2020-12, which is what zod emits. Built once per container.
+ */
+import * as z from "zod/mini";
+import { API_KEY_HEADER, type ApiAccess } from "./access";
+import { ROUTES, type RouteSpec } from "./routes";
+import {
+  HealthSchema,
+  IncidentDetailSchema,
+  IncidentListSchema,
+  IncidentSchema,
+  ProblemSchema,
+  ReportResultSchema,
+  SeriesSchema,
+  ServiceDetailSchema,
+  ServiceListSchema,
+  ServiceSummarySchema,
+} from "./schemas";
+
+/** Named schemas under `components.schemas`; a route's schema found here is a `$ref`. */
+const COMPONENTS: Record<string, z.ZodMiniType> = {
+  Problem: ProblemSchema,
+  ServiceSummary: ServiceSummarySchema,
+  ServiceList: ServiceListSchema,
+  ServiceDetail: ServiceDetailSchema,
+  Series: SeriesSchema,
+  Incident: IncidentSchema,
+  IncidentList: IncidentListSchema,
+  IncidentDetail: IncidentDetailSchema,
+  Health: HealthSchema,
+  ReportResult: ReportResultSchema,
+};
+
+const TITLES: Record<number, string> = {
+  400: "a parameter or the body is not valid; `field` names it",
+  401: "a valid API key is required in the x-api-key header",
+  403: "the request must be signed with AWS Signature Version 4 by an allowed principal",
+  404: "no such service, incident or route",
+  405: "the method is not allowed on this path",
+  413: "the body is too large",
+  415: "the body is not JSON",
+  429: "too many requests from this address; see Retry-After",
+  500: "the request failed on the server",
+};
+
+type JsonSchema = Record<string, unknown>;
+
+/** JSON Schema 2020-12 of a zod schema, without the `$schema` key OpenAPI does not want. */
+function jsonSchema(schema: z.ZodMiniType, io: "input" | "output"): JsonSchema {
+  const { $schema: _dialect, ...rest } = z.toJSONSchema(schema, { io, unrepresentable: "any" });
+  return rest as JsonSchema;
+}
+
+function reference(schema: z.ZodMiniType): JsonSchema {
+  const name = Object.entries(COMPONENTS).find(([, candidate]) => candidate === schema)?.[0];
+  return name ? { $ref: `#/components/schemas/${name}` } : jsonSchema(schema, "output");
+}
+
+const problemResponse = (status: number) => ({
+  description: TITLES[status] ?? "an error",
+  content: { "application/problem+json": { schema: { $ref: "#/components/schemas/Problem" } } },
+});
+
+function operation(spec: RouteSpec, auth: ApiAccess["mode"]): JsonSchema {
+  const parameters: JsonSchema[] = [];
+  for (const match of spec.path.matchAll(/\{(\w+)\}/g)) {
+    parameters.push({ name: match[1], in: "path", required: true, schema: { type: "string" } });
+  }
+  if (spec.query) {
+    const query = jsonSchema(spec.query, "input");
+    const required = new Set((query.required as string[] | undefined) ?? []);
+    for (const [name, schema] of Object.entries(query.properties as Record<string, JsonSchema>)) {
+      const { description, ...rest } = schema;
+      parameters.push({
+        name,
+        in: "query",
+        required: required.has(name),
+        ...(description ? { description } : {}),
+        schema: rest,
+      });
+    }
+  }
+  const { success } = spec;
+  const successContent = success.html
+    ? { "text/html": { schema: { type: "string" } } }
+    : { "application/json": { schema: success.schema ? reference(success.schema) : {} } };
+  const responses: Record<string, unknown> = {
+    [success.status]: { description: success.description, content: successContent },
+  };
+  for (const extra of spec.alsoAnswers ?? []) {
+    responses[extra.status] = { description: extra.description, content: successContent };
+  }
+  if (spec.cache) responses["304"] = { description: "not modified (If-None-Match matched)" };
+  const errors = new Set([...(spec.query || spec.body || spec.path.includes("{") ? [400] : [])]);
+  if (spec.reads && auth !== "none") errors.add(auth === "apiKey" ? 401 : 403);
+  for (const status of [...spec.errors, 500]) errors.add(status);
+  for (const status of [...errors].sort()) responses[status] = problemResponse(status);
+  return {
+    operationId: spec.operationId,
+    summary: spec.summary,
+    ...(spec.description ? { description: spec.description } : {}),
+    ...(parameters.length > 0 ? { parameters } : {}),
+    ...(spec.body
+      ? {
+          requestBody: {
+            required: true,
+            content: { "application/json": { schema: jsonSchema(spec.body, "input") } },
+          },
+        }
+      : {}),
+    ...(spec.reads && auth !== "none" ? { security: [{ [auth]: [] }] } : {}),
+    responses,
+  };
+}
+
+const cached = new Map<string, JsonSchema>();
+
+/**
+ * The OpenAPI 3.1 document for `routes`, with read routes secured as `auth` says.
+ * @example const doc = openApiDocument(ROUTES, "none"); doc.openapi // "3.1.0"
+ */
+export function openApiDocument(routes: readonly RouteSpec[], auth: ApiAccess["mode"]): JsonSchema {
+  const known = cached.get(auth);
+  if (known) return known;
+  const paths: Record<string, Record<string, unknown>> = {};
+  for (const spec of routes) {
+    paths[spec.path] = { ...paths[spec.path], [spec.method.toLowerCase()]: operation(spec, auth) };
+  }
+  const document = {
+    openapi: "3.1.0",
+    info: {
+      title: "outcry",
+      version: "1",
+      description:
+        "Outage reports per service: what is down, since when and how badly, with crowd reports in. Errors are application/problem+json.",
+    },
+    paths,
+    components: {
+      schemas: Object.fromEntries(
+        Object.entries(COMPONENTS).map(([name, schema]) => [name, jsonSchema(schema, "output")]),
+      ),
+      securitySchemes: {
+        apiKey: { type: "apiKey", in: "header", name: API_KEY_HEADER },
+        // OpenAPI has no SigV4 scheme; API Gateway checks the signature.
+        iam: {
+          type: "apiKey",
+          in: "header",
+          name: "Authorization",
+          description: "AWS Signature Version 4 (API Gateway IAM authorization)",
+        },
+      },
+    },
+  };
+  cached.set(auth, document);
+  return document;
+}
+
+/**
+ * The API's OpenAPI document as JSON text, for `api.auth` = `auth`.
+ * @example writeFileSync(join(dir, OPENAPI_FILE), openApiText(config.api.auth));
+ */
+export function openApiText(auth: ApiAccess["mode"]): string {
+  return JSON.stringify(openApiDocument(ROUTES, auth));
+}

@@ -1,0 +1,190 @@
+/**
+ * The HTTP API's contract as zod schemas: the query parameters each route validates and
+ * the bodies it answers with. `openapi.ts` turns the same schemas into the OpenAPI
+ * document, and the use cases' return types are checked against them at compile time,
+ * so the document, the validation and the responses cannot drift apart.
+ * (zod/mini keeps the api bundle small.)
+ */
+import * as z from "zod/mini";
+import { parseIso } from "../domain/buckets";
+import { PROBLEM_KINDS } from "../domain/catalog";
+
+/** Attaches documentation (description, format, examples) that the OpenAPI output shows. */
+function documented<T extends z.ZodMiniType>(schema: T, meta: Record<string, unknown>): T {
+  // The registry's meta type is conditional on T; any string keys are allowed at runtime.
+  const register = schema.register as (registry: unknown, meta: unknown) => T;
+  return register.call(schema, z.globalRegistry, meta);
+}
+
+/** A time in the API's answers: UTC, ISO-8601. */
+const instant = documented(z.string(), {
+  format: "date-time",
+  examples: ["2023-02-14T03:20:00.000Z"],
+});
+
+/** A time a client passes: ISO-8601 with a zone (Z or ±hh:mm); seconds optional. */
+const isoParam = (name: string) =>
+  documented(
+    z.string().check(
+      z.refine((value) => !Number.isNaN(parseIso(value)), {
+        error: `${name} must be an ISO-8601 time with a zone, such as 2023-02-14T03:20:00Z`,
+      }),
+    ),
+    { format: "date-time", examples: ["2023-02-14T03:20:00Z"] },
+  );
+
+const count = z.number().check(z.minimum(0));
+const nullableCount = z.nullable(count);
+
+/** Problem details (RFC 9457), the body of every error. */
+export const ProblemSchema = z.object({
+  type: z.string(),
+  title: z.string(),
+  status: z.number().check(z.int()),
+  detail: z.string(),
+  field: z.optional(
+    documented(z.string(), { description: "the request parameter or body field at fault" }),
+  ),
+});
+
+const ServiceStatusSchema = documented(z.enum(["normal", "elevated", "outage"]), {
+  description:
+    "normal: as expected; elevated: above the level the detector counts as quiet; outage: an incident is open",
+});
+
+/** One service now. */
+export const ServiceSummarySchema = z.object({
+  id: z.string(),
+  name: z.string(),
+  category: z.enum(Object.keys(PROBLEM_KINDS) as [keyof typeof PROBLEM_KINDS]),
+  timeZone: documented(z.string(), { description: "IANA zone of the service's baseline" }),
+  status: ServiceStatusSchema,
+  latest: z.nullable(z.object({ at: instant, count: nullableCount })),
+  baseline: documented(nullableCount, {
+    description: "count expected for the latest bucket; null before anything was learned",
+  }),
+  openIncident: z.nullable(z.string()),
+});
+
+/** `GET /services`. */
+export const ServiceListSchema = z.object({ services: z.array(ServiceSummarySchema) });
+
+/** `GET /services/{id}`: the summary plus each source's health. */
+export const ServiceDetailSchema = z.extend(ServiceSummarySchema, {
+  sources: z.array(
+    z.object({
+      source: z.string(),
+      lastSuccessAt: z.nullable(instant),
+      lastErrorAt: z.nullable(instant),
+      lastError: z.nullable(z.string()),
+      consecutiveFailures: z.number().check(z.int(), z.minimum(0)),
+    }),
+  ),
+});
+
+/** One bucket of a series. */
+export const SeriesPointSchema = z.object({
+  at: documented(instant, { description: "start of the bucket" }),
+  count: documented(nullableCount, {
+    description: "weighted total of the sources; null when no source was read (a gap)",
+  }),
+  baseline: documented(nullableCount, {
+    description: "count expected for this time of day; null before anything was learned",
+  }),
+  threshold: documented(nullableCount, {
+    description: "counts above this are elevated (the top of the baseline band)",
+  }),
+  sources: documented(z.record(z.string(), count), { description: "count per source" }),
+  breakdowns: z.optional(
+    documented(z.record(z.string(), z.record(z.string(), count)), {
+      description: "per source, counts by kind (crowd reports by problem)",
+    }),
+  ),
+});
+
+/** `GET /services/{id}/series`. */
+export const SeriesSchema = z.object({
+  service: z.string(),
+  bucketMinutes: documented(z.number().check(z.int(), z.minimum(1)), {
+    description: "width of the points; coarser than the stored buckets for long ranges",
+  }),
+  from: instant,
+  to: instant,
+  points: z.array(SeriesPointSchema),
+});
+
+/** An incident as the API shows it. */
+export const IncidentSchema = z.object({
+  id: z.string(),
+  service: z.string(),
+  status: z.enum(["open", "resolved"]),
+  startedAt: documented(instant, { description: "start of the first abnormal bucket" }),
+  openedAt: documented(instant, { description: "when the detector opened it" }),
+  resolvedAt: z.nullable(instant),
+  countAtOpen: count,
+  baselineAtOpen: count,
+  peak: z.object({ count, at: instant }),
+  falloffs: z.array(z.object({ at: instant, count })),
+  correlatedWith: documented(z.array(z.string()), {
+    description: "ids of services that spiked with this one",
+  }),
+  summary: z.object({
+    subject: documented(z.string(), { description: "one line, under 100 characters" }),
+    text: documented(z.string(), { description: "the full timeline" }),
+    sms: documented(z.string(), { description: "at most 160 GSM-7 characters" }),
+  }),
+});
+
+/** `GET /incidents`. */
+export const IncidentListSchema = z.object({
+  incidents: z.array(IncidentSchema),
+  next: documented(z.nullable(z.string()), {
+    description: "pass as `cursor` for the next page; null on the last page",
+  }),
+});
+
+/** `GET /incidents/{id}`. */
+export const IncidentDetailSchema = z.extend(IncidentSchema, {
+  annotations: z.array(z.object({ at: instant, source: z.string(), text: z.string() })),
+});
+
+/** `GET /health`. */
+export const HealthSchema = z.object({ status: z.literal("ok"), time: instant });
+
+/** `POST /reports` answers. */
+export const ReportResultSchema = z.object({
+  status: z.enum(["accepted", "duplicate"]),
+  service: z.string(),
+  problem: z.string(),
+});
+
+/** Query of `GET /services/{id}/series`. */
+export const SeriesQuerySchema = z.object({
+  from: z.optional(
+    documented(isoParam("from"), { description: "start; default 24 hours before `to`" }),
+  ),
+  to: z.optional(documented(isoParam("to"), { description: "end; default now" })),
+});
+
+const LIMIT_HINT = "limit must be a whole number from 1 to 100";
+
+/** Query of `GET /incidents`. */
+export const IncidentQuerySchema = z.object({
+  service: z.optional(z.string().check(z.maxLength(64, "service is too long"))),
+  status: z.optional(
+    z.enum(["open", "resolved"], { error: "status must be 'open' or 'resolved'" }),
+  ),
+  from: z.optional(documented(isoParam("from"), { description: "incidents started from" })),
+  to: z.optional(documented(isoParam("to"), { description: "incidents started until" })),
+  limit: z._default(
+    z.coerce
+      .number({ error: LIMIT_HINT })
+      .check(z.int(LIMIT_HINT), z.minimum(1, LIMIT_HINT), z.maximum(100, LIMIT_HINT)),
+    20,
+  ),
+  cursor: z.optional(
+    documented(z.string().check(z.maxLength(200, "cursor is not valid")), {
+      description: "`next` of the previous page",
+    }),
+  ),
+});

@@ -1,0 +1,131 @@
+/**
+ * The per-tick answer cache: one answer made per key however many ask at once, nothing
+ * but 200s kept, the least recently used dropped first, and, through the local runtime,
+ * a tick that changes the data makes the next request see it at once.
+ */
+import { mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { describe, expect, it } from "vitest";
+import { ResponseCache } from "../../lambdas/api/response-cache";
+import { parseConfig } from "../../lambdas/domain/config";
+import { startLocalRuntime } from "../../lambdas/local/local-runtime";
+
+const ok = (body: string) => async () => ({ statusCode: 200, body });
+
+describe("ResponseCache", () => {
+  it("makes an answer once for requests that ask at the same time", async () => {
+    // Arrange
+    const cache = new ResponseCache();
+    let made = 0;
+    const make = async () => {
+      made++;
+      await new Promise((resolve) => setTimeout(resolve, 5));
+      return { statusCode: 200, body: "series" };
+    };
+
+    // Act
+    const answers = await Promise.all(Array.from({ length: 16 }, () => cache.get("k", make)));
+
+    // Assess
+    expect(made).toBe(1);
+    expect(new Set(answers.map((a) => a.body))).toEqual(new Set(["series"]));
+  });
+
+  it("keeps neither errors nor answers other than 200", async () => {
+    // Arrange
+    const cache = new ResponseCache();
+
+    // Act
+    await expect(
+      cache.get("boom", () => Promise.reject(new Error("store down"))),
+    ).rejects.toThrow();
+    await cache.get("missing", async () => ({ statusCode: 404, body: "" }));
+    const retried = await cache.get("boom", ok("fine"));
+
+    // Assess
+    expect(retried.body).toBe("fine");
+    expect(cache.size).toBe(1);
+  });
+
+  it("drops the least recently used entry when full", async () => {
+    // Arrange
+    const cache = new ResponseCache(2);
+    await cache.get("a", ok("a1"));
+    await cache.get("b", ok("b1"));
+    await cache.get("a", ok("a2"));
+
+    // Act
+    await cache.get("c", ok("c1"));
+
+    // Assess
+    expect((await cache.get("a", ok("a3"))).body).toBe("a1");
+    expect((await cache.get("b", ok("b2"))).body).toBe("b2");
+  });
+
+  it("reads the data version once for a burst of requests", async () => {
+    // Arrange
+    const cache = new ResponseCache();
+    let reads = 0;
+    const read = async () => {
+      reads++;
+      await new Promise((resolve) => setTimeout(resolve, 5));
+      return reads;
+    };
+
+    // Act
+    const burst = await Promise.all(Array.from({ length: 8 }, () => cache.version(read)));
+    const later = await cache.version(read);
+
+    // Assess
+    expect(burst).toEqual(Array(8).fill(1));
+    expect(later).toBe(2);
+  });
+});
+
+describe("cached answers in the local runtime", () => {
+  it("show what a tick wrote on the next request, though the clock has not moved", async () => {
+    // Arrange: a replayed service, the clock fixed just after a bucket closed.
+    const dataDir = await mkdtemp(join(tmpdir(), "outcry-cache-"));
+    const file = join(import.meta.dirname, "..", "..", "examples/data/tmobile-2023-02-13.csv");
+    const config = parseConfig({
+      services: [
+        {
+          id: "t-mobile",
+          name: "T-Mobile",
+          category: "carrier",
+          sources: [{ kind: "replay", file }],
+        },
+      ],
+    });
+    const now = Date.parse("2023-02-14T03:26:00Z");
+    const runtime = await startLocalRuntime({
+      config,
+      dataDir,
+      port: 0,
+      autoTick: false,
+      clock: { now: () => now },
+      print: () => {},
+    });
+    const peakBucket = (body: { points: { at: string; count: number | null }[] }) =>
+      body.points.find((p) => p.at === "2023-02-14T03:20:00Z")?.count;
+    const series = async () =>
+      (await fetch(`${runtime.url}/services/t-mobile/series`)).json() as Promise<{
+        points: { at: string; count: number | null }[];
+      }>;
+    try {
+      const before = await series();
+
+      // Act
+      await runtime.tick();
+      const after = await series();
+
+      // Assess
+      expect(peakBucket(before)).toBeNull();
+      expect(peakBucket(after)).toBe(83_412);
+    } finally {
+      await runtime.stop();
+      await rm(dataDir, { recursive: true, force: true });
+    }
+  });
+});
