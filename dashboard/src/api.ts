@@ -1,90 +1,46 @@
 /**
- * The page's client of the outcry HTTP API (same origin, JSON). Types mirror the API's
- * schemas (`lambdas/api/schemas.ts`); fields the API may add later are optional here and
- * read as null when absent, so the page keeps working against an older API.
+ * The page's client of the outcry HTTP API (same origin, JSON). The types are the API's
+ * own, inferred from the zod schemas that shape its answers (`lambdas/api/schemas.ts`),
+ * so a change there that the page does not handle fails the type check. Only types are
+ * imported: zod stays out of the page.
  */
-import type { Category } from "../../lambdas/domain/catalog";
-
-/** How a service is doing now. */
-export type ServiceStatus = "normal" | "elevated" | "outage";
+import type { z } from "zod/mini";
+import type {
+  IncidentDetailSchema,
+  IncidentListSchema,
+  IncidentSchema,
+  ReportResultSchema,
+  SeriesSchema,
+  ServiceDetailSchema,
+  ServiceSummarySchema,
+} from "../../lambdas/api/schemas";
 
 /** One service as `GET /services` lists it. */
-export interface ServiceSummary {
-  id: string;
-  name: string;
-  category: Category;
-  timeZone: string;
-  status: ServiceStatus;
-  latest: { at: string; count: number | null } | null;
-  baseline: number | null;
-  openIncident: string | null;
-}
+export type ServiceSummary = z.infer<typeof ServiceSummarySchema>;
+
+/** How a service is doing now. */
+export type ServiceStatus = ServiceSummary["status"];
 
 /** `GET /services/{id}`: the summary and each source's health. */
-export interface ServiceDetail extends ServiceSummary {
-  sources: {
-    source: string;
-    lastSuccessAt: string | null;
-    lastErrorAt: string | null;
-    lastError: string | null;
-    consecutiveFailures: number;
-  }[];
-}
-
-/** One bucket of a series; `count` null is a gap (no source was read). */
-export interface SeriesPoint {
-  at: string;
-  count: number | null;
-  /** Expected count for the bucket (absent from older APIs). */
-  baseline?: number | null;
-  /** Above this the bucket counts as elevated (absent from older APIs). */
-  threshold?: number | null;
-  sources: Record<string, number>;
-  breakdowns?: Record<string, Record<string, number>>;
-}
+export type ServiceDetail = z.infer<typeof ServiceDetailSchema>;
 
 /** `GET /services/{id}/series`. */
-export interface Series {
-  service: string;
-  bucketMinutes: number;
-  from: string;
-  to: string;
-  points: SeriesPoint[];
-}
+export type Series = z.infer<typeof SeriesSchema>;
+
+/** One bucket of a series; `count` null is a gap (no source was read). */
+export type SeriesPoint = Series["points"][number];
 
 /** An incident as the API shows it. */
-export interface Incident {
-  id: string;
-  service: string;
-  status: "open" | "resolved";
-  startedAt: string;
-  openedAt: string;
-  resolvedAt: string | null;
-  countAtOpen: number;
-  baselineAtOpen: number;
-  peak: { count: number; at: string };
-  falloffs: { at: string; count: number }[];
-  correlatedWith: string[];
-  summary: { subject: string; text: string; sms: string };
-}
+export type Incident = z.infer<typeof IncidentSchema>;
 
-/** `GET /incidents/{id}`: the incident and what its sources said. */
-export interface IncidentDetail extends Incident {
-  annotations: { at: string; source: string; text: string }[];
-}
+/** `GET /incidents/{id}`: the incident, what its sources said and its notifications. */
+export type IncidentDetail = z.infer<typeof IncidentDetailSchema>;
 
 /** `GET /incidents`. */
-export interface IncidentPage {
-  incidents: Incident[];
-  next: string | null;
-}
+export type IncidentPage = z.infer<typeof IncidentListSchema>;
 
 /** The answer to `POST /reports` (202 accepted, 200 duplicate). */
-export interface ReportResult {
-  status: "accepted" | "duplicate";
-  service: string;
-  problem: string;
-}
+export type ReportResult = z.infer<typeof ReportResultSchema>;
 
 /** An RFC 9457 problem the API answered with, or a network failure (status 0). */
 export class ApiError extends Error {

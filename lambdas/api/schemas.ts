@@ -146,6 +146,25 @@ export const IncidentListSchema = z.object({
 /** `GET /incidents/{id}`. */
 export const IncidentDetailSchema = z.extend(IncidentSchema, {
   annotations: z.array(z.object({ at: instant, source: z.string(), text: z.string() })),
+  notifications: documented(
+    z.array(
+      z.object({
+        transition: z.enum(["opened", "update", "resolved"]),
+        subject: z.string(),
+        state: documented(z.enum(["pending", "sent", "suppressed", "dead"]), {
+          description:
+            "suppressed: held back (a maintenance window); dead: gave up after retries (see the dead-letter queue)",
+        }),
+        recordedAt: instant,
+        sentAt: z.nullable(instant),
+        channels: documented(z.array(z.string()), { description: "channels that have it" }),
+        recipients: documented(z.nullable(z.number().check(z.int(), z.minimum(0))), {
+          description: "how many subscribers and webhooks it was for; null before it went out",
+        }),
+      }),
+    ),
+    { description: "the notifications recorded for this incident, oldest first" },
+  ),
 });
 
 /** `GET /health`. */

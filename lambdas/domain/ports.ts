@@ -101,6 +101,10 @@ export interface OutboxRecord {
   state: OutboxState;
   /** The audience recorded when it first went out; null before that. */
   audience: string[] | null;
+  /** When every channel had it; null while pending, or when held back or dead. */
+  sentAt: number | null;
+  /** Channels (notifier names) that have it. */
+  channels: string[];
 }
 
 /** An outbox message with its delivery state. */

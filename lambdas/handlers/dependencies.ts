@@ -143,6 +143,7 @@ export function buildDependencies(settings: RuntimeSettings): Dependencies {
       incidents,
       health,
       reports,
+      outbox,
       salt: settings.salt,
       progress,
       responses: new ResponseCache(),

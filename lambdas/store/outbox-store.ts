@@ -36,6 +36,8 @@ function toRecord(item: Record<string, unknown>): OutboxRecord {
     message: item.message as OutboxMessage,
     state,
     audience: (item.audience as string[] | undefined) ?? null,
+    sentAt: (item.sentAt as number | undefined) ?? null,
+    channels: [...((item.sentTo as Set<string> | undefined) ?? [])].sort(),
   };
 }
 

@@ -15,6 +15,7 @@ import type {
   AnnotationStore,
   DetectorStateStore,
   IncidentStore,
+  OutboxStore,
   SeriesStore,
   SourceHealthStore,
   StoredIncident,
@@ -30,6 +31,8 @@ export interface QueryDependencies {
   incidents: IncidentStore;
   health: SourceHealthStore;
   annotations: AnnotationStore;
+  /** The notifications recorded for an incident. */
+  outbox: Pick<OutboxStore, "incidentRecords">;
 }
 
 /**
@@ -221,14 +224,29 @@ export async function describeIncident(
   nowMs: number,
 ) {
   const { incident } = stored;
-  const annotations = await deps.annotations.range(
-    incident.service,
-    incident.startedAt - ANNOTATION_LEAD_MS,
-    incident.resolvedAt ?? nowMs,
-  );
+  const [annotations, records] = await Promise.all([
+    deps.annotations.range(
+      incident.service,
+      incident.startedAt - ANNOTATION_LEAD_MS,
+      incident.resolvedAt ?? nowMs,
+    ),
+    deps.outbox.incidentRecords(incident.id),
+  ]);
   return {
     ...incidentView(stored),
     annotations: annotations.map((a) => ({ at: toIso(a.at), source: a.source, text: a.text })),
+    // Who got them is left out: the audience names subscribers, which is not public.
+    notifications: records
+      .sort((a, b) => a.message.createdAt - b.message.createdAt)
+      .map((r) => ({
+        transition: r.message.transition,
+        subject: r.message.summary.subject,
+        state: r.state,
+        recordedAt: toIso(r.message.createdAt),
+        sentAt: r.sentAt === null ? null : toIso(r.sentAt),
+        channels: r.channels,
+        recipients: r.audience?.length ?? null,
+      })),
   };
 }
 

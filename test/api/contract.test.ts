@@ -227,6 +227,13 @@ describe("read routes", () => {
     expect(body.correlatedWith.sort()).toEqual(["att", "verizon"]);
     expect(body.summary.text).toContain("T-Mobile");
     expect(body.annotations).toEqual([]);
+    expect(body.notifications[0]).toMatchObject({
+      transition: "opened",
+      state: "sent",
+      subject: expect.stringMatching(/^T-Mobile outage/),
+      channels: ["console", "outbox-file"],
+      recipients: 0,
+    });
   });
 
   it("answers health, the document and the dashboard page", async () => {

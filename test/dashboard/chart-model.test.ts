@@ -24,8 +24,8 @@ function series(
       at: new Date(FROM + i * STEP).toISOString(),
       count,
       sources: {},
-      ...(extra.baseline === undefined ? {} : { baseline: extra.baseline }),
-      ...(extra.threshold === undefined ? {} : { threshold: extra.threshold }),
+      baseline: extra.baseline ?? null,
+      threshold: extra.threshold ?? null,
     })),
   };
 }

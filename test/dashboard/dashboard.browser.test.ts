@@ -182,6 +182,10 @@ describe("dashboard", () => {
     expect(await page.locator("figcaption").textContent()).toContain(
       "peak 83,412 reports at 4:20 AM",
     );
+    const notifications = page.locator('section[aria-labelledby="notifications-heading"] li');
+    expect(await notifications.first().textContent()).toMatch(
+      /sent to nobody: T-Mobile outage: peak more than 83,000 reports/,
+    );
 
     await page.screenshot({ path: join(ARTIFACTS, "incident-desktop.png"), fullPage: true });
   });

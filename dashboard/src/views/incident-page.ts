@@ -41,6 +41,7 @@ export class IncidentView implements View {
   private readonly chart = new ServiceChart({ height: 260, compact: false, showCaption: true });
   private readonly chartError: HTMLElement;
   private readonly annotations: HTMLElement;
+  private readonly notifications: HTMLElement;
   private readonly actions: HTMLElement;
   private incident: IncidentDetail | undefined;
   private service: ServiceSummary | undefined;
@@ -56,6 +57,7 @@ export class IncidentView implements View {
     this.zoneNote = h("p", { class: "muted" });
     this.chartError = h("p", { class: "chart-error" });
     this.annotations = h("div", {});
+    this.notifications = h("div", {});
     this.actions = h("div", { class: "page-actions" });
     this.element = h(
       "div",
@@ -88,6 +90,12 @@ export class IncidentView implements View {
         { "aria-labelledby": "annotations-heading" },
         h("h2", { id: "annotations-heading" }, "What the sources said"),
         this.annotations,
+      ),
+      h(
+        "section",
+        { "aria-labelledby": "notifications-heading" },
+        h("h2", { id: "notifications-heading" }, "Notifications"),
+        this.notifications,
       ),
     );
   }
@@ -128,6 +136,7 @@ export class IncidentView implements View {
       `The timeline tells times in ${name}'s zone (${zone}); the rest of the page uses yours (${viewerZone()}). Hover over a time to see it in ${name}'s zone.`,
     );
     this.showAnnotations(incident, zone);
+    this.showNotifications(incident, zone);
 
     try {
       const series = await api.series(incident.service, incidentRange(incident));
@@ -191,6 +200,29 @@ export class IncidentView implements View {
     );
   }
 
+  private showNotifications(incident: IncidentDetail, zone: string): void {
+    if (incident.notifications.length === 0) {
+      this.notifications.replaceChildren(h("p", { class: "muted" }, "None recorded."));
+      return;
+    }
+    this.notifications.replaceChildren(
+      h(
+        "ol",
+        { class: "annotations" },
+        ...incident.notifications.map((n) => {
+          const when = n.sentAt ?? n.recordedAt;
+          return h(
+            "li",
+            {},
+            time(Date.parse(when), zone, { withDate: true }),
+            ` · ${NOTIFICATION_STATE[n.state]}${recipientsText(n.recipients)}: `,
+            n.subject,
+          );
+        }),
+      ),
+    );
+  }
+
   private showAnnotations(incident: IncidentDetail, zone: string): void {
     if (incident.annotations.length === 0) {
       this.annotations.replaceChildren(
@@ -208,4 +240,21 @@ export class IncidentView implements View {
       ),
     );
   }
+}
+
+/** How each notification state reads on the page. */
+const NOTIFICATION_STATE: Record<IncidentDetail["notifications"][number]["state"], string> = {
+  pending: "waiting to be sent",
+  sent: "sent",
+  suppressed: "held back (maintenance window)",
+  dead: "failed after retries",
+};
+
+function recipientsText(recipients: number | null): string {
+  if (recipients === null) return "";
+  // Recorded, but no subscriber or webhook wanted it (filters or quiet hours).
+  if (recipients === 0) return " to nobody";
+  return recipients === 1
+    ? " to 1 recipient"
+    : ` to ${recipients.toLocaleString("en-US")} recipients`;
 }
