@@ -8,14 +8,7 @@
 import type { DeadLetterQueue, Notifier } from "../domain/ports";
 import { configFromEnvironment } from "../runtime/bundled-config";
 import { buildDependencies, type Dependencies, type RuntimeSettings } from "./dependencies";
-
-/** Reads a variable the stack sets. */
-export function requiredEnv(name: string): string {
-  const value = process.env[name];
-  if (!value)
-    throw new Error(`environment variable ${name} is not set; deploy with the outcry CDK stack`);
-  return value;
-}
+import { requiredEnv } from "./environment";
 
 /** What differs per function. */
 export interface AwsExtras {

@@ -10,7 +10,8 @@ import type { ScheduledEvent } from "aws-lambda";
 import { SqsDeadLetterQueue } from "../notify/dead-letters";
 import { SnsNotifier } from "../notify/sns-notifier";
 import { type DetectDependencies, detectIncidents } from "../usecases/detect-incidents";
-import { awsDependencies, requiredEnv } from "./aws-dependencies";
+import { awsDependencies } from "./aws-dependencies";
+import { requiredEnv } from "./environment";
 import { logger } from "./logger";
 import { scheduledTime } from "./scheduled-time";
 

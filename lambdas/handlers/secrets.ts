@@ -1,35 +1,36 @@
 /**
- * The api function's secrets from Secrets Manager: the reporter salt
+ * Secrets from Secrets Manager, each fetched once per container; a failed fetch is tried
+ * again on the next use. The api function reads the reporter salt
  * (`REPORTER_SALT_SECRET_ARN`) and, when reads need a key, the API keys
- * (`API_KEY_SECRET_ARN`). Each is fetched once per container; a failed fetch is retried
- * on the next request.
+ * (`API_KEY_SECRET_ARN`); the webhook function reads each webhook's URL.
  */
 import { GetSecretValueCommand, SecretsManagerClient } from "@aws-sdk/client-secrets-manager";
-import { requiredEnv } from "./aws-dependencies";
+import { requiredEnv } from "./environment";
 
 let client: SecretsManagerClient | undefined;
 const values = new Map<string, Promise<string>>();
 
-/** The string value of the secret whose ARN the variable `envName` holds. */
-function secretString(envName: string): Promise<string> {
-  let value = values.get(envName);
+/**
+ * The string value of the secret `secretId` (a name or an ARN).
+ * @throws Error when the secret has no string value
+ */
+export function secretString(secretId: string): Promise<string> {
+  let value = values.get(secretId);
   if (!value) {
     client ??= new SecretsManagerClient({});
-    value = client
-      .send(new GetSecretValueCommand({ SecretId: requiredEnv(envName) }))
-      .then((secret) => {
-        if (!secret.SecretString) throw new Error(`the secret in ${envName} has no string value`);
-        return secret.SecretString;
-      });
-    value.catch(() => values.delete(envName));
-    values.set(envName, value);
+    value = client.send(new GetSecretValueCommand({ SecretId: secretId })).then((secret) => {
+      if (!secret.SecretString) throw new Error(`the secret ${secretId} has no string value`);
+      return secret.SecretString;
+    });
+    value.catch(() => values.delete(secretId));
+    values.set(secretId, value);
   }
   return value;
 }
 
 /** The reporter salt. */
 export function reporterSaltFromSecret(): Promise<string> {
-  return secretString("REPORTER_SALT_SECRET_ARN");
+  return secretString(requiredEnv("REPORTER_SALT_SECRET_ARN"));
 }
 
 /**
@@ -37,8 +38,25 @@ export function reporterSaltFromSecret(): Promise<string> {
  * the old one is removed (rotation without downtime).
  */
 export async function apiKeysFromSecret(): Promise<readonly string[]> {
-  return (await secretString("API_KEY_SECRET_ARN"))
+  return (await secretString(requiredEnv("API_KEY_SECRET_ARN")))
     .split("\n")
     .map((line) => line.trim())
     .filter((line) => line.length > 0);
+}
+
+/**
+ * A webhook's URL from its secret. A secret the operator has not filled yet is an error
+ * that says how to fill it, and is read again next time.
+ */
+export function webhookUrlFromSecret(webhook: string, secretId: string): () => Promise<string> {
+  return async () => {
+    const value = (await secretString(secretId)).trim();
+    if (!/^https?:\/\/\S+$/.test(value)) {
+      values.delete(secretId);
+      throw new Error(
+        `the secret of webhook ${webhook} does not hold its URL yet; put it there with: aws secretsmanager put-secret-value --secret-id ${secretId} --secret-string 'https://hooks.slack.com/services/...'`,
+      );
+    }
+    return value;
+  };
 }

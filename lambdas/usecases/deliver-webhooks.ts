@@ -10,8 +10,10 @@
  * The caller fails the invocation when one failed, so Lambda retries it (twice) and then
  * puts it in the dead-letter queue, which is alarmed.
  */
+import type { SNSEventRecord } from "aws-lambda";
+import { MESSAGE_ATTRIBUTES } from "../domain/catalog";
 import type { WebhookDeliveryStore } from "../domain/ports";
-import type { WebhookEnvelope } from "../domain/slack-message";
+import { isWebhookEnvelope, slackMessage, type WebhookEnvelope } from "../domain/slack-message";
 import { postWebhook, type WebhookPostOptions } from "../notify/webhook-post";
 
 /** What delivering needs. */
@@ -64,4 +66,39 @@ export async function deliverToWebhooks(
   );
   for (const list of [result.delivered, result.skipped]) list.sort();
   return result;
+}
+
+/**
+ * Reads what detect published for the webhook function: the topic's `lambda` entry, the
+ * envelope with the Slack body ready-made. Should SNS hand the function the `default`
+ * entry instead, the same envelope is rebuilt from the subject, the text and the
+ * message's `audience` and `key` attributes, with the same formatting.
+ */
+export function envelopeOf(record: SNSEventRecord["Sns"]): WebhookEnvelope {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(record.Message);
+  } catch {
+    parsed = undefined;
+  }
+  if (isWebhookEnvelope(parsed)) return parsed;
+  const attributes = record.MessageAttributes ?? {};
+  const key = attributes[MESSAGE_ATTRIBUTES.key]?.Value;
+  let audience: unknown;
+  try {
+    audience = JSON.parse(attributes[MESSAGE_ATTRIBUTES.audience]?.Value ?? "");
+  } catch {
+    audience = undefined;
+  }
+  const rebuilt = {
+    key,
+    audience,
+    slack: slackMessage({ subject: record.Subject ?? "", text: record.Message, sms: "" }),
+  };
+  if (!isWebhookEnvelope(rebuilt)) {
+    throw new Error(
+      "the SNS message is neither an outcry webhook envelope nor carries the audience and key attributes; was it published by outcry detect?",
+    );
+  }
+  return rebuilt;
 }

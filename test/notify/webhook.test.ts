@@ -8,7 +8,7 @@ import type { SNSEvent } from "aws-lambda";
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import type { OutboxMessage, OutgoingMessage } from "../../lambdas/domain/ports";
 import { slackMessage, type WebhookEnvelope } from "../../lambdas/domain/slack-message";
-import { createWebhookHandler, envelopeOf } from "../../lambdas/handlers/webhook";
+import { createWebhookHandler } from "../../lambdas/handlers/webhook";
 import { publishInput } from "../../lambdas/notify/sns-notifier";
 import {
   localWebhookNotifiers,
@@ -21,6 +21,7 @@ import { DynamoWebhookDeliveryStore } from "../../lambdas/store/webhook-delivery
 import { deliverPending } from "../../lambdas/usecases/deliver-notifications";
 import {
   deliverToWebhooks,
+  envelopeOf,
   type WebhookDeliveryDependencies,
 } from "../../lambdas/usecases/deliver-webhooks";
 import { startTestTable, type TestTable } from "../support/embedded-table";
