@@ -207,8 +207,9 @@ export class OutcryStack extends Stack {
     }
     if (config.api.auth === "iam") {
       new CfnOutput(this, "ApiReadArn", {
-        value: this.publicApi.httpApi.arnForExecuteApi("GET"),
-        description: "Allow execute-api:Invoke on this ARN to let a principal read",
+        value: this.publicApi.httpApi.arnForExecuteApi("*"),
+        description:
+          "Allow execute-api:Invoke on this ARN to let a principal read (GET and HEAD; the rest is public)",
       });
     }
   }

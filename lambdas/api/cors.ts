@@ -7,6 +7,9 @@
 import type { APIGatewayProxyStructuredResultV2 } from "aws-lambda";
 import { API_KEY_HEADER } from "./access";
 
+/** Headers a SigV4-signed request carries. */
+const SIGV4_HEADERS = "authorization, x-amz-date, x-amz-security-token, x-amz-content-sha256";
+
 /** How long a browser may reuse a preflight answer, in seconds. */
 const PREFLIGHT_MAX_AGE = 600;
 
@@ -32,7 +35,9 @@ export function withCors(
   if (headers["access-control-allow-origin"]) {
     if (preflight) {
       headers["access-control-allow-methods"] = "GET, HEAD";
-      headers["access-control-allow-headers"] = `content-type, ${API_KEY_HEADER}, if-none-match`;
+      // The SigV4 headers too, for signed reads (api.auth iam).
+      headers["access-control-allow-headers"] =
+        `content-type, ${API_KEY_HEADER}, if-none-match, ${SIGV4_HEADERS}`;
       headers["access-control-max-age"] = String(PREFLIGHT_MAX_AGE);
     } else {
       headers["access-control-expose-headers"] = "etag, retry-after";

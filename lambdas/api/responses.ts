@@ -102,11 +102,15 @@ const COMPRESS_FROM_CHARS = 8192;
 
 /** True when an `Accept-Encoding` header accepts gzip (by name or `*`, with q above 0). */
 export function acceptsGzip(acceptEncoding: string | undefined): boolean {
-  return (acceptEncoding ?? "").split(",").some((entry) => {
+  const qualities = new Map<string, number>();
+  for (const entry of (acceptEncoding ?? "").split(",")) {
     const [name = "", ...parameters] = entry.split(";").map((part) => part.trim().toLowerCase());
     const quality = parameters.find((p) => p.startsWith("q="));
-    return (name === "gzip" || name === "*") && (!quality || Number(quality.slice(2)) > 0);
-  });
+    qualities.set(name, quality ? Number(quality.slice(2)) : 1);
+  }
+  // An explicit gzip entry wins over `*` (RFC 9110: "gzip;q=0, *" refuses gzip).
+  const gzip = qualities.get("gzip") ?? qualities.get("*");
+  return gzip !== undefined && gzip > 0;
 }
 
 /** Gzips a large body when the client accepts gzip. */
@@ -119,9 +123,16 @@ export function compressed(
   if (!gzip) {
     return { ...result, headers: { ...result.headers, vary: "accept-encoding" } };
   }
+  // A different coding is a different representation: its strong validator differs too.
+  const etag = result.headers?.etag;
   return {
     ...result,
-    headers: { ...result.headers, "content-encoding": "gzip", vary: "accept-encoding" },
+    headers: {
+      ...result.headers,
+      ...(typeof etag === "string" ? { etag: etag.replace(/"$/, '-gz"') } : {}),
+      "content-encoding": "gzip",
+      vary: "accept-encoding",
+    },
     body: gzipSync(body).toString("base64"),
     isBase64Encoded: true,
   };

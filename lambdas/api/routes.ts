@@ -6,7 +6,7 @@
  */
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from "aws-lambda";
 import type * as z from "zod/mini";
-import { MINUTE_MS, parseIso, toIso } from "../domain/buckets";
+import { lastClosedBucket, MINUTE_MS, parseIso, toIso } from "../domain/buckets";
 import { serviceById } from "../domain/catalog";
 import type { Service } from "../domain/config";
 import type { ProgressStore, StoredIncident } from "../domain/ports";
@@ -70,6 +70,7 @@ export const MAX_SERIES_RANGE_MS = 7 * 24 * 60 * MINUTE_MS;
 const DAY_MS = 24 * 60 * MINUTE_MS;
 /** Live data changes every bucket: let caches keep it briefly. */
 const LIVE_CACHE = "public, max-age=30";
+const PRIVATE_LIVE_CACHE = "private, max-age=30";
 /** The page and the API description change only with a deployment. */
 const STATIC_CACHE = "public, max-age=300";
 
@@ -227,7 +228,11 @@ export const ROUTES: readonly RouteSpec[] = [
       if (fromMs > toMs) throw badRequest("from must be before to", "from");
       if (toMs - fromMs > MAX_SERIES_RANGE_MS)
         throw badRequest("the range may span at most 7 days; move from closer to to", "from");
-      return json(200, await serviceSeries(deps, service, fromMs, toMs));
+      // The bucket still open has not been collected: it would always read as a gap.
+      const closed = lastClosedBucket(now, deps.config.bucketMinutes);
+      const until = Math.max(Math.min(toMs, closed), fromMs);
+      const since = from === undefined ? until - DAY_MS : fromMs;
+      return json(200, await serviceSeries(deps, service, since, until));
     },
   },
   {
@@ -363,7 +368,9 @@ export async function route(
   const gzip = acceptsGzip(event.headers["accept-encoding"]);
   const make = async () => {
     const result = await spec.handle(deps, { event, params, query, now });
-    const cacheControl = spec.cache;
+    // Answers behind a key or a signature must not be kept by shared caches.
+    const cacheControl =
+      spec.cache === LIVE_CACHE && deps.access.mode !== "none" ? PRIVATE_LIVE_CACHE : spec.cache;
     return compressed(
       cacheControl && result.statusCode === 200 ? withValidator(result, cacheControl) : result,
       gzip,
@@ -374,6 +381,6 @@ export async function route(
   const bucket = Math.floor(now / (deps.config.bucketMinutes * MINUTE_MS));
   const version = await deps.responses.version(() => deps.progress.dataVersion());
   const key = [version, bucket, gzip, path, JSON.stringify(query)];
-  const answer = await deps.responses.get(key.join("|"), make);
+  const answer = await deps.responses.get(version, key.join("|"), make);
   return notModifiedIf(answer, event.headers["if-none-match"]);
 }

@@ -9,7 +9,11 @@ import * as z from "zod/mini";
 import { parseIso } from "../domain/buckets";
 import { PROBLEM_KINDS } from "../domain/catalog";
 
-/** Attaches documentation (description, format, examples) that the OpenAPI output shows. */
+/**
+ * Attaches documentation (description, format, examples) that the OpenAPI output shows.
+ * The registry keeps one entry per schema object, so each use needs a fresh schema: the
+ * helpers below make one per call.
+ */
 function documented<T extends z.ZodMiniType>(schema: T, meta: Record<string, unknown>): T {
   // The registry's meta type is conditional on T; any string keys are allowed at runtime.
   const register = schema.register as (registry: unknown, meta: unknown) => T;
@@ -17,24 +21,30 @@ function documented<T extends z.ZodMiniType>(schema: T, meta: Record<string, unk
 }
 
 /** A time in the API's answers: UTC, ISO-8601. */
-const instant = documented(z.string(), {
-  format: "date-time",
-  examples: ["2023-02-14T03:20:00.000Z"],
-});
+const instant = (description?: string) =>
+  documented(z.string(), {
+    format: "date-time",
+    examples: ["2023-02-14T03:20:00Z"],
+    ...(description ? { description } : {}),
+  });
 
 /** A time a client passes: ISO-8601 with a zone (Z or ±hh:mm); seconds optional. */
-const isoParam = (name: string) =>
+const isoParam = (name: string, description: string) =>
   documented(
     z.string().check(
       z.refine((value) => !Number.isNaN(parseIso(value)), {
         error: `${name} must be an ISO-8601 time with a zone, such as 2023-02-14T03:20:00Z`,
       }),
     ),
-    { format: "date-time", examples: ["2023-02-14T03:20:00Z"] },
+    { format: "date-time", examples: ["2023-02-14T03:20:00Z"], description },
   );
 
-const count = z.number().check(z.minimum(0));
-const nullableCount = z.nullable(count);
+const count = (description?: string) =>
+  description
+    ? documented(z.number().check(z.minimum(0)), { description })
+    : z.number().check(z.minimum(0));
+const nullableCount = (description?: string) =>
+  description ? documented(z.nullable(count()), { description }) : z.nullable(count());
 
 /** Problem details (RFC 9457), the body of every error. */
 export const ProblemSchema = z.object({
@@ -59,10 +69,8 @@ export const ServiceSummarySchema = z.object({
   category: z.enum(Object.keys(PROBLEM_KINDS) as [keyof typeof PROBLEM_KINDS]),
   timeZone: documented(z.string(), { description: "IANA zone of the service's baseline" }),
   status: ServiceStatusSchema,
-  latest: z.nullable(z.object({ at: instant, count: nullableCount })),
-  baseline: documented(nullableCount, {
-    description: "count expected for the latest bucket; null before anything was learned",
-  }),
+  latest: z.nullable(z.object({ at: instant(), count: nullableCount() })),
+  baseline: nullableCount("count expected for the latest bucket; null before anything was learned"),
   openIncident: z.nullable(z.string()),
 });
 
@@ -74,8 +82,8 @@ export const ServiceDetailSchema = z.extend(ServiceSummarySchema, {
   sources: z.array(
     z.object({
       source: z.string(),
-      lastSuccessAt: z.nullable(instant),
-      lastErrorAt: z.nullable(instant),
+      lastSuccessAt: z.nullable(instant()),
+      lastErrorAt: z.nullable(instant()),
       lastError: z.nullable(z.string()),
       consecutiveFailures: z.number().check(z.int(), z.minimum(0)),
     }),
@@ -84,19 +92,13 @@ export const ServiceDetailSchema = z.extend(ServiceSummarySchema, {
 
 /** One bucket of a series. */
 export const SeriesPointSchema = z.object({
-  at: documented(instant, { description: "start of the bucket" }),
-  count: documented(nullableCount, {
-    description: "weighted total of the sources; null when no source was read (a gap)",
-  }),
-  baseline: documented(nullableCount, {
-    description: "count expected for this time of day; null before anything was learned",
-  }),
-  threshold: documented(nullableCount, {
-    description: "counts above this are elevated (the top of the baseline band)",
-  }),
-  sources: documented(z.record(z.string(), count), { description: "count per source" }),
+  at: instant("start of the bucket"),
+  count: nullableCount("weighted total of the sources; null when no source was read (a gap)"),
+  baseline: nullableCount("count expected for this time of day; null before anything was learned"),
+  threshold: nullableCount("counts above this are elevated (the top of the baseline band)"),
+  sources: documented(z.record(z.string(), count()), { description: "count per source" }),
   breakdowns: z.optional(
-    documented(z.record(z.string(), z.record(z.string(), count)), {
+    documented(z.record(z.string(), z.record(z.string(), count())), {
       description: "per source, counts by kind (crowd reports by problem)",
     }),
   ),
@@ -108,8 +110,8 @@ export const SeriesSchema = z.object({
   bucketMinutes: documented(z.number().check(z.int(), z.minimum(1)), {
     description: "width of the points; coarser than the stored buckets for long ranges",
   }),
-  from: instant,
-  to: instant,
+  from: instant(),
+  to: instant(),
   points: z.array(SeriesPointSchema),
 });
 
@@ -118,13 +120,13 @@ export const IncidentSchema = z.object({
   id: z.string(),
   service: z.string(),
   status: z.enum(["open", "resolved"]),
-  startedAt: documented(instant, { description: "start of the first abnormal bucket" }),
-  openedAt: documented(instant, { description: "when the detector opened it" }),
-  resolvedAt: z.nullable(instant),
-  countAtOpen: count,
-  baselineAtOpen: count,
-  peak: z.object({ count, at: instant }),
-  falloffs: z.array(z.object({ at: instant, count })),
+  startedAt: instant("start of the first abnormal bucket"),
+  openedAt: instant("when the detector opened it"),
+  resolvedAt: z.nullable(instant()),
+  countAtOpen: count(),
+  baselineAtOpen: count(),
+  peak: z.object({ count: count(), at: instant() }),
+  falloffs: z.array(z.object({ at: instant(), count: count() })),
   correlatedWith: documented(z.array(z.string()), {
     description: "ids of services that spiked with this one",
   }),
@@ -145,7 +147,7 @@ export const IncidentListSchema = z.object({
 
 /** `GET /incidents/{id}`. */
 export const IncidentDetailSchema = z.extend(IncidentSchema, {
-  annotations: z.array(z.object({ at: instant, source: z.string(), text: z.string() })),
+  annotations: z.array(z.object({ at: instant(), source: z.string(), text: z.string() })),
   notifications: documented(
     z.array(
       z.object({
@@ -155,20 +157,23 @@ export const IncidentDetailSchema = z.extend(IncidentSchema, {
           description:
             "suppressed: held back (a maintenance window); dead: gave up after retries (see the dead-letter queue)",
         }),
-        recordedAt: instant,
-        sentAt: z.nullable(instant),
+        recordedAt: instant(),
+        sentAt: z.nullable(instant()),
         channels: documented(z.array(z.string()), { description: "channels that have it" }),
         recipients: documented(z.nullable(z.number().check(z.int(), z.minimum(0))), {
           description: "how many subscribers and webhooks it was for; null before it went out",
         }),
       }),
     ),
-    { description: "the notifications recorded for this incident, oldest first" },
+    {
+      description:
+        "the notifications recorded for this incident, oldest first; records are kept 30 days after sending",
+    },
   ),
 });
 
 /** `GET /health`. */
-export const HealthSchema = z.object({ status: z.literal("ok"), time: instant });
+export const HealthSchema = z.object({ status: z.literal("ok"), time: instant() });
 
 /** `POST /reports` answers. */
 export const ReportResultSchema = z.object({
@@ -179,10 +184,8 @@ export const ReportResultSchema = z.object({
 
 /** Query of `GET /services/{id}/series`. */
 export const SeriesQuerySchema = z.object({
-  from: z.optional(
-    documented(isoParam("from"), { description: "start; default 24 hours before `to`" }),
-  ),
-  to: z.optional(documented(isoParam("to"), { description: "end; default now" })),
+  from: z.optional(isoParam("from", "start; default 24 hours before `to`")),
+  to: z.optional(isoParam("to", "end; default now")),
 });
 
 const LIMIT_HINT = "limit must be a whole number from 1 to 100";
@@ -193,8 +196,8 @@ export const IncidentQuerySchema = z.object({
   status: z.optional(
     z.enum(["open", "resolved"], { error: "status must be 'open' or 'resolved'" }),
   ),
-  from: z.optional(documented(isoParam("from"), { description: "incidents started from" })),
-  to: z.optional(documented(isoParam("to"), { description: "incidents started until" })),
+  from: z.optional(isoParam("from", "incidents started from")),
+  to: z.optional(isoParam("to", "incidents started until")),
   limit: z._default(
     z.coerce
       .number({ error: LIMIT_HINT })

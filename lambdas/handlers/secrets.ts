@@ -8,23 +8,29 @@ import { GetSecretValueCommand, SecretsManagerClient } from "@aws-sdk/client-sec
 import { requiredEnv } from "./environment";
 
 let client: SecretsManagerClient | undefined;
-const values = new Map<string, Promise<string>>();
+const values = new Map<string, { value: Promise<string>; readAt: number }>();
+
+/** API keys are read again after this long, so adding or removing one takes effect soon. */
+export const API_KEYS_MAX_AGE_MS = 60_000;
 
 /**
- * The string value of the secret `secretId` (a name or an ARN).
+ * The string value of the secret `secretId` (a name or an ARN), read again once it is
+ * older than `maxAgeMs` (by default kept for the container's life).
  * @throws Error when the secret has no string value
  */
-export function secretString(secretId: string): Promise<string> {
-  let value = values.get(secretId);
-  if (!value) {
-    client ??= new SecretsManagerClient({});
-    value = client.send(new GetSecretValueCommand({ SecretId: secretId })).then((secret) => {
-      if (!secret.SecretString) throw new Error(`the secret ${secretId} has no string value`);
-      return secret.SecretString;
-    });
-    value.catch(() => values.delete(secretId));
-    values.set(secretId, value);
-  }
+export function secretString(
+  secretId: string,
+  maxAgeMs = Number.POSITIVE_INFINITY,
+): Promise<string> {
+  const cached = values.get(secretId);
+  if (cached && Date.now() - cached.readAt < maxAgeMs) return cached.value;
+  client ??= new SecretsManagerClient({});
+  const value = client.send(new GetSecretValueCommand({ SecretId: secretId })).then((secret) => {
+    if (!secret.SecretString) throw new Error(`the secret ${secretId} has no string value`);
+    return secret.SecretString;
+  });
+  value.catch(() => values.delete(secretId));
+  values.set(secretId, { value, readAt: Date.now() });
   return value;
 }
 
@@ -35,10 +41,11 @@ export function reporterSaltFromSecret(): Promise<string> {
 
 /**
  * The accepted API keys: one per line of the secret, so a new key can be added before
- * the old one is removed (rotation without downtime).
+ * the old one is removed (rotation without downtime). Read again every minute, so a new
+ * key works and a removed one stops working within a minute in every container.
  */
 export async function apiKeysFromSecret(): Promise<readonly string[]> {
-  return (await secretString(requiredEnv("API_KEY_SECRET_ARN")))
+  return (await secretString(requiredEnv("API_KEY_SECRET_ARN"), API_KEYS_MAX_AGE_MS))
     .split("\n")
     .map((line) => line.trim())
     .filter((line) => line.length > 0);

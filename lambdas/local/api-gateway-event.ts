@@ -40,7 +40,8 @@ export function toApiGatewayEvent(
   sourceIp: string,
   nowMs: number,
 ): APIGatewayProxyEventV2 {
-  const url = new URL(request.url ?? "/", "http://localhost");
+  // Prefixed rather than resolved: "//services" is a path here, not a host.
+  const url = new URL(`http://localhost${request.url ?? "/"}`);
   const headers: Record<string, string> = {};
   for (const [name, value] of Object.entries(request.headers)) {
     if (value !== undefined)
@@ -90,9 +91,12 @@ export function writeResult(
 ): void {
   const body = result.body ?? "";
   const bytes = result.isBase64Encoded ? Buffer.from(body, "base64") : Buffer.from(body, "utf8");
-  response.writeHead(result.statusCode ?? 200, {
+  const status = result.statusCode ?? 200;
+  // 204 and 304 answers carry no body, and no length either (RFC 9110).
+  const bodiless = status === 204 || status === 304;
+  response.writeHead(status, {
     ...(result.headers ?? {}),
-    "content-length": String(bytes.length),
+    ...(bodiless ? {} : { "content-length": String(bytes.length) }),
   });
-  response.end(head ? undefined : bytes);
+  response.end(head || bodiless ? undefined : bytes);
 }

@@ -194,7 +194,12 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
     } catch (error) {
       response.writeHead(500, { "content-type": "application/problem+json" });
       response.end(
-        JSON.stringify({ title: "Internal Server Error", status: 500, detail: String(error) }),
+        JSON.stringify({
+          type: "about:blank",
+          title: "Internal Server Error",
+          status: 500,
+          detail: String(error),
+        }),
       );
     }
   };

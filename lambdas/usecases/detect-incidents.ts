@@ -250,10 +250,14 @@ export async function detectIncidents(
     }
   }
 
-  // 6. Deliver.
-  const delivery = await deliverPending(deps.outbox, deps.deliverer, deps.now());
-  // States, incidents and deliveries may have changed: cached API answers start afresh.
-  await deps.progress.markChanged();
+  // 6. Deliver. States and incidents are written by now, and deliveries may change
+  // records: cached API answers start afresh even when delivery fails.
+  let delivery: Awaited<ReturnType<typeof deliverPending>>;
+  try {
+    delivery = await deliverPending(deps.outbox, deps.deliverer, deps.now());
+  } finally {
+    await deps.progress.markChanged();
+  }
   const open = runs.flatMap((run) =>
     run.state.incident ? [toWrite.get(run.state.incident.id) ?? run.state.incident] : [],
   );

@@ -166,6 +166,7 @@ export async function serviceSeries(
   const weights = sourceWeights(service);
   const points: SeriesPoint[] = [];
   let current: SeriesPoint | undefined;
+  const bands = new Map<SeriesPoint, { all: [number, number]; counted: [number, number] }>();
   let currentStart = Number.NaN;
   for (let t = from; t <= to; t += width) {
     const pointStart = Math.floor(t / pointWidth) * pointWidth;
@@ -173,8 +174,8 @@ export async function serviceSeries(
       current = {
         at: toIso(pointStart),
         count: null,
-        baseline: state ? 0 : null,
-        threshold: state ? 0 : null,
+        baseline: null,
+        threshold: null,
         sources: {},
       };
       currentStart = pointStart;
@@ -191,11 +192,24 @@ export async function serviceSeries(
       current.breakdowns ??= {};
       addBreakdowns(current.breakdowns, bucket.breakdowns);
     }
-    if (state && current.baseline !== null && current.threshold !== null) {
+    if (state) {
       const expected = expectedCount(state.baseline, t, deps.config);
-      current.baseline += expected;
-      current.threshold += elevatedFrom(expected, detector);
+      const band = bands.get(current) ?? { all: [0, 0], counted: [0, 0] };
+      band.all[0] += expected;
+      band.all[1] += elevatedFrom(expected, detector);
+      if (count !== null) {
+        band.counted[0] += expected;
+        band.counted[1] += elevatedFrom(expected, detector);
+      }
+      bands.set(current, band);
     }
+  }
+  // A point compares with the band of the buckets it counted, so a gap inside a rolled-up
+  // point does not read as a dip; a point that is all gap keeps the whole band.
+  for (const [point, band] of bands) {
+    const [baseline, threshold] = point.count === null ? band.all : band.counted;
+    point.baseline = baseline;
+    point.threshold = threshold;
   }
   for (const point of points) {
     if (point.count !== null) point.count = tenths(point.count);

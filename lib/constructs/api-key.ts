@@ -7,8 +7,8 @@ import { Construct } from "constructs";
 
 /**
  * A generated API key in Secrets Manager. The secret holds one key per line: add a new
- * line, hand out the new key, then delete the old line (the function reads the secret
- * once per container, so give old containers a few minutes).
+ * line, hand out the new key, then delete the old line. The function reads the secret
+ * again every minute, so either change takes effect within a minute.
  *
  * @example
  * const key = new ApiKey(this, "ApiKey");

@@ -33,13 +33,14 @@ export interface PublicApiProps {
 }
 
 /** Routes that stay public whatever `auth` says: the page, health, the description, reports. */
-export const PUBLIC_ROUTES: readonly { method: HttpMethod; path: string }[] = [
-  { method: HttpMethod.GET, path: "/" },
-  { method: HttpMethod.GET, path: "/health" },
-  { method: HttpMethod.GET, path: "/openapi.json" },
-  { method: HttpMethod.POST, path: "/reports" },
-  // Browsers send CORS preflights without credentials.
-  { method: HttpMethod.OPTIONS, path: "/{proxy+}" },
+export const PUBLIC_ROUTES: readonly { methods: HttpMethod[]; path: string }[] = [
+  { methods: [HttpMethod.GET, HttpMethod.HEAD], path: "/" },
+  { methods: [HttpMethod.GET, HttpMethod.HEAD], path: "/health" },
+  { methods: [HttpMethod.GET, HttpMethod.HEAD], path: "/openapi.json" },
+  { methods: [HttpMethod.POST], path: "/reports" },
+  // Browsers send CORS preflights without credentials, to any path.
+  { methods: [HttpMethod.OPTIONS], path: "/" },
+  { methods: [HttpMethod.OPTIONS], path: "/{proxy+}" },
 ];
 
 /**
@@ -87,14 +88,14 @@ export class PublicApi extends Construct {
       for (const route of PUBLIC_ROUTES) {
         const added = this.httpApi.addRoutes({
           path: route.path,
-          methods: [route.method],
+          methods: route.methods,
           integration,
           authorizer: new HttpNoneAuthorizer(),
         });
         for (const construct of added) {
           Validations.of(construct).acknowledge({
             id: "AwsSolutions-APIG4",
-            reason: `${route.method} ${route.path} stays public: the page, health, the API description, anonymous crowd reports and CORS preflights carry no signature.`,
+            reason: `${route.methods.join("/")} ${route.path} stays public: the page, health, the API description, anonymous crowd reports and CORS preflights carry no signature.`,
           });
         }
       }

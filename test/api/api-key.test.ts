@@ -59,6 +59,8 @@ describe("api.auth apiKey", () => {
       expect(wrong.status).toBe(401);
       expect((await wrong.json()).detail).toContain("does not hold a valid API key");
       expect(right.status).toBe(200);
+      // Answers behind a key are not for shared caches.
+      expect(right.headers.get("cache-control")).toBe("private, max-age=30");
     },
   );
 

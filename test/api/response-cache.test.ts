@@ -25,7 +25,7 @@ describe("ResponseCache", () => {
     };
 
     // Act
-    const answers = await Promise.all(Array.from({ length: 16 }, () => cache.get("k", make)));
+    const answers = await Promise.all(Array.from({ length: 16 }, () => cache.get(1, "k", make)));
 
     // Assess
     expect(made).toBe(1);
@@ -38,10 +38,10 @@ describe("ResponseCache", () => {
 
     // Act
     await expect(
-      cache.get("boom", () => Promise.reject(new Error("store down"))),
+      cache.get(1, "boom", () => Promise.reject(new Error("store down"))),
     ).rejects.toThrow();
-    await cache.get("missing", async () => ({ statusCode: 404, body: "" }));
-    const retried = await cache.get("boom", ok("fine"));
+    await cache.get(1, "missing", async () => ({ statusCode: 404, body: "" }));
+    const retried = await cache.get(1, "boom", ok("fine"));
 
     // Assess
     expect(retried.body).toBe("fine");
@@ -51,16 +51,44 @@ describe("ResponseCache", () => {
   it("drops the least recently used entry when full", async () => {
     // Arrange
     const cache = new ResponseCache(2);
-    await cache.get("a", ok("a1"));
-    await cache.get("b", ok("b1"));
-    await cache.get("a", ok("a2"));
+    await cache.get(1, "a", ok("a1"));
+    await cache.get(1, "b", ok("b1"));
+    await cache.get(1, "a", ok("a2"));
 
     // Act
-    await cache.get("c", ok("c1"));
+    await cache.get(1, "c", ok("c1"));
 
     // Assess
-    expect((await cache.get("a", ok("a3"))).body).toBe("a1");
-    expect((await cache.get("b", ok("b2"))).body).toBe("b2");
+    expect((await cache.get(1, "a", ok("a3"))).body).toBe("a1");
+    expect((await cache.get(1, "b", ok("b2"))).body).toBe("b2");
+  });
+
+  it("drops the oldest answers when their bodies pass the size bound", async () => {
+    // Arrange: room for two 10-character bodies.
+    const cache = new ResponseCache(100, 25);
+    await cache.get(1, "a", ok("aaaaaaaaaa"));
+    await cache.get(1, "b", ok("bbbbbbbbbb"));
+
+    // Act
+    await cache.get(1, "c", ok("cccccccccc"));
+
+    // Assess
+    expect(cache.size).toBe(2);
+    expect((await cache.get(1, "a", ok("fresh"))).body).toBe("fresh");
+  });
+
+  it("forgets every answer of an older data version", async () => {
+    // Arrange
+    const cache = new ResponseCache();
+    await cache.get(1, "a", ok("old"));
+    await cache.get(1, "b", ok("old"));
+
+    // Act
+    const answer = await cache.get(2, "a", ok("new"));
+
+    // Assess
+    expect(answer.body).toBe("new");
+    expect(cache.size).toBe(1);
   });
 
   it("reads the data version once for a burst of requests", async () => {

@@ -318,6 +318,10 @@ describe("HTTP API", () => {
       "GET / NONE",
       "GET /health NONE",
       "GET /openapi.json NONE",
+      "HEAD / NONE",
+      "HEAD /health NONE",
+      "HEAD /openapi.json NONE",
+      "OPTIONS / NONE",
       "OPTIONS /{proxy+} NONE",
       "POST /reports NONE",
     ]);
