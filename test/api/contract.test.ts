@@ -318,6 +318,7 @@ describe("conditional requests", () => {
     // Assess
     expect(first.response.status).toBe(200);
     expect(again.response.status).toBe(304);
+    expect(again.response.headers.get("content-length")).toBeNull();
   });
 });
 

@@ -23,6 +23,10 @@ export interface FakeAws {
   publishes: CapturedPublish[];
   /** Makes the next `n` Publish calls fail with a 500 (retryable) error. */
   failNextPublishes(n: number): void;
+  /** Changes what GetSecretValue returns from now on. */
+  setSecret(value: string): void;
+  /** GetSecretValue calls answered so far. */
+  secretReads: number;
   close(): Promise<void>;
 }
 
@@ -42,9 +46,11 @@ function decodePublish(form: URLSearchParams): CapturedPublish {
 }
 
 /** Starts the fake on a free loopback port; `secret` is what GetSecretValue returns. */
-export async function startFakeAws(secret = "test-salt"): Promise<FakeAws> {
+export async function startFakeAws(initialSecret = "test-salt"): Promise<FakeAws> {
+  let secret = initialSecret;
   const publishes: CapturedPublish[] = [];
   let failures = 0;
+  let secretReads = 0;
   const server: Server = createServer(async (request, response) => {
     const chunks: Buffer[] = [];
     for await (const chunk of request) chunks.push(chunk as Buffer);
@@ -52,6 +58,7 @@ export async function startFakeAws(secret = "test-salt"): Promise<FakeAws> {
     const target = request.headers["x-amz-target"];
     if (target === "secretsmanager.GetSecretValue") {
       const { SecretId } = JSON.parse(body) as { SecretId: string };
+      secretReads++;
       response.writeHead(200, { "content-type": "application/x-amz-json-1.1" });
       response.end(
         JSON.stringify({ ARN: SecretId, Name: "salt", SecretString: secret, VersionId: "v1" }),
@@ -85,6 +92,12 @@ export async function startFakeAws(secret = "test-salt"): Promise<FakeAws> {
     publishes,
     failNextPublishes(n) {
       failures = n;
+    },
+    setSecret(value) {
+      secret = value;
+    },
+    get secretReads() {
+      return secretReads;
     },
     close: () => new Promise((resolve) => server.close(() => resolve())),
   };

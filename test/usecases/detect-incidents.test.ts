@@ -154,6 +154,26 @@ describe("detectIncidents", () => {
     expect(pending).toEqual([]);
   });
 
+  it("bumps the data version after every tick, even one whose delivery step fails", async () => {
+    // Prepare: the outbox cannot be read when delivery starts
+    const { deps } = await pipelineOn(table, config);
+    await loadSeed(deps);
+    const before = await deps.detect.progress.dataVersion();
+    const broken = {
+      ...deps.detect,
+      outbox: Object.assign(Object.create(deps.detect.outbox), {
+        due: () => Promise.reject(new Error("outbox unavailable")),
+      }),
+    };
+
+    // Act
+    const outcome = detectIncidents(broken, tickAfter(parseIso("2023-02-14T03:00:00Z")));
+
+    // Assess: the failure surfaces, and cached API answers are not left behind the data
+    await expect(outcome).rejects.toThrow("outbox unavailable");
+    expect(await deps.detect.progress.dataVersion()).toBe(before + 1);
+  });
+
   it("delivers a message whose first delivery failed on the next tick, once", async () => {
     // Prepare: the wall clock moves with the ticks
     let wall = Date.parse("2024-06-01T00:00:00Z");

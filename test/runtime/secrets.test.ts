@@ -1,0 +1,48 @@
+/**
+ * The API keys through the real Secrets Manager client, answered at the wire: read again
+ * every minute, so a key added or revoked takes effect in warm containers too.
+ */
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
+import { API_KEYS_MAX_AGE_MS, apiKeysFromSecret } from "../../lambdas/handlers/secrets";
+import { type FakeAws, startFakeAws } from "../support/fake-aws";
+
+let aws: FakeAws;
+
+beforeAll(async () => {
+  aws = await startFakeAws("key-one");
+  vi.stubEnv("AWS_ENDPOINT_URL_SECRETS_MANAGER", aws.endpoint);
+  vi.stubEnv("AWS_ACCESS_KEY_ID", "test");
+  vi.stubEnv("AWS_SECRET_ACCESS_KEY", "test");
+  vi.stubEnv("AWS_REGION", "us-east-1");
+  vi.stubEnv("API_KEY_SECRET_ARN", "arn:aws:secretsmanager:us-east-1:000000000000:secret:keys");
+});
+
+afterAll(async () => {
+  vi.useRealTimers();
+  vi.unstubAllEnvs();
+  await aws?.close();
+});
+
+describe("apiKeysFromSecret", () => {
+  it("reads one key per line, and again once a minute has passed", async () => {
+    // Arrange: only the clock's date is faked; the SDK's own timers run as usual.
+    vi.useFakeTimers({ toFake: ["Date"], now: Date.parse("2024-03-01T10:00:00Z") });
+    const first = await apiKeysFromSecret();
+    aws.setSecret("key-one\nkey-two\n");
+
+    // Act
+    const soon = await apiKeysFromSecret();
+    vi.setSystemTime(Date.now() + API_KEYS_MAX_AGE_MS + 1);
+    const later = await apiKeysFromSecret();
+    aws.setSecret("key-two");
+    vi.setSystemTime(Date.now() + API_KEYS_MAX_AGE_MS + 1);
+    const revoked = await apiKeysFromSecret();
+
+    // Assess
+    expect(first).toEqual(["key-one"]);
+    expect(soon).toEqual(["key-one"]);
+    expect(later).toEqual(["key-one", "key-two"]);
+    expect(revoked).toEqual(["key-two"]);
+    expect(aws.secretReads).toBe(3);
+  });
+});
