@@ -82,7 +82,8 @@ export const CrowdReportsSchema = z
 
 const clockTime = z
   .string()
-  .regex(/^([01]\d|2[0-3]):[0-5]\d$/, "use a 24-hour local time such as '02:00'")
+  // "24:00" ends a window at midnight, so a whole day is "00:00" to "24:00".
+  .regex(/^(([01]\d|2[0-3]):[0-5]\d|24:00)$/, "use a 24-hour local time such as '02:00'")
   .transform((text) => Number(text.slice(0, 2)) * 60 + Number(text.slice(3)));
 
 const instant = z
@@ -96,7 +97,7 @@ const instant = z
 /**
  * A maintenance window: one-off (`start`, `end`: ISO-8601 times) or recurring (`days`,
  * default every day, and `from`/`to` local times in the service's zone; `to` before
- * `from` runs past midnight). No notification goes out for an incident opening inside.
+ * `from` runs past midnight, and `to` may be "24:00" to end at midnight). No notification goes out for an incident opening inside.
  */
 export const MaintenanceWindowSchema = z.union(
   [
@@ -114,7 +115,11 @@ export const MaintenanceWindowSchema = z.union(
         to: clockTime,
       })
       .strict()
-      .refine((w) => w.from !== w.to, { message: "from and to must differ", path: ["to"] }),
+      .refine((w) => w.from !== w.to, { message: "from and to must differ", path: ["to"] })
+      .refine((w) => w.from < 24 * 60, {
+        message: "a window starts before '24:00'; use '00:00' for midnight",
+        path: ["from"],
+      }),
   ],
   {
     error:
@@ -483,10 +488,11 @@ export const ConfigSchema = z
         endpoint: undefined,
       })),
     ];
-    const recipientIds = new Map<
-      string,
-      { path: readonly (string | number)[]; endpoint?: string }
-    >();
+    // Ids are compared without hyphens: the stack names constructs and outputs after them
+    // in PascalCase, where "noc-1" and "noc1" would collide.
+    const recipientIds = new Map<string, readonly (string | number)[]>();
+    const endpoints = new Map<string, readonly (string | number)[]>();
+    const at = (path: readonly (string | number)[]) => `${path[0]}[${path[1]}]`;
     for (const { r, path, endpoint } of recipients) {
       r.services?.forEach((id, j) => {
         if (!ids.has(id)) {
@@ -497,24 +503,26 @@ export const ConfigSchema = z
           });
         }
       });
-      const first = recipientIds.get(r.id);
-      const where = first && `${first.path[0]}[${first.path[1]}]`;
-      if (first && endpoint !== undefined && first.endpoint === endpoint) {
+      const sameEndpoint = endpoint === undefined ? undefined : endpoints.get(endpoint);
+      // An entry that failed its own checks may have no id yet.
+      const idKey = typeof r.id === "string" ? r.id.replaceAll("-", "") : undefined;
+      const sameId = idKey === undefined ? undefined : recipientIds.get(idKey);
+      if (sameEndpoint) {
         // SNS keeps one subscription per endpoint and topic, so a second entry could never apply.
         ctx.addIssue({
           code: "custom",
           path: [...path],
-          message: `${endpoint} is already ${where}; merge the two entries`,
+          message: `${endpoint} is already ${at(sameEndpoint)}; merge the two entries`,
         });
-      } else if (first) {
+      } else if (sameId) {
         ctx.addIssue({
           code: "custom",
           path: [...path, "id"],
-          message: `id '${r.id}' is already used by ${where}; give each subscriber and webhook its own id`,
+          message: `id '${r.id}' is already used by ${at(sameId)} (ids that differ only in hyphens count as the same); give each subscriber and webhook its own id`,
         });
-      } else {
-        recipientIds.set(r.id, { path, ...(endpoint === undefined ? {} : { endpoint }) });
       }
+      if (endpoint !== undefined && !sameEndpoint) endpoints.set(endpoint, path);
+      if (idKey !== undefined && !sameId) recipientIds.set(idKey, path);
     }
   });
 

@@ -96,6 +96,14 @@ export interface OutgoingMessage extends OutboxMessage {
 export type OutboxState = "pending" | "sent" | "suppressed" | "dead";
 
 /** An outbox message's record: its state and who it went (or goes) to. */
+/** One wording of a message and who gets it: a group may go out in two. */
+export interface DeliveryPart {
+  summary: IncidentSummary;
+  audience: string[];
+  /** Set on the second wording of a group ("news"), which channels note apart. */
+  wording?: string;
+}
+
 export interface OutboxRecord {
   message: OutboxMessage;
   state: OutboxState;
@@ -103,6 +111,10 @@ export interface OutboxRecord {
   audience: string[] | null;
   /** When every channel had it; null while pending, or when held back or dead. */
   sentAt: number | null;
+  /** The parts its first attempt planned; null before that. */
+  parts: DeliveryPart[] | null;
+  /** When a failed attempt is tried again; null when none waits. */
+  retryAt: number | null;
   /** Channels (notifier names) that have it. */
   channels: string[];
 }
@@ -144,6 +156,12 @@ export interface OutboxStore {
    * the first audience); returns the recorded one.
    */
   recordAudience(key: string, audience: readonly string[]): Promise<string[]>;
+  /**
+   * Records the parts a message goes out as, unless a first attempt already did, and
+   * returns the recorded ones: a retry sends what the first attempt planned, to the
+   * channels it missed, however the grouping would come out now.
+   */
+  recordParts(key: string, parts: readonly DeliveryPart[]): Promise<DeliveryPart[]>;
   /** The record of one message, or null. */
   record(key: string): Promise<OutboxRecord | null>;
   /** Every record of one incident's messages (opened, updates, resolved). */

@@ -108,6 +108,9 @@ export async function postWebhook(
     } catch (error) {
       const failure = error as WebhookError & { retryAfter?: number };
       if (!failure.retryable || tried >= retries) throw failure;
+      // A server that asks for longer than we may wait is left to the next invocation's
+      // retry (minutes later) rather than hit again too soon.
+      if (failure.retryAfter !== undefined && failure.retryAfter > maxWaitMs) throw failure;
       const backoff = backoffMs * 2 ** tried;
       const delay = Math.min(maxWaitMs, Math.max(backoff, failure.retryAfter ?? 0));
       await wait(delay);

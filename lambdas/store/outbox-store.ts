@@ -10,6 +10,7 @@
 import { GetCommand, PutCommand, UpdateCommand } from "@aws-sdk/lib-dynamodb";
 import type { IncidentTransition } from "../domain/incident";
 import type {
+  DeliveryPart,
   OutboxEntry,
   OutboxMessage,
   OutboxRecord,
@@ -37,6 +38,8 @@ function toRecord(item: Record<string, unknown>): OutboxRecord {
     state,
     audience: (item.audience as string[] | undefined) ?? null,
     sentAt: (item.sentAt as number | undefined) ?? null,
+    parts: (item.parts as DeliveryPart[] | undefined) ?? null,
+    retryAt: (item.retryAt as number | undefined) ?? null,
     channels: [...((item.sentTo as Set<string> | undefined) ?? [])].sort(),
   };
 }
@@ -103,6 +106,20 @@ export class DynamoOutboxStore implements OutboxStore {
       }),
     );
     return (Attributes?.audience as string[] | undefined) ?? [...audience];
+  }
+
+  async recordParts(key: string, parts: readonly DeliveryPart[]): Promise<DeliveryPart[]> {
+    const { Attributes } = await this.table.client.send(
+      new UpdateCommand({
+        TableName: this.table.tableName,
+        Key: { pk: PARTITION, sk: key },
+        UpdateExpression: "SET parts = if_not_exists(parts, :parts)",
+        ConditionExpression: "attribute_exists(pk)",
+        ExpressionAttributeValues: { ":parts": parts.map((part) => ({ ...part })) },
+        ReturnValues: "UPDATED_NEW",
+      }),
+    );
+    return (Attributes?.parts as DeliveryPart[] | undefined) ?? [...parts];
   }
 
   async record(key: string): Promise<OutboxRecord | null> {

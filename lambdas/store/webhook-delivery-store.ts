@@ -9,11 +9,14 @@ import { UpdateCommand } from "@aws-sdk/lib-dynamodb";
 import type { WebhookDeliveryStore } from "../domain/ports";
 import { expiresAt, isConditionFailure, type TableRef } from "./client";
 
+/** Partition prefix of webhook delivery items; the webhook function may write only these. */
+export const WEBHOOK_DELIVERY_PREFIX = "WEBHOOK#";
+
 /** Deliveries are remembered this long: longer than SNS and Lambda ever retry. */
 const KEEP_DAYS = 30;
 
 const key = (webhook: string, deliveryKey: string) => ({
-  pk: `WEBHOOK#${webhook}`,
+  pk: `${WEBHOOK_DELIVERY_PREFIX}${webhook}`,
   sk: deliveryKey,
 });
 

@@ -29,12 +29,13 @@ import {
 } from "../domain/audience";
 import { MINUTE_MS } from "../domain/buckets";
 import { groupedSummary, groupOpened, type OpenedGroup } from "../domain/grouping";
-import type { IncidentSummary } from "../domain/incident";
 import type {
   DeadLetterQueue,
+  DeliveryPart,
   Notifier,
   OutboxEntry,
   OutboxMessage,
+  OutboxRecord,
   OutboxStore,
 } from "../domain/ports";
 
@@ -65,17 +66,14 @@ export interface DeliveryResult {
 }
 
 /** One wording of an outgoing message and who gets it. */
-interface Part {
-  summary: IncidentSummary;
-  audience: string[];
-  /** Set on the second wording of a group ("news"), which channels note apart. */
-  wording?: string;
-}
+type Part = DeliveryPart;
 
 /** How long a claimed message is reserved for its sender. */
 export const LEASE_MS = 60_000;
 /** Delivery rounds before a message goes to the dead-letter queue. */
 export const MAX_ATTEMPTS = 6;
+/** How long a follow-up waits before it looks again at an earlier message being retried. */
+const FOLLOW_UP_WAIT_MS = MINUTE_MS;
 const BATCH = 25;
 
 /** Wait before the next round after `attempts` failed ones: 1, 2, 4, 8, 16 minutes. */
@@ -102,7 +100,13 @@ async function deliver(
   }
   const [first] = claimed;
   if (!first) return;
-  const parts = await compose(claimed);
+  // A retry sends what its first attempt planned (recorded before anything was sent), so
+  // a channel that missed it gets that, and a channel that had it gets nothing again.
+  const planned = first.attempts > 0 ? (await outbox.record(first.message.key))?.parts : null;
+  let parts = planned ?? (await compose(claimed));
+  if (!planned) {
+    for (const entry of claimed) parts = await outbox.recordParts(entry.message.key, parts);
+  }
   const errors: string[] = [];
   for (const notifier of deliverer.notifiers) {
     for (const part of parts) {
@@ -203,23 +207,37 @@ async function deliverFollowUp(
     result.heldBack.push(message.key);
     return;
   }
+  // Strictly earlier: by time, then by key, so two updates recorded in one step (a jump
+  // past two multiples) cannot each wait for the other.
+  const before = (r: OutboxRecord) =>
+    r.message.createdAt < message.createdAt ||
+    (r.message.createdAt === message.createdAt && r.message.key < message.key);
   const earlier = records.filter(
-    (r) =>
-      r.message.key !== message.key &&
-      r.message.transition !== "resolved" &&
-      r.message.createdAt <= message.createdAt,
+    (r) => r.message.key !== message.key && r.message.transition !== "resolved" && before(r),
   );
-  // A resolved never overtakes its opening: it waits for the opening's retries.
-  if (earlier.some((r) => r.state === "pending")) return;
+  // A resolved never overtakes its opening: it waits for the opening's retries, out of
+  // the way (a retry time), so waiting messages never fill a delivery batch.
+  const waitingFor = earlier.find((r) => r.state === "pending");
+  if (waitingFor) {
+    // Due again with the message it waits for (openings go first in a round), or in a
+    // minute when that one has no retry time yet.
+    const until =
+      waitingFor.retryAt !== null && waitingFor.retryAt > nowMs
+        ? waitingFor.retryAt
+        : nowMs + FOLLOW_UP_WAIT_MS;
+    await outbox.markFailed(message.key, `waits for ${waitingFor.message.key}`, until);
+    return;
+  }
   const recipients = deliverer.recipients ?? [];
   const compose = async (claimed: readonly OutboxEntry[]): Promise<Part[]> => {
     let fresh: string[];
     if (message.transition !== "resolved") {
       fresh = announcementAudience(recipients, [message], nowMs);
     } else if (opened?.audience) {
+      // Only messages that went out told anyone: a dead-lettered opening told nobody.
       fresh = resolvedAudience(
         recipients,
-        earlier.flatMap((r) => r.audience ?? []),
+        earlier.filter((r) => r.state === "sent").flatMap((r) => r.audience ?? []),
       );
     } else {
       // The opening left no audience (it went out before audiences were recorded, or its
@@ -253,7 +271,14 @@ export async function deliverPending(
     }
   }
   const window = deliverer.groupWindowMs ?? 0;
-  const opened = due.filter((e) => e.message.transition === "opened");
+  // A retried opening goes alone, as its first attempt planned; only fresh ones group.
+  const retried = due.filter((e) => e.message.transition === "opened" && e.attempts > 0);
+  for (const entry of retried) {
+    const compose = (claimed: readonly OutboxEntry[]) =>
+      openedParts(outbox, deliverer, { joins: null }, claimed, nowMs);
+    await deliver(outbox, deliverer, [entry], compose, nowMs, result);
+  }
+  const opened = due.filter((e) => e.message.transition === "opened" && e.attempts === 0);
   if (opened.length > 0 && window > 0) {
     const sent = await outbox.sentSince("opened", nowMs - 2 * window);
     const byKey = new Map(opened.map((e) => [e.message.key, e]));

@@ -7,6 +7,7 @@
  */
 import { Annotations, CfnOutput, Duration, Stack, Validations } from "aws-cdk-lib";
 import type { ITable } from "aws-cdk-lib/aws-dynamodb";
+import { PolicyStatement } from "aws-cdk-lib/aws-iam";
 import { SqsDestination } from "aws-cdk-lib/aws-lambda-destinations";
 import { type ISecret, Secret } from "aws-cdk-lib/aws-secretsmanager";
 import type { Topic } from "aws-cdk-lib/aws-sns";
@@ -14,6 +15,7 @@ import { LambdaSubscription } from "aws-cdk-lib/aws-sns-subscriptions";
 import type { Queue } from "aws-cdk-lib/aws-sqs";
 import { Construct } from "constructs";
 import type { Webhook } from "../../lambdas/domain/config";
+import { WEBHOOK_DELIVERY_PREFIX } from "../../lambdas/store/webhook-delivery-store";
 import type { BundledConfig } from "../app-config";
 import { deadLetterQueue } from "./dead-letter-queue";
 import { applyFilterPolicy, filterPolicyFor } from "./notifications";
@@ -104,7 +106,9 @@ export class Webhooks extends Construct {
       entry: props.entry,
       description: "outcry webhook: posts notifications to Slack-compatible webhooks",
       memorySize: 256,
-      timeout: Duration.seconds(30),
+      // Posting to each webhook of a message (in parallel) takes at most about 25 s:
+      // three 5 s attempts and two waits of at most 5 s; the rest is headroom.
+      timeout: Duration.seconds(60),
       bundledConfig: props.bundledConfig,
       environment: {
         TABLE_NAME: props.table.tableName,
@@ -112,8 +116,17 @@ export class Webhooks extends Construct {
       },
     });
     const fn = this.function.function;
-    // Claiming, noting and releasing a delivery are all conditional updates.
-    props.table.grant(fn, "dynamodb:UpdateItem");
+    // Claiming, noting and releasing a delivery are all conditional updates, and only of
+    // the webhook delivery items: the function cannot touch the outbox or incidents.
+    fn.addToRolePolicy(
+      new PolicyStatement({
+        actions: ["dynamodb:UpdateItem"],
+        resources: [props.table.tableArn],
+        conditions: {
+          "ForAllValues:StringLike": { "dynamodb:LeadingKeys": [`${WEBHOOK_DELIVERY_PREFIX}*`] },
+        },
+      }),
+    );
     for (const secret of secrets.values()) secret.grantRead(fn);
 
     this.deadLetterQueue = deadLetterQueue(this, "DeadLetterQueue", "webhook deliveries");

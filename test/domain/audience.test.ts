@@ -249,5 +249,57 @@ describe("subscribers and webhooks in the config", () => {
         subscribers: [{ sms: "+15555550123" }, { sms: "+15555550123", updates: true }],
       }),
     ).toThrow(/subscribers\[1\]: \+15555550123 is already subscribers\[0\]; merge the two entries/);
+    // Different ids do not make one address two subscriptions (SNS keeps one).
+    expect(() =>
+      parseConfig({
+        services,
+        subscribers: [
+          { email: "ops@example.org", id: "ops" },
+          { email: "ops@example.org", id: "ops-night" },
+        ],
+      }),
+    ).toThrow(/subscribers\[1\]: ops@example\.org is already subscribers\[0\]/);
+  });
+
+  it("refuses ids that differ only in hyphens, which the stack would name alike", () => {
+    expect(() => parseConfig({ services, webhooks: [{ id: "noc-1" }, { id: "noc1" }] })).toThrow(
+      /webhooks\[1\]\.id: id 'noc1' is already used by webhooks\[0\]/,
+    );
+  });
+
+  it("keeps a recipient quiet through the last minute of a day that ends at '24:00'", () => {
+    // Arrange
+    const config = parseConfig({
+      services,
+      subscribers: [
+        {
+          email: "weekend@example.org",
+          timeZone: "America/New_York",
+          quietHours: [{ days: ["sat", "sun"], from: "00:00", to: "24:00" }],
+        },
+      ],
+    });
+    const [weekend] = recipientsOf(config);
+    if (!weekend) throw new Error("no recipient");
+
+    // Act and assess: Saturday 23:59:30 and Sunday 00:00 in New York are quiet; Monday is not
+    expect(isQuiet(weekend, Date.parse("2024-06-02T03:59:30Z"))).toBe(true);
+    expect(isQuiet(weekend, Date.parse("2024-06-02T04:00:00Z"))).toBe(true);
+    expect(isQuiet(weekend, Date.parse("2024-06-03T04:00:00Z"))).toBe(false);
+    expect(() =>
+      parseConfig({
+        services,
+        subscribers: [
+          {
+            email: "x@example.org",
+            quietHours: [
+              { start: "2024-06-01T00:00:00Z", end: "2024-06-02T00:00:00Z" },
+              { days: ["sun"], from: "24:00", to: "02:00" },
+            ],
+            timeZone: "UTC",
+          },
+        ],
+      }),
+    ).toThrow(/quietHours\[1\]\.from: a window starts before '24:00'/);
   });
 });

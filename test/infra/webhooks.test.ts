@@ -49,6 +49,7 @@ function statements(fn: OutcryFunction) {
       policy.Properties.PolicyDocument.Statement as {
         Action: string | string[];
         Resource: unknown;
+        Condition?: unknown;
       }[],
   );
 }
@@ -62,7 +63,7 @@ describe("webhook function", () => {
       Runtime: "nodejs24.x",
       Architectures: ["arm64"],
       MemorySize: 256,
-      Timeout: 30,
+      Timeout: 60,
       Environment: {
         Variables: Match.objectLike({
           TABLE_NAME: { Ref: logicalId(stack, stack.table.table) },
@@ -122,8 +123,12 @@ describe("webhook function", () => {
         NAMED_ARN,
       ]),
     );
-    const table = byAction.find((s) => s.actions.includes("dynamodb:UpdateItem"));
-    expect(table?.resource).toEqual({ "Fn::GetAtt": [logicalId(stack, stack.table.table), "Arn"] });
+    const table = statements(fn).find((s) => [s.Action].flat().includes("dynamodb:UpdateItem"));
+    expect(table?.Resource).toEqual({ "Fn::GetAtt": [logicalId(stack, stack.table.table), "Arn"] });
+    // Only the webhook delivery items, never the outbox or incidents.
+    expect(table?.Condition).toEqual({
+      "ForAllValues:StringLike": { "dynamodb:LeadingKeys": ["WEBHOOK#*"] },
+    });
     expect(JSON.stringify(statements(fn))).not.toMatch(/"Resource":"\*"/);
   });
 

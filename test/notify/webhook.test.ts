@@ -96,6 +96,22 @@ describe("postWebhook", () => {
     expect(posts()).toHaveLength(3);
   });
 
+  it("leaves a 429 asking for longer than it may wait to the next invocation's retry", async () => {
+    // Prepare: the webhook asks for two minutes
+    server.route(
+      SECRET_PATH,
+      { status: 429, headers: { "retry-after": "120" }, body: "rate_limited" },
+      { body: "ok" },
+    );
+
+    // Act
+    const outcome = postWebhook("noc-slack", `${server.url}${SECRET_PATH}`, { text: "x" }, FAST);
+
+    // Assess: one post, and a failure the Lambda retry picks up later
+    await expect(outcome).rejects.toBeInstanceOf(WebhookError);
+    expect(posts()).toHaveLength(1);
+  });
+
   it("gives up after the last retry, naming the webhook but not its URL", async () => {
     // Prepare
     server.route(SECRET_PATH, { status: 503, body: "busy" });

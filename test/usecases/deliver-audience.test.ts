@@ -214,6 +214,99 @@ describe("audiences of delivered messages", () => {
     ]);
   });
 
+  it("retries a group's failed wording as first planned, long after the group window", async () => {
+    // Prepare: a 5-minute window; the news wording fails once, and its retry comes 15
+    // minutes later, when regrouping would no longer find the T-Mobile message
+    const outbox = await freshOutbox();
+    const channel = new Channel();
+    const deliverer: Deliverer = {
+      notifiers: [channel],
+      groupWindowMs: 5 * MINUTE_MS,
+      recipients: [recipient("all"), recipient("vz", { services: ["verizon"] })],
+    };
+    const start = Date.parse("2024-06-02T14:00:00Z");
+    await outbox.add(message("t-mobile", "opened", start));
+    await deliverPending(outbox, deliverer, start);
+    await outbox.add(message("verizon", "opened", start + 2 * MINUTE_MS));
+    const failing = new Channel("sns");
+    failing.send = async (m) => {
+      if (m.deliveryKey.endsWith("/news") && failing.failures++ === 0) throw new Error("injected");
+      channel.sent.push(m);
+    };
+    const flaky: Deliverer = { ...deliverer, notifiers: [failing] };
+
+    // Act
+    await deliverPending(outbox, flaky, start + 2 * MINUTE_MS);
+    await deliverPending(outbox, flaky, start + 17 * MINUTE_MS);
+
+    // Assess: the follower of Verizon alone hears of it once; nobody hears anything twice
+    expect(channel.log).toEqual([
+      "t-mobile-20240602T0040Z#opened → all",
+      "verizon-20240602T0040Z#opened → all",
+      "verizon-20240602T0040Z#opened/news → vz",
+    ]);
+    expect((await outbox.record("verizon-20240602T0040Z#opened"))?.state).toBe("sent");
+  });
+
+  it("sends two updates recorded in one step, then the resolution, without either waiting forever", async () => {
+    // Prepare: the peak jumped past 3x and 10x in one bucket: two updates, same time
+    const outbox = await freshOutbox();
+    const channel = new Channel();
+    const deliverer: Deliverer = {
+      notifiers: [channel],
+      recipients: [recipient("all", { updates: true })],
+    };
+    await outbox.add(message("t-mobile", "opened", EVENING));
+    await deliverPending(outbox, deliverer, EVENING);
+    const jump = EVENING + 10 * MINUTE_MS;
+    for (const multiple of ["3x", "10x"]) {
+      const update = message("t-mobile", "update", jump);
+      await outbox.add({ ...update, key: `${update.incidentId}#update-${multiple}` });
+    }
+    await outbox.add(message("t-mobile", "resolved", jump + 60 * MINUTE_MS));
+
+    // Act
+    for (let minute = 10; minute <= 75; minute += 1) {
+      await deliverPending(outbox, deliverer, EVENING + minute * MINUTE_MS);
+    }
+
+    // Assess
+    expect(channel.log).toEqual([
+      "t-mobile-20240602T0040Z#opened → all",
+      "t-mobile-20240602T0040Z#update-10x → all",
+      "t-mobile-20240602T0040Z#update-3x → all",
+      "t-mobile-20240602T0040Z#resolved → all",
+    ]);
+  });
+
+  it("tells the end of an incident to nobody whose opening never went out", async () => {
+    // Prepare: the opening fails every round and goes to the dead-letter queue
+    const outbox = await freshOutbox();
+    const channel = new Channel();
+    channel.failures = 100;
+    const dead: OutboxMessage[] = [];
+    const deliverer: Deliverer = {
+      notifiers: [channel],
+      recipients: [recipient("all")],
+      deadLetters: { send: async (m) => void dead.push(m) },
+    };
+    await outbox.add(message("t-mobile", "opened", EVENING));
+    let now = EVENING;
+    for (let attempt = 1; dead.length === 0 && attempt <= 10; attempt++) {
+      await deliverPending(outbox, deliverer, now);
+      now += retryDelayMs(attempt);
+    }
+    channel.failures = 0;
+
+    // Act
+    await outbox.add(message("t-mobile", "resolved", now));
+    await deliverPending(outbox, deliverer, now);
+
+    // Assess
+    expect(dead).toHaveLength(1);
+    expect(channel.log).toEqual(["t-mobile-20240602T0040Z#resolved → nobody"]);
+  });
+
   it("keeps the first attempt's audience when a retry comes after quiet hours began", async () => {
     // Prepare: the first try at 21:59 fails; the retry is at 22:00, when the owl is quiet
     const outbox = await freshOutbox();
