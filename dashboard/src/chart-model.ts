@@ -4,7 +4,7 @@
  * describes the chart to someone who cannot see it. Kept apart from the drawing so it can
  * be tested without a browser.
  */
-import type { Incident, Series } from "./api";
+import type { Incident, IncidentDetail, Series } from "./api";
 import { formatCount, reports, viewerClock, viewerDateTime } from "./format";
 
 /** A span of time to shade, in uPlot's x unit (seconds). */
@@ -32,8 +32,59 @@ export interface ChartModel {
   /** Annotate the peak: it is part of an incident or above the elevated threshold. */
   peakNotable: boolean;
   latest: { at: number; count: number } | null;
+  /** The chart spans more than a day: its times need their dates. */
+  long: boolean;
+  /**
+   * " per 10 min" when the API rolled the points up (or they are wider than 5 minutes),
+   * so that a point's count is not read as a bucket's; "" otherwise.
+   */
+  per: string;
   /** One or two sentences for `aria-label`/figcaption. */
   summary: string;
+}
+
+/** Options of {@link chartModel}. */
+export interface ChartModelOptions {
+  /** The chart is the default "last 24 hours" view (cards, the service page). */
+  lastDay?: boolean;
+}
+
+const HOUR_MS = 3_600_000;
+const DAY_MS = 24 * HOUR_MS;
+/** The incident chart shows this much before the start and after the resolution. */
+const MARGIN_MS = 2 * HOUR_MS;
+/** The API serves at most 7 days at once. */
+const MAX_RANGE_MS = 7 * DAY_MS;
+/** The narrowest buckets outcry stores; wider points are sums of several. */
+const FINEST_BUCKET_MINUTES = 5;
+
+/**
+ * The range of an incident's chart: its span with a margin on each side, ending at
+ * `nowMs` (the server's clock) at the latest, and at most the 7 days the API serves
+ * (the newest 7 days of a longer incident).
+ * @example api.series(incident.service, incidentRange(incident, Date.parse(health.time)))
+ */
+export function incidentRange(
+  incident: Pick<IncidentDetail, "startedAt" | "resolvedAt">,
+  nowMs: number,
+): { from: string; to: string } {
+  const started = Date.parse(incident.startedAt);
+  const end = incident.resolvedAt === null ? nowMs : Date.parse(incident.resolvedAt) + MARGIN_MS;
+  const to = Math.max(Math.min(end, nowMs), started);
+  const from = Math.max(started - MARGIN_MS, to - MAX_RANGE_MS);
+  return { from: new Date(from).toISOString(), to: new Date(to).toISOString() };
+}
+
+/** A moment of the chart as its labels say it: with the date on charts over a day. */
+export const chartTime = (model: ChartModel, seconds: number): string =>
+  model.long ? viewerDateTime(seconds * 1000) : viewerClock(seconds * 1000);
+
+/** The label drawn at the peak: "83,412" on cards, with its time on large charts. */
+export function peakLabel(model: ChartModel, small: boolean): string {
+  const peak = model.peak;
+  if (!peak) return "";
+  const count = `${formatCount(peak.count)}${model.per}`;
+  return small ? count : `${count} at ${chartTime(model, peak.at)}`;
 }
 
 const seconds = (iso: string) => Date.parse(iso) / 1000;
@@ -52,6 +103,7 @@ export function chartModel(
   series: Series,
   incidents: readonly Incident[],
   fallbackBaseline: number | null = null,
+  options: ChartModelOptions = {},
 ): ChartModel {
   const xs: number[] = [];
   const counts: (number | null)[] = [];
@@ -103,36 +155,34 @@ export function chartModel(
       ? null
       : { at: xs[latestIndex] ?? 0, count: latestCount };
 
-  return {
+  const model: ChartModel = {
     data: [xs, counts, baselines, thresholds],
     bucketSeconds,
     spans,
     peak,
     peakNotable,
     latest,
-    summary: describe(name, series, peak, latest, spans),
+    long: Date.parse(series.to) - Date.parse(series.from) > DAY_MS,
+    per: series.bucketMinutes > FINEST_BUCKET_MINUTES ? ` per ${series.bucketMinutes} min` : "",
+    summary: "",
   };
+  model.summary = describe(name, series, model, options.lastDay === true);
+  return model;
 }
 
-function describe(
-  name: string,
-  series: Series,
-  peak: Peak | null,
-  latest: { at: number; count: number } | null,
-  spans: readonly Span[],
-): string {
-  const hours = (Date.parse(series.to) - Date.parse(series.from)) / 3_600_000;
-  const period =
-    hours > 23 && hours <= 24
-      ? "last 24 hours"
-      : `${viewerDateTime(Date.parse(series.from))} to ${viewerDateTime(Date.parse(series.to))}`;
+function describe(name: string, series: Series, model: ChartModel, lastDay: boolean): string {
+  const { peak, latest, spans } = model;
+  const period = lastDay
+    ? "last 24 hours"
+    : `${viewerDateTime(Date.parse(series.from))} to ${viewerDateTime(Date.parse(series.to))}`;
+  const per = model.per ? ` (reports${model.per})` : "";
   if (!peak || !latest) return `${name}, ${period}: no data.`;
-  const at = (s: number) => viewerClock(s * 1000);
+  const at = (s: number) => chartTime(model, s);
   const baseline = peak.baseline === null ? "" : `, baseline ${formatCount(peak.baseline)}`;
   const parts = [`peak ${reports(peak.count)} at ${at(peak.at)}${baseline}`];
   if (latest.at !== peak.at) parts.push(`latest ${formatCount(latest.count)} at ${at(latest.at)}`);
   if (spans.length > 0) {
     parts.push(`${spans.length} ${spans.length === 1 ? "incident" : "incidents"} shaded`);
   }
-  return `${name}, ${period}: ${parts.join("; ")}.`;
+  return `${name}, ${period}${per}: ${parts.join("; ")}.`;
 }

@@ -6,9 +6,9 @@
  * styles (which its CSP forbids) and no extra DOM per point.
  */
 import uPlot from "uplot";
-import type { ChartModel } from "./chart-model";
+import { type ChartModel, chartTime, peakLabel } from "./chart-model";
 import { h, setAttr, setText } from "./dom";
-import { formatCount, viewerClock } from "./format";
+import { formatCount } from "./format";
 
 /** Colours; each meets 3:1 against white as a graphical object (WCAG 1.4.11). */
 const COLORS = {
@@ -128,7 +128,12 @@ export class ServiceChart {
         },
       ],
       series: [
-        { value: (_u, v) => (v == null ? "--" : viewerClock(v * 1000)) },
+        {
+          value: (_u, v) => {
+            const current = model();
+            return v == null || !current ? "--" : chartTime(current, v);
+          },
+        },
         {
           label: "Reports",
           stroke: COLORS.count,
@@ -136,7 +141,7 @@ export class ServiceChart {
           width: 2,
           spanGaps: false,
           points: { show: false },
-          value: (_u, v) => (v == null ? "no data" : formatCount(v)),
+          value: (_u, v) => (v == null ? "no data" : `${formatCount(v)}${model()?.per ?? ""}`),
         },
         {
           label: "Baseline",
@@ -231,9 +236,7 @@ function drawPeak(u: uPlot, model: ChartModel | undefined, small: boolean): void
   ctx.arc(x, y, 3.5 * ratio, 0, 2 * Math.PI);
   ctx.fill();
 
-  const text = small
-    ? formatCount(peak.count)
-    : `${formatCount(peak.count)} at ${viewerClock(peak.at * 1000)}`;
+  const text = peakLabel(model, small);
   ctx.font = `600 ${12 * ratio}px system-ui, -apple-system, "Segoe UI", sans-serif`;
   const width = ctx.measureText(text).width;
   const pad = 3 * ratio;

@@ -1,10 +1,14 @@
 /**
  * Numbers and times as the page shows them. Times are in the viewer's zone and locale
- * (the browser's); the service's own zone is offered on hover, phrased exactly as the
- * notifications phrase it ("10:20 p.m. ET on Feb 13 (03:20 GMT)"), by reusing the
- * summary's formatter.
+ * (the browser's); the service's own zone is in each time's tooltip and, for the key
+ * moments, in brackets after it, phrased exactly as the notifications phrase it
+ * ("10:20 p.m. ET on Feb 13 (03:20 GMT)"), by reusing the summary's formatters.
  */
-import { formatTimeWithGmt } from "../../lambdas/domain/phrasing/times";
+import {
+  formatLocalDate,
+  formatLocalTime,
+  formatTimeWithGmt,
+} from "../../lambdas/domain/phrasing/times";
 import { h } from "./dom";
 
 // Building a DateTimeFormat is costly; a refresh formats hundreds of moments.
@@ -63,6 +67,38 @@ export function time(
     },
     options.withDate ? viewerDateTime(ms) : viewerClock(ms),
   );
+}
+
+/**
+ * The service's wall time of `ms` when it is not the viewer's, said in brackets after
+ * the viewer's: "(10:20 p.m. ET on Feb 13)", the date only when it differs; "" when
+ * both zones read the same (or the zone is unknown to this browser).
+ */
+export function serviceZoneAside(ms: number, timeZone: string): string {
+  try {
+    const viewer = viewerZone();
+    const date = formatLocalDate(ms, timeZone);
+    const local = formatLocalTime(ms, timeZone);
+    const wall = (text: string) => text.replace(/ \S+$/, "");
+    const sameDate = date === formatLocalDate(ms, viewer);
+    if (sameDate && wall(local) === wall(formatLocalTime(ms, viewer))) return "";
+    return ` (${local}${sameDate ? "" : ` on ${date}`})`;
+  } catch {
+    return "";
+  }
+}
+
+/**
+ * {@link time} followed by the service's wall time in brackets, for the facts a reader
+ * must be able to read in the service's zone without a pointer (a tooltip needs one).
+ * @example h("dd", {}, ...zonedTime(started, "America/New_York", { withDate: true }))
+ */
+export function zonedTime(
+  ms: number,
+  timeZone: string,
+  options: { withDate?: boolean } = {},
+): (Node | string)[] {
+  return [time(ms, timeZone, options), serviceZoneAside(ms, timeZone)];
 }
 
 /** "5 h 25 min", "45 min", "2 days 4 h": the notifications' own phrasing. */

@@ -28,12 +28,18 @@ export function outcomeMessage(
 /** Sentence for a failed report. */
 export function failureMessage(error: unknown): string {
   if (!(error instanceof ApiError)) return `The report could not be sent: ${String(error)}.`;
-  if (error.status === 429) {
-    const wait = error.retryAfter ? ` in ${error.retryAfter} seconds` : " in a minute";
-    return `Too many reports from your network just now. Please try again${wait}.`;
-  }
+  if (error.status === 429) return waitMessage(error.retryAfter ?? RETRY_AFTER_DEFAULT_S);
   if (error.status === 0) return "The report could not be sent: the server cannot be reached.";
   return `The report was not accepted: ${error.message}.`;
+}
+
+/** Seconds to wait after a 429 that named no Retry-After. */
+const RETRY_AFTER_DEFAULT_S = 60;
+
+/** What a 429 asks of the reporter; Send stays off until then. */
+export function waitMessage(seconds: number): string {
+  const wait = seconds === 1 ? "1 second" : `${seconds} seconds`;
+  return `Too many reports from your network just now. Please try again in ${wait}; Send is off until then.`;
 }
 
 let counter = 0;
@@ -53,6 +59,13 @@ export class ReportDialog {
   private readonly submit: HTMLButtonElement;
   private service: ServiceSummary | undefined;
   private opener: HTMLElement | undefined;
+  /** Bumped by every opening: an answer to an earlier one leaves the dialog alone. */
+  private opened = 0;
+  /** A report is on its way (from this opening or an earlier one): Send waits for it. */
+  private sending = false;
+  /** Until when (ms) the API asked this network to wait (429 with Retry-After). */
+  private waitUntil = 0;
+  private waitTimer: ReturnType<typeof setTimeout> | undefined;
 
   constructor(private readonly announce: Announce) {
     const titleId = `report-title-${++counter}`;
@@ -81,11 +94,13 @@ export class ReportDialog {
 
   /** Opens the dialog for `service`; focus returns to `opener` when it closes. */
   open(service: ServiceSummary, opener: HTMLElement): void {
+    this.opened++;
     this.service = service;
     this.opener = opener;
     setText(this.title, `Report a problem with ${service.name}`);
-    setText(this.error, "");
-    this.submit.disabled = false;
+    const waiting = this.secondsToWait();
+    setText(this.error, waiting > 0 ? waitMessage(waiting) : "");
+    this.updateSend();
     const name = `problem-${counter}`;
     replaceChildren(
       this.choices,
@@ -107,28 +122,60 @@ export class ReportDialog {
     this.element.close();
   }
 
+  private secondsToWait(): number {
+    return Math.max(0, Math.ceil((this.waitUntil - Date.now()) / 1000));
+  }
+
+  private updateSend(): void {
+    this.submit.disabled = this.sending || this.secondsToWait() > 0;
+  }
+
+  /** Keeps Send off for `seconds` (a 429), then says it can be used again. */
+  private wait(seconds: number): void {
+    this.waitUntil = Date.now() + seconds * 1000;
+    clearTimeout(this.waitTimer);
+    this.waitTimer = setTimeout(() => {
+      this.updateSend();
+      if (this.element.open && this.error.textContent?.startsWith("Too many")) {
+        setText(this.error, "You can send the report now.");
+      }
+    }, seconds * 1000);
+    if (this.element.open) setText(this.error, waitMessage(seconds));
+  }
+
   private async send(form: HTMLFormElement): Promise<void> {
     const service = this.service;
+    const mine = this.opened;
     const chosen = form.querySelector<HTMLInputElement>("input[type=radio]:checked");
-    if (!service) return;
+    // Enter submits even while Send is off: one report at a time, and not while waiting.
+    if (!service || this.sending || this.secondsToWait() > 0) return;
     if (!chosen) {
       setText(this.error, "Choose what is not working, then send the report.");
       this.choices.querySelector("input")?.focus();
       return;
     }
     setText(this.error, "");
-    this.submit.disabled = true;
+    this.sending = true;
+    this.updateSend();
     try {
       const result = await api.report(service.id, chosen.value);
-      this.close();
+      // Told even when the dialog was closed (or opened again) meanwhile: it counted.
       this.announce(
         outcomeMessage(result.status, service.name, result.problem),
         result.status === "accepted" ? "success" : "info",
       );
+      if (mine === this.opened) this.close();
     } catch (error) {
-      // Kept open so the reporter can try again or pick another kind.
-      setText(this.error, failureMessage(error));
-      this.submit.disabled = false;
+      if (error instanceof ApiError && error.status === 429) {
+        // The limit is the network's, whichever dialog is open now.
+        this.wait(error.retryAfter ?? RETRY_AFTER_DEFAULT_S);
+      } else if (mine === this.opened) {
+        // Kept open so the reporter can try again or pick another kind.
+        setText(this.error, failureMessage(error));
+      }
+    } finally {
+      this.sending = false;
+      this.updateSend();
     }
   }
 }

@@ -73,3 +73,29 @@ export async function watchProblems(page: Page): Promise<PageProblems> {
   });
   return problems;
 }
+
+/** Pixels of a chart's canvas by what they show (colours from dashboard/src/chart.ts). */
+export async function paint(page: Page, scope: string) {
+  return page
+    .locator(`${scope} .chart canvas`)
+    .first()
+    .evaluate((canvas: HTMLCanvasElement) => {
+      const context = canvas.getContext("2d");
+      if (!context || canvas.width === 0) return { line: 0, incident: 0, band: 0, width: 0 };
+      const { data } = context.getImageData(0, 0, canvas.width, canvas.height);
+      let line = 0;
+      let incident = 0;
+      let band = 0;
+      for (let i = 0; i < data.length; i += 4) {
+        // The canvas is transparent: see each pixel over the card's white.
+        const alpha = (data[i + 3] ?? 0) / 255;
+        const [r, g, b] = [data[i], data[i + 1], data[i + 2]].map(
+          (c = 0) => c * alpha + 255 * (1 - alpha),
+        ) as [number, number, number];
+        if (r > 150 && g < 100 && b < 100) line++;
+        else if (r > 240 && g > 200 && g - b > 15 && r - g > 8) incident++;
+        else if (b - r > 8 && b > 200 && g < b) band++;
+      }
+      return { line, incident, band, width: canvas.width };
+    });
+}

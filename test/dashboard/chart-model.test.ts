@@ -5,8 +5,8 @@
  */
 import { describe, expect, it } from "vitest";
 import type { Incident, Series } from "../../dashboard/src/api";
-import { chartModel } from "../../dashboard/src/chart-model";
-import { viewerClock } from "../../dashboard/src/format";
+import { chartModel, chartTime, incidentRange, peakLabel } from "../../dashboard/src/chart-model";
+import { viewerClock, viewerDateTime } from "../../dashboard/src/format";
 
 const FROM = Date.parse("2023-02-13T06:00:00Z");
 const STEP = 5 * 60_000;
@@ -66,6 +66,8 @@ describe("chartModel", () => {
       "T-Mobile",
       series([40, 83_412, 9_040], { baseline: 40, threshold: 60 }),
       [incident(1, null)],
+      null,
+      { lastDay: true },
     );
 
     // Assess
@@ -123,10 +125,94 @@ describe("chartModel", () => {
 
   it("says there is no data rather than a peak of nothing", () => {
     // Act
-    const model = chartModel("Verizon", series([null, null]), []);
+    const model = chartModel("Verizon", series([null, null]), [], null, { lastDay: true });
 
     // Assess
     expect(model.peak).toBeNull();
     expect(model.summary).toBe("Verizon, last 24 hours: no data.");
+  });
+});
+
+describe("chart labels", () => {
+  /** A week of 10-minute points, as the API rolls up 5-minute buckets. */
+  function week(): Series {
+    const to = FROM + 7 * 24 * 3_600_000;
+    const step = 10 * 60_000;
+    return {
+      service: "t-mobile",
+      bucketMinutes: 10,
+      from: new Date(FROM).toISOString(),
+      to: new Date(to).toISOString(),
+      points: Array.from({ length: (to - FROM) / step }, (_, i) => ({
+        at: new Date(FROM + i * step).toISOString(),
+        count: i === 500 ? 9_000 : 10,
+        sources: {},
+        baseline: 10,
+        threshold: 20,
+      })),
+    };
+  }
+
+  it("dates the times of a chart over 24 hours and says a rolled-up point's width", () => {
+    // Act
+    const model = chartModel("T-Mobile", week(), []);
+
+    // Assess: peak label, caption and cursor all carry the date and the width
+    const peakAt = FROM + 500 * 10 * 60_000;
+    expect(model.long).toBe(true);
+    expect(chartTime(model, peakAt / 1000)).toBe(viewerDateTime(peakAt));
+    expect(peakLabel(model, false)).toBe(`9,000 per 10 min at ${viewerDateTime(peakAt)}`);
+    expect(model.summary).toBe(
+      `T-Mobile, ${viewerDateTime(FROM)} to ${viewerDateTime(FROM + 7 * 24 * 3_600_000)} (reports per 10 min): peak 9,000 reports at ${viewerDateTime(peakAt)}, baseline 10; latest 10 at ${viewerDateTime(FROM + 1007 * 10 * 60_000)}.`,
+    );
+  });
+
+  it("says 'last 24 hours' only for the 24-hour views, and times of day within a day", () => {
+    // Act: a 24-hour span that is not the last 24 hours (an incident's chart)
+    const span = chartModel("T-Mobile", series([1, 50, 2]), []);
+    const lastDay = chartModel("T-Mobile", series([1, 50, 2]), [], null, { lastDay: true });
+
+    // Assess
+    expect(span.summary).toMatch(/^T-Mobile, \w{3} \d+, .+ to \w{3} \d+, .+: peak 50 reports at /);
+    expect(lastDay.summary).toMatch(/^T-Mobile, last 24 hours: peak 50 reports at /);
+    expect(span.long).toBe(false);
+    expect(span.per).toBe("");
+    expect(peakLabel(span, false)).toBe(`50 at ${viewerClock(FROM + STEP)}`);
+    expect(peakLabel(span, true)).toBe("50");
+  });
+});
+
+describe("incidentRange", () => {
+  const HOUR = 3_600_000;
+  const DAY = 24 * HOUR;
+  const at = (ms: number) => new Date(ms).toISOString();
+
+  it("asks for the span with two hours each side, ending now at the latest", () => {
+    // Act
+    const resolved = incidentRange(
+      { startedAt: at(FROM), resolvedAt: at(FROM + 5 * HOUR) },
+      FROM + DAY,
+    );
+    const open = incidentRange({ startedAt: at(FROM), resolvedAt: null }, FROM + 6 * HOUR);
+
+    // Assess
+    expect(resolved).toEqual({ from: at(FROM - 2 * HOUR), to: at(FROM + 7 * HOUR) });
+    expect(open).toEqual({ from: at(FROM - 2 * HOUR), to: at(FROM + 6 * HOUR) });
+  });
+
+  it("keeps to the 7 days the API serves, for an incident open or resolved long ago", () => {
+    // Act: open for ten days; resolved after nine days, a month ago
+    const open = incidentRange({ startedAt: at(FROM), resolvedAt: null }, FROM + 10 * DAY);
+    const old = incidentRange(
+      { startedAt: at(FROM), resolvedAt: at(FROM + 9 * DAY) },
+      FROM + 40 * DAY,
+    );
+
+    // Assess: both ends given, never more than 7 days apart
+    expect(open).toEqual({ from: at(FROM + 3 * DAY), to: at(FROM + 10 * DAY) });
+    expect(old).toEqual({
+      from: at(FROM + 9 * DAY + 2 * HOUR - 7 * DAY),
+      to: at(FROM + 9 * DAY + 2 * HOUR),
+    });
   });
 });

@@ -10,7 +10,7 @@ import { join } from "node:path";
 import type { Browser, BrowserContextOptions, Page } from "playwright-core";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { SEED_SERVICES, type SeededRuntime, startSeededRuntime } from "../support/seeded-runtime";
-import { launchChromium, type PageProblems, watchProblems } from "./browser";
+import { launchChromium, type PageProblems, paint, watchProblems } from "./browser";
 
 const ARTIFACTS = join(import.meta.dirname, "../../test-artifacts");
 const HOSTILE_NAME = "<img src=x onerror=alert(1)>";
@@ -66,32 +66,6 @@ async function open(hash = "", options: BrowserContextOptions = DESKTOP): Promis
   await page.goto(`${seeded.url}/${hash}`);
   await page.waitForSelector("main[data-loaded]");
   return page;
-}
-
-/** Pixels of a chart's canvas by what they show (colours from dashboard/src/chart.ts). */
-async function paint(page: Page, scope: string) {
-  return page
-    .locator(`${scope} .chart canvas`)
-    .first()
-    .evaluate((canvas: HTMLCanvasElement) => {
-      const context = canvas.getContext("2d");
-      if (!context || canvas.width === 0) return { line: 0, incident: 0, band: 0, width: 0 };
-      const { data } = context.getImageData(0, 0, canvas.width, canvas.height);
-      let line = 0;
-      let incident = 0;
-      let band = 0;
-      for (let i = 0; i < data.length; i += 4) {
-        // The canvas is transparent: see each pixel over the card's white.
-        const alpha = (data[i + 3] ?? 0) / 255;
-        const [r, g, b] = [data[i], data[i + 1], data[i + 2]].map(
-          (c = 0) => c * alpha + 255 * (1 - alpha),
-        ) as [number, number, number];
-        if (r > 150 && g < 100 && b < 100) line++;
-        else if (r > 240 && g > 200 && g - b > 15 && r - g > 8) incident++;
-        else if (b - r > 8 && b > 200 && g < b) band++;
-      }
-      return { line, incident, band, width: canvas.width };
-    });
 }
 
 describe("dashboard", () => {
@@ -284,8 +258,10 @@ describe("dashboard", () => {
   });
 
   it("fits a phone screen, with nothing wider than it", async () => {
-    // Act
+    // Act: charts load as their cards come near the screen; scroll past them all
     const page = await open("", PHONE);
+    await page.locator('li.card[data-service="hostile"]').scrollIntoViewIfNeeded();
+    await expect.poll(() => page.locator(".chart canvas").count()).toBe(4);
 
     // Assess
     const widths = await page.evaluate(() => ({
@@ -306,6 +282,59 @@ describe("dashboard", () => {
       375,
     );
     await page.screenshot({ path: join(ARTIFACTS, "incident-phone.png"), fullPage: true });
+  });
+
+  it("names a service page's Report button by the service's name, not its id", async () => {
+    // Act
+    const page = await open("#/service/t-mobile");
+
+    // Assess
+    const button = page.getByRole("button", {
+      name: "Report a problem with T-Mobile",
+      exact: true,
+    });
+    expect(await button.count()).toBe(1);
+  });
+
+  it("gives the key times in the service's zone too, readable without a pointer", async () => {
+    // Act: a service's page
+    const page = await open("#/service/t-mobile");
+
+    // Assess: the latest time reads in ET too (earlier tests move the runtime's clock)
+    expect(await page.locator(".stats").textContent()).toMatch(
+      / at \d{1,2}:\d{2} AM \((\d{1,2}:\d{2} a\.m\.|midnight) ET\)/,
+    );
+    const note = await page.locator(".stats + .muted").textContent();
+    expect(note).not.toMatch(/hover/i);
+    expect(note).toContain("America/New_York");
+
+    // Act: its incident's page
+    await page.locator(".incident-list a").first().click();
+    await page.waitForSelector('main[data-route*="incident"][data-loaded]');
+
+    // Assess: start, peak and resolution carry ET in brackets; the note says so
+    const facts = (await page.locator(".facts").textContent()) ?? "";
+    expect(facts).toContain("83,412 reports at Feb 14, 4:20 AM (10:20 p.m. ET on Feb 13)");
+    expect(await page.locator("dl.facts dd").first().textContent()).toMatch(/\(.+ ET on Feb 13\)$/);
+    expect(await page.locator(".timeline ~ .muted").textContent()).not.toMatch(/hover/i);
+  });
+
+  it("offers the incident chart's counts as a table, as the service page does", async () => {
+    // Prepare
+    const page = await open();
+    await page.locator('li.card[data-service="t-mobile"] .card-incident a').click();
+    await page.waitForSelector('main[data-route*="incident"][data-loaded]');
+
+    // Act
+    const table = page.locator('section[aria-labelledby="incident-chart-heading"] details');
+    expect(await table.count()).toBe(1);
+    await table.locator("summary").click();
+
+    // Assess
+    await expect.poll(() => table.locator("tbody tr").count()).toBeGreaterThan(20);
+    expect(await table.locator("tbody tr").first().locator("th").textContent()).toMatch(
+      /^Feb 14, /,
+    );
   });
 
   it("is usable without a mouse and without colour", async () => {

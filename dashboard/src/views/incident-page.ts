@@ -3,31 +3,13 @@
  * notifications carry), the key moments, a chart of the span, the services that spiked
  * with it, and what the service's own sources said meanwhile.
  */
-import { ApiError, api, type IncidentDetail, type ServiceSummary } from "../api";
+import { ApiError, api, type IncidentDetail, isAbort, type ServiceSummary } from "../api";
 import { ServiceChart } from "../chart";
-import { chartModel } from "../chart-model";
+import { chartModel, incidentRange } from "../chart-model";
 import { h, setText } from "../dom";
-import { duration, reports, time, viewerZone } from "../format";
-import { reportButton, statusBadge } from "./parts";
+import { duration, reports, time, viewerZone, zonedTime } from "../format";
+import { CountsTable, reportButton, statusBadge } from "./parts";
 import { replaceKeepingFocus, type View, type ViewContext } from "./view";
-
-const HOUR_MS = 3_600_000;
-/** The chart shows this much before the start and after the resolution. */
-const MARGIN_MS = 2 * HOUR_MS;
-/** The API serves at most 7 days at once. */
-const MAX_RANGE_MS = 7 * 24 * HOUR_MS;
-
-/** The range of the incident's chart: the span with a margin, at most 7 days. */
-export function incidentRange(incident: IncidentDetail): { from?: string; to?: string } {
-  const started = Date.parse(incident.startedAt);
-  if (incident.resolvedAt === null) {
-    // Open: up to the server's now, which the page does not know; `from` alone asks for it.
-    return { from: new Date(started - MARGIN_MS).toISOString() };
-  }
-  const to = Date.parse(incident.resolvedAt) + MARGIN_MS;
-  const from = Math.max(started - MARGIN_MS, to - MAX_RANGE_MS);
-  return { from: new Date(from).toISOString(), to: new Date(to).toISOString() };
-}
 
 /** The page of one incident. */
 export class IncidentView implements View {
@@ -40,6 +22,7 @@ export class IncidentView implements View {
   private readonly zoneNote: HTMLElement;
   private readonly chart = new ServiceChart({ height: 260, compact: false, showCaption: true });
   private readonly chartError: HTMLElement;
+  private readonly table = new CountsTable();
   private readonly annotations: HTMLElement;
   private readonly notifications: HTMLElement;
   private readonly actions: HTMLElement;
@@ -84,6 +67,7 @@ export class IncidentView implements View {
         h("h2", { id: "incident-chart-heading" }, "Reports during the incident"),
         this.chart.element,
         this.chartError,
+        this.table.element,
       ),
       h(
         "section",
@@ -104,11 +88,17 @@ export class IncidentView implements View {
     return this.incident ? `${this.incident.summary.subject} · outcry` : "Incident · outcry";
   }
 
-  async load(): Promise<void> {
-    const [incident, services] = await Promise.all([
-      api.incident(this.id),
-      api.services().then((answer) => answer.services),
+  async load(signal: AbortSignal): Promise<void> {
+    const [incident, services, health] = await Promise.all([
+      api.incident(this.id, signal),
+      api.services(signal).then((answer) => answer.services),
+      // The server's clock ends an open incident's chart (the demo's clock is virtual).
+      api.health(signal).catch((error) => {
+        if (isAbort(error)) throw error;
+        return null;
+      }),
     ]);
+    signal.throwIfAborted();
     this.incident = incident;
     const byId = new Map(services.map((s) => [s.id, s]));
     const service = byId.get(incident.service);
@@ -133,16 +123,22 @@ export class IncidentView implements View {
     this.showFacts(incident, byId, zone);
     setText(
       this.zoneNote,
-      `The timeline tells times in ${name}'s zone (${zone}); the rest of the page uses yours (${viewerZone()}). Hover over a time to see it in ${name}'s zone.`,
+      zone === viewerZone()
+        ? `Times are in ${name}'s zone, which is yours (${zone}).`
+        : `The timeline tells times in ${name}'s zone (${zone}); the rest of the page uses yours (${viewerZone()}), with ${name}'s in brackets for the start, the peak and the resolution.`,
     );
     this.showAnnotations(incident, zone);
     this.showNotifications(incident, zone);
 
+    const now = health ? Date.parse(health.time) : Date.now();
     try {
-      const series = await api.series(incident.service, incidentRange(incident));
+      const series = await api.series(incident.service, incidentRange(incident, now), signal);
+      signal.throwIfAborted();
       setText(this.chartError, "");
       this.chart.update(chartModel(name, series, [incident], service?.baseline ?? null));
+      this.table.update(series, name, zone);
     } catch (error) {
+      if (isAbort(error)) throw error;
       const detail = error instanceof ApiError ? error.message : String(error);
       setText(this.chartError, `Chart unavailable: ${detail}`);
     }
@@ -168,20 +164,15 @@ export class IncidentView implements View {
   ): void {
     const started = Date.parse(incident.startedAt);
     const resolved = incident.resolvedAt === null ? null : Date.parse(incident.resolvedAt);
+    const at = (ms: number) => zonedTime(ms, zone, { withDate: true });
     const rows: [string, (Node | string)[]][] = [
-      ["Started", [time(started, zone, { withDate: true })]],
-      [
-        "Peak",
-        [
-          `${reports(incident.peak.count)} at `,
-          time(Date.parse(incident.peak.at), zone, { withDate: true }),
-        ],
-      ],
+      ["Started", at(started)],
+      ["Peak", [`${reports(incident.peak.count)} at `, ...at(Date.parse(incident.peak.at))]],
       [
         "Resolved",
         resolved === null
           ? ["not yet"]
-          : [time(resolved, zone, { withDate: true }), ` (after ${duration(resolved - started)})`],
+          : [...at(resolved), `, after ${duration(resolved - started)}`],
       ],
     ];
     if (incident.correlatedWith.length > 0) {

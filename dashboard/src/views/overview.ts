@@ -1,11 +1,15 @@
 /**
  * The overview (`#/`): a card per service with its status, latest count and 24-hour
- * chart, and the recent incidents. Cards are kept by service id across refreshes.
+ * chart, and the recent incidents. Cards are kept by service id across refreshes. A
+ * card's chart is only asked for while the card is on or near the screen (a hundred
+ * services must not cost a hundred requests a minute per viewer): those are refreshed
+ * with the page, the others when they are scrolled to.
  */
-import { api, type Incident, type ServiceSummary } from "../api";
+import { api, type Incident, type IncidentPage, isAbort, type ServiceSummary } from "../api";
 import { ServiceChart } from "../chart";
 import { chartModel } from "../chart-model";
 import { h, setAttr, setText } from "../dom";
+import { INCIDENT_PAGE_SIZE, IncidentPages } from "../incident-pages";
 import {
   incidentEntry,
   latestLine,
@@ -16,9 +20,10 @@ import {
 } from "./parts";
 import { replaceKeepingFocus, type View, type ViewContext } from "./view";
 
-/** Incidents the overview asks for (to shade the charts) and how many it lists. */
-const INCIDENTS_FETCHED = 50;
+/** How many incidents the overview lists. */
 const INCIDENTS_LISTED = 10;
+/** How far outside the screen a card counts as near it (its chart loads ahead). */
+const NEAR_PX = 200;
 
 class ServiceCard {
   readonly element: HTMLElement;
@@ -29,6 +34,8 @@ class ServiceCard {
   private readonly chartError: HTMLElement;
   readonly chart = new ServiceChart({ height: 150, compact: true, showCaption: false });
   service: ServiceSummary;
+  /** The refresh whose chart this card has (or is loading); 0 for none. */
+  round = 0;
 
   constructor(service: ServiceSummary, context: ViewContext) {
     this.service = service;
@@ -93,6 +100,7 @@ class ServiceCard {
         series,
         incidents.filter((i) => i.service === this.service.id),
         this.service.baseline,
+        { lastDay: true },
       ),
     );
   }
@@ -109,11 +117,21 @@ export class OverviewView implements View {
   private readonly grid: HTMLElement;
   private readonly counts: HTMLElement;
   private readonly recent: HTMLElement;
+  /** Tells when a card comes near the screen, to load its chart then. */
+  private readonly observer: IntersectionObserver;
+  /** Aborted when the page is left: charts loaded on scrolling stop with it. */
+  private readonly left = new AbortController();
+  /** Bumped by every load; a card whose `round` is older shows an older chart. */
+  private round = 0;
+  private pages: IncidentPages | undefined;
 
   constructor(private readonly context: ViewContext) {
     this.counts = h("p", { class: "lead" });
     this.grid = h("ul", { class: "cards", "aria-label": "Services" });
     this.recent = h("ul", { class: "incident-list" });
+    this.observer = new IntersectionObserver((entries) => this.cameNear(entries), {
+      rootMargin: `${NEAR_PX}px 0px`,
+    });
     const legend = h(
       "ul",
       { class: "status-legend", "aria-label": "What the statuses mean" },
@@ -152,31 +170,70 @@ export class OverviewView implements View {
     return outages > 0 ? `(${outages}) Service status · outcry` : "Service status · outcry";
   }
 
-  async load(): Promise<void> {
-    const [{ services }, incidents] = await Promise.all([
-      api.services(),
+  async load(signal: AbortSignal): Promise<void> {
+    const read = (cursor?: string) => api.incidents({ limit: INCIDENT_PAGE_SIZE, cursor }, signal);
+    const [{ services }, first] = await Promise.all([
+      api.services(signal),
       // Shading is a nicety: without incidents the charts still draw.
-      api.incidents({ limit: INCIDENTS_FETCHED }).then(
-        (page) => page.incidents,
-        () => [] as Incident[],
-      ),
-    ]);
-    this.showServices(services);
-    this.showIncidents(incidents, services);
-    await Promise.all(
-      services.map(async (service) => {
-        const card = this.cards.get(service.id);
-        try {
-          card?.showChart(await api.series(service.id), incidents);
-        } catch (error) {
-          card?.showChartError((error as Error).message);
-        }
+      read().catch((error): IncidentPage => {
+        if (isAbort(error)) throw error;
+        return { incidents: [], next: null };
       }),
-    );
+    ]);
+    signal.throwIfAborted();
+    this.round++;
+    this.pages = new IncidentPages(first, read);
+    this.showServices(services);
+    this.showIncidents(first.incidents, services);
+    // The cards on or near the screen now; the others load when they come near. Behind an
+    // error screen (the view not mounted yet) none is: they load once it is put back.
+    const near = this.element.isConnected
+      ? [...this.cards.values()].filter((card) => isNear(card.element))
+      : [];
+    await Promise.all(near.map((card) => this.loadChart(card, signal)));
   }
 
   destroy(): void {
+    this.left.abort();
+    this.observer.disconnect();
     for (const card of this.cards.values()) card.chart.destroy();
+  }
+
+  private cameNear(entries: IntersectionObserverEntry[]): void {
+    for (const entry of entries) {
+      if (!entry.isIntersecting) continue;
+      const card = this.cards.get(entry.target.getAttribute("data-service") ?? "");
+      if (card && card.round !== this.round) void this.loadChart(card, this.left.signal);
+    }
+  }
+
+  /** Loads a card's chart for this round, with the incidents that overlap it. */
+  private async loadChart(card: ServiceCard, signal: AbortSignal): Promise<void> {
+    const pages = this.pages;
+    if (!pages || card.round === this.round) return;
+    card.round = this.round;
+    try {
+      const series = await api.series(card.service.id, {}, signal);
+      let incidents = await pages.since(Date.parse(series.from));
+      const open = card.service.openIncident;
+      if (open && !incidents.some((i) => i.id === open)) {
+        // Open since before the pages read reach: asked for by itself.
+        const incident = await api.incident(open, signal).catch((error) => {
+          if (isAbort(error)) throw error;
+          return null;
+        });
+        if (incident) incidents = [...incidents, incident];
+      }
+      signal.throwIfAborted();
+      card.showChart(series, incidents);
+    } catch (error) {
+      if (isAbort(error)) {
+        // Asked again the next time it is needed.
+        card.round = 0;
+        return;
+      }
+      card.showChartError((error as Error).message);
+    }
   }
 
   private showServices(services: ServiceSummary[]): void {
@@ -188,6 +245,7 @@ export class OverviewView implements View {
       else {
         card = new ServiceCard(service, this.context);
         this.cards.set(service.id, card);
+        this.observer.observe(card.element);
       }
       // Moving a node blurs it: only move cards that are out of place.
       if (this.grid.children[index] !== card.element) {
@@ -196,6 +254,7 @@ export class OverviewView implements View {
     });
     for (const [id, card] of this.cards) {
       if (seen.has(id)) continue;
+      this.observer.unobserve(card.element);
       card.chart.destroy();
       card.element.remove();
       this.cards.delete(id);
@@ -228,4 +287,10 @@ export class OverviewView implements View {
           }),
     );
   }
+}
+
+/** Whether `element` is on the screen or within {@link NEAR_PX} of it. */
+function isNear(element: Element): boolean {
+  const box = element.getBoundingClientRect();
+  return box.bottom >= -NEAR_PX && box.top <= window.innerHeight + NEAR_PX;
 }

@@ -2,9 +2,9 @@
  * Pieces several views share: the status badge, the latest-count line, an incident's
  * one-line entry, and the "Report a problem" button.
  */
-import type { Incident, ServiceStatus, ServiceSummary } from "../api";
+import type { Incident, Series, ServiceStatus, ServiceSummary } from "../api";
 import { h, setAttr, setText } from "../dom";
-import { formatCount, reports, time } from "../format";
+import { formatCount, reports, time, zonedTime } from "../format";
 
 /** Status words; colour only repeats what these say. */
 export const STATUS_TEXT: Readonly<Record<ServiceStatus, string>> = {
@@ -42,9 +42,17 @@ export function statusBadge(): {
   };
 }
 
-/** "Latest 9,040 reports at 12:00 AM · baseline 40", updated in place. */
-export function latestLine(): { element: HTMLElement; update(service: ServiceSummary): void } {
+/**
+ * "Latest 9,040 reports at 12:00 AM · baseline 40", updated in place; with `zoned`, the
+ * service's time follows in brackets ("at 6:00 AM (midnight ET)").
+ */
+export function latestLine(options: { zoned?: boolean } = {}): {
+  element: HTMLElement;
+  update(service: ServiceSummary): void;
+} {
   const element = h("p", { class: "stats" });
+  const at = (iso: string, zone: string) =>
+    options.zoned ? zonedTime(Date.parse(iso), zone) : [time(Date.parse(iso), zone)];
   return {
     element,
     update(service) {
@@ -52,12 +60,8 @@ export function latestLine(): { element: HTMLElement; update(service: ServiceSum
       const parts: (Node | string)[] = [];
       if (!latest) parts.push("No data yet");
       else if (latest.count === null)
-        parts.push("No data for ", time(Date.parse(latest.at), service.timeZone));
-      else
-        parts.push(
-          `Latest ${reports(latest.count)} at `,
-          time(Date.parse(latest.at), service.timeZone),
-        );
+        parts.push("No data for ", ...at(latest.at, service.timeZone));
+      else parts.push(`Latest ${reports(latest.count)} at `, ...at(latest.at, service.timeZone));
       if (service.baseline !== null) parts.push(` · baseline ${formatCount(service.baseline)}`);
       // Rebuilt only when the words change, so a refresh leaves it alone otherwise.
       const probe = h("p", {}, ...parts);
@@ -107,8 +111,78 @@ export function reportButton(
     "button",
     { type: "button", class: "button report" },
     "Report a problem",
-    h("span", { class: "visually-hidden" }, ` with ${name}`),
+    h("span", { class: "visually-hidden" }, ""),
   );
+  nameReportButton(button, name);
   button.addEventListener("click", () => onClick(button));
   return button;
+}
+
+/** Names the service of a {@link reportButton} (once its name is known). */
+export function nameReportButton(button: HTMLButtonElement, name: string): void {
+  const hidden = button.querySelector(".visually-hidden");
+  if (hidden) setText(hidden, ` with ${name}`);
+}
+
+/**
+ * A chart's counts as a table under a `<details>`, newest first: what the chart says for
+ * whoever cannot see it. Built only while open (hundreds of rows nobody asked for would
+ * only slow every refresh).
+ */
+export class CountsTable {
+  readonly element: HTMLDetailsElement;
+  private shown: { series: Series; name: string; timeZone: string } | undefined;
+
+  constructor() {
+    this.element = h("details", { class: "data-table" }, h("summary", {}, "Counts as a table"));
+    this.element.addEventListener("toggle", () => this.fill());
+  }
+
+  /** Shows `series` (rebuilding the table if it is open). */
+  update(series: Series, name: string, timeZone: string): void {
+    this.shown = { series, name, timeZone };
+    this.fill();
+  }
+
+  private fill(): void {
+    if (!this.element.open || !this.shown) return;
+    const { series, name, timeZone } = this.shown;
+    const rows = series.points
+      .filter((p) => p.count !== null)
+      .reverse()
+      .map((p) =>
+        h(
+          "tr",
+          {},
+          h("th", { scope: "row" }, time(Date.parse(p.at), timeZone, { withDate: true })),
+          h("td", {}, formatCount(p.count ?? 0)),
+          h("td", {}, p.baseline == null ? "unknown" : formatCount(p.baseline)),
+        ),
+      );
+    const table = h(
+      "table",
+      {},
+      h(
+        "caption",
+        { class: "visually-hidden" },
+        `${name}: reports per ${series.bucketMinutes} minutes, newest first`,
+      ),
+      h(
+        "thead",
+        {},
+        h(
+          "tr",
+          {},
+          h("th", { scope: "col" }, "Bucket start"),
+          h("th", { scope: "col" }, "Reports"),
+          h("th", { scope: "col" }, "Baseline"),
+        ),
+      ),
+      h("tbody", {}, ...rows),
+    );
+    const wrap = h("div", { class: "table-wrap" }, table);
+    const existing = this.element.querySelector(".table-wrap");
+    if (existing) existing.replaceWith(wrap);
+    else this.element.append(wrap);
+  }
 }

@@ -2,12 +2,19 @@
  * A service's page (`#/service/<id>`): status, a large 24-hour chart with its data as a
  * table on demand, the service's incidents and the health of its sources.
  */
-import { api, type Incident, type Series, type ServiceDetail } from "../api";
+import { api, type Incident, isAbort, type ServiceDetail } from "../api";
 import { ServiceChart } from "../chart";
 import { chartModel } from "../chart-model";
 import { h, setText } from "../dom";
-import { formatCount, time } from "../format";
-import { incidentEntry, latestLine, reportButton, statusBadge } from "./parts";
+import { time, viewerZone } from "../format";
+import {
+  CountsTable,
+  incidentEntry,
+  latestLine,
+  nameReportButton,
+  reportButton,
+  statusBadge,
+} from "./parts";
 import { replaceKeepingFocus, type View, type ViewContext } from "./view";
 
 /** The page of one service. */
@@ -15,14 +22,14 @@ export class ServiceView implements View {
   readonly element: HTMLElement;
   private readonly heading: HTMLElement;
   private readonly status = statusBadge();
-  private readonly latest = latestLine();
+  private readonly latest = latestLine({ zoned: true });
   private readonly chart = new ServiceChart({ height: 280, compact: false, showCaption: true });
-  private readonly table: HTMLDetailsElement;
+  private readonly table = new CountsTable();
+  private readonly report: HTMLButtonElement;
   private readonly incidents: HTMLElement;
   private readonly sources: HTMLElement;
   private readonly zone: HTMLElement;
   private service: ServiceDetail | undefined;
-  private series: Series | undefined;
 
   constructor(
     private readonly id: string,
@@ -32,9 +39,10 @@ export class ServiceView implements View {
     this.incidents = h("ul", { class: "incident-list" });
     this.sources = h("div", { class: "table-wrap" });
     this.zone = h("p", { class: "muted" });
-    this.table = h("details", { class: "data-table" }, h("summary", {}, "Counts as a table"));
-    // Built when opened: 288 rows nobody asked for would only slow every refresh.
-    this.table.addEventListener("toggle", () => this.fillTable());
+    // Named from the id until the service's name is known.
+    this.report = reportButton(id, (button) => {
+      if (this.service) context.dialog.open(this.service, button);
+    });
     this.element = h(
       "div",
       { class: "view service" },
@@ -43,15 +51,7 @@ export class ServiceView implements View {
         { "aria-label": "Breadcrumb", class: "crumbs" },
         h("a", { href: "#/" }, "All services"),
       ),
-      h(
-        "div",
-        { class: "page-head" },
-        this.heading,
-        this.status.element,
-        reportButton(id, (button) => {
-          if (this.service) context.dialog.open(this.service, button);
-        }),
-      ),
+      h("div", { class: "page-head" }, this.heading, this.status.element, this.report),
       this.latest.element,
       this.zone,
       h(
@@ -59,7 +59,7 @@ export class ServiceView implements View {
         { "aria-labelledby": "chart-heading" },
         h("h2", { id: "chart-heading" }, "Reports in the last 24 hours"),
         this.chart.element,
-        this.table,
+        this.table.element,
       ),
       h(
         "section",
@@ -80,26 +80,34 @@ export class ServiceView implements View {
     return `${this.service?.name ?? this.id} · outcry`;
   }
 
-  async load(): Promise<void> {
+  async load(signal: AbortSignal): Promise<void> {
     const [service, series, incidents] = await Promise.all([
-      api.service(this.id),
-      api.series(this.id),
-      api.incidents({ service: this.id, limit: 20 }).then(
+      api.service(this.id, signal),
+      api.series(this.id, {}, signal),
+      api.incidents({ service: this.id, limit: 20 }, signal).then(
         (page) => page.incidents,
-        () => [] as Incident[],
+        (error) => {
+          if (isAbort(error)) throw error;
+          return [] as Incident[];
+        },
       ),
     ]);
+    signal.throwIfAborted();
     this.service = service;
-    this.series = series;
     setText(this.heading, service.name);
+    nameReportButton(this.report, service.name);
     this.status.update(service.status);
     this.latest.update(service);
     setText(
       this.zone,
-      `Times are shown in your time zone; hover over a time for ${service.name}'s (${service.timeZone}).`,
+      service.timeZone === viewerZone()
+        ? `Times are in ${service.name}'s time zone, which is yours (${service.timeZone}).`
+        : `Times are in your time zone (${viewerZone()}); the latest one is also given in ${service.name}'s (${service.timeZone}), in brackets.`,
     );
-    this.chart.update(chartModel(service.name, series, incidents, service.baseline));
-    if (this.table.open) this.fillTable();
+    this.chart.update(
+      chartModel(service.name, series, incidents, service.baseline, { lastDay: true }),
+    );
+    this.table.update(series, service.name, service.timeZone);
     this.showIncidents(service, incidents);
     this.showSources(service);
   }
@@ -164,48 +172,5 @@ export class ServiceView implements View {
         ),
       ),
     );
-  }
-
-  private fillTable(): void {
-    const series = this.series;
-    const service = this.service;
-    if (!this.table.open || !series || !service) return;
-    const rows = series.points
-      .filter((p) => p.count !== null)
-      .reverse()
-      .map((p) =>
-        h(
-          "tr",
-          {},
-          h("th", { scope: "row" }, time(Date.parse(p.at), service.timeZone, { withDate: true })),
-          h("td", {}, formatCount(p.count ?? 0)),
-          h("td", {}, p.baseline == null ? "unknown" : formatCount(p.baseline)),
-        ),
-      );
-    const table = h(
-      "table",
-      {},
-      h(
-        "caption",
-        { class: "visually-hidden" },
-        `${service.name}: reports per ${series.bucketMinutes} minutes, newest first`,
-      ),
-      h(
-        "thead",
-        {},
-        h(
-          "tr",
-          {},
-          h("th", { scope: "col" }, "Bucket start"),
-          h("th", { scope: "col" }, "Reports"),
-          h("th", { scope: "col" }, "Baseline"),
-        ),
-      ),
-      h("tbody", {}, ...rows),
-    );
-    const existing = this.table.querySelector(".table-wrap");
-    const wrap = h("div", { class: "table-wrap" }, table);
-    if (existing) existing.replaceWith(wrap);
-    else this.table.append(wrap);
   }
 }

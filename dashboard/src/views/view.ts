@@ -16,8 +16,11 @@ export interface View {
   readonly element: HTMLElement;
   /** The document title for this page (after the first load). */
   title(): string;
-  /** Fetches and shows the newest data; rejects when the page's main data failed. */
-  load(): Promise<void>;
+  /**
+   * Fetches and shows the newest data; rejects when the page's main data failed. Once
+   * `signal` aborts (a newer load started, or the page was left) it shows nothing more.
+   */
+  load(signal: AbortSignal): Promise<void>;
   destroy(): void;
 }
 
