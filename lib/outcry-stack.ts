@@ -14,13 +14,12 @@ import { DASHBOARD_FILE, OPENAPI_FILE } from "../lambdas/api/bundled-files";
 import { openApiText } from "../lambdas/api/openapi";
 import type { Config } from "../lambdas/domain/config";
 import { writeBundledConfig } from "./app-config";
-import { ApiKey } from "./constructs/api-key";
+import { GeneratedSecret } from "./constructs/generated-secret";
 import { Notifications } from "./constructs/notifications";
 import { OperationalAlarms } from "./constructs/operational-alarms";
 import { OutcryFunction } from "./constructs/outcry-function";
 import { OutcryTable } from "./constructs/outcry-table";
 import { PublicApi } from "./constructs/public-api";
-import { ReporterSalt } from "./constructs/reporter-salt";
 import { ScheduledInvocation } from "./constructs/scheduled-invocation";
 import { Webhooks } from "./constructs/webhooks";
 
@@ -44,9 +43,10 @@ export class OutcryStack extends Stack {
   public readonly detect: OutcryFunction;
   public readonly api: OutcryFunction;
   public readonly notifications: Notifications;
-  public readonly reporterSalt: ReporterSalt;
+  /** The salt that hashes crowd reporters' addresses. */
+  public readonly reporterSalt: GeneratedSecret;
   /** The API key secret, when the config asks for keys on read routes. */
-  public readonly apiKey: ApiKey | undefined;
+  public readonly apiKey: GeneratedSecret | undefined;
   public readonly publicApi: PublicApi;
   public readonly alarms: OperationalAlarms;
   /** The webhook function and its secrets, when the config has webhooks. */
@@ -74,8 +74,23 @@ export class OutcryStack extends Stack {
     this.notifications = new Notifications(this, "Notifications", {
       subscribers: config.subscribers,
     });
-    this.reporterSalt = new ReporterSalt(this, "ReporterSalt");
-    this.apiKey = config.api.auth === "apiKey" ? new ApiKey(this, "ApiKey") : undefined;
+    this.reporterSalt = new GeneratedSecret(this, "ReporterSalt", {
+      description: "Salt for hashing crowd reporters' addresses (outcry)",
+      length: 64,
+      whyNotRotated:
+        "Not a credential: a salt for one-way hashes that no other system shares. Rotating it would give every reporter a new id and break the duplicate-report window.",
+    });
+    // One key per line: add a line, hand out the new key, then delete the old line. The
+    // api function reads the secret again every minute.
+    this.apiKey =
+      config.api.auth === "apiKey"
+        ? new GeneratedSecret(this, "ApiKey", {
+            description: "API keys for outcry's read routes, one per line (x-api-key header)",
+            length: 40,
+            whyNotRotated:
+              "The key is handed to API clients by hand; automatic rotation would lock them out. Rotate by adding a line, then removing the old one.",
+          })
+        : undefined;
     const tableName = this.table.table.tableName;
     this.collect = new OutcryFunction(this, "Collect", {
       entry: handler("collect"),
