@@ -3,6 +3,7 @@
  * category (the same catalog the API validates with), the sentences a report's outcome
  * is told in, the client's timeout, the paging of incidents and the service-zone asides.
  */
+
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { ApiError, api, isAbort, REQUEST_TIMEOUT_MS } from "../../dashboard/src/api";
 import { serviceZoneAside } from "../../dashboard/src/format";
@@ -11,6 +12,7 @@ import { problemChoices, problemLabel } from "../../dashboard/src/problem-kinds"
 import { failureMessage, outcomeMessage } from "../../dashboard/src/report-dialog";
 import { parseRoute } from "../../dashboard/src/router";
 import { PROBLEM_KINDS } from "../../lambdas/domain/catalog";
+import { resolvedIncident } from "./incident-fixture";
 
 describe("parseRoute", () => {
   it("reads the overview, a service and an incident, decoding ids", () => {
@@ -133,23 +135,12 @@ describe("api requests", () => {
 describe("IncidentPages", () => {
   const START = Date.parse("2023-02-14T06:00:00Z");
   const MINUTE = 60_000;
-  const incident = (service: string, minutesAgo: number) => {
-    const at = new Date(START - minutesAgo * MINUTE).toISOString();
-    return {
-      id: `${service}-${minutesAgo}`,
+  const incident = (service: string, minutesAgo: number) =>
+    resolvedIncident(
+      `${service}-${minutesAgo}`,
       service,
-      status: "resolved" as const,
-      startedAt: at,
-      openedAt: at,
-      resolvedAt: at,
-      countAtOpen: 1,
-      baselineAtOpen: 1,
-      peak: { count: 1, at },
-      falloffs: [],
-      correlatedWith: [],
-      summary: { subject: "s", text: "t", sms: "m" },
-    };
-  };
+      new Date(START - minutesAgo * MINUTE).toISOString(),
+    );
   /** Pages of two incidents, one every hour going back, `count` in all. */
   const pagesOf = (count: number) => {
     const all = Array.from({ length: count }, (_, i) => incident(i % 2 ? "a" : "b", i * 60));

@@ -7,6 +7,7 @@
  * Failures are made by intercepting the page's requests; the browser's own "Failed to
  * load resource" lines for them are expected, any other console error still fails a test.
  */
+
 import type { Browser, BrowserContextOptions, Page, Route } from "playwright-core";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import type { Incident } from "../../dashboard/src/api";
@@ -17,6 +18,7 @@ import {
   startSeededRuntime,
 } from "../support/seeded-runtime";
 import { launchChromium, type PageProblems, paint, watchProblems } from "./browser";
+import { resolvedIncident } from "./incident-fixture";
 
 const DESKTOP: BrowserContextOptions = {
   viewport: { width: 1280, height: 900 },
@@ -337,23 +339,12 @@ describe("dashboard under trouble", () => {
 
   it("shades an incident that is not among the newest incidents of all services", async () => {
     // Prepare: the first page of /incidents is full of another service's newer incidents
-    const ghost = (i: number): Incident => {
-      const at = new Date(SEED_NOW - 30 * MINUTE - i * MINUTE).toISOString();
-      return {
-        id: `ghost-${i}`,
-        service: "ghost",
-        status: "resolved",
-        startedAt: at,
-        openedAt: at,
-        resolvedAt: at,
-        countAtOpen: 1,
-        baselineAtOpen: 1,
-        peak: { count: 1, at },
-        falloffs: [],
-        correlatedWith: [],
-        summary: { subject: "s", text: "t", sms: "m" },
-      };
-    };
+    const ghost = (i: number): Incident =>
+      resolvedIncident(
+        `ghost-${i}`,
+        "ghost",
+        new Date(SEED_NOW - 30 * MINUTE - i * MINUTE).toISOString(),
+      );
     const page = await start("", (p) =>
       p.route(
         (url) => url.pathname === "/incidents" && !url.searchParams.has("service"),
