@@ -1,7 +1,9 @@
 /**
  * The configuration as the Lambda bundles carry it. `cdk synth` validates the user's file
- * once, writes the normalized result next to the cloud assembly, and every function bundle
- * gets a copy with its replay CSVs, so a function runs with exactly what synth checked.
+ * once, writes the normalized result next to the cloud assembly, and each function bundle
+ * gets the part it needs with its replay CSVs, so a function runs with exactly what synth
+ * checked. No bundle carries a person's address or number, nor a webhook URL: anyone who
+ * may read a function's code (`lambda:GetFunction`) reads its config.
  */
 import { existsSync, mkdirSync, writeFileSync } from "node:fs";
 import { basename, join } from "node:path";
@@ -11,6 +13,9 @@ import { type Config, ConfigError } from "../lambdas/domain/config";
 export const BUNDLED_CONFIG_FILE = "outcry.config.json";
 /** Folder of the replay CSVs inside a bundle, relative to the config file. */
 export const BUNDLED_REPLAY_DIR = "replay";
+
+/** The functions, each bundled with its own part of the configuration. */
+export type BundledFunction = "collect" | "detect" | "api" | "webhook";
 
 /** A configuration ready to be copied into function bundles. */
 export interface BundledConfig {
@@ -60,17 +65,54 @@ export function normalizeForBundle(config: Config): Omit<BundledConfig, "configF
   const { $schema: _schema, ...rest } = config;
   // A webhook URL is a secret: in AWS it is read from Secrets Manager, never bundled.
   const webhooks = config.webhooks.map(({ url: _url, ...webhook }) => webhook);
-  return { config: { ...rest, services, webhooks }, replayFiles: [...byName.values()] };
+  // detect decides audiences by id; SNS alone holds the addresses (in the subscriptions).
+  const subscribers = config.subscribers.map(({ email: _email, sms: _sms, ...subscriber }) => ({
+    ...subscriber,
+  }));
+  return {
+    config: { ...rest, services, subscribers, webhooks, operators: [] },
+    replayFiles: [...byName.values()],
+  };
 }
 
 /**
- * Normalizes `config` and writes it to `<dir>/outcry.config.json`.
- * @example const bundled = writeBundledConfig(config, join(app.outdir, "outcry-config"));
+ * The part of a normalized configuration `fn` runs with: only detect decides who is
+ * told, so only its copy lists subscribers and webhooks (by id and filters); the rest
+ * get empty lists. Replay CSVs only go where sources are read (collect).
+ *
+ * @example configFor("api", normalizeForBundle(config).config).subscribers // []
  */
-export function writeBundledConfig(config: Config, dir: string): BundledConfig {
+export function configFor(fn: BundledFunction, config: Config): Config {
+  if (fn === "detect") return config;
+  return { ...config, subscribers: [], webhooks: [] };
+}
+
+/**
+ * Normalizes `config` and writes each function's part to `<dir>/<function>/outcry.config.json`.
+ * @example const bundled = writeBundledConfigs(config, join(app.outdir, "outcry-config"));
+ * bundled.detect.configFile; // …/outcry-config/detect/outcry.config.json
+ */
+export function writeBundledConfigs(
+  config: Config,
+  dir: string,
+): Record<BundledFunction, BundledConfig> {
   const normalized = normalizeForBundle(config);
-  mkdirSync(dir, { recursive: true });
-  const configFile = join(dir, BUNDLED_CONFIG_FILE);
-  writeFileSync(configFile, `${JSON.stringify(normalized.config, null, 2)}\n`);
-  return { ...normalized, configFile };
+  const write = (fn: BundledFunction): BundledConfig => {
+    const folder = join(dir, fn);
+    mkdirSync(folder, { recursive: true });
+    const configFile = join(folder, BUNDLED_CONFIG_FILE);
+    const part = configFor(fn, normalized.config);
+    writeFileSync(configFile, `${JSON.stringify(part, null, 2)}\n`);
+    return {
+      config: part,
+      configFile,
+      replayFiles: fn === "collect" ? normalized.replayFiles : [],
+    };
+  };
+  return {
+    collect: write("collect"),
+    detect: write("detect"),
+    api: write("api"),
+    webhook: write("webhook"),
+  };
 }

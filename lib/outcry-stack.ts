@@ -13,7 +13,7 @@ import { buildDashboardHtmlSync } from "../dashboard/build";
 import { DASHBOARD_FILE, OPENAPI_FILE } from "../lambdas/api/bundled-files";
 import { openApiText } from "../lambdas/api/openapi";
 import type { Config } from "../lambdas/domain/config";
-import { writeBundledConfig } from "./app-config";
+import { writeBundledConfigs } from "./app-config";
 import { GeneratedSecret } from "./constructs/generated-secret";
 import { Notifications } from "./constructs/notifications";
 import { OperationalAlarms } from "./constructs/operational-alarms";
@@ -21,6 +21,7 @@ import { OutcryFunction } from "./constructs/outcry-function";
 import { OutcryTable } from "./constructs/outcry-table";
 import { PublicApi } from "./constructs/public-api";
 import { ScheduledInvocation } from "./constructs/scheduled-invocation";
+import { SmsDeliveryLogging } from "./constructs/sms-delivery-logging";
 import { Webhooks } from "./constructs/webhooks";
 
 /** Properties of an {@link OutcryStack}. */
@@ -30,6 +31,12 @@ export interface OutcryStackProps extends StackProps {
 }
 
 const REPOSITORY_ROOT = join(import.meta.dirname, "..");
+
+/**
+ * Context key (`cdk deploy -c acknowledgeExampleAddresses=true`) that lets a stack deploy
+ * with example addresses (`@example.com` and the like) among its recipients, for a demo.
+ */
+export const ACKNOWLEDGE_EXAMPLES_CONTEXT = "acknowledgeExampleAddresses";
 
 /**
  * Everything outcry runs on in one AWS account.
@@ -51,6 +58,8 @@ export class OutcryStack extends Stack {
   public readonly alarms: OperationalAlarms;
   /** The webhook function and its secrets, when the config has webhooks. */
   public readonly webhooks: Webhooks | undefined;
+  /** SMS delivery-status logging, when anyone gets texts and the config keeps it on. */
+  public readonly smsDeliveryLogging: SmsDeliveryLogging | undefined;
 
   constructor(scope: Construct, id: string, props: OutcryStackProps) {
     super(scope, id, props);
@@ -58,21 +67,23 @@ export class OutcryStack extends Stack {
     const handler = (name: string) => join(REPOSITORY_ROOT, "lambdas", "handlers", `${name}.ts`);
     // Next to the cloud assembly, so it lives exactly as long as the synth output.
     const outdir = Stage.of(this)?.outdir ?? mkdtempSync(join(tmpdir(), "outcry-"));
-    const bundledConfig = writeBundledConfig(
-      config,
-      join(outdir, "outcry-config", this.artifactId),
-    );
+    const bundled = writeBundledConfigs(config, join(outdir, "outcry-config", this.artifactId));
+    const reserved = (fn: "collect" | "detect" | "api" | "webhook") =>
+      config.concurrency === "unreserved" ? "unreserved" : config.concurrency[fn];
 
     // The dashboard page and the OpenAPI document, made once per synth and shipped
     // beside the api bundle.
-    const dashboardFile = join(dirname(bundledConfig.configFile), DASHBOARD_FILE);
+    const dashboardFile = join(dirname(bundled.api.configFile), DASHBOARD_FILE);
     writeFileSync(dashboardFile, buildDashboardHtmlSync());
-    const openApiFile = join(dirname(bundledConfig.configFile), OPENAPI_FILE);
+    const openApiFile = join(dirname(bundled.api.configFile), OPENAPI_FILE);
     writeFileSync(openApiFile, openApiText(config.api.auth));
 
     this.table = new OutcryTable(this, "Data");
     this.notifications = new Notifications(this, "Notifications", {
       subscribers: config.subscribers,
+      operators: config.operators,
+      acknowledgeExampleAddresses:
+        String(this.node.tryGetContext(ACKNOWLEDGE_EXAMPLES_CONTEXT)) === "true",
     });
     this.reporterSalt = new GeneratedSecret(this, "ReporterSalt", {
       description: "Salt for hashing crowd reporters' addresses (outcry)",
@@ -97,7 +108,8 @@ export class OutcryStack extends Stack {
       description: "outcry collect: reads sources and stores counts per bucket",
       memorySize: 256,
       timeout: Duration.seconds(50),
-      bundledConfig,
+      bundledConfig: bundled.collect,
+      reservedConcurrency: reserved("collect"),
       environment: { TABLE_NAME: tableName },
     });
     this.detect = new OutcryFunction(this, "Detect", {
@@ -105,7 +117,8 @@ export class OutcryStack extends Stack {
       description: "outcry detect: finds peaks and falloffs, notifies",
       memorySize: 512,
       timeout: Duration.seconds(50),
-      bundledConfig,
+      bundledConfig: bundled.detect,
+      reservedConcurrency: reserved("detect"),
       environment: {
         TABLE_NAME: tableName,
         TOPIC_ARN: this.notifications.topic.topicArn,
@@ -117,7 +130,8 @@ export class OutcryStack extends Stack {
       description: "outcry api: query API, crowd reports, dashboard",
       memorySize: 512,
       timeout: Duration.seconds(10),
-      bundledConfig,
+      bundledConfig: bundled.api,
+      reservedConcurrency: reserved("api"),
       files: [dashboardFile, openApiFile],
       environment: {
         TABLE_NAME: tableName,
@@ -179,13 +193,22 @@ export class OutcryStack extends Stack {
       auth: config.api.auth,
     });
 
-    this.alarms = new OperationalAlarms(this, "Alarms");
+    this.alarms = new OperationalAlarms(this, "Alarms", { operators: config.operators });
     this.alarms.watchFunction("Collect", this.collect.function);
     this.alarms.watchFunction("Detect", this.detect.function);
     this.alarms.watchFunction("Api", this.api.function);
     this.alarms.watchDeadLetterQueue("CollectSchedule", collectSchedule.deadLetterQueue);
     this.alarms.watchDeadLetterQueue("DetectSchedule", detectSchedule.deadLetterQueue);
     this.alarms.watchDeadLetterQueue("Notifications", this.notifications.deadLetterQueue);
+    this.alarms.watchTopicDeliveries("Notifications", this.notifications.topic);
+    const texts =
+      config.subscribers.some((s) => s.sms !== undefined) ||
+      config.operators.some((o) => "sms" in o);
+    if (texts) this.alarms.watchSmsSpend(config.sms.monthlySpendLimitUSD);
+    this.smsDeliveryLogging =
+      texts && config.sms.deliveryStatusLogging
+        ? new SmsDeliveryLogging(this, "SmsDeliveryLogging")
+        : undefined;
     this.webhooks =
       config.webhooks.length > 0
         ? new Webhooks(this, "Webhooks", {
@@ -193,7 +216,10 @@ export class OutcryStack extends Stack {
             topic: this.notifications.topic,
             table,
             entry: handler("webhook"),
-            bundledConfig,
+            bundledConfig: bundled.webhook,
+            reservedConcurrency: reserved("webhook"),
+            alarmTopic: this.alarms.topic,
+            operators: config.operators.flatMap((o) => ("webhook" in o ? [o.webhook] : [])),
           })
         : undefined;
     if (this.webhooks) {

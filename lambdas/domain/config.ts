@@ -15,6 +15,13 @@ import {
   isIanaTimeZone,
   PROBLEM_KINDS,
 } from "./catalog";
+import {
+  ConcurrencySchema,
+  DEFAULT_CONCURRENCY,
+  e164,
+  OperatorSchema,
+  SmsSettingsSchema,
+} from "./deployment-schema";
 import { WEEKDAYS } from "./maintenance";
 import { sourceIdSchema } from "./sources/common-schema";
 import { HttpJsonSourceSchema } from "./sources/http-json-schema";
@@ -165,10 +172,6 @@ export const ServiceSchema = z
       });
     }
   });
-
-const e164 = z
-  .string()
-  .regex(/^\+[1-9]\d{6,14}$/, "use E.164 format with country code, e.g. '+15555550123'");
 
 /** Ids of subscribers and webhooks: what the `audience` message attribute lists. */
 const recipientId = z
@@ -449,6 +452,17 @@ export const ConfigSchema = z
       .max(20)
       .default([])
       .describe("Slack-compatible webhooks that get notifications"),
+    operators: z
+      .array(OperatorSchema)
+      .max(20)
+      .default([])
+      .describe(
+        "who is told when outcry itself fails (AWS alarms): email, SMS, or a configured webhook",
+      ),
+    concurrency: ConcurrencySchema.default({ ...DEFAULT_CONCURRENCY }).describe(
+      "reserved concurrency per function in AWS (collect, detect, api, webhook), or 'unreserved' on accounts with a small concurrency limit",
+    ),
+    sms: SmsSettingsSchema.default(SmsSettingsSchema.parse({})),
     detector: DetectorSettingsSchema.default(DetectorSettingsSchema.parse({})),
     reports: ReportSettingsSchema.default(ReportSettingsSchema.parse({})),
     api: ApiSettingsSchema.default(ApiSettingsSchema.parse({})),
@@ -524,6 +538,35 @@ export const ConfigSchema = z
       if (endpoint !== undefined && !sameEndpoint) endpoints.set(endpoint, path);
       if (idKey !== undefined && !sameId) recipientIds.set(idKey, path);
     }
+    const webhookIds = config.webhooks.map((w) => w.id);
+    const operators = new Map<string, number>();
+    config.operators.forEach((operator, index) => {
+      const endpoint =
+        "email" in operator
+          ? operator.email
+          : "sms" in operator
+            ? operator.sms
+            : `webhook ${operator.webhook}`;
+      const first = operators.get(endpoint);
+      if (first !== undefined) {
+        ctx.addIssue({
+          code: "custom",
+          path: ["operators", index],
+          message: `${endpoint} is already operators[${first}]; list each operator once`,
+        });
+      }
+      operators.set(endpoint, first ?? index);
+      if ("webhook" in operator && !webhookIds.includes(operator.webhook)) {
+        ctx.addIssue({
+          code: "custom",
+          path: ["operators", index, "webhook"],
+          message:
+            webhookIds.length === 0
+              ? `no webhook has id '${operator.webhook}'; add it to webhooks first`
+              : `no webhook has id '${operator.webhook}'; use one of ${webhookIds.join(", ")}`,
+        });
+      }
+    });
   });
 
 /** A validated configuration with every default filled in. */
@@ -536,6 +579,8 @@ export type SourceConfig = z.infer<typeof SourceSchema>;
 export type Subscriber = Config["subscribers"][number];
 /** A validated webhook. */
 export type Webhook = Config["webhooks"][number];
+/** A validated operator (told of outcry's own failures). */
+export type { Operator } from "./deployment-schema";
 /** Detector thresholds. */
 export type DetectorSettings = Config["detector"];
 

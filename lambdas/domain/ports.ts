@@ -303,3 +303,15 @@ export interface ProgressStore {
   /** A number that changes whenever a tick has changed stored data (0 before any). */
   dataVersion(): Promise<number>;
 }
+
+/**
+ * Leases that keep two ticks of one kind (collect, detect) from working at once: a late
+ * or retried invocation that finds the lease held skips its tick, and a crashed holder's
+ * lease simply runs out.
+ */
+export interface TickLeaseStore {
+  /** Takes the lease `name` for `holder` until `untilMs`, unless another holds it at `nowMs`. */
+  acquire(name: string, holder: string, nowMs: number, untilMs: number): Promise<boolean>;
+  /** Gives the lease back, if `holder` still holds it. */
+  release(name: string, holder: string): Promise<void>;
+}

@@ -4,17 +4,23 @@
 import { injectLambdaContext } from "@aws-lambda-powertools/logger/middleware";
 import middy from "@middy/core";
 import type { Context, ScheduledEvent } from "aws-lambda";
+import type { TickLeaseStore } from "../domain/ports";
 import { sourcesForService } from "../sources/sources-for-service";
 import { type CollectDependencies, collectCounts } from "../usecases/collect-counts";
 import { awsDependencies } from "./aws-dependencies";
 import { logger } from "./logger";
+import { oneTickAtATime } from "./one-tick-at-a-time";
 import { scheduledTime } from "./scheduled-time";
 
 /** Time kept back from the function's timeout for the writes after the last read. */
 const FINISH_MARGIN_MS = 8_000;
 
-/** The collect handler over the given dependencies. */
-export function createCollectHandler(dependencies: () => CollectDependencies) {
+/** The collect handler over the given dependencies, one tick at a time under `leases`. */
+export function createCollectHandler(
+  dependencies: () => CollectDependencies,
+  leases: () => TickLeaseStore,
+  now: () => number = Date.now,
+) {
   return middy(async (event: ScheduledEvent, context: Context) => {
     // Leave time to write what was read and record health before the function times out.
     const finishBy = Date.now() + context.getRemainingTimeInMillis() - FINISH_MARGIN_MS;
@@ -28,10 +34,14 @@ export function createCollectHandler(dependencies: () => CollectDependencies) {
       });
     }
     return result;
-  }).use(injectLambdaContext(logger));
+  })
+    .use(injectLambdaContext(logger))
+    .use(oneTickAtATime("collect", leases, now));
 }
 
 /** Entry point of the collect function. */
+const deployed = () => awsDependencies({ sources: sourcesForService });
 export const handler = createCollectHandler(
-  () => awsDependencies({ sources: sourcesForService }).collect,
+  () => deployed().collect,
+  () => deployed().leases,
 );

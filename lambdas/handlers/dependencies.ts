@@ -10,7 +10,7 @@ import type { ApiDependencies } from "../api/routes";
 import { recipientsOf } from "../domain/audience";
 import type { Config, Service } from "../domain/config";
 import { inMaintenance } from "../domain/maintenance";
-import type { DeadLetterQueue, Notifier, OutboxMessage } from "../domain/ports";
+import type { DeadLetterQueue, Notifier, OutboxMessage, TickLeaseStore } from "../domain/ports";
 import { PerMinuteRateLimiter } from "../domain/rate-limiter";
 import type { CountSource } from "../sources/count-source";
 import type { SourceStores } from "../sources/sources-for-service";
@@ -24,6 +24,7 @@ import { DynamoReportStore } from "../store/report-store";
 import { DynamoSeenItemsStore } from "../store/seen-items-store";
 import { DynamoSeriesStore } from "../store/series-store";
 import { DynamoSourceHealthStore } from "../store/source-health-store";
+import { DynamoTickLeaseStore } from "../store/tick-lease-store";
 import type { CollectDependencies } from "../usecases/collect-counts";
 import type { DetectDependencies } from "../usecases/detect-incidents";
 
@@ -59,6 +60,8 @@ export interface Dependencies {
   collect: CollectDependencies;
   detect: DetectDependencies;
   api: ApiDependencies;
+  /** The leases that keep ticks of one kind apart (see `one-tick-at-a-time.ts`). */
+  leases: TickLeaseStore;
 }
 
 /**
@@ -116,6 +119,7 @@ export function buildDependencies(settings: RuntimeSettings): Dependencies {
     },
   };
   return {
+    leases: new DynamoTickLeaseStore(table),
     collect: {
       config,
       series,

@@ -7,16 +7,22 @@ import { SNSClient } from "@aws-sdk/client-sns";
 import { SQSClient } from "@aws-sdk/client-sqs";
 import middy from "@middy/core";
 import type { ScheduledEvent } from "aws-lambda";
+import type { TickLeaseStore } from "../domain/ports";
 import { SqsDeadLetterQueue } from "../notify/dead-letters";
 import { SnsNotifier } from "../notify/sns-notifier";
 import { type DetectDependencies, detectIncidents } from "../usecases/detect-incidents";
 import { awsDependencies } from "./aws-dependencies";
 import { requiredEnv } from "./environment";
 import { logger } from "./logger";
+import { oneTickAtATime } from "./one-tick-at-a-time";
 import { scheduledTime } from "./scheduled-time";
 
-/** The detect handler over the given dependencies. */
-export function createDetectHandler(dependencies: () => DetectDependencies) {
+/** The detect handler over the given dependencies, one tick at a time under `leases`. */
+export function createDetectHandler(
+  dependencies: () => DetectDependencies,
+  leases: () => TickLeaseStore,
+  now: () => number = Date.now,
+) {
   return middy(async (event: ScheduledEvent) => {
     const result = await detectIncidents(dependencies(), scheduledTime(event));
     for (const failure of result.delivery.failed) {
@@ -29,15 +35,19 @@ export function createDetectHandler(dependencies: () => DetectDependencies) {
       logger.info("another tick saved first", { services: result.conflicts });
     }
     return result;
-  }).use(injectLambdaContext(logger));
+  })
+    .use(injectLambdaContext(logger))
+    .use(oneTickAtATime("detect", leases, now));
 }
 
 /** Entry point of the detect function. */
+const deployed = () =>
+  awsDependencies({
+    notifiers: () => [new SnsNotifier(new SNSClient({}), requiredEnv("TOPIC_ARN"))],
+    deadLetters: () =>
+      new SqsDeadLetterQueue(new SQSClient({}), requiredEnv("NOTIFICATION_DLQ_URL")),
+  });
 export const handler = createDetectHandler(
-  () =>
-    awsDependencies({
-      notifiers: () => [new SnsNotifier(new SNSClient({}), requiredEnv("TOPIC_ARN"))],
-      deadLetters: () =>
-        new SqsDeadLetterQueue(new SQSClient({}), requiredEnv("NOTIFICATION_DLQ_URL")),
-    }).detect,
+  () => deployed().detect,
+  () => deployed().leases,
 );

@@ -1,7 +1,9 @@
 /**
  * webhook: subscribed to the notification topic with a filter policy naming the
  * configured webhooks, it posts each message's ready-made Slack body (the topic's `lambda`
- * entry) to the webhooks in its audience, once each. Each URL is read from its Secrets
+ * entry) to the webhooks in its audience, once each. When operators include webhooks, it
+ * is also subscribed to the alarm topic (`ALARM_TOPIC_ARN`) and posts every alarm to
+ * them (`ALARM_WEBHOOKS`). Each URL is read from its Secrets
  * Manager secret (`WEBHOOK_SECRETS`: webhook id → secret) once per container. A failed
  * post fails the invocation: Lambda retries it twice, then it goes to the dead-letter
  * queue, which is alarmed.
@@ -12,6 +14,7 @@ import type { SNSEvent } from "aws-lambda";
 import { createDocumentClient } from "../store/client";
 import { DynamoWebhookDeliveryStore } from "../store/webhook-delivery-store";
 import {
+  alarmEnvelopeOf,
   deliverToWebhooks,
   envelopeOf,
   type WebhookDeliveryDependencies,
@@ -22,11 +25,17 @@ import { logger } from "./logger";
 import { webhookUrlFromSecret } from "./secrets";
 
 /** The webhook handler over the given dependencies. */
-export function createWebhookHandler(dependencies: () => WebhookDeliveryDependencies) {
+export function createWebhookHandler(
+  dependencies: () => WebhookDeliveryDependencies,
+  alarms: { topicArn?: string | undefined; operators: readonly string[] } = { operators: [] },
+) {
   return middy(async (event: SNSEvent): Promise<WebhookDeliveryResult[]> => {
     const results: WebhookDeliveryResult[] = [];
     for (const record of event.Records) {
-      const envelope = envelopeOf(record.Sns);
+      const envelope =
+        alarms.topicArn !== undefined && record.Sns.TopicArn === alarms.topicArn
+          ? alarmEnvelopeOf(record.Sns, alarms.operators)
+          : envelopeOf(record.Sns);
       const result = await deliverToWebhooks(dependencies(), envelope);
       for (const failure of result.failed) {
         logger.warn("webhook delivery failed; Lambda retries it", {
@@ -47,19 +56,25 @@ export function createWebhookHandler(dependencies: () => WebhookDeliveryDependen
 let dependencies: WebhookDeliveryDependencies | undefined;
 
 /** Entry point of the webhook function. */
-export const handler = createWebhookHandler(() => {
-  if (!dependencies) {
-    const secrets = JSON.parse(requiredEnv("WEBHOOK_SECRETS")) as Record<string, string>;
-    dependencies = {
-      deliveries: new DynamoWebhookDeliveryStore({
-        client: createDocumentClient(),
-        tableName: requiredEnv("TABLE_NAME"),
-      }),
-      urls: new Map(
-        Object.entries(secrets).map(([id, secret]) => [id, webhookUrlFromSecret(id, secret)]),
-      ),
-      now: Date.now,
-    };
-  }
-  return dependencies;
-});
+export const handler = createWebhookHandler(
+  () => {
+    if (!dependencies) {
+      const secrets = JSON.parse(requiredEnv("WEBHOOK_SECRETS")) as Record<string, string>;
+      dependencies = {
+        deliveries: new DynamoWebhookDeliveryStore({
+          client: createDocumentClient(),
+          tableName: requiredEnv("TABLE_NAME"),
+        }),
+        urls: new Map(
+          Object.entries(secrets).map(([id, secret]) => [id, webhookUrlFromSecret(id, secret)]),
+        ),
+        now: Date.now,
+      };
+    }
+    return dependencies;
+  },
+  {
+    topicArn: process.env.ALARM_TOPIC_ARN,
+    operators: JSON.parse(process.env.ALARM_WEBHOOKS ?? "[]") as string[],
+  },
+);

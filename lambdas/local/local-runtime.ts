@@ -19,6 +19,7 @@ import { createApiHandler } from "../handlers/api";
 import { createCollectHandler } from "../handlers/collect";
 import { buildDependencies } from "../handlers/dependencies";
 import { createDetectHandler } from "../handlers/detect";
+import { isTickSkipped } from "../handlers/one-tick-at-a-time";
 import { ConsoleNotifier, OutboxFileNotifier } from "../notify/console-notifier";
 import { FileDeadLetterQueue } from "../notify/dead-letters";
 import { localWebhookNotifiers } from "../notify/webhook-notifier";
@@ -95,6 +96,15 @@ export function scheduledEvent(rule: string, timeMs: number): ScheduledEvent {
   };
 }
 
+/**
+ * A tick's result, or an error when it skipped: another process holds the tick lease on
+ * this data folder's table (or one that crashed held it, for at most a minute).
+ */
+function ranTick(result: unknown): unknown {
+  if (isTickSkipped(result)) throw new Error(`${result.skipped}; this tick is skipped`);
+  return result;
+}
+
 function describeTick(collect: CollectResult, detect: DetectResult): string {
   const counts = Object.entries(collect.latest)
     .map(([service, count]) => `${service}=${count ?? "gap"}`)
@@ -159,8 +169,17 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
     openApi: async () => openApiText(auth),
     now: () => clock.now(),
   });
-  const collect = createCollectHandler(() => deps.collect);
-  const detect = createDetectHandler(() => deps.detect);
+  const now = () => clock.now();
+  const collect = createCollectHandler(
+    () => deps.collect,
+    () => deps.leases,
+    now,
+  );
+  const detect = createDetectHandler(
+    () => deps.detect,
+    () => deps.leases,
+    now,
+  );
   const api = createApiHandler(() => deps.api);
 
   const inFlight = new Set<Promise<void>>();
@@ -214,15 +233,13 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
   let stopped = false;
 
   const runTick = async () => {
-    const now = clock.now();
-    const collected = (await collect(
-      scheduledEvent("outcry-collect", now),
-      localContext("outcry-collect"),
-    )) as CollectResult;
-    const detected = (await detect(
-      scheduledEvent("outcry-detect", now),
-      localContext("outcry-detect"),
-    )) as DetectResult;
+    const at = clock.now();
+    const collected = ranTick(
+      await collect(scheduledEvent("outcry-collect", at), localContext("outcry-collect")),
+    ) as CollectResult;
+    const detected = ranTick(
+      await detect(scheduledEvent("outcry-detect", at), localContext("outcry-detect")),
+    ) as DetectResult;
     print(describeTick(collected, detected));
     clock.advance?.();
     return { collect: collected, detect: detected };

@@ -11,6 +11,7 @@
  * puts it in the dead-letter queue, which is alarmed.
  */
 import type { SNSEventRecord } from "aws-lambda";
+import { alarmSummary } from "../domain/alarm-message";
 import { MESSAGE_ATTRIBUTES } from "../domain/catalog";
 import type { WebhookDeliveryStore } from "../domain/ports";
 import { isWebhookEnvelope, slackMessage, type WebhookEnvelope } from "../domain/slack-message";
@@ -101,4 +102,26 @@ export function envelopeOf(record: SNSEventRecord["Sns"]): WebhookEnvelope {
     );
   }
   return rebuilt;
+}
+
+/**
+ * Reads an alarm CloudWatch published to the alarm topic, for the webhook operators: the
+ * alarm worded as a Slack body, delivered once per SNS message.
+ * @throws Error when the message is not a CloudWatch alarm notification
+ */
+export function alarmEnvelopeOf(
+  record: SNSEventRecord["Sns"],
+  operators: readonly string[],
+): WebhookEnvelope {
+  const summary = alarmSummary(record.Message);
+  if (!summary) {
+    throw new Error(
+      "the message on the alarm topic is not a CloudWatch alarm notification (no AlarmName and NewStateValue)",
+    );
+  }
+  return {
+    key: `alarm#${record.MessageId}`,
+    audience: [...operators],
+    slack: slackMessage(summary),
+  };
 }

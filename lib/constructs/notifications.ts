@@ -10,14 +10,25 @@ import { EmailSubscription, SmsSubscription } from "aws-cdk-lib/aws-sns-subscrip
 import type { Queue } from "aws-cdk-lib/aws-sqs";
 import { Construct } from "constructs";
 import { MESSAGE_ATTRIBUTES } from "../../lambdas/domain/catalog";
-import type { Subscriber } from "../../lambdas/domain/config";
+import type { Operator, Subscriber } from "../../lambdas/domain/config";
 import { deadLetterQueue } from "./dead-letter-queue";
 
 /** Properties of {@link Notifications}. */
 export interface NotificationsProps {
   /** Who receives notifications (validated `config.subscribers`). */
   readonly subscribers: readonly Subscriber[];
+  /** Who hears of outcry's own failures; only checked here for example addresses. */
+  readonly operators?: readonly Operator[];
+  /**
+   * Deploy even though a recipient is an example address (a demo stack); otherwise such
+   * an address is an error that stops `cdk deploy`.
+   */
+  readonly acknowledgeExampleAddresses?: boolean;
 }
+
+/** Addresses in the names reserved for examples and tests (RFC 2606), where no mail arrives. */
+const EXAMPLE_ADDRESS =
+  /@(?:example\.(?:com|org|net)|(?:[^@]+\.)?(?:example|test|invalid|localhost))$/i;
 
 /**
  * The SNS filter policy (scope MessageAttributes) of a subscription: the message's
@@ -75,14 +86,26 @@ export class Notifications extends Construct {
       "DeadLetterQueue",
       "notifications that keep failing",
     );
-    props.subscribers.forEach((subscriber, index) => {
-      const endpoint = subscriber.email ?? subscriber.sms ?? "";
-      if (/@example\.(com|org|net)$/i.test(endpoint)) {
-        Annotations.of(this).addWarningV2(
-          "outcry:example-subscriber",
-          `subscribers[${index}] is the example address ${endpoint}: replace it with a real one`,
+    const examples = [
+      ...props.subscribers.map((s, index) => ({ at: `subscribers[${index}]`, to: s.email })),
+      ...(props.operators ?? []).map((o, index) => ({
+        at: `operators[${index}]`,
+        to: "email" in o ? o.email : undefined,
+      })),
+    ].filter(({ to }) => to !== undefined && EXAMPLE_ADDRESS.test(to));
+    for (const { at, to } of examples) {
+      const problem = `${at} is the example address ${to}, where no mail arrives`;
+      if (props.acknowledgeExampleAddresses) {
+        Annotations.of(this).addWarningV2("outcry:example-subscriber", problem);
+      } else {
+        // An error stops `cdk deploy`: a stack that tells nobody is worse than none.
+        Annotations.of(this).addError(
+          `${problem}: put a real address in the config, or deploy with -c acknowledgeExampleAddresses=true to keep it (a demo)`,
         );
       }
+    }
+    props.subscribers.forEach((subscriber) => {
+      const endpoint = subscriber.email ?? subscriber.sms ?? "";
       // Subscriptions are named by endpoint, so reordering the list does not resubscribe
       // anyone (the config refuses one endpoint listed twice).
       const subscription = this.topic.addSubscription(

@@ -41,6 +41,11 @@ export interface OutcryFunctionProps {
   /** Files copied beside the bundle (e.g. the dashboard page), by their absolute paths. */
   readonly files?: readonly string[];
   /**
+   * Concurrent executions reserved for the function (and its cap); "unreserved" shares
+   * the account's pool (config `concurrency`).
+   */
+  readonly reservedConcurrency: number | "unreserved";
+  /**
    * Retries of a failed asynchronous invocation.
    * @default 2 (the Lambda default)
    */
@@ -57,6 +62,7 @@ export interface OutcryFunctionProps {
  *   memorySize: 256,
  *   timeout: Duration.seconds(50),
  *   bundledConfig,
+ *   reservedConcurrency: 1,
  * });
  * table.grantReadWriteData(collect.function);
  */
@@ -91,6 +97,9 @@ export class OutcryFunction extends Construct {
       role: this.role,
       logGroup: this.logGroup,
       retryAttempts: props.retryAttempts,
+      ...(props.reservedConcurrency === "unreserved"
+        ? {}
+        : { reservedConcurrentExecutions: props.reservedConcurrency }),
       environment: {
         OUTCRY_CONFIG_FILE: BUNDLED_CONFIG_FILE,
         POWERTOOLS_SERVICE_NAME: "outcry",

@@ -11,7 +11,8 @@ export const TTL_ATTRIBUTE = "expiresAt";
 
 /**
  * The outcry table: `pk`/`sk` strings, on-demand, point-in-time recovery, TTL on
- * `expiresAt`. It is retained when the stack is deleted, since it holds the history.
+ * `expiresAt`. It is retained when the stack is deleted, since it holds the history, and
+ * protected from deletion.
  *
  * @example
  * const { table } = new OutcryTable(this, "Data");
@@ -30,6 +31,9 @@ export class OutcryTable extends Construct {
       timeToLiveAttribute: TTL_ATTRIBUTE,
       encryption: TableEncryption.AWS_MANAGED,
       removalPolicy: RemovalPolicy.RETAIN,
+      // The history outlives the stack, and a mistaken replacement or console delete
+      // must fail rather than take it: turn this off by hand to delete the table.
+      deletionProtection: true,
     });
   }
 }

@@ -7,10 +7,10 @@
  */
 import { Annotations, CfnOutput, Duration, Stack, Validations } from "aws-cdk-lib";
 import type { ITable } from "aws-cdk-lib/aws-dynamodb";
-import { PolicyStatement } from "aws-cdk-lib/aws-iam";
+import { PolicyStatement, ServicePrincipal } from "aws-cdk-lib/aws-iam";
 import { SqsDestination } from "aws-cdk-lib/aws-lambda-destinations";
 import { type ISecret, Secret } from "aws-cdk-lib/aws-secretsmanager";
-import type { Topic } from "aws-cdk-lib/aws-sns";
+import { type ITopic, Subscription, SubscriptionProtocol, type Topic } from "aws-cdk-lib/aws-sns";
 import { LambdaSubscription } from "aws-cdk-lib/aws-sns-subscriptions";
 import type { Queue } from "aws-cdk-lib/aws-sqs";
 import { Construct } from "constructs";
@@ -31,6 +31,12 @@ export interface WebhooksProps {
   /** Absolute path of the webhook handler module. */
   readonly entry: string;
   readonly bundledConfig: BundledConfig;
+  /** Concurrent executions reserved for the function (config `concurrency.webhook`). */
+  readonly reservedConcurrency: number | "unreserved";
+  /** The topic of outcry's own alarms, posted to the webhook operators. */
+  readonly alarmTopic: ITopic;
+  /** Ids of the webhooks that are operators (config `operators`): they get the alarms. */
+  readonly operators: readonly string[];
 }
 
 /** `noc-slack` → `NocSlack`, for construct and output ids. */
@@ -110,9 +116,16 @@ export class Webhooks extends Construct {
       // three 5 s attempts and two waits of at most 5 s; the rest is headroom.
       timeout: Duration.seconds(60),
       bundledConfig: props.bundledConfig,
+      reservedConcurrency: props.reservedConcurrency,
       environment: {
         TABLE_NAME: props.table.tableName,
         WEBHOOK_SECRETS: Stack.of(this).toJsonString(secretIds),
+        ...(props.operators.length > 0
+          ? {
+              ALARM_TOPIC_ARN: props.alarmTopic.topicArn,
+              ALARM_WEBHOOKS: JSON.stringify(props.operators),
+            }
+          : {}),
       },
     });
     const fn = this.function.function;
@@ -139,5 +152,17 @@ export class Webhooks extends Construct {
     });
     const subscription = props.topic.addSubscription(new LambdaSubscription(fn));
     applyFilterPolicy(subscription, filterPolicyFor(props.webhooks.map((webhook) => webhook.id)));
+    // Every alarm goes to the operators' webhooks; CloudWatch's messages carry no audience.
+    if (props.operators.length > 0) {
+      new Subscription(this, "AlarmSubscription", {
+        topic: props.alarmTopic,
+        protocol: SubscriptionProtocol.LAMBDA,
+        endpoint: fn.functionArn,
+      });
+      fn.addPermission("InvokedByAlarmTopic", {
+        principal: new ServicePrincipal("sns.amazonaws.com"),
+        sourceArn: props.alarmTopic.topicArn,
+      });
+    }
   }
 }

@@ -20,7 +20,7 @@ import { App, type CfnElement } from "aws-cdk-lib";
 import { Template } from "aws-cdk-lib/assertions";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { bucketStart, MINUTE_MS } from "../../lambdas/domain/buckets";
-import { defaultSubscriberId, parseConfig } from "../../lambdas/domain/config";
+import { type Config, defaultSubscriberId } from "../../lambdas/domain/config";
 import { DynamoSeriesStore } from "../../lambdas/store/series-store";
 import { defineOutcryApp } from "../../lib/outcry-app";
 import type { OutcryStack } from "../../lib/outcry-stack";
@@ -110,15 +110,22 @@ describe("function bundles", () => {
     expect(out.trim()).toBe("function");
   });
 
-  it.each(FUNCTIONS)("%s carries the validated config and its replay CSV", (name) => {
+  it.each(FUNCTIONS)("%s carries its part of the config, and no address or URL", (name) => {
     const dir = bundleDirs[name] as string;
-    const config = parseConfig(JSON.parse(readFileSync(join(dir, "outcry.config.json"), "utf8")));
+    const text = readFileSync(join(dir, "outcry.config.json"), "utf8");
+    const config = JSON.parse(text) as Config;
     const [source] = config.services[0]?.sources ?? [];
     expect(source).toMatchObject({ kind: "replay", file: "replay/story.csv", align: "loop" });
-    expect(existsSync(join(dir, "replay", "story.csv"))).toBe(true);
-    // A webhook URL is a secret: never in a bundle.
-    expect(config.webhooks.map((w) => w.id)).toEqual(["noc-slack"]);
-    expect(readFileSync(join(dir, "outcry.config.json"), "utf8")).not.toContain("local-only");
+    // Only collect reads sources, so only its bundle has the CSV.
+    expect(existsSync(join(dir, "replay", "story.csv"))).toBe(name === "collect");
+    // Anyone who may read the code reads this file: no address, number or webhook URL.
+    expect(text).not.toContain("noc@example.org");
+    expect(text).not.toContain("local-only");
+    // Only detect decides audiences, by id.
+    expect(config.subscribers.map((s) => s.id)).toEqual(
+      name === "detect" ? [defaultSubscriberId("noc@example.org")] : [],
+    );
+    expect(config.webhooks.map((w) => w.id)).toEqual(name === "detect" ? ["noc-slack"] : []);
   });
 
   it("run the pipeline against dynalite with the environment the template gives them", async () => {

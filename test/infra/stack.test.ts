@@ -27,10 +27,10 @@ const withSubscribers = parseConfig({
   scheduleMinutes: 5,
   services,
   subscribers: [
-    { email: "all@example.com", updates: true },
-    { email: "tmo@example.com", services: ["t-mobile"] },
+    { email: "all@acme-telecom.com", updates: true },
+    { email: "tmo@acme-telecom.com", services: ["t-mobile"] },
     { sms: "+15555550123", categories: ["isp"] },
-    { email: "both@example.com", services: ["verizon"], categories: ["isp"] },
+    { email: "both@acme-telecom.com", services: ["verizon"], categories: ["isp"] },
   ],
 });
 
@@ -239,17 +239,24 @@ describe("notifications", () => {
     });
   });
 
-  it("subscribes the default config's example address, and warns that it is one", () => {
-    standard.template.resourceCountIs("AWS::SNS::Subscription", 1);
+  it("stops a deploy to the default config's example address unless acknowledged", () => {
+    // The default config subscribes oncall@example.com: an error, which fails `cdk deploy`.
     standard.template.hasResourceProperties("AWS::SNS::Subscription", {
       Protocol: "email",
       Endpoint: "oncall@example.com",
     });
-    const warnings = Annotations.fromStack(standard.stack).findWarning(
-      "*",
-      Match.stringLikeRegexp("example address oncall@example.com"),
+    const example = Match.stringLikeRegexp(
+      "subscribers\\[0\\] is the example address oncall@example\\.com",
     );
-    expect(warnings).toHaveLength(1);
+    const errors = Annotations.fromStack(standard.stack).findError("*", example);
+    expect(errors).toHaveLength(1);
+    expect(String(errors[0]?.entry.data)).toContain("-c acknowledgeExampleAddresses=true");
+    // A demo stack acknowledges it and gets a warning instead.
+    const demo = synthesize(undefined, { acknowledgeExampleAddresses: "true" });
+    expect(Annotations.fromStack(demo.stack).findError("*", example)).toHaveLength(0);
+    expect(Annotations.fromStack(demo.stack).findWarning("*", example)).toHaveLength(1);
+    // Real addresses raise nothing.
+    expect(Annotations.fromStack(subscribed.stack).findError("*", Match.anyValue())).toEqual([]);
   });
 
   it("subscribes nobody when the config has no subscribers", () => {
@@ -383,7 +390,7 @@ describe("alarms", () => {
   it("alarms on errors and throttles of each function and on each DLQ, to the alarm topic", () => {
     const { stack, template } = standard;
     const alarmTopic = { Ref: logicalId(stack, stack.alarms.topic) };
-    template.resourceCountIs("AWS::CloudWatch::Alarm", 9);
+    template.resourceCountIs("AWS::CloudWatch::Alarm", 10);
     for (const fn of [stack.collect, stack.detect, stack.api]) {
       for (const metric of ["Errors", "Throttles"]) {
         template.hasResourceProperties("AWS::CloudWatch::Alarm", {
@@ -539,5 +546,239 @@ describe("cdk-nag AwsSolutions", () => {
     new Queue(stack, "UnencryptedExtra", { enforceSSL: false });
     const report = new AwsSolutionsChecks().validateScope(stack);
     expect(report.violations.map((v) => v.ruleName)).toContain("AwsSolutions-SQS4");
+  });
+});
+
+describe("alarms reach someone", () => {
+  const operated = {
+    services,
+    subscribers: [{ sms: "+15555550123" }],
+    webhooks: [{ id: "noc-slack", url: "https://hooks.slack.com/services/T0/B0/x" }],
+    operators: [
+      { email: "ops@acme-telecom.com" },
+      { sms: "+15555550199" },
+      { webhook: "noc-slack" },
+    ],
+  };
+  let withOperators: Synthesized;
+  beforeAll(() => {
+    withOperators = synthesize(operated);
+  });
+
+  /** CloudWatch's conditions: alarms of this account whose names start with the stack's. */
+  const ownAlarms = {
+    StringEquals: { "aws:SourceAccount": { Ref: "AWS::AccountId" } },
+    ArnLike: {
+      "aws:SourceArn": {
+        "Fn::Join": [
+          "",
+          [
+            "arn:",
+            { Ref: "AWS::Partition" },
+            ":cloudwatch:",
+            { Ref: "AWS::Region" },
+            ":",
+            { Ref: "AWS::AccountId" },
+            ":alarm:Outcry-*",
+          ],
+        ],
+      },
+    },
+  };
+
+  it("lets CloudWatch publish to the alarm topic, only for this stack's alarms", () => {
+    const { stack, template } = standard;
+    const topic = { Ref: logicalId(stack, stack.alarms.topic) };
+    template.hasResourceProperties("AWS::SNS::TopicPolicy", {
+      Topics: [topic],
+      PolicyDocument: {
+        Statement: Match.arrayWith([
+          {
+            Sid: "CloudWatchAlarmsOfThisStack",
+            Effect: "Allow",
+            Principal: { Service: "cloudwatch.amazonaws.com" },
+            Action: "sns:Publish",
+            Resource: topic,
+            Condition: ownAlarms,
+          },
+        ]),
+      },
+    });
+    // Every alarm's name matches the condition's pattern.
+    for (const alarm of Object.values(template.findResources("AWS::CloudWatch::Alarm"))) {
+      expect(alarm.Properties.AlarmName).toMatch(/^Outcry-/);
+    }
+  });
+
+  it("lets CloudWatch use the alarm topic's key under the same conditions", () => {
+    const { stack, template } = standard;
+    const key = template.findResources("AWS::KMS::Key")[logicalId(stack, stack.alarms.key)];
+    const statements = key?.Properties.KeyPolicy.Statement as Record<string, unknown>[];
+    const cloudWatch = statements.filter(
+      (s) => (s.Principal as { Service?: string }).Service === "cloudwatch.amazonaws.com",
+    );
+    expect(cloudWatch).toEqual([
+      {
+        Sid: "CloudWatchAlarmsOfThisStack",
+        Effect: "Allow",
+        Principal: { Service: "cloudwatch.amazonaws.com" },
+        Action: ["kms:Decrypt", "kms:GenerateDataKey*"],
+        Resource: "*",
+        Condition: ownAlarms,
+      },
+    ]);
+  });
+
+  it("subscribes email and SMS operators to the alarm topic, unfiltered", () => {
+    const { stack, template } = withOperators;
+    const topic = { Ref: logicalId(stack, stack.alarms.topic) };
+    for (const [protocol, endpoint] of [
+      ["email", "ops@acme-telecom.com"],
+      ["sms", "+15555550199"],
+    ]) {
+      template.hasResourceProperties("AWS::SNS::Subscription", {
+        TopicArn: topic,
+        Protocol: protocol,
+        Endpoint: endpoint,
+        FilterPolicy: Match.absent(),
+      });
+    }
+    expect(
+      standard.template.findResources("AWS::SNS::Subscription", {
+        Properties: { TopicArn: { Ref: logicalId(standard.stack, standard.stack.alarms.topic) } },
+      }),
+    ).toEqual({});
+  });
+
+  it("subscribes the webhook function to the alarm topic for webhook operators", () => {
+    const { stack, template } = withOperators;
+    const webhook = stack.webhooks?.function.function;
+    expect(webhook).toBeDefined();
+    const fnArn = { "Fn::GetAtt": [logicalId(stack, webhook as never), "Arn"] };
+    template.hasResourceProperties("AWS::SNS::Subscription", {
+      TopicArn: { Ref: logicalId(stack, stack.alarms.topic) },
+      Protocol: "lambda",
+      Endpoint: fnArn,
+    });
+    template.hasResourceProperties("AWS::Lambda::Function", {
+      Description: Match.stringLikeRegexp("^outcry webhook"),
+      Environment: {
+        Variables: Match.objectLike({
+          ALARM_TOPIC_ARN: { Ref: logicalId(stack, stack.alarms.topic) },
+          ALARM_WEBHOOKS: '["noc-slack"]',
+        }),
+      },
+    });
+  });
+
+  it("refuses an operator webhook that is not configured, naming the ids", () => {
+    expect(() => synthesize({ ...operated, operators: [{ webhook: "pager" }] })).toThrow(
+      /operators\[0\]\.webhook: no webhook has id 'pager'; use one of noc-slack/,
+    );
+  });
+
+  it("alarms on notifications SNS could not deliver", () => {
+    const { stack, template } = standard;
+    template.hasResourceProperties("AWS::CloudWatch::Alarm", {
+      Namespace: "AWS/SNS",
+      MetricName: "NumberOfNotificationsFailed",
+      Dimensions: [
+        {
+          Name: "TopicName",
+          Value: { "Fn::GetAtt": [logicalId(stack, stack.notifications.topic), "TopicName"] },
+        },
+      ],
+      Statistic: "Sum",
+      Threshold: 1,
+      AlarmActions: [{ Ref: logicalId(stack, stack.alarms.topic) }],
+    });
+  });
+
+  it("with anyone on SMS, alarms at 80% of the spend limit and logs failed texts", () => {
+    const { stack, template } = synthesize({ ...operated, sms: { monthlySpendLimitUSD: 25 } });
+    template.hasResourceProperties("AWS::CloudWatch::Alarm", {
+      Namespace: "AWS/SNS",
+      MetricName: "SMSMonthToDateSpentUSD",
+      Threshold: 20,
+      ComparisonOperator: "GreaterThanOrEqualToThreshold",
+      AlarmActions: [{ Ref: logicalId(stack, stack.alarms.topic) }],
+    });
+    expect(stack.smsDeliveryLogging).toBeDefined();
+    const role = {
+      "Fn::GetAtt": [logicalId(stack, stack.smsDeliveryLogging?.role as never), "Arn"],
+    };
+    const [call] = Object.values(template.findResources("Custom::AWS"));
+    // The SDK call is a JSON string joined around the role's ARN.
+    const [, [before, roleArn, after]] = call?.Properties.Create["Fn::Join"];
+    expect(roleArn).toEqual(role);
+    expect(JSON.parse(`${before}ROLE${after}`)).toMatchObject({
+      service: "SNS",
+      action: "setSMSAttributes",
+      parameters: {
+        attributes: { DeliveryStatusIAMRole: "ROLE", DeliveryStatusSuccessSamplingRate: "0" },
+      },
+    });
+    template.hasResourceProperties("AWS::IAM::Role", {
+      AssumeRolePolicyDocument: {
+        Statement: [Match.objectLike({ Principal: { Service: "sns.amazonaws.com" } })],
+      },
+    });
+    const report = new AwsSolutionsChecks().validateScope(stack);
+    expect(report.violations.map((v) => v.ruleName)).toEqual([]);
+  });
+
+  it("without SMS recipients, neither watches SMS spend nor touches the account's SMS settings", () => {
+    const { stack, template } = standard;
+    expect(stack.smsDeliveryLogging).toBeUndefined();
+    template.resourceCountIs("Custom::AWS", 0);
+    expect(
+      template.findResources("AWS::CloudWatch::Alarm", {
+        Properties: { MetricName: "SMSMonthToDateSpentUSD" },
+      }),
+    ).toEqual({});
+    const off = synthesize({ ...operated, sms: { deliveryStatusLogging: false } });
+    expect(off.stack.smsDeliveryLogging).toBeUndefined();
+  });
+});
+
+describe("concurrency", () => {
+  it("reserves one execution each for collect and detect, 50 for api, 2 for webhooks", () => {
+    const { stack, template } = synthesize({
+      services,
+      webhooks: [{ id: "noc-slack", url: "https://hooks.slack.com/services/T0/B0/x" }],
+    });
+    const reserved = (fn: { node: { defaultChild?: unknown } }) =>
+      template.findResources("AWS::Lambda::Function")[logicalId(stack, fn as never)]?.Properties
+        .ReservedConcurrentExecutions;
+    expect(reserved(stack.collect.function)).toBe(1);
+    expect(reserved(stack.detect.function)).toBe(1);
+    expect(reserved(stack.api.function)).toBe(50);
+    expect(reserved(stack.webhooks?.function.function as never)).toBe(2);
+  });
+
+  it("takes per-function values, and reserves nothing when unreserved", () => {
+    const some = synthesize({ services, concurrency: { api: 10, detect: "unreserved" } });
+    const props = (s: Synthesized, fn: OutcryFunction) => functionProps(s.template, s.stack, fn);
+    expect(props(some, some.stack.api).ReservedConcurrentExecutions).toBe(10);
+    expect(props(some, some.stack.detect).ReservedConcurrentExecutions).toBeUndefined();
+    expect(props(some, some.stack.collect).ReservedConcurrentExecutions).toBe(1);
+    const none = synthesize({ services, concurrency: "unreserved" });
+    for (const fn of [none.stack.collect, none.stack.detect, none.stack.api]) {
+      expect(props(none, fn).ReservedConcurrentExecutions).toBeUndefined();
+    }
+  });
+
+  it("refuses a reservation that is not a whole number or 'unreserved'", () => {
+    expect(() => synthesize({ services, concurrency: { api: 0 } })).toThrow(
+      /concurrency\.api: use a whole number of concurrent executions \(1-1000\) or 'unreserved'/,
+    );
+  });
+});
+
+describe("data", () => {
+  it("protects the table from deletion", () => {
+    standard.template.hasResourceProperties("AWS::DynamoDB::Table", {
+      DeletionProtectionEnabled: true,
+    });
   });
 });
