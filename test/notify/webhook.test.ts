@@ -20,6 +20,7 @@ import { DynamoOutboxStore } from "../../lambdas/store/outbox-store";
 import { DynamoWebhookDeliveryStore } from "../../lambdas/store/webhook-delivery-store";
 import { deliverPending } from "../../lambdas/usecases/deliver-notifications";
 import {
+  alarmEnvelopeOf,
   deliverToWebhooks,
   envelopeOf,
   type WebhookDeliveryDependencies,
@@ -274,6 +275,90 @@ describe("the webhook function's delivery", () => {
     const sns = snsEvent(outgoing(["noc-slack"])).Records[0]?.Sns as SNSEvent["Records"][0]["Sns"];
     expect(() => envelopeOf({ ...sns, Message: "hello", MessageAttributes: {} })).toThrow(
       /neither an outcry webhook envelope nor carries the audience and key attributes/,
+    );
+  });
+});
+
+describe("alarms for webhook operators", () => {
+  const ALARM_TOPIC = "arn:aws:sns:us-east-1:000000000000:Outcry-AlarmsTopic";
+  /** What CloudWatch publishes to the alarm topic when an alarm fires (SNS's record). */
+  function alarmEvent(messageId: string): SNSEvent {
+    const alarm = {
+      AlarmName: "Outcry-CollectErrors",
+      AlarmDescription: "outcry: Collect function failed",
+      AWSAccountId: "000000000000",
+      NewStateValue: "ALARM",
+      NewStateReason:
+        "Threshold Crossed: 1 out of the last 1 datapoints [2.0 (14/02/23 03:30:00)] was greater than or equal to the threshold (1.0).",
+      StateChangeTime: "2023-02-14T03:35:12.345+0000",
+      Region: "US East (N. Virginia)",
+      AlarmArn: "arn:aws:cloudwatch:us-east-1:000000000000:alarm:Outcry-CollectErrors",
+      OldStateValue: "OK",
+      Trigger: { MetricName: "Errors", Namespace: "AWS/Lambda", Statistic: "SUM" },
+    };
+    return {
+      Records: [
+        {
+          EventSource: "aws:sns",
+          EventVersion: "1.0",
+          EventSubscriptionArn: `${ALARM_TOPIC}:sub`,
+          Sns: {
+            Type: "Notification",
+            MessageId: messageId,
+            TopicArn: ALARM_TOPIC,
+            Subject: 'ALARM: "Outcry-CollectErrors" in US East (N. Virginia)',
+            Message: JSON.stringify(alarm),
+            Timestamp: "2023-02-14T03:35:13.000Z",
+            SignatureVersion: "1",
+            Signature: "x",
+            SigningCertUrl: "https://example.invalid/cert.pem",
+            UnsubscribeUrl: "https://example.invalid/unsubscribe",
+            MessageAttributes: {},
+          },
+        },
+      ],
+    };
+  }
+
+  it("posts each alarm once to the operator webhooks, worded for a person", async () => {
+    // Prepare: noc-slack is an operator, ops-chat is not
+    server.route(SECRET_PATH, { body: "ok" });
+    server.route("/ops", { body: "ok" });
+    const dependencies: WebhookDeliveryDependencies = {
+      deliveries: new DynamoWebhookDeliveryStore(await table.freshTable()),
+      urls: new Map([
+        ["noc-slack", async () => `${server.url}${SECRET_PATH}`],
+        ["ops-chat", async () => `${server.url}/ops`],
+      ]),
+      now: Date.now,
+      post: FAST,
+    };
+    const handler = createWebhookHandler(() => dependencies, {
+      topicArn: ALARM_TOPIC,
+      operators: ["noc-slack"],
+    });
+
+    // Act: the alarm, delivered twice by SNS, then another alarm
+    const [first] = await handler(alarmEvent("a-1"), {} as never);
+    const [again] = await handler(alarmEvent("a-1"), {} as never);
+    await handler(alarmEvent("a-2"), {} as never);
+
+    // Assess
+    expect(first).toEqual({ delivered: ["noc-slack"], skipped: [], failed: [] });
+    expect(again).toEqual({ delivered: [], skipped: ["noc-slack"], failed: [] });
+    expect(posts()).toHaveLength(2);
+    expect(posts("/ops")).toHaveLength(0);
+    const body = JSON.parse(posts()[0]?.body ?? "");
+    expect(body.text).toBe(
+      "*ALARM: outcry: Collect function failed*\nOutcry-CollectErrors went from OK to ALARM at 2023-02-14T03:35:12.345+0000 in US East (N. Virginia).\n\nThreshold Crossed: 1 out of the last 1 datapoints [2.0 (14/02/23 03:30:00)] was greater than or equal to the threshold (1.0).",
+    );
+  });
+
+  it("refuses a message on the alarm topic that CloudWatch did not write", () => {
+    const [record] = alarmEvent("a-3").Records;
+    const sns = { ...(record?.Sns as SNSEvent["Records"][0]["Sns"]), Message: "hello" };
+    expect(() => alarmEnvelopeOf(sns, ["noc-slack"])).toThrow(
+      /not a CloudWatch alarm notification/,
     );
   });
 });
