@@ -710,7 +710,7 @@ describe("alarms reach someone", () => {
     const calls = Object.values(template.findResources("Custom::AWS"));
     expect(calls).toHaveLength(1);
     // The SDK call is a JSON string joined around the role's ARN.
-    const [, [before, roleArn, after]] = calls[0]?.Properties.Create["Fn::Join"] ?? [, []];
+    const [, [before, roleArn, after]] = calls[0]?.Properties.Create["Fn::Join"] ?? ["", []];
     expect(roleArn).toEqual(role);
     expect(JSON.parse(`${before}ROLE${after}`)).toMatchObject({
       service: "SNS",
