@@ -1,10 +1,11 @@
 /**
- * A stand-in for the two AWS services that cannot run here, at the SDK's wire boundary:
- * SNS (AWS Query protocol: form-encoded requests, XML answers) and Secrets Manager
- * (JSON 1.1). Point a client at it with `AWS_ENDPOINT_URL_SNS` /
- * `AWS_ENDPOINT_URL_SECRETS_MANAGER`; every request is kept for the test to inspect.
+ * A stand-in for the AWS services that cannot run here, at the SDK's wire boundary: SNS
+ * (AWS Query protocol: form-encoded requests, XML answers), Secrets Manager (JSON 1.1)
+ * and SQS `SendMessage` (JSON 1.0). Point a client at it with `AWS_ENDPOINT_URL_SNS` /
+ * `AWS_ENDPOINT_URL_SECRETS_MANAGER` / `AWS_ENDPOINT_URL_SQS`; every request is kept for
+ * the test to inspect.
  */
-import { randomUUID } from "node:crypto";
+import { createHash, randomUUID } from "node:crypto";
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 
@@ -17,10 +18,17 @@ export interface CapturedPublish {
   attributes: Record<string, string>;
 }
 
+/** One SQS SendMessage as it reached the wire. */
+export interface CapturedSqsMessage {
+  queueUrl: string;
+  body: string;
+}
+
 /** The running fake. */
 export interface FakeAws {
   endpoint: string;
   publishes: CapturedPublish[];
+  sqsMessages: CapturedSqsMessage[];
   /** Makes the next `n` Publish calls fail with a 500 (retryable) error. */
   failNextPublishes(n: number): void;
   /** Changes what GetSecretValue returns from now on. */
@@ -49,6 +57,7 @@ function decodePublish(form: URLSearchParams): CapturedPublish {
 export async function startFakeAws(initialSecret = "test-salt"): Promise<FakeAws> {
   let secret = initialSecret;
   const publishes: CapturedPublish[] = [];
+  const sqsMessages: CapturedSqsMessage[] = [];
   let failures = 0;
   let secretReads = 0;
   const server: Server = createServer(async (request, response) => {
@@ -62,6 +71,22 @@ export async function startFakeAws(initialSecret = "test-salt"): Promise<FakeAws
       response.writeHead(200, { "content-type": "application/x-amz-json-1.1" });
       response.end(
         JSON.stringify({ ARN: SecretId, Name: "salt", SecretString: secret, VersionId: "v1" }),
+      );
+      return;
+    }
+    if (target === "AmazonSQS.SendMessage") {
+      const { QueueUrl, MessageBody } = JSON.parse(body) as {
+        QueueUrl: string;
+        MessageBody: string;
+      };
+      sqsMessages.push({ queueUrl: QueueUrl, body: MessageBody });
+      response.writeHead(200, { "content-type": "application/x-amz-json-1.0" });
+      response.end(
+        JSON.stringify({
+          MessageId: randomUUID(),
+          // The SDK checks the body's MD5 against this.
+          MD5OfMessageBody: createHash("md5").update(MessageBody).digest("hex"),
+        }),
       );
       return;
     }
@@ -90,6 +115,7 @@ export async function startFakeAws(initialSecret = "test-salt"): Promise<FakeAws
   return {
     endpoint: `http://127.0.0.1:${port}`,
     publishes,
+    sqsMessages,
     failNextPublishes(n) {
       failures = n;
     },
