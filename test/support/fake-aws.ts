@@ -31,8 +31,8 @@ export interface FakeAws {
   sqsMessages: CapturedSqsMessage[];
   /** Makes the next `n` Publish calls fail with a 500 (retryable) error. */
   failNextPublishes(n: number): void;
-  /** Changes what GetSecretValue returns from now on. */
-  setSecret(value: string): void;
+  /** Changes what GetSecretValue returns from now on: for `secretId` only, or for any secret. */
+  setSecret(value: string, secretId?: string): void;
   /** GetSecretValue calls answered so far. */
   secretReads: number;
   close(): Promise<void>;
@@ -56,6 +56,7 @@ function decodePublish(form: URLSearchParams): CapturedPublish {
 /** Starts the fake on a free loopback port; `secret` is what GetSecretValue returns. */
 export async function startFakeAws(initialSecret = "test-salt"): Promise<FakeAws> {
   let secret = initialSecret;
+  const secretsById = new Map<string, string>();
   const publishes: CapturedPublish[] = [];
   const sqsMessages: CapturedSqsMessage[] = [];
   let failures = 0;
@@ -70,7 +71,12 @@ export async function startFakeAws(initialSecret = "test-salt"): Promise<FakeAws
       secretReads++;
       response.writeHead(200, { "content-type": "application/x-amz-json-1.1" });
       response.end(
-        JSON.stringify({ ARN: SecretId, Name: "salt", SecretString: secret, VersionId: "v1" }),
+        JSON.stringify({
+          ARN: SecretId,
+          Name: "salt",
+          SecretString: secretsById.get(SecretId) ?? secret,
+          VersionId: "v1",
+        }),
       );
       return;
     }
@@ -119,8 +125,9 @@ export async function startFakeAws(initialSecret = "test-salt"): Promise<FakeAws
     failNextPublishes(n) {
       failures = n;
     },
-    setSecret(value) {
-      secret = value;
+    setSecret(value, secretId) {
+      if (secretId === undefined) secret = value;
+      else secretsById.set(secretId, value);
     },
     get secretReads() {
       return secretReads;

@@ -114,16 +114,29 @@ function send(
   response.end(body);
 }
 
+/** What a gate decides with: a model, or one built from the gate's own endpoint (for queue URLs). */
+export type GateModel = StackModel | ((endpoint: string) => StackModel);
+
 /**
  * Starts a gate deciding with `model`, forwarding to `backends`.
  * @throws Error when a policy conditions on a context key the gate does not fill in
  */
 export async function startIamGate(options: {
-  model: StackModel;
+  model: GateModel;
   backends: Backends;
 }): Promise<IamGate> {
-  const { model, backends } = options;
-  for (const identity of model.identities) checkModelledKeys(identity);
+  const { backends } = options;
+  // Listen first: the model may need the gate's own address.
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  const endpoint = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  const model = typeof options.model === "function" ? options.model(endpoint) : options.model;
+  try {
+    for (const identity of model.identities) checkModelledKeys(identity);
+  } catch (error) {
+    await new Promise((resolve) => server.close(resolve));
+    throw error;
+  }
   const byKey = new Map(model.identities.map((identity) => [identity.accessKeyId, identity]));
   const decisions: GateDecision[] = [];
   const problems: string[] = [];
@@ -262,7 +275,7 @@ export async function startIamGate(options: {
     await forward(request, body, response, backend);
   };
 
-  const server = createServer((request, response) => {
+  server.on("request", (request: IncomingMessage, response: ServerResponse) => {
     handle(request, response).catch((error: unknown) => {
       problems.push(`the gate failed: ${(error as Error).message}`);
       if (!response.headersSent)
@@ -270,11 +283,9 @@ export async function startIamGate(options: {
       else response.destroy();
     });
   });
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  const { port } = server.address() as AddressInfo;
 
   return {
-    endpoint: `http://127.0.0.1:${port}`,
+    endpoint,
     model,
     decisions,
     refusals: () => [...problems, ...decisions.filter((d) => !d.allowed).map(describeDecision)],
