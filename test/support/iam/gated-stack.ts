@@ -37,6 +37,30 @@ export function functionLogicalIds(stack: OutcryStack): Partial<Record<FunctionN
   };
 }
 
+/**
+ * The statements of the policies attached to a function's role in `template`, as they
+ * stand in it (editing them edits the template), for narrowing a grant in a test.
+ */
+export function roleStatements(
+  template: TemplateJson,
+  functionLogicalId: string,
+): Record<string, unknown>[] {
+  type Properties = {
+    Role?: { "Fn::GetAtt": [string] };
+    Roles?: { Ref: string }[];
+    PolicyDocument?: { Statement: Record<string, unknown>[] };
+  };
+  const props = (logicalId: string) =>
+    (template.Resources[logicalId]?.Properties ?? {}) as Properties;
+  const role = props(functionLogicalId).Role?.["Fn::GetAtt"][0];
+  if (!role) throw new Error(`${functionLogicalId} has no role in the template`);
+  return Object.entries(template.Resources)
+    .filter(([, r]) => r.Type === "AWS::IAM::Policy")
+    .map(([logicalId]) => props(logicalId))
+    .filter((p) => (p.Roles ?? []).some((ref) => ref.Ref === role))
+    .flatMap((p) => p.PolicyDocument?.Statement ?? []);
+}
+
 /** SDK client settings that sign as one function and go through the gate. */
 export interface ClientSettings {
   endpoint: string;
@@ -76,7 +100,7 @@ export interface GatedStackOptions {
   /** Files written beside the config (e.g. replay CSVs), by relative path. */
   files?: Record<string, string>;
   /** Changes the synthesized template before the gate reads it (to narrow a grant). */
-  editTemplate?: (template: TemplateJson) => void;
+  editTemplate?: (template: TemplateJson, functions: Partial<Record<FunctionName, string>>) => void;
   /** What Secrets Manager returns for a secret not set otherwise. */
   secret?: string;
 }
@@ -101,8 +125,8 @@ export async function startGatedStack(
   const configFile = writeConfig(rawConfig, dir);
   const { stack, template: synthesized } = synthesize(undefined, { config: configFile });
   const template = synthesized.toJSON() as TemplateJson;
-  options.editTemplate?.(template);
   const functions = functionLogicalIds(stack) as Record<string, string>;
+  options.editTemplate?.(template, functions);
 
   const [table] = stackModel(template, functions).tables;
   if (!table) throw new Error("the template has no table");
