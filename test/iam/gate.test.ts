@@ -236,6 +236,41 @@ describe("IAM gate", () => {
     ]);
   });
 
+  it("fails a call whose policy has a condition it cannot decide, instead of allowing it", async () => {
+    // Prepare: a reader whose only grant hangs on an operator IAM does not have
+    const odd = structuredClone(template);
+    odd.Resources.ReaderPolicy.Properties.PolicyDocument.Statement = [
+      {
+        Effect: "Allow",
+        Action: "dynamodb:GetItem",
+        Resource: role("Data"),
+        Condition: { StringEqualsLoosely: { "aws:SecureTransport": "true" } },
+      },
+    ] as never;
+    const strict = await startIamGate({
+      model: stackModel(odd, { reader: "Reader" }),
+      backends: { dynamodb: store.endpoint },
+    });
+    try {
+      const client = DynamoDBDocumentClient.from(
+        new DynamoDBClient({ ...as("reader"), endpoint: strict.endpoint }),
+      );
+
+      // Act
+      const read = client.send(new GetCommand({ TableName: "Data", Key: { pk: "S#x", sk: "1" } }));
+
+      // Assess
+      await expect(read).rejects.toThrow(/StringEqualsLoosely is not modelled/);
+      expect(strict.refusals()).toEqual([
+        expect.stringMatching(
+          /^reader: the condition operator StringEqualsLoosely is not modelled/,
+        ),
+      ]);
+    } finally {
+      await strict.close();
+    }
+  });
+
   it("will not start on a policy whose conditions name a key it does not fill in", async () => {
     const tagged = structuredClone(template);
     tagged.Resources.ReaderPolicy.Properties.PolicyDocument.Statement.push({

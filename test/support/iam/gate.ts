@@ -150,7 +150,7 @@ export async function startIamGate(options: {
   ) => {
     const context: RequestContext = {
       "aws:SecureTransport": "true",
-      "aws:PrincipalArn": `arn:${model.account.partition}:iam::${model.account.account}:role/${identity.roleLogicalId}`,
+      "aws:PrincipalArn": identity.roleArn,
       "aws:PrincipalAccount": model.account.account,
       "aws:RequestedRegion": model.account.region,
       ...check.context,
@@ -232,9 +232,18 @@ export async function startIamGate(options: {
       );
       return;
     }
-    let parsed: ServiceChecks;
+    // A request the gate cannot read, or a policy it cannot decide, fails the call and is
+    // recorded: it is never waved through.
+    let refused: GateDecision | undefined;
     try {
-      parsed = checksOf(signer.service, request, body);
+      const parsed = checksOf(signer.service, request, body);
+      for (const check of parsed.checks) {
+        const decision = decide(identity, signer.service, parsed.operation, check);
+        if (!decision.allowed) {
+          refused = decision;
+          break;
+        }
+      }
     } catch (error) {
       const problem = `${identity.accessKeyId}: ${(error as Error).message}`;
       problems.push(problem);
@@ -242,25 +251,20 @@ export async function startIamGate(options: {
         response,
         400,
         { "content-type": "application/x-amz-json-1.0" },
-        JSON.stringify({
-          __type: "com.outcry.iamgate#UnmodelledRequest",
-          message: problem,
-        }),
+        JSON.stringify({ __type: "com.outcry.iamgate#UnmodelledRequest", message: problem }),
       );
       return;
     }
-    for (const check of parsed.checks) {
-      const decision = decide(identity, signer.service, parsed.operation, check);
-      if (decision.allowed) continue;
+    if (refused) {
       // SQS writes the action in lower case in its message.
-      const action = signer.service === "sqs" ? check.action.toLowerCase() : check.action;
+      const action = signer.service === "sqs" ? refused.action.toLowerCase() : refused.action;
       const message = deniedMessage(
         identity.principalArn,
         action,
-        check.resource,
-        decision.reason === "explicit-deny",
+        refused.resource,
+        refused.reason === "explicit-deny",
       );
-      const answer = refusal(signer.service, check.action, message);
+      const answer = refusal(signer.service, refused.action, message);
       send(response, answer.status, answer.headers, answer.body);
       return;
     }

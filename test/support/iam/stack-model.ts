@@ -20,6 +20,8 @@ export interface FunctionIdentity {
   accessKeyId: string;
   functionLogicalId: string;
   roleLogicalId: string;
+  /** The role's ARN (`aws:PrincipalArn` of its sessions). */
+  roleArn: string;
   /** `arn:aws:sts::<account>:assumed-role/<role>/<function>`, as Lambda's sessions are named. */
   principalArn: string;
   /** Every statement of every policy attached to its role. */
@@ -121,6 +123,7 @@ export function stackModel(
       accessKeyId,
       functionLogicalId,
       roleLogicalId,
+      roleArn: ids.getAtt(roleLogicalId, "Arn"),
       principalArn: `arn:${account.partition}:sts::${account.account}:assumed-role/${ids.ref(roleLogicalId)}/${ids.ref(functionLogicalId)}`,
       statements,
       environment: (variables ? resolve(variables) : {}) as Record<string, string>,
