@@ -118,7 +118,8 @@ export class Notifications extends Construct {
   /**
    * Lets `grantee` publish to the topic: `sns:Publish` on it and the two key actions SNS
    * needs to encrypt the message, rather than the `kms:GenerateDataKey*` family; and send
-   * what keeps failing to the dead-letter queue.
+   * what keeps failing to the dead-letter queue (`sqs:SendMessage` only: the queue URL
+   * comes from the environment, so no `GetQueueUrl`, and no `GetQueueAttributes`).
    */
   grantPublish(grantee: IGrantable): void {
     grantee.grantPrincipal.addToPrincipalPolicy(
@@ -129,6 +130,12 @@ export class Notifications extends Construct {
       }),
     );
     this.key.grant(grantee, "kms:GenerateDataKey", "kms:Decrypt");
-    this.deadLetterQueue.grantSendMessages(grantee);
+    grantee.grantPrincipal.addToPrincipalPolicy(
+      new PolicyStatement({
+        effect: Effect.ALLOW,
+        actions: ["sqs:SendMessage"],
+        resources: [this.deadLetterQueue.queueArn],
+      }),
+    );
   }
 }

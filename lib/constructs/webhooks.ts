@@ -7,7 +7,7 @@
  */
 import { Annotations, CfnOutput, Duration, Stack, Validations } from "aws-cdk-lib";
 import type { ITable } from "aws-cdk-lib/aws-dynamodb";
-import { PolicyStatement, ServicePrincipal } from "aws-cdk-lib/aws-iam";
+import { ServicePrincipal } from "aws-cdk-lib/aws-iam";
 import { SqsDestination } from "aws-cdk-lib/aws-lambda-destinations";
 import { type ISecret, Secret } from "aws-cdk-lib/aws-secretsmanager";
 import { type ITopic, Subscription, SubscriptionProtocol, type Topic } from "aws-cdk-lib/aws-sns";
@@ -18,6 +18,7 @@ import type { Webhook } from "../../lambdas/domain/config";
 import { WEBHOOK_DELIVERY_PREFIX } from "../../lambdas/store/webhook-delivery-store";
 import type { BundledConfig } from "../app-config";
 import { deadLetterQueue } from "./dead-letter-queue";
+import { grantItems, grantSecretValue } from "./grants";
 import { applyFilterPolicy, filterPolicyFor } from "./notifications";
 import { OutcryFunction } from "./outcry-function";
 
@@ -131,16 +132,10 @@ export class Webhooks extends Construct {
     const fn = this.function.function;
     // Claiming, noting and releasing a delivery are all conditional updates, and only of
     // the webhook delivery items: the function cannot touch the outbox or incidents.
-    fn.addToRolePolicy(
-      new PolicyStatement({
-        actions: ["dynamodb:UpdateItem"],
-        resources: [props.table.tableArn],
-        conditions: {
-          "ForAllValues:StringLike": { "dynamodb:LeadingKeys": [`${WEBHOOK_DELIVERY_PREFIX}*`] },
-        },
-      }),
-    );
-    for (const secret of secrets.values()) secret.grantRead(fn);
+    grantItems(props.table, fn, [
+      { partitions: [`${WEBHOOK_DELIVERY_PREFIX}*`], actions: ["UpdateItem"] },
+    ]);
+    for (const secret of secrets.values()) grantSecretValue(secret, fn);
 
     this.deadLetterQueue = deadLetterQueue(this, "DeadLetterQueue", "webhook deliveries");
     // SNS invokes asynchronously: a failed post is retried twice by Lambda (about 1 and

@@ -1,7 +1,8 @@
 /**
  * The function bundles as Lambda receives them: built by esbuild through the real
  * `cdk synth` path, loaded in a separate Node.js process with no node_modules in reach
- * (each bundle carries its own AWS SDK clients), and invoked.
+ * (each bundle carries its own AWS SDK clients), and invoked, every AWS call going
+ * through the IAM gate with that function's policies from the same synthesized template.
  */
 import { execFile, execFileSync } from "node:child_process";
 import {
@@ -17,16 +18,21 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { promisify } from "node:util";
 import { App, type CfnElement } from "aws-cdk-lib";
-import { Template } from "aws-cdk-lib/assertions";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { bucketStart, MINUTE_MS } from "../../lambdas/domain/buckets";
 import { type Config, defaultSubscriberId } from "../../lambdas/domain/config";
+import { startEmbeddedStore } from "../../lambdas/local/embedded-store";
+import { createDocumentClient } from "../../lambdas/store/client";
 import { DynamoSeriesStore } from "../../lambdas/store/series-store";
 import { defineOutcryApp } from "../../lib/outcry-app";
 import type { OutcryStack } from "../../lib/outcry-stack";
-import { startTestTable } from "../support/embedded-table";
 import { startFakeAws } from "../support/fake-aws";
 import { startFixtureServer } from "../support/fixture-server";
+import { startIamGate } from "../support/iam/gate";
+import { functionLogicalIds } from "../support/iam/gated-stack";
+import { stackModel } from "../support/iam/stack-model";
+import type { TemplateJson } from "../support/iam/stand-ins";
+import { httpEvent, scheduledEvent } from "../support/lambda-events";
 import { writeConfig } from "./synth";
 
 const execFileAsync = promisify(execFile);
@@ -46,6 +52,7 @@ function functionOf(name: FunctionName) {
 
 let outdir: string;
 let stack: OutcryStack;
+let template: TemplateJson;
 const bundleDirs: Record<string, string> = {};
 
 beforeAll(() => {
@@ -78,11 +85,12 @@ beforeAll(() => {
   });
   stack = defineOutcryApp(app);
   const assembly = app.synth();
-  const template = assembly.getStackByName(stack.stackName).template;
+  template = assembly.getStackByName(stack.stackName).template;
   for (const name of FUNCTIONS) {
     const fn = functionOf(name);
     const logicalId = stack.getLogicalId(fn.node.defaultChild as CfnElement);
-    const key: string = template.Resources[logicalId].Properties.Code.S3Key;
+    const code = template.Resources[logicalId]?.Properties?.Code as { S3Key: string };
+    const key = code.S3Key;
     bundleDirs[name] = join(outdir, `asset.${key.replace(/\.zip$/, "")}`);
   }
 }, 120_000);
@@ -128,53 +136,69 @@ describe("function bundles", () => {
     expect(config.webhooks.map((w) => w.id)).toEqual(name === "detect" ? ["noc-slack"] : []);
   });
 
-  it("run the pipeline against dynalite with the environment the template gives them", async () => {
-    // Prepare: the table on dynalite, SNS and Secrets Manager at the wire, each
-    // function's environment taken from the template with its references resolved.
-    const table = await startTestTable();
+  it("run the pipeline through the IAM gate with the environment the template gives them", async () => {
+    // Prepare: the template's table on dynalite and SNS, SQS and Secrets Manager at the
+    // wire, all behind the gate; each function signs as itself, with its environment
+    // from the template, references resolved to the stand-ins the gate knows.
+    const functions = functionLogicalIds(stack) as Record<string, string>;
+    const [tableFacts] = stackModel(template, functions).tables;
+    const store = await startEmbeddedStore({ tableName: tableFacts?.name as string });
+    const table = {
+      client: createDocumentClient({ endpoint: store.endpoint }),
+      tableName: store.tableName,
+    };
     const aws = await startFakeAws("bundle-salt");
-    // The webhook's own endpoint, and a Secrets Manager whose secret is its URL.
+    const gate = await startIamGate({
+      model: (endpoint) => stackModel(template, functions, { queueOrigin: endpoint }),
+      backends: {
+        dynamodb: store.endpoint,
+        sns: aws.endpoint,
+        sqs: aws.endpoint,
+        secretsmanager: aws.endpoint,
+      },
+    });
+    const identity = (name: FunctionName) =>
+      gate.model.identities.find(
+        (i) => i.accessKeyId === name,
+      ) as (typeof gate.model.identities)[number];
+    // The webhook's own endpoint, its URL in the secret the template names for it.
     const hook = await startFixtureServer();
     hook.route("/services/T0/B0/deployed", { body: "ok" });
-    const secrets = await startFakeAws(`${hook.url}/services/T0/B0/deployed`);
+    const webhookSecrets = JSON.parse(identity("webhook").environment.WEBHOOK_SECRETS as string);
+    aws.setSecret(`${hook.url}/services/T0/B0/deployed`, webhookSecrets["noc-slack"]);
+    const TOPIC_ARN = identity("detect").environment.TOPIC_ARN;
     try {
-      const env = (name: FunctionName) =>
-        templateEnvironment(name, {
-          TABLE_NAME: table.tableName,
-          TOPIC_ARN: TOPIC_ARN,
-          NOTIFICATION_DLQ_URL: `${aws.endpoint}/000000000000/outcry-notifications-dlq`,
-          REPORTER_SALT_SECRET_ARN: "arn:aws:secretsmanager:us-east-1:000000000000:secret:salt",
-          WEBHOOK_SECRETS: JSON.stringify({
-            "noc-slack": "arn:aws:secretsmanager:us-east-1:000000000000:secret:noc-slack",
-          }),
-        });
       const endpoints = {
-        AWS_ENDPOINT_URL_DYNAMODB: table.store.endpoint,
-        AWS_ENDPOINT_URL_SNS: aws.endpoint,
-        AWS_ENDPOINT_URL_SECRETS_MANAGER: aws.endpoint,
-        AWS_ACCESS_KEY_ID: "test",
+        AWS_ENDPOINT_URL_DYNAMODB: gate.endpoint,
+        AWS_ENDPOINT_URL_SNS: gate.endpoint,
+        AWS_ENDPOINT_URL_SQS: gate.endpoint,
+        AWS_ENDPOINT_URL_SECRETS_MANAGER: gate.endpoint,
         AWS_SECRET_ACCESS_KEY: "test",
         AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: "true",
       };
-      const invoke = async (
-        name: FunctionName,
-        events: unknown[],
-        overrides: Record<string, string> = {},
-      ) =>
-        runInBundleAsync(
+      // Each invocation must have been allowed every call it made, as its role allows them.
+      const invoke = async (name: FunctionName, events: unknown[]) => {
+        const results = await runInBundleAsync(
           bundleDirs[name] as string,
           `const { handler } = await import("./index.mjs");
            const results = [];
            for (const event of ${JSON.stringify(events)}) results.push(await handler(event, ${CONTEXT}));
            console.log(JSON.stringify(results));`,
-          { ...env(name), ...endpoints, ...overrides },
+          {
+            ...identity(name).environment,
+            ...endpoints,
+            AWS_ACCESS_KEY_ID: identity(name).accessKeyId,
+          },
         );
+        expect(gate.refusals(), `calls of the ${name} bundle refused`).toEqual([]);
+        return results;
+      };
 
       // Act 1: a crowd report through the api bundle, twice, then the service list, the
       // page and the API description that synth put beside the bundle.
       const [accepted, duplicate, services, page, openApi] = await invoke("api", [
-        httpEvent("POST", "/reports", { service: "t-mobile", problem: "no-signal" }),
-        httpEvent("POST", "/reports", { service: "t-mobile", problem: "no-signal" }),
+        httpEvent("POST", "/reports", { body: { service: "t-mobile", problem: "no-signal" } }),
+        httpEvent("POST", "/reports", { body: { service: "t-mobile", problem: "no-signal" } }),
         httpEvent("GET", "/services"),
         httpEvent("GET", "/"),
         httpEvent("GET", "/openapi.json"),
@@ -191,7 +215,7 @@ describe("function bundles", () => {
 
       // Act 2: collect after the report's bucket has closed.
       const reportBucket = bucketStart(Date.now(), 5);
-      await invoke("collect", [scheduled(reportBucket + 6 * MINUTE_MS)]);
+      await invoke("collect", [scheduledEvent(reportBucket + 6 * MINUTE_MS)]);
       // Assess 2: the report is counted in its bucket.
       const series = new DynamoSeriesStore(table, 30);
       const [point] = await series.range("t-mobile", reportBucket, reportBucket);
@@ -202,7 +226,7 @@ describe("function bundles", () => {
       for (let i = 0; i < 30; i++) {
         await series.putCount("t-mobile", "reports", start + i * 5 * MINUTE_MS, i < 27 ? 10 : 900);
       }
-      await invoke("detect", [scheduled(start + 32 * 5 * MINUTE_MS)]);
+      await invoke("detect", [scheduledEvent(start + 32 * 5 * MINUTE_MS)]);
 
       // Assess 3: exactly one opened notification, as SNS would receive it.
       expect(aws.publishes).toHaveLength(1);
@@ -234,9 +258,10 @@ describe("function bundles", () => {
           },
         ],
       };
-      const [delivered, again] = (await invoke("webhook", [snsEvent, snsEvent], {
-        AWS_ENDPOINT_URL_SECRETS_MANAGER: secrets.endpoint,
-      })) as unknown as { delivered: string[]; skipped: string[] }[][];
+      const [delivered, again] = (await invoke("webhook", [snsEvent, snsEvent])) as unknown as {
+        delivered: string[];
+        skipped: string[];
+      }[][];
 
       // Assess 4: one post, of the Slack body detect wrote
       expect(delivered?.[0]).toMatchObject({ delivered: ["noc-slack"] });
@@ -246,36 +271,19 @@ describe("function bundles", () => {
       const body = JSON.parse(posts[0]?.body ?? "{}");
       expect(body).toEqual(JSON.parse(message.lambda).slack);
       expect(body.text).toContain("reached 900");
+      // Every bundle signed its calls as itself, so the gate decided each against its role.
+      expect(new Set(gate.decisions.map((d) => d.caller))).toEqual(new Set(FUNCTIONS));
     } finally {
+      await gate.close();
       await aws.close();
-      await secrets.close();
       await hook.close();
-      await table.close();
+      table.client.destroy();
+      await store.close();
     }
   }, 60_000);
 });
 
-const TOPIC_ARN = "arn:aws:sns:us-east-1:000000000000:outcry-test";
 const CONTEXT = `{ functionName: "outcry", awsRequestId: "test", getRemainingTimeInMillis: () => 30000 }`;
-
-/** The function's environment from the template; references become `resolved[name]`. */
-function templateEnvironment(
-  name: FunctionName,
-  resolved: Record<string, string>,
-): Record<string, string> {
-  const fn = functionOf(name);
-  const logicalId = stack.getLogicalId(fn.node.defaultChild as CfnElement);
-  const variables: Record<string, unknown> =
-    Template.fromStack(stack).toJSON().Resources[logicalId].Properties.Environment.Variables;
-  return Object.fromEntries(
-    Object.entries(variables).map(([key, value]) => {
-      if (typeof value === "string") return [key, value];
-      const replacement = resolved[key];
-      if (replacement === undefined) throw new Error(`no stand-in for ${key} of ${name}`);
-      return [key, replacement];
-    }),
-  );
-}
 
 /** Like {@link runInBundle}, without blocking the event loop that serves dynalite. */
 async function runInBundleAsync(dir: string, script: string, env: Record<string, string>) {
@@ -288,30 +296,4 @@ async function runInBundleAsync(dir: string, script: string, env: Record<string,
     statusCode: number;
     body: string;
   }[];
-}
-
-function httpEvent(method: string, path: string, body?: unknown) {
-  return {
-    version: "2.0",
-    routeKey: "$default",
-    rawPath: path,
-    rawQueryString: "",
-    headers: body ? { "content-type": "application/json" } : {},
-    ...(body ? { body: JSON.stringify(body) } : {}),
-    isBase64Encoded: false,
-    requestContext: {
-      http: { method, path, sourceIp: "203.0.113.9", protocol: "HTTP/1.1" },
-      requestId: "test",
-      stage: "$default",
-    },
-  };
-}
-
-function scheduled(timeMs: number) {
-  return {
-    "detail-type": "Scheduled Event",
-    source: "aws.events",
-    time: new Date(timeMs).toISOString(),
-    detail: {},
-  };
 }

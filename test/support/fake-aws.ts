@@ -1,10 +1,11 @@
 /**
- * A stand-in for the two AWS services that cannot run here, at the SDK's wire boundary:
- * SNS (AWS Query protocol: form-encoded requests, XML answers) and Secrets Manager
- * (JSON 1.1). Point a client at it with `AWS_ENDPOINT_URL_SNS` /
- * `AWS_ENDPOINT_URL_SECRETS_MANAGER`; every request is kept for the test to inspect.
+ * A stand-in for the AWS services that cannot run here, at the SDK's wire boundary: SNS
+ * (AWS Query protocol: form-encoded requests, XML answers), Secrets Manager (JSON 1.1)
+ * and SQS `SendMessage` (JSON 1.0). Point a client at it with `AWS_ENDPOINT_URL_SNS` /
+ * `AWS_ENDPOINT_URL_SECRETS_MANAGER` / `AWS_ENDPOINT_URL_SQS`; every request is kept for
+ * the test to inspect.
  */
-import { randomUUID } from "node:crypto";
+import { createHash, randomUUID } from "node:crypto";
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 
@@ -17,14 +18,21 @@ export interface CapturedPublish {
   attributes: Record<string, string>;
 }
 
+/** One SQS SendMessage as it reached the wire. */
+export interface CapturedSqsMessage {
+  queueUrl: string;
+  body: string;
+}
+
 /** The running fake. */
 export interface FakeAws {
   endpoint: string;
   publishes: CapturedPublish[];
+  sqsMessages: CapturedSqsMessage[];
   /** Makes the next `n` Publish calls fail with a 500 (retryable) error. */
   failNextPublishes(n: number): void;
-  /** Changes what GetSecretValue returns from now on. */
-  setSecret(value: string): void;
+  /** Changes what GetSecretValue returns from now on: for `secretId` only, or for any secret. */
+  setSecret(value: string, secretId?: string): void;
   /** GetSecretValue calls answered so far. */
   secretReads: number;
   close(): Promise<void>;
@@ -48,7 +56,9 @@ function decodePublish(form: URLSearchParams): CapturedPublish {
 /** Starts the fake on a free loopback port; `secret` is what GetSecretValue returns. */
 export async function startFakeAws(initialSecret = "test-salt"): Promise<FakeAws> {
   let secret = initialSecret;
+  const secretsById = new Map<string, string>();
   const publishes: CapturedPublish[] = [];
+  const sqsMessages: CapturedSqsMessage[] = [];
   let failures = 0;
   let secretReads = 0;
   const server: Server = createServer(async (request, response) => {
@@ -61,7 +71,28 @@ export async function startFakeAws(initialSecret = "test-salt"): Promise<FakeAws
       secretReads++;
       response.writeHead(200, { "content-type": "application/x-amz-json-1.1" });
       response.end(
-        JSON.stringify({ ARN: SecretId, Name: "salt", SecretString: secret, VersionId: "v1" }),
+        JSON.stringify({
+          ARN: SecretId,
+          Name: "salt",
+          SecretString: secretsById.get(SecretId) ?? secret,
+          VersionId: "v1",
+        }),
+      );
+      return;
+    }
+    if (target === "AmazonSQS.SendMessage") {
+      const { QueueUrl, MessageBody } = JSON.parse(body) as {
+        QueueUrl: string;
+        MessageBody: string;
+      };
+      sqsMessages.push({ queueUrl: QueueUrl, body: MessageBody });
+      response.writeHead(200, { "content-type": "application/x-amz-json-1.0" });
+      response.end(
+        JSON.stringify({
+          MessageId: randomUUID(),
+          // The SDK checks the body's MD5 against this.
+          MD5OfMessageBody: createHash("md5").update(MessageBody).digest("hex"),
+        }),
       );
       return;
     }
@@ -90,11 +121,13 @@ export async function startFakeAws(initialSecret = "test-salt"): Promise<FakeAws
   return {
     endpoint: `http://127.0.0.1:${port}`,
     publishes,
+    sqsMessages,
     failNextPublishes(n) {
       failures = n;
     },
-    setSecret(value) {
-      secret = value;
+    setSecret(value, secretId) {
+      if (secretId === undefined) secret = value;
+      else secretsById.set(secretId, value);
     },
     get secretReads() {
       return secretReads;

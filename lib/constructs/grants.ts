@@ -1,0 +1,65 @@
+/**
+ * Grants narrower than CDK's `grant*` methods, for the functions' roles: table actions
+ * scoped to the items (partitions) a function uses, and a secret's value without its
+ * metadata. `test/iam/` proves them on the calls the code makes: nothing refused, nothing
+ * granted that no call used.
+ */
+import type { ITable } from "aws-cdk-lib/aws-dynamodb";
+import { type IGrantable, PolicyStatement } from "aws-cdk-lib/aws-iam";
+import type { ISecret } from "aws-cdk-lib/aws-secretsmanager";
+
+/**
+ * DynamoDB actions on items, each of which names its partition keys, so that
+ * `dynamodb:LeadingKeys` scopes it. Scan and the table-level actions are left out on
+ * purpose: IAM's `ForAllValues:` holds when a request has no leading keys, so a
+ * LeadingKeys condition would not scope them at all.
+ */
+export type ItemAction = "GetItem" | "PutItem" | "UpdateItem" | "DeleteItem" | "Query";
+
+/** One kind of item a function uses, and what it does with it. */
+export interface ItemAccess {
+  /** Partition key values (`PROGRESS`) or prefixes (`S#*`) of those items. */
+  readonly partitions: readonly string[];
+  readonly actions: readonly ItemAction[];
+}
+
+/**
+ * Lets `grantee` use the items of `table` in `partitions` with `actions`, one statement
+ * per entry, each conditioned on the request's partition keys.
+ *
+ * @example
+ * grantItems(table, detect.function, [
+ *   // Incidents: recorded, and listed to find the open ones.
+ *   { partitions: ["INC"], actions: ["PutItem", "Query"] },
+ * ]);
+ */
+export function grantItems(
+  table: ITable,
+  grantee: IGrantable,
+  access: readonly ItemAccess[],
+): void {
+  for (const { partitions, actions } of access) {
+    grantee.grantPrincipal.addToPrincipalPolicy(
+      new PolicyStatement({
+        actions: actions.map((action) => `dynamodb:${action}`),
+        resources: [table.tableArn],
+        conditions: { "ForAllValues:StringLike": { "dynamodb:LeadingKeys": [...partitions] } },
+      }),
+    );
+  }
+}
+
+/**
+ * Lets `grantee` read the value of `secret`: `secretsmanager:GetSecretValue` only, rather
+ * than `grantRead`'s `DescribeSecret` too, which the functions never call. A secret known
+ * by name or partial ARN is named with the six characters Secrets Manager appends, as
+ * `grantRead` names it.
+ */
+export function grantSecretValue(secret: ISecret, grantee: IGrantable): void {
+  grantee.grantPrincipal.addToPrincipalPolicy(
+    new PolicyStatement({
+      actions: ["secretsmanager:GetSecretValue"],
+      resources: [secret.secretFullArn ?? `${secret.secretArn}-??????`],
+    }),
+  );
+}

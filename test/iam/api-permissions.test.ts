@@ -1,0 +1,138 @@
+/**
+ * api's policy, proven on every route (`api.auth` none and apiKey): the real handler over
+ * the real use cases, its DynamoDB and Secrets Manager calls signed as api and decided
+ * against its policy from the synthesized template, over a table that holds an incident,
+ * its notifications and crowd reports; and no grant in that policy that the routes did
+ * not use.
+ */
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
+import { openApiText } from "../../lambdas/api/openapi";
+import { MINUTE_MS, toIso } from "../../lambdas/domain/buckets";
+import { createApiHandler } from "../../lambdas/handlers/api";
+import { buildDependencies } from "../../lambdas/handlers/dependencies";
+import { DynamoSeriesStore } from "../../lambdas/store/series-store";
+import { detectIncidents } from "../../lambdas/usecases/detect-incidents";
+import { type GatedStack, startGatedStack } from "../support/iam/gated-stack";
+import { httpEvent, lambdaContext } from "../support/lambda-events";
+
+const T0 = Date.parse("2024-01-01T00:00:00Z");
+/** Two quiet hours, a surge from the 28th bucket on, and now an hour after the quiet. */
+const NOW = T0 + 34 * 5 * MINUTE_MS;
+const API_KEY = "k3y-for-reads";
+
+const config = (auth: "none" | "apiKey") => ({
+  services: [
+    { id: "t-mobile", name: "T-Mobile", category: "carrier" },
+    { id: "verizon", name: "Verizon", category: "carrier" },
+  ],
+  subscribers: [{ email: "noc@example.org" }],
+  api: { auth },
+});
+
+/** An incident, its outbox entry and two hours of series, written with no function's rights. */
+async function seed(gated: GatedStack): Promise<void> {
+  const series = new DynamoSeriesStore(gated.unchecked, 30);
+  for (let i = 0; i < 32; i++) {
+    await series.putCount("t-mobile", "reports", T0 + i * 5 * MINUTE_MS, i < 27 ? 10 : 900);
+    await series.putCount("verizon", "reports", T0 + i * 5 * MINUTE_MS, 10);
+  }
+  const setup = buildDependencies({
+    config: gated.config,
+    tableName: gated.tableName,
+    client: gated.unchecked.client,
+    notifiers: () => [],
+    salt: async () => "",
+    now: () => NOW,
+  });
+  await detectIncidents(setup.detect, NOW);
+}
+
+/** The api handler as its entry point builds it, on api's own clients. */
+async function apiHandler(gated: GatedStack) {
+  // The secrets module keeps one client per process: a fresh copy for this stack's gate.
+  const api = gated.identity("api");
+  vi.resetModules();
+  vi.stubEnv("AWS_ENDPOINT_URL_SECRETS_MANAGER", gated.gate.endpoint);
+  vi.stubEnv("AWS_ACCESS_KEY_ID", api.accessKeyId);
+  vi.stubEnv("AWS_SECRET_ACCESS_KEY", "test");
+  vi.stubEnv("AWS_REGION", gated.gate.model.account.region);
+  for (const name of ["REPORTER_SALT_SECRET_ARN", "API_KEY_SECRET_ARN"]) {
+    const value = api.environment[name];
+    if (value) vi.stubEnv(name, value);
+  }
+  const secrets = await import("../../lambdas/handlers/secrets");
+  const deps = buildDependencies({
+    config: gated.config,
+    tableName: api.environment.TABLE_NAME as string,
+    client: gated.documents("api"),
+    notifiers: () => [],
+    salt: secrets.reporterSaltFromSecret,
+    apiKeys: secrets.apiKeysFromSecret,
+    dashboard: async () => "<!doctype html><title>outcry</title>",
+    openApi: async () => openApiText(gated.config.api.auth),
+    now: () => NOW,
+  });
+  const handler = createApiHandler(() => deps.api);
+  return async (event: ReturnType<typeof httpEvent>) => {
+    const result = await handler(event, lambdaContext("api"));
+    return { status: result.statusCode ?? 0, body: String(result.body ?? "") };
+  };
+}
+
+describe.each(["none", "apiKey"] as const)("api through the IAM gate, api.auth %s", (auth) => {
+  let gated: GatedStack;
+  let call: Awaited<ReturnType<typeof apiHandler>>;
+  const headers: Record<string, string> = auth === "apiKey" ? { "x-api-key": API_KEY } : {};
+
+  beforeAll(async () => {
+    gated = await startGatedStack(config(auth), { secret: "reporter-salt" });
+    const keySecret = gated.identity("api").environment.API_KEY_SECRET_ARN;
+    if (keySecret) gated.aws.setSecret(API_KEY, keySecret);
+    await seed(gated);
+    call = await apiHandler(gated);
+  }, 60_000);
+  afterAll(async () => {
+    vi.unstubAllEnvs();
+    await gated?.close();
+  });
+
+  it("answers every route, reads and crowd reports, with nothing refused", async () => {
+    // Act
+    const get = (path: string, query = "") => call(httpEvent("GET", path, { query, headers }));
+    const report = () =>
+      call(httpEvent("POST", "/reports", { body: { service: "t-mobile", problem: "no-signal" } }));
+    const health = await get("/health");
+    const page = await get("/");
+    const openApi = await get("/openapi.json");
+    const services = await get("/services");
+    const service = await get("/services/t-mobile");
+    const series = await get("/services/t-mobile/series", `from=${toIso(T0)}&to=${toIso(NOW)}`);
+    const incidents = await get("/incidents");
+    const open = await get("/incidents", "service=t-mobile&status=open");
+    const [first] = JSON.parse(incidents.body).incidents as { id: string }[];
+    const incident = await get(`/incidents/${first?.id}`);
+    const accepted = await report();
+    const duplicate = await report();
+    const withoutKey = await call(httpEvent("GET", "/services"));
+
+    // Assess
+    expect(gated.gate.refusals()).toEqual([]);
+    expect(
+      [health, page, openApi, services, service, series, incidents, open, incident].map(
+        (r) => r.status,
+      ),
+    ).toEqual([200, 200, 200, 200, 200, 200, 200, 200, 200]);
+    expect(JSON.parse(incident.body).notifications).toHaveLength(1);
+    expect(JSON.parse(open.body).incidents).toHaveLength(1);
+    expect([accepted.status, duplicate.status]).toEqual([202, 200]);
+    expect(withoutKey.status).toBe(auth === "apiKey" ? 401 : 200);
+  });
+
+  it("has no grant that the routes did not use", () => {
+    // Act
+    gated.lambdaServiceCalls("api");
+
+    // Assess
+    expect(gated.unusedGrants("api")).toEqual([]);
+  });
+});

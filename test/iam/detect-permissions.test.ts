@@ -1,0 +1,121 @@
+/**
+ * detect's policy, proven on a full incident: two carriers opening together (one grouped
+ * message), a growth update, both resolving, and a third carrier whose notification keeps
+ * failing until it goes to the dead-letter queue; the real handler over the real use
+ * cases, publishing to SNS (with the topic's key) and sending to SQS, every call signed as
+ * detect and decided against its policy from the synthesized template; and no grant in
+ * that policy the ticks did not use.
+ */
+import { SNSClient } from "@aws-sdk/client-sns";
+import { SQSClient } from "@aws-sdk/client-sqs";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { MINUTE_MS } from "../../lambdas/domain/buckets";
+import { buildDependencies } from "../../lambdas/handlers/dependencies";
+import { createDetectHandler } from "../../lambdas/handlers/detect";
+import { SqsDeadLetterQueue } from "../../lambdas/notify/dead-letters";
+import { SnsNotifier } from "../../lambdas/notify/sns-notifier";
+import { DynamoSeriesStore } from "../../lambdas/store/series-store";
+import { type GatedStack, startGatedStack } from "../support/iam/gated-stack";
+import { lambdaContext, scheduledEvent } from "../support/lambda-events";
+
+const T0 = Date.parse("2024-01-01T00:00:00Z");
+const BUCKET_MS = 5 * MINUTE_MS;
+/** A tick a minute after bucket `index` closed, as the one-minute schedule runs it. */
+const tickAfter = (index: number) => T0 + index * BUCKET_MS + BUCKET_MS + MINUTE_MS;
+
+/**
+ * Reports per bucket: two quiet hours; T-Mobile and Verizon surge together from bucket
+ * 24, T-Mobile nearly tripling from bucket 27; quiet again from bucket 30; AT&T surges
+ * alone from bucket 50.
+ */
+function count(service: string, index: number): number {
+  if (service === "att") return index >= 50 && index < 56 ? 700 : 10;
+  if (index < 24 || index >= 30) return 10;
+  if (service === "verizon") return 400;
+  return index < 27 ? 900 : 2500;
+}
+const SERVICES = ["t-mobile", "verizon", "att"];
+
+let gated: GatedStack;
+
+beforeAll(async () => {
+  gated = await startGatedStack({
+    services: [
+      { id: "t-mobile", name: "T-Mobile", category: "carrier" },
+      { id: "verizon", name: "Verizon", category: "carrier" },
+      { id: "att", name: "AT&T", category: "carrier" },
+    ],
+    subscribers: [{ email: "noc@example.org", updates: true }],
+    notifications: { groupWindowMinutes: 60, peakMultiples: [2] },
+  });
+  const series = new DynamoSeriesStore(gated.unchecked, 30);
+  for (let index = 0; index < 80; index++) {
+    for (const service of SERVICES) {
+      await series.putCount(service, "reports", T0 + index * BUCKET_MS, count(service, index));
+    }
+  }
+}, 60_000);
+afterAll(async () => gated?.close());
+
+describe("detect through the IAM gate", () => {
+  it("opens, groups, updates, resolves and dead-letters, with nothing refused", async () => {
+    // Prepare: detect as its entry point builds it, on detect's own clients
+    const detect = gated.identity("detect");
+    const env = detect.environment as Record<string, string>;
+    let wall = T0;
+    const deps = buildDependencies({
+      config: gated.config,
+      tableName: env.TABLE_NAME as string,
+      client: gated.documents("detect"),
+      notifiers: () => [
+        new SnsNotifier(new SNSClient(gated.clientSettings("detect")), env.TOPIC_ARN as string),
+      ],
+      deadLetters: () =>
+        new SqsDeadLetterQueue(
+          new SQSClient(gated.clientSettings("detect")),
+          env.NOTIFICATION_DLQ_URL as string,
+        ),
+      salt: () => Promise.reject(new Error("detect has no salt")),
+      now: () => wall,
+    });
+    const handler = createDetectHandler(
+      () => deps.detect,
+      () => deps.leases,
+      () => wall,
+    );
+    const tick = async (index: number) => {
+      wall = tickAfter(index);
+      await handler(scheduledEvent(wall), lambdaContext("detect"));
+    };
+
+    // Act: ticks through the first incident, then AT&T's with SNS failing every time
+    for (let index = 20; index < 50; index++) await tick(index);
+    const delivered = gated.aws.publishes.map((p) => [p.attributes.transition, p.subject]);
+    gated.aws.failNextPublishes(1_000);
+    for (let index = 50; index < 80 && gated.aws.sqsMessages.length === 0; index++) {
+      await tick(index);
+    }
+    gated.aws.failNextPublishes(0);
+
+    // Assess
+    expect(gated.gate.refusals()).toEqual([]);
+    expect(delivered).toEqual([
+      ["opened", "T-Mobile outage; Verizon also elevated"],
+      ["update", "T-Mobile outage growing: 2,500 reports, 2x the count at opening"],
+      ["resolved", "Resolved: T-Mobile outage (peak 2,500)"],
+      ["resolved", "Resolved: Verizon outage (peak 400)"],
+    ]);
+    expect(gated.aws.sqsMessages).toHaveLength(1);
+    const dead = JSON.parse(gated.aws.sqsMessages[0]?.body ?? "{}");
+    expect(dead.message.key).toBe("att-20240101T0410Z#opened");
+    expect(dead.error).toMatch(/sns/);
+  }, 60_000);
+
+  it("has no grant that those ticks did not use", () => {
+    // Act
+    gated.lambdaServiceCalls("detect");
+
+    // Assess
+    expect(gated.unusedGrants("detect")).toEqual([]);
+  });
+});
