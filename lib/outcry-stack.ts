@@ -7,13 +7,13 @@ import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { CfnOutput, Duration, Stack, type StackProps, Stage } from "aws-cdk-lib";
-import { SqsDestination } from "aws-cdk-lib/aws-lambda-destinations";
 import type { Construct } from "constructs";
 import { buildDashboardHtmlSync } from "../dashboard/build";
 import { DASHBOARD_FILE, OPENAPI_FILE } from "../lambdas/api/bundled-files";
 import { openApiText } from "../lambdas/api/openapi";
 import type { Config } from "../lambdas/domain/config";
 import { writeBundledConfigs } from "./app-config";
+import { sendFailuresTo } from "./constructs/dead-letter-queue";
 import { GeneratedSecret } from "./constructs/generated-secret";
 import { grantItems, grantSecretValue } from "./constructs/grants";
 import { Notifications } from "./constructs/notifications";
@@ -206,7 +206,7 @@ export class OutcryStack extends Stack {
         retryAttempts: 0,
         // An event older than this belongs to a minute the next run covers anyway.
         maxEventAge: Duration.minutes(2),
-        onFailure: new SqsDestination(schedule.deadLetterQueue),
+        onFailure: sendFailuresTo(schedule.deadLetterQueue),
       });
     }
     this.publicApi = new PublicApi(this, "HttpApi", {

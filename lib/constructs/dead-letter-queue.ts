@@ -3,7 +3,9 @@
  * and Lambda can use them, unlike the AWS-managed KMS key of SQS), TLS only, 14 days.
  */
 import { Duration, Validations } from "aws-cdk-lib";
-import { Queue, QueueEncryption } from "aws-cdk-lib/aws-sqs";
+import { PolicyStatement } from "aws-cdk-lib/aws-iam";
+import type { DestinationConfig, IDestination, IFunction } from "aws-cdk-lib/aws-lambda";
+import { type IQueue, Queue, QueueEncryption } from "aws-cdk-lib/aws-sqs";
 import type { Construct } from "constructs";
 
 /**
@@ -22,4 +24,22 @@ export function deadLetterQueue(scope: Construct, id: string, of: string): Queue
     reason: `This queue is itself the dead-letter queue of ${of}.`,
   });
   return queue;
+}
+
+/**
+ * An on-failure destination of a function's asynchronous invocations that sends to
+ * `queue` and may do nothing else there: CDK's `SqsDestination` also grants
+ * `sqs:GetQueueAttributes` and `sqs:GetQueueUrl`, which Lambda's delivery never calls.
+ *
+ * @example fn.configureAsyncInvoke({ onFailure: sendFailuresTo(dlq) });
+ */
+export function sendFailuresTo(queue: IQueue): IDestination {
+  return {
+    bind(_scope: Construct, fn: IFunction): DestinationConfig {
+      fn.addToRolePolicy(
+        new PolicyStatement({ actions: ["sqs:SendMessage"], resources: [queue.queueArn] }),
+      );
+      return { destination: queue.queueArn };
+    },
+  };
 }

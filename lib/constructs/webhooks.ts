@@ -8,7 +8,6 @@
 import { Annotations, CfnOutput, Duration, Stack, Validations } from "aws-cdk-lib";
 import type { ITable } from "aws-cdk-lib/aws-dynamodb";
 import { ServicePrincipal } from "aws-cdk-lib/aws-iam";
-import { SqsDestination } from "aws-cdk-lib/aws-lambda-destinations";
 import { type ISecret, Secret } from "aws-cdk-lib/aws-secretsmanager";
 import { type ITopic, Subscription, SubscriptionProtocol, type Topic } from "aws-cdk-lib/aws-sns";
 import { LambdaSubscription } from "aws-cdk-lib/aws-sns-subscriptions";
@@ -17,7 +16,7 @@ import { Construct } from "constructs";
 import type { Webhook } from "../../lambdas/domain/config";
 import { WEBHOOK_DELIVERY_PREFIX } from "../../lambdas/store/webhook-delivery-store";
 import type { BundledConfig } from "../app-config";
-import { deadLetterQueue } from "./dead-letter-queue";
+import { deadLetterQueue, sendFailuresTo } from "./dead-letter-queue";
 import { grantItems, grantSecretValue } from "./grants";
 import { applyFilterPolicy, filterPolicyFor } from "./notifications";
 import { OutcryFunction } from "./outcry-function";
@@ -143,7 +142,7 @@ export class Webhooks extends Construct {
     fn.configureAsyncInvoke({
       retryAttempts: 2,
       maxEventAge: Duration.hours(6),
-      onFailure: new SqsDestination(this.deadLetterQueue),
+      onFailure: sendFailuresTo(this.deadLetterQueue),
     });
     const subscription = props.topic.addSubscription(new LambdaSubscription(fn));
     applyFilterPolicy(subscription, filterPolicyFor(props.webhooks.map((webhook) => webhook.id)));

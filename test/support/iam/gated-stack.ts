@@ -198,16 +198,7 @@ export async function startGatedStack(
       }
     },
     unusedGrants(name, tolerated = []) {
-      const destination = identity(name).onFailureDestination;
-      // CDK's SqsDestination grants these with sqs:SendMessage; Lambda only sends.
-      const destinationExtras = destination
-        ? ["sqs:GetQueueAttributes", "sqs:GetQueueUrl"].map((action) => ({
-            action,
-            resource: destination,
-            why: "granted by CDK's SqsDestination; Lambda's delivery to it only sends",
-          }))
-        : [];
-      return unusedGrants(identity(name), gate.decisions, [...destinationExtras, ...tolerated]);
+      return unusedGrants(identity(name), gate.decisions, tolerated);
     },
     calls: (name) => gate.decisions.filter((d) => d.caller === name).map(describeDecision),
     async close() {
