@@ -159,18 +159,20 @@ describe("postWebhook", () => {
   });
 });
 
+/** The webhook function's dependencies: two webhooks on the fixture server, a fresh table. */
+async function deps(): Promise<WebhookDeliveryDependencies> {
+  return {
+    deliveries: new DynamoWebhookDeliveryStore(await table.freshTable()),
+    urls: new Map([
+      ["noc-slack", async () => `${server.url}${SECRET_PATH}`],
+      ["ops-chat", async () => `${server.url}/ops`],
+    ]),
+    now: Date.now,
+    post: FAST,
+  };
+}
+
 describe("the webhook function's delivery", () => {
-  async function deps(): Promise<WebhookDeliveryDependencies> {
-    return {
-      deliveries: new DynamoWebhookDeliveryStore(await table.freshTable()),
-      urls: new Map([
-        ["noc-slack", async () => `${server.url}${SECRET_PATH}`],
-        ["ops-chat", async () => `${server.url}/ops`],
-      ]),
-      now: Date.now,
-      post: FAST,
-    };
-  }
 
   /**
    * The SNS event Lambda gets for `m` as detect publishes it: the topic's `lambda` entry
@@ -324,15 +326,7 @@ describe("alarms for webhook operators", () => {
     // Prepare: noc-slack is an operator, ops-chat is not
     server.route(SECRET_PATH, { body: "ok" });
     server.route("/ops", { body: "ok" });
-    const dependencies: WebhookDeliveryDependencies = {
-      deliveries: new DynamoWebhookDeliveryStore(await table.freshTable()),
-      urls: new Map([
-        ["noc-slack", async () => `${server.url}${SECRET_PATH}`],
-        ["ops-chat", async () => `${server.url}/ops`],
-      ]),
-      now: Date.now,
-      post: FAST,
-    };
+    const dependencies = await deps();
     const handler = createWebhookHandler(() => dependencies, {
       topicArn: ALARM_TOPIC,
       operators: ["noc-slack"],
