@@ -8,7 +8,7 @@
  * Usage: npx tsx bench/backtest-throughput.ts [services] [days]
  */
 import { resolve } from "node:path";
-import { runBacktest } from "../lambdas/backtest/backtest";
+import { runBacktest } from "../backtest/backtest";
 import { MINUTE_MS } from "../lambdas/domain/buckets";
 import { DetectorSettingsSchema } from "../lambdas/domain/config";
 import type { ServiceCounts } from "../lambdas/domain/counts-csv";

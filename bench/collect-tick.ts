@@ -8,10 +8,10 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { parseIso } from "../lambdas/domain/buckets";
 import { parseConfig } from "../lambdas/domain/config";
-import { buildDependencies } from "../lambdas/handlers/dependencies";
-import { startEmbeddedStore } from "../lambdas/local/embedded-store";
 import { sourcesForService } from "../lambdas/sources/sources-for-service";
 import { collectCounts, SOURCE_DEADLINE_MS } from "../lambdas/usecases/collect-counts";
+import { buildDependencies } from "../lambdas/wiring/dependencies";
+import { startEmbeddedStore } from "../local/embedded-store";
 import { startFixtureServer } from "../test/support/fixture-server";
 
 const FIXTURES = join(import.meta.dirname, "..", "test", "fixtures");

@@ -10,8 +10,8 @@ import { MINUTE_MS, parseIso } from "../lambdas/domain/buckets";
 import { parseConfig } from "../lambdas/domain/config";
 import { parseCountsCsv } from "../lambdas/domain/counts-csv";
 import type { Notifier, OutboxMessage } from "../lambdas/domain/ports";
-import { buildDependencies, type Dependencies } from "../lambdas/handlers/dependencies";
 import { type DetectDependencies, detectIncidents } from "../lambdas/usecases/detect-incidents";
+import { buildDependencies, type Dependencies } from "../lambdas/wiring/dependencies";
 import { startTestTable, type TestTable } from "../test/support/embedded-table";
 
 const SEED = join(import.meta.dirname, "..", "examples/data/tmobile-2023-02-13.csv");

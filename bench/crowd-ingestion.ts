@@ -12,9 +12,9 @@ import { promisify } from "node:util";
 import { PutCommand } from "@aws-sdk/lib-dynamodb";
 import { MINUTE_MS } from "../lambdas/domain/buckets";
 import { parseConfig } from "../lambdas/domain/config";
-import { startEmbeddedStore } from "../lambdas/local/embedded-store";
-import { startLocalRuntime } from "../lambdas/local/local-runtime";
 import { createDocumentClient } from "../lambdas/store/client";
+import { startEmbeddedStore } from "../local/embedded-store";
+import { startLocalRuntime } from "../local/local-runtime";
 
 const run = promisify(execFile);
 

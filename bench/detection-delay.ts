@@ -10,7 +10,7 @@
 
 import { readFileSync } from "node:fs";
 import { join, resolve } from "node:path";
-import { runBacktest } from "../lambdas/backtest/backtest";
+import { runBacktest } from "../backtest/backtest";
 import { MINUTE_MS, parseIso } from "../lambdas/domain/buckets";
 import { DetectorSettingsSchema } from "../lambdas/domain/config";
 import { parseCountsCsv } from "../lambdas/domain/counts-csv";

@@ -6,11 +6,11 @@
  */
 import { MINUTE_MS } from "../lambdas/domain/buckets";
 import { parseConfig } from "../lambdas/domain/config";
+import type { CountSource } from "../lambdas/domain/count-source";
 import type { Notifier } from "../lambdas/domain/ports";
-import { buildDependencies } from "../lambdas/handlers/dependencies";
-import type { CountSource } from "../lambdas/sources/count-source";
 import { collectCounts } from "../lambdas/usecases/collect-counts";
 import { detectIncidents } from "../lambdas/usecases/detect-incidents";
+import { buildDependencies } from "../lambdas/wiring/dependencies";
 import { startTestTable } from "../test/support/embedded-table";
 
 /** Prints the latency bound; false when the tick's own work takes 5 s or more. */

@@ -12,11 +12,11 @@ import { promisify } from "node:util";
 import { MINUTE_MS } from "../lambdas/domain/buckets";
 import { parseConfig } from "../lambdas/domain/config";
 import { type DetectorState, initialDetectorState, stepDetector } from "../lambdas/domain/detector";
-import { startEmbeddedStore } from "../lambdas/local/embedded-store";
-import { startLocalRuntime } from "../lambdas/local/local-runtime";
 import { createDocumentClient } from "../lambdas/store/client";
 import { DynamoDetectorStateStore } from "../lambdas/store/detector-state-store";
 import { DynamoSeriesStore } from "../lambdas/store/series-store";
+import { startEmbeddedStore } from "../local/embedded-store";
+import { startLocalRuntime } from "../local/local-runtime";
 
 const run = promisify(execFile);
 const CLIENTS = 16;

@@ -6,12 +6,12 @@
  */
 import { MINUTE_MS } from "../lambdas/domain/buckets";
 import { parseConfig } from "../lambdas/domain/config";
-import { buildDependencies } from "../lambdas/handlers/dependencies";
-import { startEmbeddedStore } from "../lambdas/local/embedded-store";
 import { sourcesForService } from "../lambdas/sources/sources-for-service";
 import { createDocumentClient } from "../lambdas/store/client";
 import { collectCounts } from "../lambdas/usecases/collect-counts";
 import { detectIncidents } from "../lambdas/usecases/detect-incidents";
+import { buildDependencies } from "../lambdas/wiring/dependencies";
+import { startEmbeddedStore } from "../local/embedded-store";
 
 /** Prints requests and items per service per tick for several fleet sizes. */
 export async function benchStoreReads(serviceCounts = [10, 100], ticks = 6): Promise<boolean> {

@@ -13,7 +13,7 @@ const HERE = import.meta.dirname;
 const TEMPLATE = join(HERE, "index.html");
 const ENTRY = join(HERE, "src", "main.ts");
 
-export { DASHBOARD_FILE } from "../lambdas/api/bundled-files";
+export { DASHBOARD_FILE } from "../contract/bundled-files";
 
 const OPTIONS: BuildOptions = {
   entryPoints: [ENTRY],

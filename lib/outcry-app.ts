@@ -4,7 +4,7 @@
  */
 import { type App, Validations } from "aws-cdk-lib";
 import { AwsSolutionsChecks } from "cdk-nag";
-import { loadConfigFile } from "../lambdas/runtime/config-file";
+import { loadConfigFile } from "../lambdas/wiring/config-file";
 import { OutcryStack } from "./outcry-stack";
 
 /** Config file used when no `-c config=PATH` is given. */

@@ -6,11 +6,11 @@
 import { existsSync } from "node:fs";
 import { readFile } from "node:fs/promises";
 import { parseArgs } from "node:util";
-import { runBacktest } from "../../lambdas/backtest/backtest";
-import { renderBacktestText } from "../../lambdas/backtest/render-text";
+import { runBacktest } from "../../backtest/backtest";
+import { renderBacktestText } from "../../backtest/render-text";
 import { DetectorSettingsSchema, isIanaTimeZone } from "../../lambdas/domain/config";
 import { parseCountsCsv } from "../../lambdas/domain/counts-csv";
-import { loadConfigFile } from "../../lambdas/runtime/config-file";
+import { loadConfigFile } from "../../lambdas/wiring/config-file";
 import { UsageError } from "./usage-error";
 
 const DEFAULT_CONFIG = "outcry.config.json";

@@ -9,8 +9,8 @@ import { join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
 import { MINUTE_MS, parseIso } from "../../lambdas/domain/buckets";
-import { startLocalRuntime } from "../../lambdas/local/local-runtime";
-import { loadConfigFile } from "../../lambdas/runtime/config-file";
+import { loadConfigFile } from "../../lambdas/wiring/config-file";
+import { startLocalRuntime } from "../../local/local-runtime";
 import { parseDuration, parsePort, UsageError } from "./usage-error";
 
 const EXAMPLES = resolve(fileURLToPath(new URL("../../examples", import.meta.url)));

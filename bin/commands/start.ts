@@ -2,8 +2,8 @@
  * `outcry start`: the local runtime on the real clock.
  */
 import { parseArgs } from "node:util";
-import { startLocalRuntime } from "../../lambdas/local/local-runtime";
-import { loadConfigFile } from "../../lambdas/runtime/config-file";
+import { loadConfigFile } from "../../lambdas/wiring/config-file";
+import { startLocalRuntime } from "../../local/local-runtime";
 import { parseDuration, parsePort } from "./usage-error";
 
 /** Usage of `outcry start`. */

@@ -1,6 +1,6 @@
 /**
  * The page's client of the outcry HTTP API (same origin, JSON). The types are the API's
- * own, inferred from the zod schemas that shape its answers (`lambdas/api/schemas.ts`),
+ * own, inferred from the zod schemas that shape its answers (`contract/api-schemas.ts`),
  * so a change there that the page does not handle fails the type check. Only types are
  * imported: zod stays out of the page.
  */
@@ -14,7 +14,7 @@ import type {
   SeriesSchema,
   ServiceDetailSchema,
   ServiceSummarySchema,
-} from "../../lambdas/api/schemas";
+} from "../../contract/api-schemas";
 
 /** One service as `GET /services` lists it. */
 export type ServiceSummary = z.infer<typeof ServiceSummarySchema>;

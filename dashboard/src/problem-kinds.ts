@@ -4,7 +4,7 @@
  * at build time), so the choices offered are exactly the ones `POST /reports` accepts;
  * a kind added to the catalog without a label here fails the type check.
  */
-import { type Category, PROBLEM_KINDS } from "../../lambdas/domain/catalog";
+import { type Category, PROBLEM_KINDS } from "../../contract/catalog";
 
 /** Any problem kind of any category. */
 export type ProblemKind = (typeof PROBLEM_KINDS)[Category][number];

@@ -4,8 +4,6 @@
  * uses JSON Schema 2020-12, which is what zod emits. Built once per container.
  */
 import * as z from "zod/mini";
-import { API_KEY_HEADER, type ApiAccess } from "./access";
-import { ROUTES, type RouteSpec } from "./routes";
 import {
   HealthSchema,
   IncidentDetailSchema,
@@ -17,7 +15,9 @@ import {
   ServiceDetailSchema,
   ServiceListSchema,
   ServiceSummarySchema,
-} from "./schemas";
+} from "../../contract/api-schemas";
+import { API_KEY_HEADER, type ApiAccess } from "./access";
+import { ROUTES, type RouteSpec } from "./routes";
 
 /** Named schemas under `components.schemas`; a route's schema found here is a `$ref`. */
 const COMPONENTS: Record<string, z.ZodMiniType> = {

@@ -6,32 +6,6 @@
  */
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from "aws-lambda";
 import type * as z from "zod/mini";
-import { lastClosedBucket, MINUTE_MS, parseIso, toIso } from "../domain/buckets";
-import { serviceById } from "../domain/catalog";
-import type { Service } from "../domain/config";
-import type { ProgressStore, StoredIncident } from "../domain/ports";
-import { InvalidCursorError } from "../store/incident-store";
-import {
-  describeIncident,
-  describeService,
-  incidentView,
-  listServices,
-  type QueryDependencies,
-  serviceSeries,
-} from "../usecases/query-status";
-import { ReportBodySchema, type ReportDependencies, submitReport } from "../usecases/submit-report";
-import { type ApiAccess, requireApiKey } from "./access";
-import { badRequest, HttpError, notFound } from "./http-error";
-import type { ResponseCache } from "./response-cache";
-import {
-  acceptsGzip,
-  compressed,
-  html,
-  json,
-  jsonText,
-  notModifiedIf,
-  withValidator,
-} from "./responses";
 import {
   HealthSchema,
   IncidentDetailSchema,
@@ -42,7 +16,38 @@ import {
   SeriesSchema,
   ServiceDetailSchema,
   ServiceListSchema,
-} from "./schemas";
+} from "../../contract/api-schemas";
+import { lastClosedBucket, MINUTE_MS, parseIso, toIso } from "../domain/buckets";
+import type { Service } from "../domain/config";
+import {
+  InvalidCursorError,
+  type ProgressStore,
+  ReportRejected,
+  type StoredIncident,
+} from "../domain/ports";
+import { serviceById } from "../domain/service-lookup";
+import {
+  describeIncident,
+  describeService,
+  incidentView,
+  listServices,
+  type QueryDependencies,
+  serviceSeries,
+} from "../usecases/query-status";
+import { type ReportDependencies, submitReport } from "../usecases/submit-report";
+import { type ApiAccess, requireApiKey } from "./access";
+import { badRequest, HttpError, notFound } from "./http-error";
+import { parseReportBody, ReportBodySchema } from "./report-body";
+import type { ResponseCache } from "./response-cache";
+import {
+  acceptsGzip,
+  compressed,
+  html,
+  json,
+  jsonText,
+  notModifiedIf,
+  withValidator,
+} from "./responses";
 
 /** Everything the routes need; the clock is injected so tests and demos control it. */
 export interface ApiDependencies extends QueryDependencies, ReportDependencies {
@@ -282,17 +287,34 @@ export const ROUTES: readonly RouteSpec[] = [
         event.body && event.isBase64Encoded
           ? Buffer.from(event.body, "base64").toString("utf8")
           : event.body;
+      const report = parseReportBody(body, event.headers["content-type"]);
       const outcome = await submitReport(deps, {
-        body,
-        contentType: event.headers["content-type"],
+        service: report.service,
+        problem: report.problem,
         sourceIp: event.requestContext.http.sourceIp,
         nowMs: now,
+      }).catch((error: unknown) => {
+        throw error instanceof ReportRejected ? reportRefusal(error) : error;
       });
       const answer = { status: outcome.result, service: outcome.service, problem: outcome.problem };
       return json(outcome.result === "accepted" ? 202 : 200, answer);
     },
   },
 ];
+
+/** The answer to a report the use case did not take. */
+function reportRefusal(rejected: ReportRejected): HttpError {
+  switch (rejected.reason) {
+    case "unknown-service":
+      return notFound(rejected.message);
+    case "unknown-problem":
+      return badRequest(rejected.message, "problem");
+    case "rate-limited":
+      return new HttpError(429, "Too Many Requests", rejected.message, {
+        "retry-after": String(rejected.retryAfterSeconds ?? 60),
+      });
+  }
+}
 
 /** A route's path template as a pattern; `{name}` matches one segment. */
 function pathPattern(template: string): { pattern: RegExp; names: string[] } {

@@ -4,7 +4,7 @@
  * is a gap (null), never a zero. A source of weight 0 (a signal such as a status page's
  * component status) is kept for the API but neither counts nor fills a gap.
  */
-import { CROWD_SOURCE_ID } from "./catalog";
+import { CROWD_SOURCE_ID } from "../../contract/catalog";
 import type { Service } from "./config";
 import type { SeriesPoint } from "./ports";
 

@@ -3,18 +3,18 @@
  * backtest. Everything a user can set lives here, validated with zod so that a mistake
  * fails `cdk synth` or `npm start` with a message naming the field. The Lambda functions
  * receive the configuration already validated and normalized at synth, so their bundles
- * do not carry this schema (see `lambdas/runtime/bundled-config.ts`).
+ * do not carry this schema (see `lambdas/wiring/bundled-config.ts`).
  */
 import { createHash } from "node:crypto";
 import * as z from "zod";
-import { parseIso } from "./buckets";
 import {
   BUCKET_MINUTES,
   type Category,
   CROWD_SOURCE_ID,
   isIanaTimeZone,
   PROBLEM_KINDS,
-} from "./catalog";
+} from "../../contract/catalog";
+import { parseIso } from "./buckets";
 import {
   ConcurrencySchema,
   DEFAULT_CONCURRENCY,
@@ -35,8 +35,7 @@ export {
   CROWD_SOURCE_ID,
   isIanaTimeZone,
   PROBLEM_KINDS,
-  serviceById,
-} from "./catalog";
+} from "../../contract/catalog";
 
 const categories = Object.keys(PROBLEM_KINDS) as [Category, ...Category[]];
 

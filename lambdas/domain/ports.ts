@@ -315,3 +315,27 @@ export interface TickLeaseStore {
   /** Gives the lease back, if `holder` still holds it. */
   release(name: string, holder: string): Promise<void>;
 }
+
+/** Raised by a store when a listing cursor was not made by it (a client sent it wrong). */
+export class InvalidCursorError extends Error {
+  constructor() {
+    super("cursor is not valid; pass the 'next' value of a previous response");
+    this.name = "InvalidCursorError";
+  }
+}
+
+/** Why a crowd report was not taken. */
+export type ReportRejection = "unknown-service" | "unknown-problem" | "rate-limited";
+
+/** Raised when a crowd report is not taken; the caller decides how to answer. */
+export class ReportRejected extends Error {
+  constructor(
+    readonly reason: ReportRejection,
+    message: string,
+    /** For "rate-limited": seconds until the client may report again. */
+    readonly retryAfterSeconds?: number,
+  ) {
+    super(message);
+    this.name = "ReportRejected";
+  }
+}

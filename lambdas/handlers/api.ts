@@ -6,14 +6,14 @@ import { readFile } from "node:fs/promises";
 import { injectLambdaContext } from "@aws-lambda-powertools/logger/middleware";
 import middy from "@middy/core";
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from "aws-lambda";
-import { DASHBOARD_FILE, OPENAPI_FILE } from "../api/bundled-files";
+import { DASHBOARD_FILE, OPENAPI_FILE } from "../../contract/bundled-files";
 import { withCors } from "../api/cors";
 import { HttpError } from "../api/http-error";
 import { problem } from "../api/responses";
 import { type ApiDependencies, route } from "../api/routes";
-import { awsDependencies } from "./aws-dependencies";
+import { awsDependencies } from "../wiring/aws-dependencies";
+import { apiKeysFromSecret, reporterSaltFromSecret } from "../wiring/secrets";
 import { logger } from "./logger";
-import { apiKeysFromSecret, reporterSaltFromSecret } from "./secrets";
 
 /** Maps thrown errors to problem details; unexpected ones are logged and hidden. */
 const problemDetails: middy.MiddlewareObj<

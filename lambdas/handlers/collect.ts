@@ -7,7 +7,7 @@ import type { Context, ScheduledEvent } from "aws-lambda";
 import type { TickLeaseStore } from "../domain/ports";
 import { sourcesForService } from "../sources/sources-for-service";
 import { type CollectDependencies, collectCounts } from "../usecases/collect-counts";
-import { awsDependencies } from "./aws-dependencies";
+import { awsDependencies } from "../wiring/aws-dependencies";
 import { logger } from "./logger";
 import { oneTickAtATime } from "./one-tick-at-a-time";
 import { scheduledTime } from "./scheduled-time";

@@ -11,18 +11,18 @@
 import { injectLambdaContext } from "@aws-lambda-powertools/logger/middleware";
 import middy from "@middy/core";
 import type { SNSEvent } from "aws-lambda";
+import { alarmEnvelopeOf, envelopeOf } from "../notify/webhook-envelope";
+import { postWebhook } from "../notify/webhook-post";
 import { createDocumentClient } from "../store/client";
 import { DynamoWebhookDeliveryStore } from "../store/webhook-delivery-store";
 import {
-  alarmEnvelopeOf,
   deliverToWebhooks,
-  envelopeOf,
   type WebhookDeliveryDependencies,
   type WebhookDeliveryResult,
 } from "../usecases/deliver-webhooks";
-import { requiredEnv } from "./environment";
+import { requiredEnv } from "../wiring/environment";
+import { webhookUrlFromSecret } from "../wiring/secrets";
 import { logger } from "./logger";
-import { webhookUrlFromSecret } from "./secrets";
 
 /** The webhook handler over the given dependencies. */
 export function createWebhookHandler(
@@ -69,6 +69,7 @@ export const handler = createWebhookHandler(
           Object.entries(secrets).map(([id, secret]) => [id, webhookUrlFromSecret(id, secret)]),
         ),
         now: Date.now,
+        post: (webhook, url, body) => postWebhook(webhook, url, body),
       };
     }
     return dependencies;

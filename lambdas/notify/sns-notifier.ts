@@ -8,7 +8,7 @@
  * `transition` ride along for the webhook function and for subscriptions of your own.
  */
 import { PublishCommand, type SNSClient } from "@aws-sdk/client-sns";
-import { MESSAGE_ATTRIBUTES } from "../domain/catalog";
+import { MESSAGE_ATTRIBUTES } from "../../contract/catalog";
 import type { Notifier, OutgoingMessage } from "../domain/ports";
 import { slackMessage, type WebhookEnvelope } from "../domain/slack-message";
 

@@ -7,7 +7,7 @@
  *
  * @example await postWebhook("noc-slack", url, slackMessage(summary));
  */
-import { USER_AGENT } from "../sources/http/fetch-with-policy";
+import { USER_AGENT } from "../http/fetch-with-policy";
 
 /** How hard to try. */
 export interface WebhookPostOptions {

@@ -15,8 +15,8 @@
  * already counted posts in it (then that stored count stands).
  */
 import { bucketStart, parseIso } from "../domain/buckets";
+import type { CountSource, SourceReading, SourceRequest } from "../domain/count-source";
 import type { SeenItemsStore } from "../domain/ports";
-import type { CountSource, SourceReading, SourceRequest } from "./count-source";
 import {
   fetchWithPolicy,
   type HttpValidators,
@@ -24,7 +24,7 @@ import {
   SourceHttpError,
   validatorsFromMemory,
   validatorsToMemory,
-} from "./http/fetch-with-policy";
+} from "../http/fetch-with-policy";
 import { htmlToText, itemFilter } from "./text-matching";
 
 /** Settings of a Mastodon source (see `MastodonSourceSchema`). */

@@ -4,8 +4,8 @@
  */
 import { readFile } from "node:fs/promises";
 import { MINUTE_MS } from "../domain/buckets";
+import type { CountSource, SourceReading, SourceRequest } from "../domain/count-source";
 import { parseCountsCsv, type ServiceCounts } from "../domain/counts-csv";
-import type { CountSource, SourceReading, SourceRequest } from "./count-source";
 
 /** Settings of a replay source (see the config schema). */
 export interface ReplaySettings {

@@ -10,14 +10,14 @@
  */
 import { XMLParser } from "fast-xml-parser";
 import { bucketStart } from "../domain/buckets";
+import type { CountSource, SourceReading, SourceRequest } from "../domain/count-source";
 import type { SeenItemsStore } from "../domain/ports";
-import type { CountSource, SourceReading, SourceRequest } from "./count-source";
 import {
   fetchWithPolicy,
   invalidBody,
   validatorsFromMemory,
   validatorsToMemory,
-} from "./http/fetch-with-policy";
+} from "../http/fetch-with-policy";
 import { htmlToText, itemFilter } from "./text-matching";
 
 /** Settings of an rss source (see `RssSourceSchema`). */

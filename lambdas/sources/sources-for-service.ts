@@ -2,8 +2,8 @@
  * Builds a service's configured sources: one place that maps config to adapters.
  */
 import type { Service } from "../domain/config";
+import type { CountSource } from "../domain/count-source";
 import type { ReportStore, SeenItemsStore } from "../domain/ports";
-import type { CountSource } from "./count-source";
 import { CrowdReportSource } from "./crowd-reports";
 import { HttpJsonSource } from "./http-json";
 import { MastodonSource } from "./mastodon";

@@ -16,7 +16,12 @@
  * and the annotations, already stored, are not sent again.
  */
 import { parseIso } from "../domain/buckets";
-import type { CountSource, SourceAnnotation, SourceReading, SourceRequest } from "./count-source";
+import type {
+  CountSource,
+  SourceAnnotation,
+  SourceReading,
+  SourceRequest,
+} from "../domain/count-source";
 import {
   type FetchResult,
   fetchWithPolicy,
@@ -25,7 +30,7 @@ import {
   SourceHttpError,
   validatorsFromMemory,
   validatorsToMemory,
-} from "./http/fetch-with-policy";
+} from "../http/fetch-with-policy";
 
 /** Settings of a Statuspage source (see `StatuspageSourceSchema`). */
 export interface StatuspageSettings {

@@ -6,7 +6,7 @@
 import { GetCommand, PutCommand, QueryCommand } from "@aws-sdk/lib-dynamodb";
 import { toIso } from "../domain/buckets";
 import { type Incident, type IncidentSummary, parseIncidentId } from "../domain/incident";
-import type { IncidentStore, StoredIncident } from "../domain/ports";
+import { type IncidentStore, InvalidCursorError, type StoredIncident } from "../domain/ports";
 import { expiresAt, isConditionFailure, type TableRef } from "./client";
 
 const PARTITION = "INC";
@@ -23,14 +23,6 @@ function toCursor(sk: string): string {
 function fromCursor(cursor: string): string | null {
   const sk = Buffer.from(cursor, "base64url").toString("utf8");
   return /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z#[a-z0-9-]+$/.test(sk) ? sk : null;
-}
-
-/** Raised when an API cursor was not made by this store. */
-export class InvalidCursorError extends Error {
-  constructor() {
-    super("cursor is not valid; pass the 'next' value of a previous response");
-    this.name = "InvalidCursorError";
-  }
 }
 
 /** {@link IncidentStore} on the outcry table. */

@@ -15,13 +15,13 @@
  */
 import { lastClosedBucket, MINUTE_MS } from "../domain/buckets";
 import type { Config } from "../domain/config";
+import type { CountSource, SourceMemory, SourceReading } from "../domain/count-source";
 import type {
   AnnotationStore,
   ProgressStore,
   SeriesStore,
   SourceHealthStore,
 } from "../domain/ports";
-import type { CountSource, SourceMemory, SourceReading } from "../sources/count-source";
 
 /** What collecting needs. */
 export interface CollectDependencies {

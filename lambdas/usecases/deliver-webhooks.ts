@@ -10,12 +10,8 @@
  * The caller fails the invocation when one failed, so Lambda retries it (twice) and then
  * puts it in the dead-letter queue, which is alarmed.
  */
-import type { SNSEventRecord } from "aws-lambda";
-import { alarmSummary } from "../domain/alarm-message";
-import { MESSAGE_ATTRIBUTES } from "../domain/catalog";
 import type { WebhookDeliveryStore } from "../domain/ports";
-import { isWebhookEnvelope, slackMessage, type WebhookEnvelope } from "../domain/slack-message";
-import { postWebhook, type WebhookPostOptions } from "../notify/webhook-post";
+import type { SlackMessage, WebhookEnvelope } from "../domain/slack-message";
 
 /** What delivering needs. */
 export interface WebhookDeliveryDependencies {
@@ -23,7 +19,8 @@ export interface WebhookDeliveryDependencies {
   /** Webhook id → its URL (read from its secret on first use). */
   urls: ReadonlyMap<string, () => Promise<string>>;
   now: () => number;
-  post?: WebhookPostOptions;
+  /** Posts one body to one webhook URL, with its own timeouts and retries; throws when it failed. */
+  post: (webhook: string, url: string, body: SlackMessage) => Promise<void>;
 }
 
 /** What one delivery did. */
@@ -56,7 +53,7 @@ export async function deliverToWebhooks(
       }
       try {
         const url = await (deps.urls.get(id) as () => Promise<string>)();
-        await postWebhook(id, url, envelope.slack, deps.post);
+        await deps.post(id, url, envelope.slack);
         await deps.deliveries.markDelivered(id, envelope.key, deps.now());
         result.delivered.push(id);
       } catch (error) {
@@ -67,61 +64,4 @@ export async function deliverToWebhooks(
   );
   for (const list of [result.delivered, result.skipped]) list.sort();
   return result;
-}
-
-/**
- * Reads what detect published for the webhook function: the topic's `lambda` entry, the
- * envelope with the Slack body ready-made. Should SNS hand the function the `default`
- * entry instead, the same envelope is rebuilt from the subject, the text and the
- * message's `audience` and `key` attributes, with the same formatting.
- */
-export function envelopeOf(record: SNSEventRecord["Sns"]): WebhookEnvelope {
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(record.Message);
-  } catch {
-    parsed = undefined;
-  }
-  if (isWebhookEnvelope(parsed)) return parsed;
-  const attributes = record.MessageAttributes ?? {};
-  const key = attributes[MESSAGE_ATTRIBUTES.key]?.Value;
-  let audience: unknown;
-  try {
-    audience = JSON.parse(attributes[MESSAGE_ATTRIBUTES.audience]?.Value ?? "");
-  } catch {
-    audience = undefined;
-  }
-  const rebuilt = {
-    key,
-    audience,
-    slack: slackMessage({ subject: record.Subject ?? "", text: record.Message, sms: "" }),
-  };
-  if (!isWebhookEnvelope(rebuilt)) {
-    throw new Error(
-      "the SNS message is neither an outcry webhook envelope nor carries the audience and key attributes; was it published by outcry detect?",
-    );
-  }
-  return rebuilt;
-}
-
-/**
- * Reads an alarm CloudWatch published to the alarm topic, for the webhook operators: the
- * alarm worded as a Slack body, delivered once per SNS message.
- * @throws Error when the message is not a CloudWatch alarm notification
- */
-export function alarmEnvelopeOf(
-  record: SNSEventRecord["Sns"],
-  operators: readonly string[],
-): WebhookEnvelope {
-  const summary = alarmSummary(record.Message);
-  if (!summary) {
-    throw new Error(
-      "the message on the alarm topic is not a CloudWatch alarm notification (no AlarmName and NewStateValue)",
-    );
-  }
-  return {
-    key: `alarm#${record.MessageId}`,
-    audience: [...operators],
-    slack: slackMessage(summary),
-  };
 }

@@ -4,7 +4,7 @@
  */
 
 import type { z } from "zod/mini";
-import type { SeriesSchema } from "../api/schemas";
+import type { SeriesSchema } from "../../contract/api-schemas";
 import { expectedCount } from "../domain/baseline";
 import { lastClosedBucket, MINUTE_MS, toIso } from "../domain/buckets";
 import { combinedCount, sourceWeights } from "../domain/combine";

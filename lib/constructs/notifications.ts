@@ -9,7 +9,7 @@ import { type CfnSubscription, type Subscription, Topic } from "aws-cdk-lib/aws-
 import { EmailSubscription, SmsSubscription } from "aws-cdk-lib/aws-sns-subscriptions";
 import type { Queue } from "aws-cdk-lib/aws-sqs";
 import { Construct } from "constructs";
-import { MESSAGE_ATTRIBUTES } from "../../lambdas/domain/catalog";
+import { MESSAGE_ATTRIBUTES } from "../../contract/catalog";
 import type { Operator, Subscriber } from "../../lambdas/domain/config";
 import { deadLetterQueue } from "./dead-letter-queue";
 

@@ -17,7 +17,7 @@ const LAMBDA_CREDENTIALS = join(
   "..",
   "..",
   "lambdas",
-  "runtime",
+  "wiring",
   "lambda-credentials.ts",
 );
 

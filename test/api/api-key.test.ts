@@ -8,7 +8,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { parseConfig } from "../../lambdas/domain/config";
-import { type LocalRuntime, startLocalRuntime } from "../../lambdas/local/local-runtime";
+import { type LocalRuntime, startLocalRuntime } from "../../local/local-runtime";
 
 const config = parseConfig({
   services: [{ id: "t-mobile", name: "T-Mobile", category: "carrier" }],

@@ -8,7 +8,7 @@ import { route } from "../../lambdas/api/routes";
 import { MINUTE_MS } from "../../lambdas/domain/buckets";
 import { parseConfig } from "../../lambdas/domain/config";
 import { type Incident, incidentId } from "../../lambdas/domain/incident";
-import { buildDependencies } from "../../lambdas/handlers/dependencies";
+import { buildDependencies } from "../../lambdas/wiring/dependencies";
 import { startTestTable, type TestTable } from "../support/embedded-table";
 
 const config = parseConfig({

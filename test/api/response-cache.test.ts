@@ -9,7 +9,7 @@ import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { ResponseCache } from "../../lambdas/api/response-cache";
 import { parseConfig } from "../../lambdas/domain/config";
-import { startLocalRuntime } from "../../lambdas/local/local-runtime";
+import { startLocalRuntime } from "../../local/local-runtime";
 
 const ok = (body: string) => async () => ({ statusCode: 200, body });
 

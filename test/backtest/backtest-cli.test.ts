@@ -8,7 +8,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type BacktestIncident, runBacktest } from "../../lambdas/backtest/backtest";
+import { type BacktestIncident, runBacktest } from "../../backtest/backtest";
 import { DetectorSettingsSchema } from "../../lambdas/domain/config";
 import { parseCountsCsv } from "../../lambdas/domain/counts-csv";
 import { gsm7Length, isGsm7 } from "../../lambdas/domain/phrasing/gsm7";

@@ -5,13 +5,13 @@
  */
 
 import { afterEach, describe, expect, it, vi } from "vitest";
+import { PROBLEM_KINDS } from "../../contract/catalog";
 import { ApiError, api, isAbort, REQUEST_TIMEOUT_MS } from "../../dashboard/src/api";
 import { serviceZoneAside } from "../../dashboard/src/format";
 import { IncidentPages, LOOKBACK_MS } from "../../dashboard/src/incident-pages";
 import { problemChoices, problemLabel } from "../../dashboard/src/problem-kinds";
 import { failureMessage, outcomeMessage } from "../../dashboard/src/report-dialog";
 import { parseRoute } from "../../dashboard/src/router";
-import { PROBLEM_KINDS } from "../../lambdas/domain/catalog";
 import { resolvedIncident } from "./incident-fixture";
 
 describe("parseRoute", () => {

@@ -6,8 +6,8 @@
 import middy from "@middy/core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { isTickSkipped, oneTickAtATime } from "../../lambdas/handlers/one-tick-at-a-time";
-import { localContext } from "../../lambdas/local/lambda-context";
 import { DynamoTickLeaseStore } from "../../lambdas/store/tick-lease-store";
+import { localContext } from "../../local/lambda-context";
 import { startTestTable, type TestTable } from "../support/embedded-table";
 
 let table: TestTable;

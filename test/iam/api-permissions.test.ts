@@ -9,9 +9,9 @@ import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { openApiText } from "../../lambdas/api/openapi";
 import { MINUTE_MS, toIso } from "../../lambdas/domain/buckets";
 import { createApiHandler } from "../../lambdas/handlers/api";
-import { buildDependencies } from "../../lambdas/handlers/dependencies";
 import { DynamoSeriesStore } from "../../lambdas/store/series-store";
 import { detectIncidents } from "../../lambdas/usecases/detect-incidents";
+import { buildDependencies } from "../../lambdas/wiring/dependencies";
 import { type GatedStack, startGatedStack } from "../support/iam/gated-stack";
 import { httpEvent, lambdaContext } from "../support/lambda-events";
 
@@ -60,7 +60,7 @@ async function apiHandler(gated: GatedStack) {
     const value = api.environment[name];
     if (value) vi.stubEnv(name, value);
   }
-  const secrets = await import("../../lambdas/handlers/secrets");
+  const secrets = await import("../../lambdas/wiring/secrets");
   const deps = buildDependencies({
     config: gated.config,
     tableName: api.environment.TABLE_NAME as string,

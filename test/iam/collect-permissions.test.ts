@@ -8,10 +8,10 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { MINUTE_MS } from "../../lambdas/domain/buckets";
 import { createCollectHandler } from "../../lambdas/handlers/collect";
-import { buildDependencies } from "../../lambdas/handlers/dependencies";
 import { sourcesForService } from "../../lambdas/sources/sources-for-service";
 import { DynamoReportStore } from "../../lambdas/store/report-store";
 import type { CollectResult } from "../../lambdas/usecases/collect-counts";
+import { buildDependencies } from "../../lambdas/wiring/dependencies";
 import { fixture } from "../sources/source-harness";
 import { type FixtureServer, startFixtureServer } from "../support/fixture-server";
 import { type GatedStack, startGatedStack } from "../support/iam/gated-stack";

@@ -10,11 +10,11 @@ import { SNSClient } from "@aws-sdk/client-sns";
 import { SQSClient } from "@aws-sdk/client-sqs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { MINUTE_MS } from "../../lambdas/domain/buckets";
-import { buildDependencies } from "../../lambdas/handlers/dependencies";
 import { createDetectHandler } from "../../lambdas/handlers/detect";
 import { SqsDeadLetterQueue } from "../../lambdas/notify/dead-letters";
 import { SnsNotifier } from "../../lambdas/notify/sns-notifier";
 import { DynamoSeriesStore } from "../../lambdas/store/series-store";
+import { buildDependencies } from "../../lambdas/wiring/dependencies";
 import { type GatedStack, startGatedStack } from "../support/iam/gated-stack";
 import { lambdaContext, scheduledEvent } from "../support/lambda-events";
 

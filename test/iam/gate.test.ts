@@ -9,7 +9,7 @@ import { PublishCommand, SNSClient } from "@aws-sdk/client-sns";
 import { SendMessageCommand, SQSClient } from "@aws-sdk/client-sqs";
 import { DynamoDBDocumentClient, GetCommand, PutCommand } from "@aws-sdk/lib-dynamodb";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { type EmbeddedStore, startEmbeddedStore } from "../../lambdas/local/embedded-store";
+import { type EmbeddedStore, startEmbeddedStore } from "../../local/embedded-store";
 import { type FakeAws, startFakeAws } from "../support/fake-aws";
 import { type IamGate, startIamGate } from "../support/iam/gate";
 import { stackModel } from "../support/iam/stack-model";

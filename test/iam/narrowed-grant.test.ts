@@ -9,14 +9,15 @@ import { SNSClient } from "@aws-sdk/client-sns";
 import type { SNSEvent } from "aws-lambda";
 import { afterEach, describe, expect, it } from "vitest";
 import { MINUTE_MS } from "../../lambdas/domain/buckets";
-import { buildDependencies } from "../../lambdas/handlers/dependencies";
 import { createWebhookHandler } from "../../lambdas/handlers/webhook";
 import { SnsNotifier } from "../../lambdas/notify/sns-notifier";
+import { postWebhook } from "../../lambdas/notify/webhook-post";
 import { sourcesForService } from "../../lambdas/sources/sources-for-service";
 import { DynamoSeriesStore } from "../../lambdas/store/series-store";
 import { DynamoWebhookDeliveryStore } from "../../lambdas/store/webhook-delivery-store";
 import { collectCounts } from "../../lambdas/usecases/collect-counts";
 import { detectIncidents } from "../../lambdas/usecases/detect-incidents";
+import { buildDependencies } from "../../lambdas/wiring/dependencies";
 import { fixture } from "../sources/source-harness";
 import { startFixtureServer } from "../support/fixture-server";
 import {
@@ -133,6 +134,7 @@ describe("a narrowed grant", () => {
       }),
       urls: new Map(["noc-slack", "ops"].map((id) => [id, async () => `${hook.url}/hook`])),
       now: Date.now,
+      post: (id, url, body) => postWebhook(id, url, body),
     }));
     // Only ops in the audience: nothing else is still in flight when its claim is refused.
     const envelope = {

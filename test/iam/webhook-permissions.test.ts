@@ -11,6 +11,7 @@ import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import type { OutgoingMessage } from "../../lambdas/domain/ports";
 import { createWebhookHandler } from "../../lambdas/handlers/webhook";
 import { publishInput } from "../../lambdas/notify/sns-notifier";
+import { postWebhook } from "../../lambdas/notify/webhook-post";
 import { DynamoWebhookDeliveryStore } from "../../lambdas/store/webhook-delivery-store";
 import { type FixtureServer, startFixtureServer } from "../support/fixture-server";
 import { type GatedStack, startGatedStack } from "../support/iam/gated-stack";
@@ -87,7 +88,7 @@ describe("the webhook function through the IAM gate", () => {
     vi.stubEnv("AWS_ACCESS_KEY_ID", webhook.accessKeyId);
     vi.stubEnv("AWS_SECRET_ACCESS_KEY", "test");
     vi.stubEnv("AWS_REGION", gated.gate.model.account.region);
-    const { webhookUrlFromSecret } = await import("../../lambdas/handlers/secrets");
+    const { webhookUrlFromSecret } = await import("../../lambdas/wiring/secrets");
     const secrets = JSON.parse(webhook.environment.WEBHOOK_SECRETS as string) as Record<
       string,
       string
@@ -101,7 +102,7 @@ describe("the webhook function through the IAM gate", () => {
         Object.entries(secrets).map(([id, secret]) => [id, webhookUrlFromSecret(id, secret)]),
       ),
       now: Date.now,
-      post: { backoffMs: 1, maxRetryWaitMs: 1 },
+      post: (id, url, body) => postWebhook(id, url, body, { backoffMs: 1, maxRetryWaitMs: 1 }),
     }));
     const invoke = (event: SNSEvent) => handler(event, lambdaContext("webhook"));
 

@@ -6,7 +6,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { ConfigError, type SourceConfig } from "../../lambdas/domain/config";
-import { loadConfigFile } from "../../lambdas/runtime/config-file";
+import { loadConfigFile } from "../../lambdas/wiring/config-file";
 import { normalizeForBundle, writeBundledConfigs } from "../../lib/app-config";
 import { writeConfig } from "./synth";
 

@@ -10,6 +10,7 @@ import type { OutboxMessage, OutgoingMessage } from "../../lambdas/domain/ports"
 import { slackMessage, type WebhookEnvelope } from "../../lambdas/domain/slack-message";
 import { createWebhookHandler } from "../../lambdas/handlers/webhook";
 import { publishInput } from "../../lambdas/notify/sns-notifier";
+import { alarmEnvelopeOf, envelopeOf } from "../../lambdas/notify/webhook-envelope";
 import {
   localWebhookNotifiers,
   WebhookNotifier,
@@ -20,9 +21,7 @@ import { DynamoOutboxStore } from "../../lambdas/store/outbox-store";
 import { DynamoWebhookDeliveryStore } from "../../lambdas/store/webhook-delivery-store";
 import { deliverPending } from "../../lambdas/usecases/deliver-notifications";
 import {
-  alarmEnvelopeOf,
   deliverToWebhooks,
-  envelopeOf,
   type WebhookDeliveryDependencies,
 } from "../../lambdas/usecases/deliver-webhooks";
 import { startTestTable, type TestTable } from "../support/embedded-table";
@@ -168,12 +167,11 @@ async function deps(): Promise<WebhookDeliveryDependencies> {
       ["ops-chat", async () => `${server.url}/ops`],
     ]),
     now: Date.now,
-    post: FAST,
+    post: (webhook, url, body) => postWebhook(webhook, url, body, FAST),
   };
 }
 
 describe("the webhook function's delivery", () => {
-
   /**
    * The SNS event Lambda gets for `m` as detect publishes it: the topic's `lambda` entry
    * (or, with `entry: "default"`, the plain text), with the message attributes.

@@ -6,7 +6,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ConfigError } from "../../lambdas/domain/config";
-import { loadConfigFile } from "../../lambdas/runtime/config-file";
+import { loadConfigFile } from "../../lambdas/wiring/config-file";
 
 let dir: string;
 beforeAll(async () => {

@@ -3,7 +3,7 @@
  * every minute, so a key added or revoked takes effect in warm containers too.
  */
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
-import { API_KEYS_MAX_AGE_MS, apiKeysFromSecret } from "../../lambdas/handlers/secrets";
+import { API_KEYS_MAX_AGE_MS, apiKeysFromSecret } from "../../lambdas/wiring/secrets";
 import { type FakeAws, startFakeAws } from "../support/fake-aws";
 
 let aws: FakeAws;

@@ -8,7 +8,7 @@ import {
   USER_AGENT,
   validatorsFromMemory,
   validatorsToMemory,
-} from "../../lambdas/sources/http/fetch-with-policy";
+} from "../../lambdas/http/fetch-with-policy";
 import { type FixtureServer, startFixtureServer } from "../support/fixture-server";
 
 const FEEDS = new URL("../fixtures/feeds/", import.meta.url);

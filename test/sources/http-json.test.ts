@@ -8,18 +8,17 @@
 import { describe, expect, it } from "vitest";
 import * as z from "zod";
 import { ReplaySourceSchema } from "../../lambdas/domain/config";
+import type { SourceRequest } from "../../lambdas/domain/count-source";
 import { HttpJsonSourceSchema } from "../../lambdas/domain/sources/http-json-schema";
-import { MastodonSourceSchema } from "../../lambdas/domain/sources/mastodon-schema";
-import { StatuspageSourceSchema } from "../../lambdas/domain/sources/statuspage-schema";
-import type { SourceRequest } from "../../lambdas/sources/count-source";
 import {
   compileSelector,
-  type HttpJsonSettings,
-  HttpJsonSource,
   parseJsonPath,
   parseJsonPointer,
   pickCount,
-} from "../../lambdas/sources/http-json";
+} from "../../lambdas/domain/sources/json-selector";
+import { MastodonSourceSchema } from "../../lambdas/domain/sources/mastodon-schema";
+import { StatuspageSourceSchema } from "../../lambdas/domain/sources/statuspage-schema";
+import { type HttpJsonSettings, HttpJsonSource } from "../../lambdas/sources/http-json";
 import { fixture as readFixture, sourceRequest, useFixtureServer } from "./source-harness";
 
 const fixture = (name: string) => readFixture("http-json", name);

@@ -6,9 +6,9 @@
  */
 
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import type { SourceRequest } from "../../lambdas/domain/count-source";
 import type { SeenItemsStore } from "../../lambdas/domain/ports";
 import { MastodonSourceSchema } from "../../lambdas/domain/sources/mastodon-schema";
-import type { SourceRequest } from "../../lambdas/sources/count-source";
 import {
   type MastodonSettings,
   MastodonSource,

@@ -1,8 +1,8 @@
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
+import type { SourceMemory, SourceRequest } from "../../lambdas/domain/count-source";
 import type { SeenItemsStore } from "../../lambdas/domain/ports";
 import { RssSourceSchema } from "../../lambdas/domain/sources/rss-schema";
-import type { SourceMemory, SourceRequest } from "../../lambdas/sources/count-source";
 import { parseFeed, parseFeedDate, type RssSettings, RssSource } from "../../lambdas/sources/rss";
 import { itemFilter, keywordMatcher } from "../../lambdas/sources/text-matching";
 import { DynamoSeenItemsStore } from "../../lambdas/store/seen-items-store";

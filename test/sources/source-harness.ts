@@ -5,8 +5,8 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, beforeEach } from "vitest";
+import type { SourceRequest } from "../../lambdas/domain/count-source";
 import type { SeenItemsStore } from "../../lambdas/domain/ports";
-import type { SourceRequest } from "../../lambdas/sources/count-source";
 import { type FixtureServer, startFixtureServer } from "../support/fixture-server";
 
 /** Epoch ms of an ISO time. */

@@ -6,8 +6,8 @@
  */
 
 import { beforeEach, describe, expect, it } from "vitest";
+import type { SourceRequest } from "../../lambdas/domain/count-source";
 import { StatuspageSourceSchema } from "../../lambdas/domain/sources/statuspage-schema";
-import type { SourceRequest } from "../../lambdas/sources/count-source";
 import {
   incidentAnnotations,
   type StatuspageIncident,

@@ -5,7 +5,8 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { MINUTE_MS } from "../../lambdas/domain/buckets";
 import { type Incident, type IncidentSummary, incidentId } from "../../lambdas/domain/incident";
-import { DynamoIncidentStore, InvalidCursorError } from "../../lambdas/store/incident-store";
+import { InvalidCursorError } from "../../lambdas/domain/ports";
+import { DynamoIncidentStore } from "../../lambdas/store/incident-store";
 import { startTestTable, type TestTable } from "../support/embedded-table";
 
 const T0 = Date.parse("2023-02-14T01:50:00Z");

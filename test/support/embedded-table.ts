@@ -4,9 +4,9 @@
  */
 import { randomUUID } from "node:crypto";
 import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
-import { type EmbeddedStore, startEmbeddedStore } from "../../lambdas/local/embedded-store";
 import { createDocumentClient, type TableRef } from "../../lambdas/store/client";
 import { ensureTable } from "../../lambdas/store/table-schema";
+import { type EmbeddedStore, startEmbeddedStore } from "../../local/embedded-store";
 
 /** A running in-memory store with a document client on one table. */
 export interface TestTable extends TableRef {

@@ -11,10 +11,10 @@ import { join, resolve } from "node:path";
 import { MINUTE_MS } from "../../lambdas/domain/buckets";
 import { type Config, parseConfig } from "../../lambdas/domain/config";
 import { parseCountsCsv } from "../../lambdas/domain/counts-csv";
-import { startEmbeddedStore } from "../../lambdas/local/embedded-store";
-import { type LocalRuntime, startLocalRuntime } from "../../lambdas/local/local-runtime";
 import { createDocumentClient } from "../../lambdas/store/client";
 import { DynamoSeriesStore } from "../../lambdas/store/series-store";
+import { startEmbeddedStore } from "../../local/embedded-store";
+import { type LocalRuntime, startLocalRuntime } from "../../local/local-runtime";
 
 /** The seed story's counts. */
 export const SEED_CSV = resolve(import.meta.dirname, "../../examples/data/tmobile-2023-02-13.csv");

@@ -8,9 +8,9 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { parseIso } from "../../lambdas/domain/buckets";
 import { parseConfig } from "../../lambdas/domain/config";
-import { resolveRelativePaths } from "../../lambdas/runtime/config-file";
-import type { CountSource } from "../../lambdas/sources/count-source";
+import type { CountSource } from "../../lambdas/domain/count-source";
 import { collectCounts } from "../../lambdas/usecases/collect-counts";
+import { resolveRelativePaths } from "../../lambdas/wiring/config-file";
 import { startTestTable, type TestTable } from "../support/embedded-table";
 import { pipelineOn } from "./pipeline-fixture";
 

@@ -7,12 +7,12 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { MINUTE_MS } from "../../lambdas/domain/buckets";
 import { parseConfig } from "../../lambdas/domain/config";
 import type { DeadLetterQueue, OutboxMessage } from "../../lambdas/domain/ports";
-import { buildDependencies } from "../../lambdas/handlers/dependencies";
 import {
   deliverPending,
   MAX_ATTEMPTS,
   retryDelayMs,
 } from "../../lambdas/usecases/deliver-notifications";
+import { buildDependencies } from "../../lambdas/wiring/dependencies";
 import { startTestTable, type TestTable } from "../support/embedded-table";
 import { RecordingNotifier } from "./pipeline-fixture";
 

@@ -6,7 +6,7 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { runBacktest } from "../../lambdas/backtest/backtest";
+import { runBacktest } from "../../backtest/backtest";
 import { MINUTE_MS, parseIso } from "../../lambdas/domain/buckets";
 import { parseConfig } from "../../lambdas/domain/config";
 import { parseCountsCsv } from "../../lambdas/domain/counts-csv";

@@ -4,8 +4,8 @@
  */
 import type { Config } from "../../lambdas/domain/config";
 import type { Notifier, OutboxMessage } from "../../lambdas/domain/ports";
-import { buildDependencies, type Dependencies } from "../../lambdas/handlers/dependencies";
 import { sourcesForService } from "../../lambdas/sources/sources-for-service";
+import { buildDependencies, type Dependencies } from "../../lambdas/wiring/dependencies";
 import type { TestTable } from "../support/embedded-table";
 
 /** A notifier that keeps every message and fails while `failures` > 0. */

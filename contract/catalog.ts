@@ -1,9 +1,8 @@
 /**
- * Facts about services every step shares, with no dependency (the Lambda bundles import
- * these without the config schema): problem kinds per category, the crowd source id,
- * bucket widths, time-zone and service lookups.
+ * Facts about services every step shares, the dashboard included, with no dependency
+ * (the Lambda bundles import these without the config schema): problem kinds per
+ * category, the crowd source id, message attributes, bucket widths, time-zone lookups.
  */
-import type { Config, Service } from "./config";
 
 /** Problem kinds a crowd reporter may choose, per service category. */
 export const PROBLEM_KINDS = {
@@ -42,9 +41,4 @@ export function isIanaTimeZone(zone: string): boolean {
   } catch {
     return false;
   }
-}
-
-/** The configured service with id `id`, if any. */
-export function serviceById(config: Config, id: string): Service | undefined {
-  return config.services.find((service) => service.id === id);
 }

@@ -6,7 +6,7 @@
  * client it never calls.
  */
 import type { DeadLetterQueue, Notifier } from "../domain/ports";
-import { configFromEnvironment } from "../runtime/bundled-config";
+import { configFromEnvironment } from "./bundled-config";
 import { buildDependencies, type Dependencies, type RuntimeSettings } from "./dependencies";
 import { requiredEnv } from "./environment";
 

@@ -2,8 +2,8 @@
  * The backtest's text format: each incident's timeline as a person reads it, with a
  * sparkline of the service's counts around it.
  */
-import { MINUTE_MS, parseIso } from "../domain/buckets";
-import type { ServiceCounts } from "../domain/counts-csv";
+import { MINUTE_MS, parseIso } from "../lambdas/domain/buckets";
+import type { ServiceCounts } from "../lambdas/domain/counts-csv";
 import type { BacktestIncident } from "./backtest";
 
 const BARS = "▁▂▃▄▅▆▇█";

@@ -6,8 +6,8 @@
  * (zod/mini keeps the api bundle small.)
  */
 import * as z from "zod/mini";
-import { parseIso } from "../domain/buckets";
-import { PROBLEM_KINDS } from "../domain/catalog";
+import { PROBLEM_KINDS } from "./catalog";
+import { parseIso } from "./iso-time";
 
 /**
  * Attaches documentation (description, format, examples) that the OpenAPI output shows.

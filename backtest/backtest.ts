@@ -3,13 +3,13 @@
  * the detect Lambda runs, one bucket at a time on a virtual clock, with no look-ahead.
  * Memory grows with the number of services and incidents, not with the history.
  */
-import { MINUTE_MS, toIso } from "../domain/buckets";
-import type { DetectorSettings } from "../domain/config";
-import { overlappingPeers } from "../domain/correlation";
-import type { ServiceCounts } from "../domain/counts-csv";
-import { type DetectorState, initialDetectorState, stepDetector } from "../domain/detector";
-import type { Incident, IncidentSummary } from "../domain/incident";
-import { summarizeIncident } from "../domain/summary";
+import { MINUTE_MS, toIso } from "../lambdas/domain/buckets";
+import type { DetectorSettings } from "../lambdas/domain/config";
+import { overlappingPeers } from "../lambdas/domain/correlation";
+import type { ServiceCounts } from "../lambdas/domain/counts-csv";
+import { type DetectorState, initialDetectorState, stepDetector } from "../lambdas/domain/detector";
+import type { Incident, IncidentSummary } from "../lambdas/domain/incident";
+import { summarizeIncident } from "../lambdas/domain/summary";
 
 /** How to run a backtest. */
 export interface BacktestOptions {

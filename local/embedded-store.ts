@@ -6,7 +6,7 @@ import { mkdir } from "node:fs/promises";
 import type { AddressInfo } from "node:net";
 import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import dynalite from "dynalite";
-import { ensureTable } from "../store/table-schema";
+import { ensureTable } from "../lambdas/store/table-schema";
 
 /** A running embedded store. */
 export interface EmbeddedStore {

@@ -1,0 +1,67 @@
+/**
+ * The HTTP side of `POST /reports`: a JSON body of at most 4 KB, read into the report it
+ * names, with a problem+json error that names the field when it is not one.
+ */
+import * as z from "zod/mini";
+import { badRequest, HttpError } from "./http-error";
+
+/** Largest accepted body. */
+export const MAX_REPORT_BYTES = 4096;
+
+const SERVICE_HINT = "'service' must be a string: the id of a watched service";
+const PROBLEM_HINT = "'problem' must be a string: one of the problem kinds of the service";
+
+/** The body of `POST /reports` (zod/mini keeps the api bundle small). */
+export const ReportBodySchema = z.object({
+  service: z
+    .string({ error: SERVICE_HINT })
+    .check(z.minLength(1, SERVICE_HINT), z.maxLength(64, "'service' is too long")),
+  problem: z
+    .string({ error: PROBLEM_HINT })
+    .check(z.minLength(1, PROBLEM_HINT), z.maxLength(40, "'problem' is too long")),
+  text: z.optional(z.string().check(z.maxLength(1000, "'text' must be at most 1,000 characters"))),
+});
+
+/**
+ * The report a request body names.
+ * @throws HttpError 415 (not JSON), 413 (too large) or 400 (naming the bad field)
+ */
+export function parseReportBody(
+  body: string | undefined,
+  contentType: string | undefined,
+): z.infer<typeof ReportBodySchema> {
+  const type = (contentType ?? "").split(";")[0]?.trim().toLowerCase();
+  if (type !== "application/json") {
+    throw new HttpError(
+      415,
+      "Unsupported Media Type",
+      "send the report as JSON with 'content-type: application/json'",
+    );
+  }
+  const text = body ?? "";
+  if (Buffer.byteLength(text, "utf8") > MAX_REPORT_BYTES) {
+    throw new HttpError(
+      413,
+      "Content Too Large",
+      `a report body may be at most ${MAX_REPORT_BYTES} bytes`,
+    );
+  }
+  let raw: unknown;
+  try {
+    raw = JSON.parse(text);
+  } catch {
+    throw badRequest('body is not valid JSON; send {"service": "<id>", "problem": "<kind>"}');
+  }
+  const parsed = ReportBodySchema.safeParse(raw);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    const field = issue?.path.join(".") || undefined;
+    throw badRequest(
+      field
+        ? `${field}: ${issue?.message}`
+        : 'send a JSON object {"service": "<id>", "problem": "<kind>"}',
+      field,
+    );
+  }
+  return parsed.data;
+}
