@@ -37,6 +37,11 @@ function only(name, from, allowed, comment) {
   };
 }
 
+/** A rule: files under `from` never import what `to` matches. */
+function never(name, from, to, comment) {
+  return { name, comment, severity: "error", from: { path: from }, to: { path: to } };
+}
+
 module.exports = {
   forbidden: [
     {
@@ -89,46 +94,42 @@ module.exports = {
       "A use case works through the domain's ports; the adapters are given to it.",
     ),
     only("api-over-usecases", "^lambdas/api/", below.api, "Routes call use cases, not stores."),
-    {
-      name: "lambdas-not-above",
-      comment: "Function code never reaches the runtimes, the CDK app, the commands or tests.",
-      severity: "error",
-      from: { path: "^(lambdas|contract)/" },
-      to: { path: "^(bin|lib|local|backtest|bench|test|dashboard)/" },
-    },
-    {
-      name: "wiring-below-handlers",
-      comment: "Wiring builds what entry points use; it never imports one.",
-      severity: "error",
-      from: { path: "^lambdas/wiring/" },
-      to: { path: "^lambdas/handlers/" },
-    },
+    never(
+      "lambdas-not-above",
+      "^(lambdas|contract)/",
+      "^(bin|lib|local|backtest|bench|test|dashboard)/",
+      "Function code never reaches the runtimes, the CDK app, the commands or tests.",
+    ),
+    never(
+      "wiring-below-handlers",
+      "^lambdas/wiring/",
+      "^lambdas/handlers/",
+      "Wiring builds what entry points use; it never imports one.",
+    ),
     only(
       "dashboard-page-over-contract",
       "^dashboard/src/",
       ["^contract/", "^lambdas/domain/", "^dashboard/src/"],
       "The page runs in a browser: it takes the contract and pure domain code (the same wording), nothing with I/O.",
     ),
-    {
-      name: "runtimes-apart",
-      comment:
-        "The local runtime and the backtest are two runtimes; neither builds on the other, nor on the CDK app.",
-      severity: "error",
-      from: { path: "^(local|backtest)/" },
-      to: { path: "^(bin|lib|bench|test)/" },
-    },
-    {
-      name: "backtest-without-local",
-      severity: "error",
-      from: { path: "^backtest/" },
-      to: { path: "^local/" },
-    },
-    {
-      name: "no-test-code-in-the-product",
-      severity: "error",
-      from: { path: "^(bin|lib|contract|lambdas|local|backtest|dashboard)/" },
-      to: { path: "^(test|bench)/" },
-    },
+    never(
+      "runtimes-apart",
+      "^(local|backtest)/",
+      "^(bin|lib|bench|test)/",
+      "The local runtime and the backtest sit below the CDK app and the commands.",
+    ),
+    never(
+      "backtest-without-local",
+      "^backtest/",
+      "^local/",
+      "The backtest runs without the local runtime.",
+    ),
+    never(
+      "no-test-code-in-the-product",
+      "^(bin|lib|contract|lambdas|local|backtest|dashboard)/",
+      "^(test|bench)/",
+      "Tests and benchmarks drive the product; the product never needs them.",
+    ),
   ],
   options: {
     doNotFollow: { path: "node_modules" },
