@@ -9,7 +9,7 @@ import { overlappingPeers } from "../lambdas/domain/correlation";
 import type { ServiceCounts } from "../lambdas/domain/counts-csv";
 import { type DetectorState, initialDetectorState, stepDetector } from "../lambdas/domain/detector";
 import type { Incident, IncidentSummary } from "../lambdas/domain/incident";
-import { summarizeIncident } from "../lambdas/domain/summary";
+import { summarizeIncident } from "../lambdas/domain/wording/incident-summary";
 
 /** How to run a backtest. */
 export interface BacktestOptions {

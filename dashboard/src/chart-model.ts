@@ -4,6 +4,7 @@
  * describes the chart to someone who cannot see it. Kept apart from the drawing so it can
  * be tested without a browser.
  */
+import { DAY_MS, HOUR_MS } from "../../lambdas/domain/buckets";
 import type { Incident, IncidentDetail, Series } from "./api";
 import { formatCount, reports, viewerClock, viewerDateTime } from "./format";
 
@@ -49,8 +50,6 @@ export interface ChartModelOptions {
   lastDay?: boolean;
 }
 
-const HOUR_MS = 3_600_000;
-const DAY_MS = 24 * HOUR_MS;
 /** The incident chart shows this much before the start and after the resolution. */
 const MARGIN_MS = 2 * HOUR_MS;
 /** The API serves at most 7 days at once. */

@@ -8,7 +8,7 @@ import {
   formatLocalDate,
   formatLocalTime,
   formatTimeWithGmt,
-} from "../../lambdas/domain/phrasing/times";
+} from "../../lambdas/domain/wording/times";
 import { h } from "./dom";
 
 // Building a DateTimeFormat is costly; a refresh formats hundreds of moments.
@@ -102,4 +102,4 @@ export function zonedTime(
 }
 
 /** "5 h 25 min", "45 min", "2 days 4 h": the notifications' own phrasing. */
-export { formatDuration as duration } from "../../lambdas/domain/phrasing/times";
+export { formatDuration as duration } from "../../lambdas/domain/wording/times";

@@ -17,7 +17,7 @@ import {
   ServiceDetailSchema,
   ServiceListSchema,
 } from "../../contract/api-schemas";
-import { lastClosedBucket, MINUTE_MS, parseIso, toIso } from "../domain/buckets";
+import { DAY_MS, lastClosedBucket, MINUTE_MS, parseIso, toIso } from "../domain/buckets";
 import type { Service } from "../domain/config";
 import {
   InvalidCursorError,
@@ -72,7 +72,6 @@ export interface ApiDependencies extends QueryDependencies, ReportDependencies {
 const MAX_PAGES_PER_REQUEST = 20;
 /** Longest range `GET /services/{id}/series` serves at once. */
 export const MAX_SERIES_RANGE_MS = 7 * 24 * 60 * MINUTE_MS;
-const DAY_MS = 24 * 60 * MINUTE_MS;
 /** Live data changes every bucket: let caches keep it briefly. */
 const LIVE_CACHE = "public, max-age=30";
 const PRIVATE_LIVE_CACHE = "private, max-age=30";

@@ -6,6 +6,10 @@
 
 /** Milliseconds in one minute. */
 export const MINUTE_MS = 60_000;
+/** Milliseconds in one hour. */
+export const HOUR_MS = 60 * MINUTE_MS;
+/** Milliseconds in one day (of UTC; a local day may be an hour longer or shorter). */
+export const DAY_MS = 24 * HOUR_MS;
 
 /** Start of the bucket holding `timeMs`. */
 export function bucketStart(timeMs: number, bucketMinutes: number): number {

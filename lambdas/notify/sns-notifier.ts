@@ -10,7 +10,7 @@
 import { PublishCommand, type SNSClient } from "@aws-sdk/client-sns";
 import { MESSAGE_ATTRIBUTES } from "../../contract/catalog";
 import type { Notifier, OutgoingMessage } from "../domain/ports";
-import { slackMessage, type WebhookEnvelope } from "../domain/slack-message";
+import { slackMessage, type WebhookEnvelope } from "../domain/wording/slack-message";
 
 /** Builds the Publish input for one message (exported for tests of what would be sent). */
 export function publishInput(topicArn: string, message: OutgoingMessage) {

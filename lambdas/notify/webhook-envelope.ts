@@ -5,8 +5,12 @@
  */
 import type { SNSEventRecord } from "aws-lambda";
 import { MESSAGE_ATTRIBUTES } from "../../contract/catalog";
-import { alarmSummary } from "../domain/alarm-message";
-import { isWebhookEnvelope, slackMessage, type WebhookEnvelope } from "../domain/slack-message";
+import { alarmSummary } from "../domain/wording/alarm-message";
+import {
+  isWebhookEnvelope,
+  slackMessage,
+  type WebhookEnvelope,
+} from "../domain/wording/slack-message";
 
 /**
  * Reads what detect published for the webhook function: the topic's `lambda` entry, the

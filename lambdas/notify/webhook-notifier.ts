@@ -5,7 +5,7 @@
  * outbox delivers to it once and retries it alone.
  */
 import type { Notifier, OutgoingMessage } from "../domain/ports";
-import { slackMessage } from "../domain/slack-message";
+import { slackMessage } from "../domain/wording/slack-message";
 import { postWebhook, type WebhookPostOptions } from "./webhook-post";
 
 /** A {@link Notifier} posting to one webhook the messages whose audience names it. */

@@ -28,7 +28,7 @@ import {
   splitByLeader,
 } from "../domain/audience";
 import { MINUTE_MS } from "../domain/buckets";
-import { groupedSummary, groupOpened, type OpenedGroup } from "../domain/grouping";
+import { groupOpened, type OpenedGroup } from "../domain/grouping";
 import type {
   DeadLetterQueue,
   DeliveryPart,
@@ -38,6 +38,7 @@ import type {
   OutboxRecord,
   OutboxStore,
 } from "../domain/ports";
+import { groupedSummary } from "../domain/wording/group-summary";
 
 /** The channels messages go to. */
 export interface Deliverer {

@@ -11,7 +11,7 @@
  * puts it in the dead-letter queue, which is alarmed.
  */
 import type { WebhookDeliveryStore } from "../domain/ports";
-import type { SlackMessage, WebhookEnvelope } from "../domain/slack-message";
+import type { SlackMessage, WebhookEnvelope } from "../domain/wording/slack-message";
 
 /** What delivering needs. */
 export interface WebhookDeliveryDependencies {

@@ -27,7 +27,7 @@ import type {
   ProgressStore,
   SeriesStore,
 } from "../domain/ports";
-import { growthSummary, summarizeIncident } from "../domain/summary";
+import { growthSummary, summarizeIncident } from "../domain/wording/incident-summary";
 import { type Deliverer, type DeliveryResult, deliverPending } from "./deliver-notifications";
 
 /** What detecting needs. */

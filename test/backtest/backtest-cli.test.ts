@@ -11,7 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type BacktestIncident, runBacktest } from "../../backtest/backtest";
 import { DetectorSettingsSchema } from "../../lambdas/domain/config";
 import { parseCountsCsv } from "../../lambdas/domain/counts-csv";
-import { gsm7Length, isGsm7 } from "../../lambdas/domain/phrasing/gsm7";
+import { gsm7Length, isGsm7 } from "../../lambdas/domain/wording/gsm7";
 
 const repoRoot = resolve(import.meta.dirname, "../..");
 // The seed story ships with the repository (examples/data), facts and all.

@@ -1,7 +1,8 @@
 import { describe, expect, it } from "vitest";
-import { groupedSummary, groupOpened } from "../../lambdas/domain/grouping";
-import { gsm7Length } from "../../lambdas/domain/phrasing/gsm7";
+import { groupOpened } from "../../lambdas/domain/grouping";
 import type { OutboxMessage } from "../../lambdas/domain/ports";
+import { groupedSummary } from "../../lambdas/domain/wording/group-summary";
+import { gsm7Length } from "../../lambdas/domain/wording/gsm7";
 
 const MIN = 60_000;
 const T0 = Date.parse("2023-02-14T02:05:00Z");

@@ -7,7 +7,7 @@
 import type { SNSEvent } from "aws-lambda";
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import type { OutboxMessage, OutgoingMessage } from "../../lambdas/domain/ports";
-import { slackMessage, type WebhookEnvelope } from "../../lambdas/domain/slack-message";
+import { slackMessage, type WebhookEnvelope } from "../../lambdas/domain/wording/slack-message";
 import { createWebhookHandler } from "../../lambdas/handlers/webhook";
 import { publishInput } from "../../lambdas/notify/sns-notifier";
 import { alarmEnvelopeOf, envelopeOf } from "../../lambdas/notify/webhook-envelope";

@@ -7,10 +7,7 @@
  * change (01:30 on a fall-back night reads "1:30 a.m. ET" both times; the GMT time tells
  * the two apart).
  */
-
-const MINUTE_MS = 60_000;
-const HOUR_MS = 60 * MINUTE_MS;
-const DAY_MS = 24 * HOUR_MS;
+import { DAY_MS, HOUR_MS, MINUTE_MS } from "../buckets";
 
 /**
  * North American zone names mapped to the labels US newsrooms use. Keyed by the region of

@@ -7,7 +7,7 @@ import {
   reportsNoun,
   roundFigure,
   roundingStep,
-} from "../../../lambdas/domain/phrasing/numbers";
+} from "../../../lambdas/domain/wording/numbers";
 
 describe("moreThan", () => {
   it.each([

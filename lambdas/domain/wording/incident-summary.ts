@@ -4,25 +4,22 @@
  * One implementation serves notifications, the API and the backtest, so all three say the
  * same thing about the same incident.
  */
-import type { Service } from "./config";
-import type { Falloff, Incident, IncidentSummary } from "./incident";
-import { canWriteInGsm7, gsm7Length, toGsm7 } from "./phrasing/gsm7";
-import { about, moreThan, reportsNoun } from "./phrasing/numbers";
+import { DAY_MS } from "../buckets";
+import type { Service } from "../config";
+import type { Falloff, Incident, IncidentSummary } from "../incident";
+import { cutAtWord, joinAnd, SUBJECT_MAX_LENGTH, smsFits } from "./fitting";
+import { canWriteInGsm7, toGsm7 } from "./gsm7";
+import { about, moreThan, reportsNoun } from "./numbers";
 import {
   formatDuration,
   formatGmt,
   formatLocalDate,
   formatLocalTime,
   formatTimeWithGmt,
-} from "./phrasing/times";
+} from "./times";
 
-/** Longest subject allowed: "under 100 characters" (UTF-16 units, so code points too). */
-export const SUBJECT_MAX_LENGTH = 99;
+export { SMS_MAX_SEPTETS, SUBJECT_MAX_LENGTH } from "./fitting";
 
-/** Longest SMS allowed, in GSM-7 septets: one message part. */
-export const SMS_MAX_SEPTETS = 160;
-
-const DAY_MS = 86_400_000;
 /** Falloffs the email names; more would not read in a glance, and the latest matter most. */
 const TEXT_FALLOFFS = 2;
 /** Other services the email names before summing up the rest. */
@@ -135,12 +132,6 @@ function local(t: Timeline, ms: number): string {
 
 function withGmt(t: Timeline, ms: number): string {
   return formatTimeWithGmt(ms, t.zone, { withDate: needsDate(t, ms) });
-}
-
-/** "A", "A and B", "A, B and C". */
-function joinAnd(items: readonly string[]): string {
-  if (items.length <= 1) return items.join("");
-  return `${items.slice(0, -1).join(", ")} and ${items[items.length - 1]}`;
 }
 
 function plural(count: number, noun: string): string {
@@ -298,11 +289,11 @@ function renderSms(t: Timeline): string {
   for (const candidate of nameCandidates(name, t.id)) {
     for (const detail of SMS_DETAILS) {
       const sms = renderSmsWith(t, candidate, detail);
-      if (gsm7Length(sms) <= SMS_MAX_SEPTETS) return sms;
+      if (smsFits(sms)) return sms;
     }
   }
   const barest = renderSmsWith(t, toGsm7(t.id), SMS_DETAILS[SMS_DETAILS.length - 1] as SmsDetail);
-  return cutAtWord(barest, (s) => gsm7Length(s) <= SMS_MAX_SEPTETS);
+  return cutAtWord(barest, smsFits);
 }
 
 /**
@@ -321,19 +312,6 @@ function nameCandidates(name: string, id: string): string[] {
   }
   if (!out.includes(id)) out.push(id);
   return out;
-}
-
-/** The longest word-boundary prefix of `text` that `fits`; a hard cut only for one huge word. */
-function cutAtWord(text: string, fits: (s: string) => boolean): string {
-  if (fits(text)) return text;
-  const words = text.split(" ");
-  for (let keep = words.length - 1; keep >= 1; keep--) {
-    const prefix = words.slice(0, keep).join(" ");
-    if (fits(prefix)) return prefix;
-  }
-  const chars = [...text];
-  while (chars.length > 0 && !fits(chars.join(""))) chars.pop();
-  return chars.join("");
 }
 
 /**

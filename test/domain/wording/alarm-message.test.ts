@@ -2,7 +2,7 @@
  * CloudWatch's alarm notifications worded for a webhook operator.
  */
 import { describe, expect, it } from "vitest";
-import { alarmSummary } from "../../lambdas/domain/alarm-message";
+import { alarmSummary } from "../../../lambdas/domain/wording/alarm-message";
 
 describe("alarmSummary", () => {
   it("names the alarm's state and what it watches, then the change and CloudWatch's reason", () => {

@@ -7,7 +7,7 @@ import {
   formatLocalTime,
   formatTimeWithGmt,
   zoneLabel,
-} from "../../../lambdas/domain/phrasing/times";
+} from "../../../lambdas/domain/wording/times";
 
 const at = (iso: string) => Date.parse(iso);
 const MIN = 60_000;

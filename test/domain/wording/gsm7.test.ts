@@ -6,7 +6,7 @@ import {
   gsm7Length,
   isGsm7,
   toGsm7,
-} from "../../../lambdas/domain/phrasing/gsm7";
+} from "../../../lambdas/domain/wording/gsm7";
 
 describe("gsm7Length", () => {
   it.each([

@@ -8,7 +8,7 @@
  * mentions (`<!channel>`, `<@U123>`) and dates, so a service name must not be able to
  * write one. Link unfurling is off, so a URL-looking name stays plain text too.
  */
-import type { IncidentSummary } from "./incident";
+import type { IncidentSummary } from "../incident";
 
 /** Slack's limits: a section's text, a header's text, blocks per message. */
 const SECTION_MAX = 3000;

@@ -3,9 +3,9 @@
  * nothing a service name can turn into a link or a mention.
  */
 import { describe, expect, it } from "vitest";
-import type { Incident } from "../../lambdas/domain/incident";
-import { escapeMrkdwn, slackMessage } from "../../lambdas/domain/slack-message";
-import { summarizeIncident } from "../../lambdas/domain/summary";
+import type { Incident } from "../../../lambdas/domain/incident";
+import { summarizeIncident } from "../../../lambdas/domain/wording/incident-summary";
+import { escapeMrkdwn, slackMessage } from "../../../lambdas/domain/wording/slack-message";
 
 const at = (iso: string) => Date.parse(iso);
 

@@ -5,7 +5,7 @@
  * as SNS delivers it, and a webhook gets it worded here, in the same summary shape as an
  * incident's, so the Slack body is made by the same code.
  */
-import type { IncidentSummary } from "./incident";
+import type { IncidentSummary } from "../incident";
 
 /** The fields of CloudWatch's alarm notification that the wording uses. */
 interface AlarmNotification {

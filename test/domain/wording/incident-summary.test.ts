@@ -1,14 +1,14 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import type { Incident } from "../../lambdas/domain/incident";
-import { gsm7Length, isGsm7 } from "../../lambdas/domain/phrasing/gsm7";
-import { moreThan } from "../../lambdas/domain/phrasing/numbers";
+import type { Incident } from "../../../lambdas/domain/incident";
+import { gsm7Length, isGsm7 } from "../../../lambdas/domain/wording/gsm7";
 import {
   SMS_MAX_SEPTETS,
   SUBJECT_MAX_LENGTH,
   type SummaryContext,
   summarizeIncident,
-} from "../../lambdas/domain/summary";
+} from "../../../lambdas/domain/wording/incident-summary";
+import { moreThan } from "../../../lambdas/domain/wording/numbers";
 
 const at = (iso: string) => Date.parse(iso);
 const MIN = 60_000;
