@@ -59,6 +59,15 @@ async function outbox() {
   }).detect.outbox;
 }
 
+describe("retryDelayMs", () => {
+  it("waits 1, 2, 4, 8, then 16 minutes, and never longer", () => {
+    expect([1, 2, 3, 4, 5, 6, 20].map((attempts) => retryDelayMs(attempts) / 60_000)).toEqual([
+      1, 2, 4, 8, 16, 16, 16,
+    ]);
+    expect(MAX_ATTEMPTS).toBe(6);
+  });
+});
+
 describe("deliverPending", () => {
   it("retries only the channel that failed, after the back-off", async () => {
     // Prepare
@@ -71,8 +80,9 @@ describe("deliverPending", () => {
 
     // Act
     const first = await deliverPending(store, deliverer, T0);
-    const tooSoon = await deliverPending(store, deliverer, T0 + retryDelayMs(1) - 1);
-    const retried = await deliverPending(store, deliverer, T0 + retryDelayMs(1));
+    // The documented back-off: the first retry one minute after the failure.
+    const tooSoon = await deliverPending(store, deliverer, T0 + 60_000 - 1);
+    const retried = await deliverPending(store, deliverer, T0 + 60_000);
 
     // Assess
     expect(first.failed.map((f) => f.error)).toEqual(["webhook: injected delivery failure"]);
@@ -91,12 +101,12 @@ describe("deliverPending", () => {
     failing.failures = 1_000;
     const deadLetters = new RecordingDeadLetters();
 
-    // Act: enough rounds, each when the last back-off has passed
+    // Act: six rounds, each when the documented back-off (1, 2, 4, 8, 16 minutes) has passed
     let now = T0;
     const rounds = [];
-    for (let attempt = 1; attempt <= MAX_ATTEMPTS; attempt++) {
+    for (const waitMinutes of [1, 2, 4, 8, 16, 16]) {
       rounds.push(await deliverPending(store, { notifiers: [failing], deadLetters }, now));
-      now += retryDelayMs(attempt);
+      now += waitMinutes * 60_000;
     }
     await store.add(message("t-mobile-20240201T1100Z", now));
     const healthy = new RecordingNotifier("sms");
