@@ -26,6 +26,7 @@ import {
   type StoredIncident,
 } from "../domain/ports";
 import { serviceById } from "../domain/service-lookup";
+import { listIncidents } from "../usecases/list-incidents";
 import {
   describeIncident,
   describeService,
@@ -68,8 +69,6 @@ export interface ApiDependencies extends QueryDependencies, ReportDependencies {
   now: () => number;
 }
 
-/** Store pages one `GET /incidents` reads at most before answering with what it has. */
-const MAX_PAGES_PER_REQUEST = 20;
 /** Longest range `GET /services/{id}/series` serves at once. */
 export const MAX_SERIES_RANGE_MS = 7 * 24 * 60 * MINUTE_MS;
 /** Live data changes every bucket: let caches keep it briefly. */
@@ -113,40 +112,21 @@ export interface RouteSpec {
   handle(deps: ApiDependencies, request: RouteRequest): Promise<APIGatewayProxyStructuredResultV2>;
 }
 
-async function listIncidents(deps: ApiDependencies, query: z.infer<typeof IncidentQuerySchema>) {
-  const { service, status, limit, cursor } = query;
-  if (service !== undefined && !serviceById(deps.config, service)) {
-    throw badRequest(`no service has id '${service}'`, "service");
+/** `GET /incidents`: the filters checked here, the paging in the use case. */
+async function incidentsPage(deps: ApiDependencies, query: z.infer<typeof IncidentQuerySchema>) {
+  if (query.service !== undefined && !serviceById(deps.config, query.service)) {
+    throw badRequest(`no service has id '${query.service}'`, "service");
   }
-  const fromMs = query.from === undefined ? undefined : parseIso(query.from);
-  const toMs = query.to === undefined ? undefined : parseIso(query.to);
-  const matches = (stored: StoredIncident) =>
-    (service === undefined || stored.incident.service === service) &&
-    (status === undefined ||
-      (stored.incident.resolvedAt === null ? "open" : "resolved") === status);
-  const incidents: ReturnType<typeof incidentView>[] = [];
-  let after = cursor;
-  // Filters apply after the query: read pages until the answer is full. The cursor
-  // returned continues right after the last incident returned, so none is skipped.
-  for (let round = 0; round < MAX_PAGES_PER_REQUEST; round++) {
-    let page: Awaited<ReturnType<typeof deps.incidents.list>>;
-    try {
-      page = await deps.incidents.list({ fromMs, toMs, limit, after });
-    } catch (error) {
-      if (error instanceof InvalidCursorError) throw badRequest(error.message, "cursor");
-      throw error;
-    }
-    for (const stored of page.items) {
-      if (!matches(stored)) continue;
-      incidents.push(incidentView(stored));
-      if (incidents.length === limit) {
-        return { incidents, next: deps.incidents.cursorAfter(stored.incident) };
-      }
-    }
-    if (!page.next) return { incidents, next: null };
-    after = page.next;
+  try {
+    return await listIncidents(deps, {
+      ...query,
+      fromMs: query.from === undefined ? undefined : parseIso(query.from),
+      toMs: query.to === undefined ? undefined : parseIso(query.to),
+    });
+  } catch (error) {
+    if (error instanceof InvalidCursorError) throw badRequest(error.message, "cursor");
+    throw error;
   }
-  return { incidents, next: after ?? null };
 }
 
 function knownService(deps: ApiDependencies, id: string | undefined): Service {
@@ -252,7 +232,7 @@ export const ROUTES: readonly RouteSpec[] = [
     reads: true,
     cache: LIVE_CACHE,
     handle: async (deps, { query }) =>
-      json(200, await listIncidents(deps, query as z.infer<typeof IncidentQuerySchema>)),
+      json(200, await incidentsPage(deps, query as z.infer<typeof IncidentQuerySchema>)),
   },
   {
     method: "GET",
