@@ -1,9 +1,10 @@
 /**
  * Use case: deliver the messages the outbox holds, to every channel, once each.
  * 1. Take the messages that are due (never tried, or their retry time has come), oldest
- *    first. Hold back for good an "opened" of a service in maintenance. "Opened" messages
- *    of one category within the grouping window go out as one message (see
- *    `domain/grouping.ts`); every other message goes out alone.
+ *    first, and plan the round (`domain/delivery-plan.ts`): hold back for good an
+ *    "opened" of a service in maintenance; "opened" messages of one category within the
+ *    grouping window go out as one message (see `domain/grouping.ts`); every other
+ *    message goes out alone, follow-ups last.
  * 2. Claim each message with a lease, so two ticks never send the same one.
  * 3. Decide and record its audience (see `domain/audience.ts`): who wants it and is not in
  *    quiet hours now; for a resolved, whoever was told of the incident. An update or a
@@ -20,22 +21,16 @@
  * A crash between a channel's delivery and the note that it delivered sends that channel
  * the message again when the lease runs out: at least once, never lost.
  */
-import {
-  announcementAudience,
-  interestedAudience,
-  type Recipient,
-  resolvedAudience,
-  splitByLeader,
-} from "../domain/audience";
+import { announcementAudience, type Recipient, splitByLeader } from "../domain/audience";
 import { MINUTE_MS } from "../domain/buckets";
-import { groupOpened, type OpenedGroup } from "../domain/grouping";
+import { followUpStep, needsSentOpenings, planRound } from "../domain/delivery-plan";
+import type { OpenedGroup } from "../domain/grouping";
 import type {
   DeadLetterQueue,
   DeliveryPart,
   Notifier,
   OutboxEntry,
   OutboxMessage,
-  OutboxRecord,
   OutboxStore,
 } from "../domain/ports";
 import { groupedSummary } from "../domain/wording/group-summary";
@@ -73,8 +68,6 @@ type Part = DeliveryPart;
 export const LEASE_MS = 60_000;
 /** Delivery rounds before a message goes to the dead-letter queue. */
 export const MAX_ATTEMPTS = 6;
-/** How long a follow-up waits before it looks again at an earlier message being retried. */
-const FOLLOW_UP_WAIT_MS = MINUTE_MS;
 const BATCH = 25;
 
 /** Wait before the next round after `attempts` failed ones: 1, 2, 4, 8, 16 minutes. */
@@ -188,11 +181,7 @@ async function openedParts(
   ]);
 }
 
-/**
- * Sends an update or a resolved message, after the incident's earlier messages: it waits
- * while one of them is pending, is held back when the opening was (maintenance), and a
- * resolved goes to whoever the opening and the updates reached.
- */
+/** Sends an update or a resolved message as {@link followUpStep} decides. */
 async function deliverFollowUp(
   outbox: OutboxStore,
   deliverer: Deliverer,
@@ -202,57 +191,24 @@ async function deliverFollowUp(
 ): Promise<void> {
   const { message } = entry;
   const records = await outbox.incidentRecords(message.incidentId);
-  const opened = records.find((r) => r.message.transition === "opened");
-  if (opened?.state === "suppressed") {
+  const step = followUpStep(message, records, deliverer.recipients ?? [], nowMs);
+  if (step.kind === "hold-back") {
     await outbox.markSuppressed(message.key, nowMs);
     result.heldBack.push(message.key);
     return;
   }
-  // Strictly earlier: by time, then by key, so two updates recorded in one step (a jump
-  // past two multiples) cannot each wait for the other.
-  const before = (r: OutboxRecord) =>
-    r.message.createdAt < message.createdAt ||
-    (r.message.createdAt === message.createdAt && r.message.key < message.key);
-  const earlier = records.filter(
-    (r) => r.message.key !== message.key && r.message.transition !== "resolved" && before(r),
-  );
-  // A resolved never overtakes its opening: it waits for the opening's retries, out of
-  // the way (a retry time), so waiting messages never fill a delivery batch.
-  const waitingFor = earlier.find((r) => r.state === "pending");
-  if (waitingFor) {
-    // Due again with the message it waits for (openings go first in a round), or in a
-    // minute when that one has no retry time yet.
-    const until =
-      waitingFor.retryAt !== null && waitingFor.retryAt > nowMs
-        ? waitingFor.retryAt
-        : nowMs + FOLLOW_UP_WAIT_MS;
-    await outbox.markFailed(message.key, `waits for ${waitingFor.message.key}`, until);
+  if (step.kind === "wait") {
+    await outbox.markFailed(message.key, step.reason, step.until);
     return;
   }
-  const recipients = deliverer.recipients ?? [];
-  const compose = async (claimed: readonly OutboxEntry[]): Promise<Part[]> => {
-    let fresh: string[];
-    if (message.transition !== "resolved") {
-      fresh = announcementAudience(recipients, [message], nowMs);
-    } else if (opened?.audience) {
-      // Only messages that went out told anyone: a dead-lettered opening told nobody.
-      fresh = resolvedAudience(
-        recipients,
-        earlier.filter((r) => r.state === "sent").flatMap((r) => r.audience ?? []),
-      );
-    } else {
-      // The opening left no audience (it went out before audiences were recorded, or its
-      // record expired): it reached everyone who wanted it then, so they hear it end.
-      fresh = interestedAudience(recipients, [message]);
-    }
-    const audience = await recordAudience(outbox, claimed, fresh);
-    return [{ summary: message.summary, audience }];
-  };
+  const compose = async (claimed: readonly OutboxEntry[]): Promise<Part[]> => [
+    { summary: message.summary, audience: await recordAudience(outbox, claimed, step.audience) },
+  ];
   await deliver(outbox, deliverer, [entry], compose, nowMs, result);
 }
 
 /**
- * Sends every due message to every notifier.
+ * Sends every due message to every notifier, in the order {@link planRound} gives.
  * @example await deliverPending(outbox, { notifiers: [sns], groupWindowMs: 300_000 }, Date.now());
  */
 export async function deliverPending(
@@ -261,49 +217,25 @@ export async function deliverPending(
   nowMs: number,
 ): Promise<DeliveryResult> {
   const result: DeliveryResult = { sent: [], failed: [], dead: [], heldBack: [] };
-  const due: OutboxEntry[] = [];
-  for (const entry of await outbox.due(nowMs, BATCH)) {
-    const { message } = entry;
-    if (message.transition === "opened" && (deliverer.heldBack?.(message) ?? false)) {
-      await outbox.markSuppressed(message.key, nowMs);
-      result.heldBack.push(message.key);
+  const due = await outbox.due(nowMs, BATCH);
+  const settings = {
+    heldBack: deliverer.heldBack ?? (() => false),
+    windowMs: deliverer.groupWindowMs ?? 0,
+  };
+  const sentOpenings = needsSentOpenings(due, settings)
+    ? await outbox.sentSince("opened", nowMs - 2 * settings.windowMs)
+    : [];
+  for (const step of planRound(due, { ...settings, sentOpenings })) {
+    if (step.kind === "hold-back") {
+      await outbox.markSuppressed(step.entry.message.key, nowMs);
+      result.heldBack.push(step.entry.message.key);
+    } else if (step.kind === "opened") {
+      const compose = (claimed: readonly OutboxEntry[]) =>
+        openedParts(outbox, deliverer, { joins: step.joins }, claimed, nowMs);
+      await deliver(outbox, deliverer, step.entries, compose, nowMs, result);
     } else {
-      due.push(entry);
+      await deliverFollowUp(outbox, deliverer, step.entry, nowMs, result);
     }
-  }
-  const window = deliverer.groupWindowMs ?? 0;
-  // A retried opening goes alone, as its first attempt planned; only fresh ones group.
-  const retried = due.filter((e) => e.message.transition === "opened" && e.attempts > 0);
-  for (const entry of retried) {
-    const compose = (claimed: readonly OutboxEntry[]) =>
-      openedParts(outbox, deliverer, { joins: null }, claimed, nowMs);
-    await deliver(outbox, deliverer, [entry], compose, nowMs, result);
-  }
-  const opened = due.filter((e) => e.message.transition === "opened" && e.attempts === 0);
-  if (opened.length > 0 && window > 0) {
-    const sent = await outbox.sentSince("opened", nowMs - 2 * window);
-    const byKey = new Map(opened.map((e) => [e.message.key, e]));
-    const groups = groupOpened(
-      opened.map((e) => e.message),
-      sent,
-      window,
-    );
-    for (const group of groups) {
-      const entries = group.members.flatMap((m) => byKey.get(m.key) ?? []);
-      const compose = (claimed: readonly OutboxEntry[]) =>
-        openedParts(outbox, deliverer, group, claimed, nowMs);
-      await deliver(outbox, deliverer, entries, compose, nowMs, result);
-    }
-  } else {
-    for (const entry of opened) {
-      const compose = (claimed: readonly OutboxEntry[]) =>
-        openedParts(outbox, deliverer, { joins: null }, claimed, nowMs);
-      await deliver(outbox, deliverer, [entry], compose, nowMs, result);
-    }
-  }
-  // Follow-ups after the openings, so one opened and resolved in the same round go in order.
-  for (const entry of due.filter((e) => e.message.transition !== "opened")) {
-    await deliverFollowUp(outbox, deliverer, entry, nowMs, result);
   }
   return result;
 }

@@ -1,0 +1,141 @@
+/**
+ * The pure half of delivering the outbox: in what order a round handles its due messages
+ * and what each follow-up does, decided from what the outbox holds. The use case
+ * (`usecases/deliver-notifications.ts`) carries the plan out: claims, records, sends.
+ *
+ * A round goes: openings of services in maintenance are held back for good; retried
+ * openings go alone, as their first attempt planned; fresh openings of one category
+ * within the grouping window go as one message (see `grouping.ts`); updates and
+ * resolutions go last, so an opening and its resolution in one round go in order.
+ */
+import {
+  announcementAudience,
+  interestedAudience,
+  type Recipient,
+  resolvedAudience,
+} from "./audience";
+import { MINUTE_MS } from "./buckets";
+import { groupOpened } from "./grouping";
+import type { OutboxEntry, OutboxMessage, OutboxRecord } from "./ports";
+
+/** How long a follow-up waits before it looks again at an earlier message being retried. */
+export const FOLLOW_UP_WAIT_MS = MINUTE_MS;
+
+/** One thing a round does, in order. */
+export type RoundStep =
+  | { kind: "hold-back"; entry: OutboxEntry }
+  | { kind: "opened"; entries: OutboxEntry[]; joins: OutboxMessage | null }
+  | { kind: "follow-up"; entry: OutboxEntry };
+
+/** What planning a round needs besides the due entries. */
+export interface RoundSettings {
+  /** True for an "opened" message that must not go out (its service is in maintenance). */
+  heldBack: (message: OutboxMessage) => boolean;
+  /** Opened incidents of one category this close together go out as one; 0 never groups. */
+  windowMs: number;
+  /** Openings sent within two windows, which a fresh opening may join. */
+  sentOpenings: readonly OutboxMessage[];
+}
+
+const isOpened = (entry: OutboxEntry) => entry.message.transition === "opened";
+
+/**
+ * True when planning `due` would look at the openings already sent (so the caller reads
+ * them only then).
+ */
+export function needsSentOpenings(
+  due: readonly OutboxEntry[],
+  settings: Pick<RoundSettings, "heldBack" | "windowMs">,
+): boolean {
+  return (
+    settings.windowMs > 0 &&
+    due.some((e) => isOpened(e) && e.attempts === 0 && !settings.heldBack(e.message))
+  );
+}
+
+/**
+ * The steps of one round over the `due` entries, in the order they are carried out.
+ * @example planRound(due, { heldBack: () => false, windowMs: 3_600_000, sentOpenings: [] })
+ */
+export function planRound(due: readonly OutboxEntry[], settings: RoundSettings): RoundStep[] {
+  const steps: RoundStep[] = [];
+  const going: OutboxEntry[] = [];
+  for (const entry of due) {
+    if (isOpened(entry) && settings.heldBack(entry.message))
+      steps.push({ kind: "hold-back", entry });
+    else going.push(entry);
+  }
+  // A retried opening goes alone, as its first attempt planned; only fresh ones group.
+  for (const entry of going.filter((e) => isOpened(e) && e.attempts > 0)) {
+    steps.push({ kind: "opened", entries: [entry], joins: null });
+  }
+  const fresh = going.filter((e) => isOpened(e) && e.attempts === 0);
+  if (fresh.length > 0 && settings.windowMs > 0) {
+    const byKey = new Map(fresh.map((e) => [e.message.key, e]));
+    const groups = groupOpened(
+      fresh.map((e) => e.message),
+      settings.sentOpenings,
+      settings.windowMs,
+    );
+    for (const group of groups) {
+      const entries = group.members.flatMap((m) => byKey.get(m.key) ?? []);
+      steps.push({ kind: "opened", entries, joins: group.joins });
+    }
+  } else {
+    for (const entry of fresh) steps.push({ kind: "opened", entries: [entry], joins: null });
+  }
+  for (const entry of going.filter((e) => !isOpened(e))) steps.push({ kind: "follow-up", entry });
+  return steps;
+}
+
+/** What an update or a resolution does this round. */
+export type FollowUpStep =
+  | { kind: "hold-back" }
+  | { kind: "wait"; until: number; reason: string }
+  | { kind: "send"; audience: string[] };
+
+/**
+ * What a follow-up (an update or a resolved) does, from its incident's outbox records:
+ * it is held back with an opening that was; it waits while an earlier message of its
+ * incident is pending (out of the way, with a retry time, so waiting messages never fill
+ * a delivery batch); otherwise it goes, a resolved to whoever the opening and the updates
+ * reached.
+ */
+export function followUpStep(
+  message: OutboxMessage,
+  records: readonly OutboxRecord[],
+  recipients: readonly Recipient[],
+  nowMs: number,
+): FollowUpStep {
+  const opened = records.find((r) => r.message.transition === "opened");
+  if (opened?.state === "suppressed") return { kind: "hold-back" };
+  // Strictly earlier: by time, then by key, so two updates recorded in one step (a jump
+  // past two multiples) cannot each wait for the other.
+  const before = (r: OutboxRecord) =>
+    r.message.createdAt < message.createdAt ||
+    (r.message.createdAt === message.createdAt && r.message.key < message.key);
+  const earlier = records.filter(
+    (r) => r.message.key !== message.key && r.message.transition !== "resolved" && before(r),
+  );
+  const waitingFor = earlier.find((r) => r.state === "pending");
+  if (waitingFor) {
+    // Due again with the message it waits for (openings go first in a round), or in a
+    // minute when that one has no retry time yet.
+    const until =
+      waitingFor.retryAt !== null && waitingFor.retryAt > nowMs
+        ? waitingFor.retryAt
+        : nowMs + FOLLOW_UP_WAIT_MS;
+    return { kind: "wait", until, reason: `waits for ${waitingFor.message.key}` };
+  }
+  if (message.transition !== "resolved") {
+    return { kind: "send", audience: announcementAudience(recipients, [message], nowMs) };
+  }
+  if (opened?.audience) {
+    // Only messages that went out told anyone: a dead-lettered opening told nobody.
+    const told = earlier.filter((r) => r.state === "sent").flatMap((r) => r.audience ?? []);
+    return { kind: "send", audience: resolvedAudience(recipients, told) };
+  }
+  // The opening left no audience (it went out before audiences were recorded, or its
+  // record expired): it reached everyone who wanted it then, so they hear it end.
+  return { kind: "send", audience: interestedAudience(recipients, [message]) };
+}
