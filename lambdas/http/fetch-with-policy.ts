@@ -6,7 +6,8 @@
  * check and a response-size cap enforced while streaming.
  *
  * Every error is a {@link SourceHttpError} whose message names the URL and what to check,
- * because it ends up in the source's health record, where a person reads it.
+ * because it ends up in the source's health record, where a person reads it. The retry
+ * loop (retry.ts) and the `Retry-After` reading (retry-after.ts) are the webhooks' too.
  *
  * @example
  * const result = await fetchWithPolicy(url, {
@@ -17,6 +18,9 @@
  * if (result.status === "not-modified") return countsFromStore(result.validators);
  * const feed = parseFeed(result.body, result.url);
  */
+import { retryableStatus } from "./http-failure";
+import { withRetries } from "./retry";
+import { parseRetryAfter } from "./retry-after";
 import { invalidBody, parseJsonBody, SourceHttpError } from "./source-http-error";
 import {
   type HttpValidators,
@@ -72,7 +76,8 @@ export const DEFAULT_MAX_BYTES = 2 * 1024 * 1024;
 export const MAX_RETRY_WAIT_MS = 10_000;
 const DEFAULT_ATTEMPT_TIMEOUT_MS = 2_500;
 const DEFAULT_RETRIES = 2;
-const BACKOFF_BASE_MS = 200;
+/** The first back-off step; each wait is between half a step and a step. */
+const BACKOFF_FIRST_MS = 200;
 const BACKOFF_MAX_MS = 5_000;
 
 const ACCEPT = {
@@ -96,61 +101,11 @@ function contentTypeAllowed(mediaType: string, expect: "json" | "xml"): boolean 
   return XML_TYPES.has(mediaType);
 }
 
-/**
- * Milliseconds to wait from a `Retry-After` value (delay-seconds or an HTTP-date), or
- * null when it is missing or unreadable.
- * @example parseRetryAfter("120", Date.now()) // 120000
- */
-export function parseRetryAfter(value: string | null, nowMs: number): number | null {
-  if (value === null) return null;
-  const trimmed = value.trim();
-  if (/^\d+$/.test(trimmed)) return Number(trimmed) * 1000;
-  const at = Date.parse(trimmed);
-  if (Number.isNaN(at)) return null;
-  return Math.max(0, at - nowMs);
-}
-
-/** Thrown inside an attempt; the loop decides whether to try again. */
-interface AttemptFailure {
-  error: SourceHttpError;
-  /** Server-requested wait before the next attempt. */
-  retryAfterMs?: number;
-}
-
-function failure(error: SourceHttpError, retryAfterMs?: number): AttemptFailure {
-  return retryAfterMs === undefined ? { error } : { error, retryAfterMs };
-}
-
-function isAttemptFailure(x: unknown): x is AttemptFailure {
-  return (
-    typeof x === "object" && x !== null && (x as AttemptFailure).error instanceof SourceHttpError
-  );
-}
-
 function deadlineError(url: string, doing: string, cause?: unknown): SourceHttpError {
   return new SourceHttpError(
     `GET ${url}: the source's deadline passed ${doing}; the server is slow or unreachable — check that it answers quickly, it will be tried again next tick`,
     { url, retryable: true, cause },
   );
-}
-
-/** Waits `ms`, rejecting with `onAbort()` if the signal aborts first. */
-function sleep(ms: number, signal: AbortSignal, onAbort: () => SourceHttpError): Promise<void> {
-  return new Promise((resolve, reject) => {
-    if (signal.aborted) {
-      reject(onAbort());
-      return;
-    }
-    const timer = setTimeout(() => {
-      signal.removeEventListener("abort", abort);
-      resolve();
-    }, ms);
-    const abort = () => {
-      clearTimeout(timer);
-      reject(onAbort());
-    };
-    signal.addEventListener("abort", abort, { once: true });
-  });
 }
 
 /** Reads a body, failing as soon as it grows past `maxBytes`. */
@@ -163,7 +118,7 @@ async function readCapped(response: Response, url: string, maxBytes: number): Pr
   const declared = Number(response.headers.get("content-length"));
   if (Number.isFinite(declared) && declared > maxBytes) {
     await response.body?.cancel().catch(() => {});
-    throw failure(tooLarge(`a ${declared}-byte body`));
+    throw tooLarge(`a ${declared}-byte body`);
   }
   if (!response.body) return new Uint8Array(0);
   const reader = response.body.getReader();
@@ -175,7 +130,7 @@ async function readCapped(response: Response, url: string, maxBytes: number): Pr
     total += value.byteLength;
     if (total > maxBytes) {
       await reader.cancel().catch(() => {});
-      throw failure(tooLarge(`a body of more than ${maxBytes} bytes`));
+      throw tooLarge(`a body of more than ${maxBytes} bytes`);
     }
     chunks.push(value);
   }
@@ -213,7 +168,7 @@ function statusHint(status: number): string {
   return "check the URL and the source's settings";
 }
 
-/** One attempt: resolves with a result or throws an {@link AttemptFailure}. */
+/** One attempt: resolves with a result or throws a {@link SourceHttpError}. */
 async function attempt(url: string, options: FetchOptions): Promise<FetchResult> {
   const timeoutMs = options.attemptTimeoutMs ?? DEFAULT_ATTEMPT_TIMEOUT_MS;
   const timeout = AbortSignal.timeout(timeoutMs);
@@ -230,15 +185,13 @@ async function attempt(url: string, options: FetchOptions): Promise<FetchResult>
   }
 
   // Classifies a thrown fetch/body error: the deadline, this attempt's timeout, or the network.
-  const classify = (error: unknown, doing: string): AttemptFailure => {
-    if (isAttemptFailure(error)) return error;
-    if (options.signal.aborted) return failure(deadlineError(url, doing, error));
+  const classify = (error: unknown, doing: string): SourceHttpError => {
+    if (error instanceof SourceHttpError) return error;
+    if (options.signal.aborted) return deadlineError(url, doing, error);
     if (timeout.aborted) {
-      return failure(
-        new SourceHttpError(
-          `GET ${url} timed out after ${timeoutMs} ms ${doing}; check that the server answers quickly`,
-          { url, retryable: true, cause: error },
-        ),
+      return new SourceHttpError(
+        `GET ${url} timed out after ${timeoutMs} ms ${doing}; check that the server answers quickly`,
+        { url, retryable: true, cause: error },
       );
     }
     const reason =
@@ -249,13 +202,11 @@ async function attempt(url: string, options: FetchOptions): Promise<FetchResult>
       doing === "while reading the body"
         ? "the server or a proxy cut the response short; check the server if it keeps happening"
         : "check that the host name is right and the server is reachable";
-    return failure(
-      new SourceHttpError(`GET ${url} failed ${doing} (${reason}); ${hint}`, {
-        url,
-        retryable: true,
-        cause: error,
-      }),
-    );
+    return new SourceHttpError(`GET ${url} failed ${doing} (${reason}); ${hint}`, {
+      url,
+      retryable: true,
+      cause: error,
+    });
   };
 
   let response: Response;
@@ -276,16 +227,20 @@ async function attempt(url: string, options: FetchOptions): Promise<FetchResult>
   if (!response.ok) {
     await response.body?.cancel().catch(() => {});
     const status = response.status;
-    const retryable = status === 429 || status >= 500;
-    const retryAfter =
+    // A Retry-After means something on these two (RFC 9110 §10.2.3, RFC 6585 §4).
+    const retryAfterMs =
       status === 429 || status === 503
         ? parseRetryAfter(response.headers.get("retry-after"), Date.now())
         : null;
-    const error = new SourceHttpError(
+    throw new SourceHttpError(
       `GET ${finalUrl} answered ${status}${response.statusText ? ` ${response.statusText}` : ""}; ${statusHint(status)}`,
-      { url: finalUrl, status, retryable },
+      {
+        url: finalUrl,
+        status,
+        retryable: retryableStatus(status),
+        ...(retryAfterMs === null ? {} : { retryAfterMs }),
+      },
     );
-    throw failure(error, retryAfter ?? undefined);
   }
 
   const contentType = response.headers.get("content-type") ?? "";
@@ -293,11 +248,9 @@ async function attempt(url: string, options: FetchOptions): Promise<FetchResult>
   if (!contentTypeAllowed(mediaType, options.expect)) {
     await response.body?.cancel().catch(() => {});
     const got = mediaType ? `Content-Type ${mediaType}` : "no Content-Type";
-    throw failure(
-      new SourceHttpError(
-        `GET ${finalUrl} answered ${response.status} with ${got}, but ${EXPECTED[options.expect]} was expected; check that the URL points at the ${options.expect === "xml" ? "feed" : "API endpoint"} itself, not a web page, login or error page`,
-        { url: finalUrl, status: response.status, retryable: false },
-      ),
+    throw new SourceHttpError(
+      `GET ${finalUrl} answered ${response.status} with ${got}, but ${EXPECTED[options.expect]} was expected; check that the URL points at the ${options.expect === "xml" ? "feed" : "API endpoint"} itself, not a web page, login or error page`,
+      { url: finalUrl, status: response.status, retryable: false },
     );
   }
 
@@ -316,12 +269,6 @@ async function attempt(url: string, options: FetchOptions): Promise<FetchResult>
   };
 }
 
-/** Exponential backoff with jitter: half the step fixed, half random. */
-function backoffMs(attemptIndex: number): number {
-  const step = Math.min(BACKOFF_MAX_MS, BACKOFF_BASE_MS * 2 ** attemptIndex);
-  return step / 2 + Math.random() * (step / 2);
-}
-
 /**
  * GETs `url` with outcry's HTTP policy (see the module comment).
  * @throws {SourceHttpError} naming the URL and what to check
@@ -330,46 +277,43 @@ function backoffMs(attemptIndex: number): number {
  *   signal, expect: "xml", validators: { etag: '"abc"' },
  * });
  */
-export async function fetchWithPolicy(url: string, options: FetchOptions): Promise<FetchResult> {
-  const retries = Math.max(0, options.retries ?? DEFAULT_RETRIES);
-  for (let index = 0; ; index++) {
-    if (options.signal.aborted) throw deadlineError(url, "before the request was sent");
-    let failed: AttemptFailure;
-    try {
-      return await attempt(url, options);
-    } catch (error) {
-      if (!isAttemptFailure(error)) throw error;
-      failed = error;
-    }
-    const { error, retryAfterMs } = failed;
-    const attempts = index + 1;
-    if (!error.retryable || options.signal.aborted || index >= retries) {
-      if (attempts > 1 && error.retryable && !options.signal.aborted) {
-        error.message += ` (gave up after ${attempts} attempts)`;
-      }
-      throw error;
-    }
-
-    const waitMs = retryAfterMs ?? backoffMs(index);
-    const allowedMs =
-      options.deadlineAt !== undefined ? options.deadlineAt - Date.now() : MAX_RETRY_WAIT_MS;
-    if (waitMs > allowedMs) {
-      const asked = retryAfterMs !== undefined;
-      const answered = error.status === undefined ? "failed" : `answered ${error.status}`;
-      throw new SourceHttpError(
-        asked
-          ? `GET ${error.url} ${answered} and asked to retry after ${Math.ceil(waitMs / 1000)} s, which is past the source's deadline, so this read fails now and the next tick tries again; if it keeps happening, read this source less often`
-          : `${error.message}; no time is left before the source's deadline to try again`,
-        {
-          url: error.url,
-          retryable: true,
-          cause: error,
-          ...(error.status === undefined ? {} : { status: error.status }),
-        },
-      );
-    }
-    await sleep(waitMs, options.signal, () =>
-      deadlineError(url, `while waiting ${Math.ceil(waitMs)} ms to retry after: ${error.message}`),
-    );
-  }
+export function fetchWithPolicy(url: string, options: FetchOptions): Promise<FetchResult> {
+  const { signal, deadlineAt } = options;
+  return withRetries(
+    () => {
+      if (signal.aborted) throw deadlineError(url, "before the request was sent");
+      return attempt(url, options);
+    },
+    {
+      retries: options.retries ?? DEFAULT_RETRIES,
+      backoff: { firstMs: BACKOFF_FIRST_MS, maxMs: BACKOFF_MAX_MS, jitter: true },
+      signal,
+      maxWaitMs: () => (deadlineAt !== undefined ? deadlineAt - Date.now() : MAX_RETRY_WAIT_MS),
+      waitTooLong: (error, waitMs) => {
+        const failedUrl = error instanceof SourceHttpError ? error.url : url;
+        const asked = error.retryAfterMs !== undefined && error.retryAfterMs >= waitMs;
+        const answered = error.status === undefined ? "failed" : `answered ${error.status}`;
+        return new SourceHttpError(
+          asked
+            ? `GET ${failedUrl} ${answered} and asked to retry after ${Math.ceil(waitMs / 1000)} s, which is past the source's deadline, so this read fails now and the next tick tries again; if it keeps happening, read this source less often`
+            : `${error.message}; no time is left before the source's deadline to try again`,
+          {
+            url: failedUrl,
+            retryable: true,
+            cause: error,
+            ...(error.status === undefined ? {} : { status: error.status }),
+          },
+        );
+      },
+      abortedWhileWaiting: (error, waitMs) =>
+        deadlineError(
+          url,
+          `while waiting ${Math.ceil(waitMs)} ms to retry after: ${error.message}`,
+        ),
+      gaveUp: (error, attempts) => {
+        if (attempts > 1) error.message += ` (gave up after ${attempts} attempts)`;
+        return error;
+      },
+    },
+  );
 }

@@ -1,26 +1,20 @@
 /**
  * The error every HTTP source throws: its message names the URL and what to check,
- * because it ends up in the source's health record, where a person reads it.
+ * because it ends up in the source's health record, where a person reads it. It is an
+ * {@link HttpFailure}, so it says whether trying again may help as a webhook's does.
  */
+import { HttpFailure, type HttpFailureDetails } from "./http-failure";
 
 /** Why an HTTP source failed, for the source's health record. */
-export class SourceHttpError extends Error {
-  /** The URL requested. */
+export class SourceHttpError extends HttpFailure {
+  /** The URL requested (the final one, after redirects, once the server answered). */
   readonly url: string;
-  /** The HTTP status, when the server answered. */
-  readonly status?: number;
-  /** True when trying again later (the next tick) may well succeed. */
-  readonly retryable: boolean;
 
-  constructor(
-    message: string,
-    details: { url: string; status?: number; retryable: boolean; cause?: unknown },
-  ) {
-    super(message, details.cause === undefined ? undefined : { cause: details.cause });
+  constructor(message: string, details: HttpFailureDetails & { url: string }) {
+    const { url, ...failure } = details;
+    super(message, failure);
     this.name = "SourceHttpError";
-    this.url = details.url;
-    if (details.status !== undefined) this.status = details.status;
-    this.retryable = details.retryable;
+    this.url = url;
   }
 }
 

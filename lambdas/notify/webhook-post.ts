@@ -2,12 +2,16 @@
  * Posting a JSON body to a webhook, with the manners the HTTP sources have: a timeout per
  * attempt, retries with backoff on network errors, timeouts, 5xx and 429 (honouring
  * `Retry-After` up to a cap), and no retry of an answer that will not change (a 404 for a
- * deleted webhook). The URL is a secret, so errors name the webhook by its id and never
+ * deleted webhook). The retry loop and the `Retry-After` reading are the HTTP client's,
+ * the same as the sources'. The URL is a secret, so errors name the webhook by its id and never
  * carry the URL into logs, the outbox or a dead-letter queue.
  *
  * @example await postWebhook("noc-slack", url, slackMessage(summary));
  */
 import { USER_AGENT } from "../http/fetch-with-policy";
+import { HttpFailure, retryableStatus } from "../http/http-failure";
+import { withRetries } from "../http/retry";
+import { parseRetryAfter } from "../http/retry-after";
 
 /** How hard to try. */
 export interface WebhookPostOptions {
@@ -21,36 +25,16 @@ export interface WebhookPostOptions {
   maxRetryWaitMs?: number;
 }
 
-/** A failed delivery; `retryable` says whether trying later could help. */
-export class WebhookError extends Error {
-  constructor(
-    message: string,
-    readonly retryable: boolean,
-    readonly status?: number,
-  ) {
-    super(message);
-    this.name = "WebhookError";
-  }
-}
-
-const wait = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
-
-/** Seconds or an HTTP date, as milliseconds from now; undefined when absent or unreadable. */
-function retryAfterMs(header: string | null, nowMs: number): number | undefined {
-  if (!header) return undefined;
-  const seconds = Number(header);
-  if (Number.isFinite(seconds)) return Math.max(0, seconds * 1000);
-  const at = Date.parse(header);
-  return Number.isNaN(at) ? undefined : Math.max(0, at - nowMs);
+/**
+ * A failed delivery; `retryable` says whether trying later could help. Its message names
+ * the webhook by its id, never by its URL (a secret).
+ */
+export class WebhookError extends HttpFailure {
+  override readonly name = "WebhookError";
 }
 
 /** One attempt; resolves on 2xx, throws a {@link WebhookError} otherwise. */
-async function attempt(
-  name: string,
-  url: string,
-  body: string,
-  timeoutMs: number,
-): Promise<{ retryAfter?: number }> {
+async function attempt(name: string, url: string, body: string, timeoutMs: number): Promise<void> {
   let response: Response;
   try {
     response = await fetch(url, {
@@ -62,15 +46,16 @@ async function attempt(
     });
     // Read the answer within the same timeout: Slack says why it refused ("no_service").
     const answer = (await response.text()).slice(0, 200).replace(/\s+/g, " ").trim();
-    if (response.ok) return {};
-    const retryable = response.status === 429 || response.status >= 500;
-    const error = new WebhookError(
+    if (response.ok) return;
+    const retryAfterMs = parseRetryAfter(response.headers.get("retry-after"), Date.now());
+    throw new WebhookError(
       `webhook ${name} answered ${response.status}${answer ? ` ${answer}` : ""}`,
-      retryable,
-      response.status,
+      {
+        retryable: retryableStatus(response.status),
+        status: response.status,
+        ...(retryAfterMs === null ? {} : { retryAfterMs }),
+      },
     );
-    const after = retryAfterMs(response.headers.get("retry-after"), Date.now());
-    throw Object.assign(error, { retryAfter: after });
   } catch (error) {
     if (error instanceof WebhookError) throw error;
     const timedOut = error instanceof DOMException && error.name === "TimeoutError";
@@ -81,7 +66,7 @@ async function attempt(
       timedOut
         ? `webhook ${name} did not answer within ${timeoutMs} ms`
         : `webhook ${name} could not be reached (${why})`,
-      true,
+      { retryable: true },
     );
   }
 }
@@ -101,19 +86,12 @@ export async function postWebhook(
   const backoffMs = options.backoffMs ?? 500;
   const maxWaitMs = options.maxRetryWaitMs ?? 5_000;
   const body = JSON.stringify(payload);
-  for (let tried = 0; ; tried++) {
-    try {
-      await attempt(name, url, body, timeoutMs);
-      return;
-    } catch (error) {
-      const failure = error as WebhookError & { retryAfter?: number };
-      if (!failure.retryable || tried >= retries) throw failure;
-      // A server that asks for longer than we may wait is left to the next invocation's
-      // retry (minutes later) rather than hit again too soon.
-      if (failure.retryAfter !== undefined && failure.retryAfter > maxWaitMs) throw failure;
-      const backoff = backoffMs * 2 ** tried;
-      const delay = Math.min(maxWaitMs, Math.max(backoff, failure.retryAfter ?? 0));
-      await wait(delay);
-    }
-  }
+  await withRetries(() => attempt(name, url, body, timeoutMs), {
+    retries,
+    backoff: { firstMs: backoffMs, maxMs: maxWaitMs, jitter: false },
+    // A server that asks for longer than we may wait is left to the next invocation's
+    // retry (minutes later) rather than hit again too soon.
+    maxWaitMs: () => maxWaitMs,
+    waitTooLong: (failure) => failure,
+  });
 }

@@ -3,7 +3,6 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import {
   fetchWithPolicy,
   parseJsonBody,
-  parseRetryAfter,
   SourceHttpError,
   USER_AGENT,
   validatorsFromMemory,
@@ -265,18 +264,6 @@ describe("fetchWithPolicy: retries", () => {
     expect(server.requests).toHaveLength(1);
     expect(error.status).toBe(503);
     expect(error.message).toContain("deadline");
-  });
-
-  it("reads Retry-After as seconds or as an HTTP-date", () => {
-    // Prepare
-    const now = Date.parse("2023-02-14T03:30:00Z");
-
-    // Act / Assess
-    expect(parseRetryAfter("30", now)).toBe(30_000);
-    expect(parseRetryAfter("Tue, 14 Feb 2023 03:30:45 GMT", now)).toBe(45_000);
-    expect(parseRetryAfter("Tue, 14 Feb 2023 03:00:00 GMT", now)).toBe(0);
-    expect(parseRetryAfter("soon", now)).toBeNull();
-    expect(parseRetryAfter(null, now)).toBeNull();
   });
 });
 
