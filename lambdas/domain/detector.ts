@@ -72,9 +72,18 @@ import type { DetectorSettings } from "./config";
 import { type Incident, type IncidentEvent, incidentId } from "./incident";
 import { utcOffsetMs } from "./zone-offset";
 
-/** What the detector remembers about one service between buckets. */
+/**
+ * The version of {@link DetectorState} this code writes. Raise it with a step in
+ * detector-state-migration.ts whenever the shape changes, so stored states keep their meaning.
+ */
+export const DETECTOR_STATE_VERSION = 2;
+
+/**
+ * What the detector remembers about one service between buckets, every field required.
+ * A stored state is read through `migrateDetectorState` (detector-state-migration.ts).
+ */
 export interface DetectorState {
-  version: 1;
+  version: typeof DETECTOR_STATE_VERSION;
   /** Start of the newest bucket processed; the next one fed must be later. */
   lastBucket: number | null;
   baseline: BaselineState;
@@ -87,13 +96,13 @@ export interface DetectorState {
   /** The open incident, if any. */
   incident: Incident | null;
   /** Largest surprise (rule 3b) seen while the open incident lasts. */
-  incidentSurprise?: number;
+  incidentSurprise: number;
   /** Rule 3c: until when a new incident must be more surprising than the last one was. */
-  afterglow?: { until: number; surprise: number } | null;
+  afterglow: { until: number; surprise: number } | null;
   /** Rule 4b: weighted means (1 h half-life) of counts and expected counts outside incidents. */
-  recent?: { count: number; expected: number };
+  recent: { count: number; expected: number };
   /** Rule 4b: the current run of buckets above `resolveRatio` x expected, outside incidents. */
-  elevated?: { start: number; peak: { count: number; at: number } } | null;
+  elevated: { start: number; peak: { count: number; at: number } } | null;
 }
 
 /** One closed bucket: `count` null marks a gap. */
@@ -113,7 +122,7 @@ export interface DetectorContext {
 /** The state of a service the detector has never seen. */
 export function initialDetectorState(): DetectorState {
   return {
-    version: 1,
+    version: DETECTOR_STATE_VERSION,
     lastBucket: null,
     baseline: initialBaseline(),
     pending: null,
@@ -234,7 +243,7 @@ export function stepDetector(
     return { state: previous, events: [] };
   }
   const state: DetectorState = {
-    version: 1,
+    version: DETECTOR_STATE_VERSION,
     lastBucket: bucketStart,
     baseline: previous.baseline,
     pending: previous.pending,
