@@ -109,15 +109,6 @@ export function initialBaseline(zone = "UTC"): BaselineState {
   };
 }
 
-/**
- * A baseline persisted before seasonal slots existed (`{level, samples}`) keeps its level
- * and starts learning slots; a current one is returned as it is.
- */
-export function upgradeBaseline(state: BaselineState, zone: string): BaselineState {
-  if (Array.isArray(state.weekly) && state.weekly.length === 168) return state;
-  return { ...initialBaseline(zone), level: state.level ?? 0, samples: state.samples ?? 0 };
-}
-
 /** True once the baseline has seen enough normal history to judge a bucket. */
 export function baselineReady(state: BaselineState, context: { bucketMinutes: number }): boolean {
   return state.samples * context.bucketMinutes * MINUTE_MS >= WARM_UP_MS;
@@ -133,9 +124,7 @@ export function expectedCount(
   context: { bucketMinutes: number },
 ): number {
   if (state.samples === 0) return 1;
-  // A baseline stored before slots existed has only its level.
-  if (!Array.isArray(state.weekly)) return state.level;
-  const local = bucketStart + utcOffsetMs(state.zone ?? "UTC", bucketStart);
+  const local = bucketStart + utcOffsetMs(state.zone, bucketStart);
   const seasonal = seasonalAt(state, local + (context.bucketMinutes * MINUTE_MS) / 2);
   return seasonal < 0 ? state.level : seasonal * state.drift;
 }
@@ -146,8 +135,8 @@ export function seasonalKnown(
   bucketStart: number,
   context: { bucketMinutes: number },
 ): boolean {
-  if (state.samples === 0 || !Array.isArray(state.weekly)) return false;
-  const local = bucketStart + utcOffsetMs(state.zone ?? "UTC", bucketStart);
+  if (state.samples === 0) return false;
+  const local = bucketStart + utcOffsetMs(state.zone, bucketStart);
   return seasonalAt(state, local + (context.bucketMinutes * MINUTE_MS) / 2) >= 0;
 }
 
@@ -182,7 +171,7 @@ export function observeBaseline(
   normal: boolean,
   context: { bucketMinutes: number; timeZone?: string },
 ): BaselineState {
-  const zone = context.timeZone ?? state.zone ?? "UTC";
+  const zone = context.timeZone ?? state.zone;
   const local = bucketStart + utcOffsetMs(zone, bucketStart);
   const next = copyBaseline(state, zone);
   noteInto(next, local, surprise, context.bucketMinutes);
@@ -200,7 +189,7 @@ export function noteSurprise(
   surprise: number,
   context: { bucketMinutes: number; timeZone?: string },
 ): BaselineState {
-  const zone = context.timeZone ?? state.zone ?? "UTC";
+  const zone = context.timeZone ?? state.zone;
   const next = copyBaseline(state, zone);
   noteInto(next, bucketStart + utcOffsetMs(zone, bucketStart), surprise, context.bucketMinutes);
   return next;
@@ -216,7 +205,7 @@ export function learnBaseline(
   count: number,
   context: { bucketMinutes: number; timeZone?: string },
 ): BaselineState {
-  const zone = context.timeZone ?? state.zone ?? "UTC";
+  const zone = context.timeZone ?? state.zone;
   const next = copyBaseline(state, zone);
   learnInto(next, bucketStart + utcOffsetMs(zone, bucketStart), count, context.bucketMinutes);
   return next;

@@ -65,16 +65,24 @@ import {
   seasonalKnown,
   surpriseOf,
   typicalDailyMax,
-  upgradeBaseline,
 } from "./baseline";
 import { MINUTE_MS } from "./buckets";
 import type { DetectorSettings } from "./config";
 import { type Incident, type IncidentEvent, incidentId } from "./incident";
 import { utcOffsetMs } from "./zone-offset";
 
-/** What the detector remembers about one service between buckets. */
+/**
+ * The version of {@link DetectorState} this code writes. Raise it with a step in
+ * detector-state-migration.ts whenever the shape changes, so stored states keep their meaning.
+ */
+export const DETECTOR_STATE_VERSION = 2;
+
+/**
+ * What the detector remembers about one service between buckets, every field required.
+ * A stored state is read through `migrateDetectorState` (detector-state-migration.ts).
+ */
 export interface DetectorState {
-  version: 1;
+  version: typeof DETECTOR_STATE_VERSION;
   /** Start of the newest bucket processed; the next one fed must be later. */
   lastBucket: number | null;
   baseline: BaselineState;
@@ -87,13 +95,13 @@ export interface DetectorState {
   /** The open incident, if any. */
   incident: Incident | null;
   /** Largest surprise (rule 3b) seen while the open incident lasts. */
-  incidentSurprise?: number;
+  incidentSurprise: number;
   /** Rule 3c: until when a new incident must be more surprising than the last one was. */
-  afterglow?: { until: number; surprise: number } | null;
+  afterglow: { until: number; surprise: number } | null;
   /** Rule 4b: weighted means (1 h half-life) of counts and expected counts outside incidents. */
-  recent?: { count: number; expected: number };
+  recent: { count: number; expected: number };
   /** Rule 4b: the current run of buckets above `resolveRatio` x expected, outside incidents. */
-  elevated?: { start: number; peak: { count: number; at: number } } | null;
+  elevated: { start: number; peak: { count: number; at: number } } | null;
 }
 
 /** One closed bucket: `count` null marks a gap. */
@@ -113,7 +121,7 @@ export interface DetectorContext {
 /** The state of a service the detector has never seen. */
 export function initialDetectorState(): DetectorState {
   return {
-    version: 1,
+    version: DETECTOR_STATE_VERSION,
     lastBucket: null,
     baseline: initialBaseline(),
     pending: null,
@@ -174,12 +182,14 @@ export function isExtreme(count: number, baseline: number, settings: DetectorSet
 }
 
 /**
- * Rule 4b: updates the recent means and the elevated run in `state` (a fresh copy) and
- * tells whether the last hour or so adds up to a surge. Not before a whole day is seen
- * (`bar` is 0 until then, and the baseline still lags the day's rhythm).
+ * Rule 4b: updates the recent means and the elevated run in `state` (a fresh copy) with
+ * the bucket starting `at`, and tells whether the last hour or so adds up to a surge. Not
+ * before a whole day is seen (`bar` is 0 until then, and the baseline still lags the
+ * day's rhythm).
  */
 function isSustained(
   state: DetectorState,
+  at: number,
   count: number,
   expected: number,
   elevated: boolean,
@@ -187,13 +197,12 @@ function isSustained(
   context: DetectorContext,
 ): boolean {
   const alpha = 1 - 0.5 ** (context.bucketMinutes / RECENT_HALF_LIFE_MINUTES);
-  const before = state.recent ?? { count: 0, expected: 0 };
+  const before = state.recent;
   const recent = {
     count: before.count + alpha * (count - before.count),
     expected: before.expected + alpha * (expected - before.expected),
   };
   state.recent = recent;
-  const at = state.lastBucket ?? 0;
   const run = state.elevated;
   if (!elevated) state.elevated = null;
   else if (!run) state.elevated = { start: at, peak: { count, at } };
@@ -234,22 +243,22 @@ export function stepDetector(
     return { state: previous, events: [] };
   }
   const state: DetectorState = {
-    version: 1,
+    version: DETECTOR_STATE_VERSION,
     lastBucket: bucketStart,
     baseline: previous.baseline,
     pending: previous.pending,
     quietBuckets: previous.quietBuckets,
     quietSince: previous.quietSince,
     incident: previous.incident,
-    incidentSurprise: previous.incidentSurprise ?? 0,
-    afterglow: previous.afterglow ?? null,
-    recent: previous.recent ?? { count: 0, expected: 0 },
-    elevated: previous.elevated ?? null,
+    incidentSurprise: previous.incidentSurprise,
+    afterglow: previous.afterglow,
+    recent: previous.recent,
+    elevated: previous.elevated,
   };
   if (count === null) return { state, events: [] };
 
   const { settings } = context;
-  const learned = upgradeBaseline(previous.baseline, context.timeZone);
+  const learned = previous.baseline;
   const baseline = expectedCount(learned, bucketStart, context);
   const ready = baselineReady(learned, context);
   const surprise = surpriseOf(count, baseline);
@@ -266,10 +275,7 @@ export function stepDetector(
   if (state.incident) {
     state.elevated = null;
     if (ready) state.baseline = noteSurprise(learned, bucketStart, surprise, context);
-    state.incidentSurprise = Math.max(
-      previous.incidentSurprise ?? 0,
-      Math.round(surprise * 10) / 10,
-    );
+    state.incidentSurprise = Math.max(previous.incidentSurprise, Math.round(surprise * 10) / 10);
     const incident = { ...state.incident, falloffs: [...state.incident.falloffs] };
     state.incident = incident;
     if (count > incident.peak.count) {
@@ -299,7 +305,7 @@ export function stepDetector(
       state.incident = null;
       state.afterglow = {
         until: bucketStart + AFTERGLOW_MS,
-        surprise: Math.round(state.incidentSurprise ?? 0),
+        surprise: Math.round(state.incidentSurprise),
       };
       state.incidentSurprise = 0;
       state.quietBuckets = 0;
@@ -312,7 +318,7 @@ export function stepDetector(
   // isSustained first: it also keeps the recent means, whatever the rest says.
   const sustained =
     ready &&
-    isSustained(state, count, baseline, elevated, tailBar, context) &&
+    isSustained(state, bucketStart, count, baseline, elevated, tailBar, context) &&
     surprise >= glowBar &&
     seasonalKnown(learned, bucketStart, context);
   if (!abnormal && !sustained) {

@@ -1,10 +1,12 @@
 /**
  * Detector state in DynamoDB: one item per service (`pk = D#<service>`, `sk = state`)
  * holding the state as JSON and a revision number. A save only succeeds on the revision
- * it read, so two concurrent detect ticks cannot both advance a service.
+ * it read, so two concurrent detect ticks cannot both advance a service. A state saved by
+ * an earlier release is read through the migration, so callers only see the current shape.
  */
 import { GetCommand, PutCommand } from "@aws-sdk/lib-dynamodb";
 import type { DetectorState } from "../domain/detector";
+import { migrateDetectorState, type StoredDetectorState } from "../domain/detector-state-migration";
 import type { DetectorStateStore } from "../domain/ports";
 import { isConditionFailure, type TableRef } from "./client";
 
@@ -22,7 +24,7 @@ export class DynamoDetectorStateStore implements DetectorStateStore {
     );
     if (!Item) return { state: null, revision: 0 };
     return {
-      state: JSON.parse(Item.state as string) as DetectorState,
+      state: migrateDetectorState(JSON.parse(Item.state as string) as StoredDetectorState),
       revision: Item.revision as number,
     };
   }

@@ -12,6 +12,7 @@ import {
   initialDetectorState,
   stepDetector,
 } from "../../lambdas/domain/detector";
+import { migrateDetectorState } from "../../lambdas/domain/detector-state-migration";
 import type { IncidentEvent } from "../../lambdas/domain/incident";
 import { utcOffsetMs } from "../../lambdas/domain/zone-offset";
 
@@ -121,18 +122,21 @@ describe("baseline cold start", () => {
 
 describe("baseline stored by an earlier version", () => {
   it("keeps the level of a `{level, samples}` baseline and goes on learning", () => {
-    // Prepare: a detector state as persisted before seasonal slots existed
-    const stored = JSON.parse(
-      JSON.stringify({
-        version: 1,
-        lastBucket: MONDAY - 5 * MIN,
-        baseline: { level: 12, samples: 500 },
-        pending: null,
-        quietBuckets: 0,
-        quietSince: null,
-        incident: null,
-      }),
-    ) as DetectorState;
+    // Prepare: a detector state as persisted before seasonal slots existed, read as the
+    // state store reads it
+    const stored = migrateDetectorState(
+      JSON.parse(
+        JSON.stringify({
+          version: 1,
+          lastBucket: MONDAY - 5 * MIN,
+          baseline: { level: 12, samples: 500 },
+          pending: null,
+          quietBuckets: 0,
+          quietSince: null,
+          incident: null,
+        }),
+      ),
+    );
 
     // Act
     const expected = expectedCount(stored.baseline, MONDAY, { bucketMinutes: 5 });

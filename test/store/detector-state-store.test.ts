@@ -2,8 +2,12 @@
  * DynamoDetectorStateStore: the detector's memory per service, saved only on the revision
  * that was read, so two concurrent detect ticks cannot both advance a service.
  */
+import { PutCommand } from "@aws-sdk/lib-dynamodb";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { initialBaseline } from "../../lambdas/domain/baseline";
 import { type DetectorState, initialDetectorState } from "../../lambdas/domain/detector";
+import { UnknownDetectorStateVersionError } from "../../lambdas/domain/detector-state-migration";
+import type { TableRef } from "../../lambdas/store/client";
 import { DynamoDetectorStateStore } from "../../lambdas/store/detector-state-store";
 import { startTestTable, type TestTable } from "../support/embedded-table";
 
@@ -39,7 +43,57 @@ describe("DynamoDetectorStateStore.load", () => {
     // Assess
     expect(loaded).toEqual({ state: null, revision: 0 });
   });
+
+  it("reads a state saved by the first release as the current, complete shape", async () => {
+    // Prepare: the item as the first release wrote it (no quietSince, level-only baseline)
+    const table = await testTable.freshTable();
+    const first = {
+      version: 1,
+      lastBucket: T0,
+      baseline: { level: 12, samples: 500 },
+      pending: null,
+      quietBuckets: 0,
+      incident: null,
+    };
+    await putRaw(table, "t-mobile", JSON.stringify(first), 7);
+
+    // Act
+    const loaded = await new DynamoDetectorStateStore(table).load("t-mobile");
+
+    // Assess
+    expect(loaded).toEqual({
+      state: {
+        ...initialDetectorState(),
+        lastBucket: T0,
+        baseline: { ...initialBaseline(), level: 12, samples: 500 },
+      },
+      revision: 7,
+    });
+  });
+
+  it("refuses a state saved by a newer release, naming its version", async () => {
+    // Prepare
+    const table = await testTable.freshTable();
+    await putRaw(table, "t-mobile", JSON.stringify({ ...initialDetectorState(), version: 3 }), 1);
+
+    // Act
+    const loading = new DynamoDetectorStateStore(table).load("t-mobile");
+
+    // Assess
+    await expect(loading).rejects.toThrow(UnknownDetectorStateVersionError);
+    await expect(loading).rejects.toThrow(/version 3/);
+  });
 });
+
+/** Writes the item as an earlier (or later) release would have, bypassing the store. */
+async function putRaw(table: TableRef, service: string, state: string, revision: number) {
+  await table.client.send(
+    new PutCommand({
+      TableName: table.tableName,
+      Item: { pk: `D#${service}`, sk: "state", state, revision },
+    }),
+  );
+}
 
 describe("DynamoDetectorStateStore.save", () => {
   it("round-trips a saved state and bumps the revision", async () => {
