@@ -19,18 +19,12 @@ import {
 } from "../../contract/api-schemas";
 import { DAY_MS, lastClosedBucket, MINUTE_MS, parseIso, toIso } from "../domain/buckets";
 import type { Service } from "../domain/config";
-import {
-  InvalidCursorError,
-  type ProgressStore,
-  ReportRejected,
-  type StoredIncident,
-} from "../domain/ports";
+import { InvalidCursorError, type ProgressStore, ReportRejected } from "../domain/ports";
 import { serviceById } from "../domain/service-lookup";
 import { listIncidents } from "../usecases/list-incidents";
 import {
   describeIncident,
   describeService,
-  incidentView,
   listServices,
   type QueryDependencies,
   serviceSeries,
