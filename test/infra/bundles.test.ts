@@ -25,12 +25,8 @@ import { createDocumentClient } from "../../lambdas/store/client";
 import { DynamoSeriesStore } from "../../lambdas/store/series-store";
 import { defineOutcryApp } from "../../lib/outcry-app";
 import type { OutcryStack } from "../../lib/outcry-stack";
-import { startEmbeddedStore } from "../../local/embedded-store";
-import { startFakeAws } from "../support/fake-aws";
 import { startFixtureServer } from "../support/fixture-server";
-import { startIamGate } from "../support/iam/gate";
-import { functionLogicalIds } from "../support/iam/gated-stack";
-import { stackModel } from "../support/iam/stack-model";
+import { functionLogicalIds, startGatedBackends } from "../support/iam/gated-stack";
 import type { TemplateJson } from "../support/iam/stand-ins";
 import { httpEvent, scheduledEvent } from "../support/lambda-events";
 import { writeConfig } from "./synth";
@@ -141,22 +137,11 @@ describe("function bundles", () => {
     // wire, all behind the gate; each function signs as itself, with its environment
     // from the template, references resolved to the stand-ins the gate knows.
     const functions = functionLogicalIds(stack) as Record<string, string>;
-    const [tableFacts] = stackModel(template, functions).tables;
-    const store = await startEmbeddedStore({ tableName: tableFacts?.name as string });
+    const { store, aws, gate } = await startGatedBackends(template, functions, "bundle-salt");
     const table = {
       client: createDocumentClient({ endpoint: store.endpoint }),
       tableName: store.tableName,
     };
-    const aws = await startFakeAws("bundle-salt");
-    const gate = await startIamGate({
-      model: (endpoint) => stackModel(template, functions, { queueOrigin: endpoint }),
-      backends: {
-        dynamodb: store.endpoint,
-        sns: aws.endpoint,
-        sqs: aws.endpoint,
-        secretsmanager: aws.endpoint,
-      },
-    });
     const identity = (name: FunctionName) =>
       gate.model.identities.find(
         (i) => i.accessKeyId === name,

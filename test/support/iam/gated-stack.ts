@@ -105,6 +105,41 @@ export interface GatedStackOptions {
   secret?: string;
 }
 
+/** dynalite with the template's table and the wire fakes, all behind one IAM gate. */
+export interface GatedBackends {
+  store: EmbeddedStore;
+  aws: FakeAws;
+  gate: IamGate;
+}
+
+/**
+ * Starts the template's table on dynalite and SNS, SQS and Secrets Manager at the wire,
+ * behind a gate that enforces the policies of `functions` (logical ids by name) from
+ * `template`.
+ * @example const { gate } = await startGatedBackends(template, functionLogicalIds(stack));
+ */
+export async function startGatedBackends(
+  template: TemplateJson,
+  functions: Record<string, string>,
+  secret?: string,
+): Promise<GatedBackends> {
+  const [table] = stackModel(template, functions).tables;
+  if (!table) throw new Error("the template has no table");
+  const store = await startEmbeddedStore({ tableName: table.name });
+  const aws = await startFakeAws(secret);
+  const gate = await startIamGate({
+    // Queue URLs point at the gate: the SQS client sends a call to its queue URL's host.
+    model: (endpoint) => stackModel(template, functions, { queueOrigin: endpoint }),
+    backends: {
+      dynamodb: store.endpoint,
+      sns: aws.endpoint,
+      sqs: aws.endpoint,
+      secretsmanager: aws.endpoint,
+    },
+  });
+  return { store, aws, gate };
+}
+
 /**
  * Synthesizes the stack for `rawConfig` and starts everything behind the gate.
  *
@@ -128,20 +163,7 @@ export async function startGatedStack(
   const functions = functionLogicalIds(stack) as Record<string, string>;
   options.editTemplate?.(template, functions);
 
-  const [table] = stackModel(template, functions).tables;
-  if (!table) throw new Error("the template has no table");
-  const store = await startEmbeddedStore({ tableName: table.name });
-  const aws = await startFakeAws(options.secret);
-  const gate = await startIamGate({
-    // Queue URLs point at the gate: the SQS client sends a call to its queue URL's host.
-    model: (endpoint) => stackModel(template, functions, { queueOrigin: endpoint }),
-    backends: {
-      dynamodb: store.endpoint,
-      sns: aws.endpoint,
-      sqs: aws.endpoint,
-      secretsmanager: aws.endpoint,
-    },
-  });
+  const { store, aws, gate } = await startGatedBackends(template, functions, options.secret);
 
   const identity = (name: FunctionName) => {
     const found = gate.model.identities.find((i) => i.accessKeyId === name);
@@ -156,7 +178,7 @@ export async function startGatedStack(
   const clients: { destroy(): void }[] = [];
   const unchecked = {
     client: createDocumentClient({ endpoint: store.endpoint }),
-    tableName: table.name,
+    tableName: store.tableName,
   };
   clients.push(unchecked.client);
 
@@ -167,7 +189,7 @@ export async function startGatedStack(
     gate,
     aws,
     store,
-    tableName: table.name,
+    tableName: store.tableName,
     identity,
     clientSettings,
     documents(name) {
