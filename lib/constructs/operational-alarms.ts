@@ -38,7 +38,7 @@ export interface OperationalAlarmsProps {
 
 /**
  * The alarm topic and the alarms on it. Each alarm fires on the first error, throttle or
- * dead-lettered event, and notifies again when it returns to OK. Alarm names start with
+ * dead-lettered event, and notifies again when it returns to OK (SMS spend excepted). Alarm names start with
  * the stack's name, which is what lets CloudWatch (and only alarms of this stack, in
  * this account) publish to the topic and use its key.
  *
@@ -51,14 +51,15 @@ export class OperationalAlarms extends Construct {
   public readonly key: Key;
   public readonly topic: Topic;
   public readonly alarms: Alarm[] = [];
-  /** Every alarm's name starts with this: `<stack name>-`. */
+  /** Every alarm's name starts with this: `<stack name>.`. */
   public readonly alarmNamePrefix: string;
   private readonly action: SnsAction;
 
   constructor(scope: Construct, id: string, props: OperationalAlarmsProps) {
     super(scope, id);
     const stack = Stack.of(this);
-    this.alarmNamePrefix = `${stack.stackName}-`;
+    // A dot cannot be part of a stack name, so "Outcry." never matches "Outcry-Staging.".
+    this.alarmNamePrefix = `${stack.stackName}.`;
     // CloudWatch publishes as a service principal; without these conditions any alarm
     // of any account could publish here (the confused deputy).
     const fromOwnAlarms = {
@@ -146,20 +147,27 @@ export class OperationalAlarms extends Construct {
    */
   watchSmsSpend(limitUsd: number): void {
     const threshold = Math.round(limitUsd * SMS_SPEND_ALARM_SHARE * 100) / 100;
+    // The metric comes only while texts are sent: a period without it says nothing, and an
+    // "OK" for it would be one more text paid from the same limit.
     this.add(
       "SmsSpend",
       `SMS spending this month reached USD ${threshold} of the USD ${limitUsd} limit`,
       new Metric({
         namespace: "AWS/SNS",
         metricName: "SMSMonthToDateSpentUSD",
-        period: PERIOD,
+        period: Duration.hours(1),
         statistic: "Maximum",
       }),
-      threshold,
+      { threshold, missingData: TreatMissingData.IGNORE, notifyOk: false },
     );
   }
 
-  private add(id: string, description: string, metric: IMetric, threshold = 1): void {
+  private add(
+    id: string,
+    description: string,
+    metric: IMetric,
+    { threshold = 1, missingData = TreatMissingData.NOT_BREACHING, notifyOk = true } = {},
+  ): void {
     const alarm = new Alarm(this, id, {
       alarmName: `${this.alarmNamePrefix}${id}`,
       alarmDescription: `outcry: ${description}`,
@@ -167,10 +175,10 @@ export class OperationalAlarms extends Construct {
       threshold,
       evaluationPeriods: 1,
       comparisonOperator: ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
-      treatMissingData: TreatMissingData.NOT_BREACHING,
+      treatMissingData: missingData,
     });
     alarm.addAlarmAction(this.action);
-    alarm.addOkAction(this.action);
+    if (notifyOk) alarm.addOkAction(this.action);
     this.alarms.push(alarm);
   }
 }

@@ -4,8 +4,9 @@
  * role it may log with; CloudFormation has no resource for those attributes, so a custom
  * resource calls `SetSMSAttributes`.
  */
-import { ArnFormat, Stack, Validations } from "aws-cdk-lib";
+import { ArnFormat, RemovalPolicy, Stack, Token, Validations } from "aws-cdk-lib";
 import { PolicyStatement, Role, ServicePrincipal } from "aws-cdk-lib/aws-iam";
+import { LogGroup, RetentionDays } from "aws-cdk-lib/aws-logs";
 import {
   AwsCustomResource,
   AwsCustomResourcePolicy,
@@ -32,9 +33,9 @@ export class SmsDeliveryLogging extends Construct {
     super(scope, id);
     const stack = Stack.of(this);
     this.role = new Role(this, "Role", {
-      assumedBy: new ServicePrincipal("sns.amazonaws.com", {
-        conditions: { StringEquals: { "aws:SourceAccount": stack.account } },
-      }),
+      // No source condition: SNS's documented setup for delivery-status logging trusts the
+      // service alone, and a condition SNS does not send would silently stop the logs.
+      assumedBy: new ServicePrincipal("sns.amazonaws.com"),
       description: "Lets SNS write SMS delivery status to CloudWatch Logs (outcry)",
     });
     // SNS names its groups sns/<region>/<account>/...; nothing else.
@@ -56,8 +57,13 @@ export class SmsDeliveryLogging extends Construct {
         resources: [snsLogGroups, `${snsLogGroups}:log-stream:*`],
       }),
     );
-    const logGroupsFinding =
-      "arn:<AWS::Partition>:logs:<AWS::Region>:<AWS::AccountId>:log-group:sns/<AWS::Region>/<AWS::AccountId>/*";
+    // cdk-nag names a finding by the resource as synthesized: pseudo parameters where the
+    // stack's environment is unknown, the literal region and account where the CLI set them.
+    const shown = (value: string, pseudo: string) =>
+      Token.isUnresolved(value) ? `<AWS::${pseudo}>` : value;
+    const region = shown(stack.region, "Region");
+    const account = shown(stack.account, "AccountId");
+    const logGroupsFinding = `arn:${shown(stack.partition, "Partition")}:logs:${region}:${account}:log-group:sns/${region}/${account}/*`;
     for (const finding of [logGroupsFinding, `${logGroupsFinding}:log-stream:*`]) {
       Validations.of(this.role).acknowledge({
         id: `AwsSolutions-IAM5[Resource::${finding}]`,
@@ -85,6 +91,11 @@ export class SmsDeliveryLogging extends Construct {
         new PolicyStatement({ actions: ["iam:PassRole"], resources: [this.role.roleArn] }),
       ]),
       installLatestAwsSdk: false,
+      // Without a group of its own, the provider's logs would never expire nor go with the stack.
+      logGroup: new LogGroup(this, "ProviderLogs", {
+        retention: RetentionDays.ONE_MONTH,
+        removalPolicy: RemovalPolicy.DESTROY,
+      }),
     });
     resource.node.addDependency(this.role);
     Validations.of(resource).acknowledge({

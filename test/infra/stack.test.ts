@@ -541,7 +541,7 @@ describe("alarms reach someone", () => {
     withOperators = synthesize(operated);
   });
 
-  /** CloudWatch's conditions: alarms of this account whose names start with the stack's. */
+  /** CloudWatch's conditions: alarms of this account whose names start with `<stack name>.`. */
   const ownAlarms = {
     StringEquals: { "aws:SourceAccount": { Ref: "AWS::AccountId" } },
     ArnLike: {
@@ -555,7 +555,7 @@ describe("alarms reach someone", () => {
             { Ref: "AWS::Region" },
             ":",
             { Ref: "AWS::AccountId" },
-            ":alarm:Outcry-*",
+            ":alarm:Outcry.*",
           ],
         ],
       },
@@ -582,7 +582,7 @@ describe("alarms reach someone", () => {
     });
     // Every alarm's name matches the condition's pattern.
     for (const alarm of Object.values(template.findResources("AWS::CloudWatch::Alarm"))) {
-      expect(alarm.Properties.AlarmName).toMatch(/^Outcry-/);
+      expect(alarm.Properties.AlarmName).toMatch(/^Outcry\./);
     }
   });
 
@@ -677,7 +677,10 @@ describe("alarms reach someone", () => {
       MetricName: "SMSMonthToDateSpentUSD",
       Threshold: 20,
       ComparisonOperator: "GreaterThanOrEqualToThreshold",
+      Period: 3600,
+      TreatMissingData: "ignore",
       AlarmActions: [{ Ref: logicalId(stack, stack.alarms.topic) }],
+      OKActions: Match.absent(),
     });
     expect(stack.smsDeliveryLogging).toBeDefined();
     const role = {
@@ -702,6 +705,39 @@ describe("alarms reach someone", () => {
     });
     const report = new AwsSolutionsChecks().validateScope(stack);
     expect(report.violations.map((v) => v.ruleName)).toEqual([]);
+  });
+
+  it("stays nag clean with SMS when the CLI sets a real account and region", () => {
+    const saved = {
+      account: process.env.CDK_DEFAULT_ACCOUNT,
+      region: process.env.CDK_DEFAULT_REGION,
+    };
+    process.env.CDK_DEFAULT_ACCOUNT = "123456789012";
+    process.env.CDK_DEFAULT_REGION = "eu-west-1";
+    try {
+      const { stack, template } = synthesize(operated);
+      template.hasResourceProperties("AWS::IAM::Policy", {
+        PolicyDocument: {
+          Statement: [
+            Match.objectLike({
+              Resource: Match.arrayWith([
+                "arn:aws:logs:eu-west-1:123456789012:log-group:sns/eu-west-1/123456789012/*",
+              ]),
+            }),
+          ],
+        },
+      });
+      const report = new AwsSolutionsChecks().validateScope(stack);
+      expect(report.violations.map((v) => v.ruleName)).toEqual([]);
+    } finally {
+      for (const [key, value] of [
+        ["CDK_DEFAULT_ACCOUNT", saved.account],
+        ["CDK_DEFAULT_REGION", saved.region],
+      ] as const) {
+        if (value === undefined) delete process.env[key];
+        else process.env[key] = value;
+      }
+    }
   });
 
   it("without SMS recipients, neither watches SMS spend nor touches the account's SMS settings", () => {
