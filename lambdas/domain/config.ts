@@ -29,14 +29,6 @@ import { MastodonSourceSchema } from "./sources/mastodon-schema";
 import { RssSourceSchema } from "./sources/rss-schema";
 import { StatuspageSourceSchema } from "./sources/statuspage-schema";
 
-export {
-  BUCKET_MINUTES,
-  type Category,
-  CROWD_SOURCE_ID,
-  isIanaTimeZone,
-  PROBLEM_KINDS,
-} from "../../contract/catalog";
-
 const categories = Object.keys(PROBLEM_KINDS) as [Category, ...Category[]];
 
 const serviceId = z

@@ -1,12 +1,8 @@
 import { readFileSync } from "node:fs";
 import { resolve } from "node:path";
 import { describe, expect, it } from "vitest";
-import {
-  ConfigError,
-  DetectorSettingsSchema,
-  isIanaTimeZone,
-  parseConfig,
-} from "../../lambdas/domain/config";
+import { isIanaTimeZone } from "../../contract/catalog";
+import { ConfigError, DetectorSettingsSchema, parseConfig } from "../../lambdas/domain/config";
 
 const repoRoot = resolve(import.meta.dirname, "../..");
 

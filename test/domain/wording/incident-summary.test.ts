@@ -9,26 +9,9 @@ import {
   summarizeIncident,
 } from "../../../lambdas/domain/wording/incident-summary";
 import { moreThan } from "../../../lambdas/domain/wording/numbers";
+import { at, seedIncident } from "./seed-incident";
 
-const at = (iso: string) => Date.parse(iso);
 const MIN = 60_000;
-
-/** The seed story: T-Mobile on the night of 2023-02-13 (US Eastern). */
-function seedIncident(overrides: Partial<Incident> = {}): Incident {
-  return {
-    id: "t-mobile-20230214T0150Z",
-    service: "t-mobile",
-    startedAt: at("2023-02-14T01:50:00Z"),
-    openedAt: at("2023-02-14T02:00:00Z"),
-    countAtOpen: 950,
-    baselineAtOpen: 40,
-    peak: { count: 83_412, at: at("2023-02-14T03:20:00Z") },
-    falloffs: [{ at: at("2023-02-14T05:00:00Z"), count: 9040 }],
-    resolvedAt: at("2023-02-14T07:15:00Z"),
-    correlatedWith: ["verizon", "att"],
-    ...overrides,
-  };
-}
 
 function seedContext(overrides: Partial<SummaryContext> = {}): SummaryContext {
   return {

@@ -3,24 +3,11 @@
  * nothing a service name can turn into a link or a mention.
  */
 import { describe, expect, it } from "vitest";
-import type { Incident } from "../../../lambdas/domain/incident";
 import { summarizeIncident } from "../../../lambdas/domain/wording/incident-summary";
 import { escapeMrkdwn, slackMessage } from "../../../lambdas/domain/wording/slack-message";
+import { at, seedIncident } from "./seed-incident";
 
-const at = (iso: string) => Date.parse(iso);
-
-const incident: Incident = {
-  id: "t-mobile-20230214T0150Z",
-  service: "t-mobile",
-  startedAt: at("2023-02-14T01:50:00Z"),
-  openedAt: at("2023-02-14T02:00:00Z"),
-  countAtOpen: 950,
-  baselineAtOpen: 40,
-  peak: { count: 83_412, at: at("2023-02-14T03:20:00Z") },
-  falloffs: [{ at: at("2023-02-14T05:00:00Z"), count: 9040 }],
-  resolvedAt: at("2023-02-14T07:15:00Z"),
-  correlatedWith: ["att"],
-};
+const incident = seedIncident({ correlatedWith: ["att"] });
 
 function summaryFor(name: string, correlated = "AT&T") {
   return summarizeIncident(incident, {
