@@ -1,6 +1,5 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import type { Incident } from "../../../lambdas/domain/incident";
 import { gsm7Length, isGsm7 } from "../../../lambdas/domain/wording/gsm7";
 import {
   SMS_MAX_SEPTETS,
