@@ -5,6 +5,7 @@ import {
   initialBaseline,
   typicalDailyMax,
 } from "../../lambdas/domain/baseline";
+import { DAY_MS as DAY, HOUR_MS as HOUR, MINUTE_MS as MIN } from "../../lambdas/domain/buckets";
 import { DetectorSettingsSchema } from "../../lambdas/domain/config";
 import {
   type DetectorContext,
@@ -16,9 +17,6 @@ import { migrateDetectorState } from "../../lambdas/domain/detector-state-migrat
 import type { IncidentEvent } from "../../lambdas/domain/incident";
 import { utcOffsetMs } from "../../lambdas/domain/zone-offset";
 
-const MIN = 60_000;
-const HOUR = 60 * MIN;
-const DAY = 24 * HOUR;
 const DEFAULTS = DetectorSettingsSchema.parse({});
 const NY = "America/New_York";
 

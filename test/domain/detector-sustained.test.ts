@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import { DAY_MS as DAY, HOUR_MS as HOUR, MINUTE_MS as MIN } from "../../lambdas/domain/buckets";
 import { DetectorSettingsSchema } from "../../lambdas/domain/config";
 import {
   type DetectorContext,
@@ -8,9 +9,6 @@ import {
 } from "../../lambdas/domain/detector";
 import type { IncidentEvent } from "../../lambdas/domain/incident";
 
-const MIN = 60_000;
-const HOUR = 60 * MIN;
-const DAY = 24 * HOUR;
 const START = Date.parse("2024-05-06T00:00:00Z");
 const CONTEXT: DetectorContext = {
   service: "svc",
