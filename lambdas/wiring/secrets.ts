@@ -1,36 +1,39 @@
 /**
- * Secrets from Secrets Manager, each fetched once per container; a failed fetch is tried
- * again on the next use. The api function reads the reporter salt
+ * Secrets from Secrets Manager through Powertools Parameters, each fetched once per
+ * container (the API keys once a minute); a failed fetch is tried again on the next use. The api function reads the reporter salt
  * (`REPORTER_SALT_SECRET_ARN`) and, when reads need a key, the API keys
  * (`API_KEY_SECRET_ARN`); the webhook function reads each webhook's URL.
  */
-import { GetSecretValueCommand, SecretsManagerClient } from "@aws-sdk/client-secrets-manager";
+import { SecretsProvider } from "@aws-lambda-powertools/parameters/secrets";
 import { requiredEnv } from "./environment";
 
-let client: SecretsManagerClient | undefined;
-const values = new Map<string, { value: Promise<string>; readAt: number }>();
+/** Powertools' provider caches each value for its `maxAge`; made on first use. */
+let provider: SecretsProvider | undefined;
+/** Secrets to read afresh on their next use, whatever the cache holds (a webhook not filled yet). */
+const stale = new Set<string>();
 
 /** API keys are read again after this long, so adding or removing one takes effect soon. */
 export const API_KEYS_MAX_AGE_MS = 60_000;
+/** "For the container's life": a year. */
+const CONTAINER_LIFE_MS = 365 * 24 * 3_600_000;
 
 /**
  * The string value of the secret `secretId` (a name or an ARN), read again once it is
- * older than `maxAgeMs` (by default kept for the container's life).
+ * older than `maxAgeMs` (by default kept for the container's life). A failed read is not
+ * cached, so the next use tries again.
  * @throws Error when the secret has no string value
  */
-export function secretString(
+export async function secretString(
   secretId: string,
-  maxAgeMs = Number.POSITIVE_INFINITY,
+  maxAgeMs = CONTAINER_LIFE_MS,
 ): Promise<string> {
-  const cached = values.get(secretId);
-  if (cached && Date.now() - cached.readAt < maxAgeMs) return cached.value;
-  client ??= new SecretsManagerClient({});
-  const value = client.send(new GetSecretValueCommand({ SecretId: secretId })).then((secret) => {
-    if (!secret.SecretString) throw new Error(`the secret ${secretId} has no string value`);
-    return secret.SecretString;
+  provider ??= new SecretsProvider();
+  const forceFetch = stale.delete(secretId);
+  const value = await provider.get(secretId, {
+    maxAge: Math.max(1, Math.floor(maxAgeMs / 1000)),
+    forceFetch,
   });
-  value.catch(() => values.delete(secretId));
-  values.set(secretId, { value, readAt: Date.now() });
+  if (typeof value !== "string") throw new Error(`the secret ${secretId} has no string value`);
   return value;
 }
 
@@ -59,7 +62,7 @@ export function webhookUrlFromSecret(webhook: string, secretId: string): () => P
   return async () => {
     const value = (await secretString(secretId)).trim();
     if (!/^https?:\/\/\S+$/.test(value)) {
-      values.delete(secretId);
+      stale.add(secretId);
       throw new Error(
         `the secret of webhook ${webhook} does not hold its URL yet; put it there with: aws secretsmanager put-secret-value --secret-id ${secretId} --secret-string 'https://hooks.slack.com/services/...'`,
       );

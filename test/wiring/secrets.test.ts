@@ -3,7 +3,11 @@
  * every minute, so a key added or revoked takes effect in warm containers too.
  */
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
-import { API_KEYS_MAX_AGE_MS, apiKeysFromSecret } from "../../lambdas/wiring/secrets";
+import {
+  API_KEYS_MAX_AGE_MS,
+  apiKeysFromSecret,
+  webhookUrlFromSecret,
+} from "../../lambdas/wiring/secrets";
 import { type FakeAws, startFakeAws } from "../support/fake-aws";
 
 let aws: FakeAws;
@@ -44,5 +48,24 @@ describe("apiKeysFromSecret", () => {
     expect(later).toEqual(["key-one", "key-two"]);
     expect(revoked).toEqual(["key-two"]);
     expect(aws.secretReads).toBe(3);
+  });
+});
+
+describe("webhookUrlFromSecret", () => {
+  it("says how to fill a secret that holds no URL yet, and reads it afresh next time", async () => {
+    // Prepare: the stack made the secret; nobody has put the URL in it yet
+    const id = "arn:aws:secretsmanager:us-east-1:000000000000:secret:noc-slack";
+    aws.setSecret("replace me", id);
+    const url = webhookUrlFromSecret("noc-slack", id);
+
+    // Act: the first post finds no URL; the operator fills the secret; the retry posts
+    const unfilled = await url().catch((error: Error) => error.message);
+    aws.setSecret("https://hooks.slack.com/services/T0/B0/x", id);
+    const filled = await url();
+
+    // Assess
+    expect(unfilled).toContain("does not hold its URL yet");
+    expect(unfilled).toContain(`aws secretsmanager put-secret-value --secret-id ${id}`);
+    expect(filled).toBe("https://hooks.slack.com/services/T0/B0/x");
   });
 });
