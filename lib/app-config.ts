@@ -66,9 +66,7 @@ export function normalizeForBundle(config: Config): Omit<BundledConfig, "configF
   // A webhook URL is a secret: in AWS it is read from Secrets Manager, never bundled.
   const webhooks = config.webhooks.map(({ url: _url, ...webhook }) => webhook);
   // detect decides audiences by id; SNS alone holds the addresses (in the subscriptions).
-  const subscribers = config.subscribers.map(({ email: _email, sms: _sms, ...subscriber }) => ({
-    ...subscriber,
-  }));
+  const subscribers = config.subscribers.map(({ email: _email, sms: _sms, ...rest }) => rest);
   return {
     config: { ...rest, services, subscribers, webhooks, operators: [] },
     replayFiles: [...byName.values()],

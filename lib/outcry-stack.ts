@@ -12,6 +12,7 @@ import { DASHBOARD_FILE, OPENAPI_FILE } from "../contract/bundled-files";
 import { buildDashboardHtmlSync } from "../dashboard/build";
 import { openApiText } from "../lambdas/api/openapi";
 import type { Config } from "../lambdas/domain/config";
+import { LEASE_PARTITION } from "../lambdas/store/tick-lease-store";
 import { writeBundledConfigs } from "./app-config";
 import { sendFailuresTo } from "./constructs/dead-letter-queue";
 import { GeneratedSecret } from "./constructs/generated-secret";
@@ -157,7 +158,7 @@ export class OutcryStack extends Stack {
       // How far collect got, and the data version the API's caches follow.
       { partitions: ["PROGRESS"], actions: ["UpdateItem"] },
       // The tick lease that keeps two collect ticks apart: taken and given back.
-      { partitions: ["LEASE"], actions: ["UpdateItem"] },
+      { partitions: [LEASE_PARTITION], actions: ["UpdateItem"] },
     ]);
     grantItems(table, this.detect.function, [
       // The counts it runs the detector over.
@@ -171,7 +172,7 @@ export class OutcryStack extends Stack {
       // How far collect got, and the data version it bumps after each tick.
       { partitions: ["PROGRESS"], actions: ["GetItem", "UpdateItem"] },
       // The tick lease that keeps two detect ticks apart: taken and given back.
-      { partitions: ["LEASE"], actions: ["UpdateItem"] },
+      { partitions: [LEASE_PARTITION], actions: ["UpdateItem"] },
     ]);
     grantItems(table, this.api.function, [
       // Series, annotations, source health, incidents and an incident's notifications.

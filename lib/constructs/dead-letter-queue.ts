@@ -3,7 +3,7 @@
  * and Lambda can use them, unlike the AWS-managed KMS key of SQS), TLS only, 14 days.
  */
 import { Duration, Validations } from "aws-cdk-lib";
-import { PolicyStatement } from "aws-cdk-lib/aws-iam";
+import { type IGrantable, PolicyStatement } from "aws-cdk-lib/aws-iam";
 import type { DestinationConfig, IDestination, IFunction } from "aws-cdk-lib/aws-lambda";
 import { type IQueue, Queue, QueueEncryption } from "aws-cdk-lib/aws-sqs";
 import type { Construct } from "constructs";
@@ -36,10 +36,19 @@ export function deadLetterQueue(scope: Construct, id: string, of: string): Queue
 export function sendFailuresTo(queue: IQueue): IDestination {
   return {
     bind(_scope: Construct, fn: IFunction): DestinationConfig {
-      fn.addToRolePolicy(
-        new PolicyStatement({ actions: ["sqs:SendMessage"], resources: [queue.queueArn] }),
-      );
+      grantSendOnly(queue, fn);
       return { destination: queue.queueArn };
     },
   };
+}
+
+/**
+ * Lets `grantee` send to `queue` and nothing more: the queue's URL comes from the
+ * environment, so it needs no `GetQueueUrl`, and no `GetQueueAttributes` either, which
+ * `queue.grantSendMessages` adds.
+ */
+export function grantSendOnly(queue: IQueue, grantee: IGrantable): void {
+  grantee.grantPrincipal.addToPrincipalPolicy(
+    new PolicyStatement({ actions: ["sqs:SendMessage"], resources: [queue.queueArn] }),
+  );
 }

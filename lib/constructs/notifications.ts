@@ -11,7 +11,7 @@ import type { Queue } from "aws-cdk-lib/aws-sqs";
 import { Construct } from "constructs";
 import { MESSAGE_ATTRIBUTES } from "../../contract/catalog";
 import type { Operator, Subscriber } from "../../lambdas/domain/config";
-import { deadLetterQueue } from "./dead-letter-queue";
+import { deadLetterQueue, grantSendOnly } from "./dead-letter-queue";
 
 /** Properties of {@link Notifications}. */
 export interface NotificationsProps {
@@ -118,8 +118,7 @@ export class Notifications extends Construct {
   /**
    * Lets `grantee` publish to the topic: `sns:Publish` on it and the two key actions SNS
    * needs to encrypt the message, rather than the `kms:GenerateDataKey*` family; and send
-   * what keeps failing to the dead-letter queue (`sqs:SendMessage` only: the queue URL
-   * comes from the environment, so no `GetQueueUrl`, and no `GetQueueAttributes`).
+   * what keeps failing to the dead-letter queue (send only).
    */
   grantPublish(grantee: IGrantable): void {
     grantee.grantPrincipal.addToPrincipalPolicy(
@@ -130,12 +129,6 @@ export class Notifications extends Construct {
       }),
     );
     this.key.grant(grantee, "kms:GenerateDataKey", "kms:Decrypt");
-    grantee.grantPrincipal.addToPrincipalPolicy(
-      new PolicyStatement({
-        effect: Effect.ALLOW,
-        actions: ["sqs:SendMessage"],
-        resources: [this.deadLetterQueue.queueArn],
-      }),
-    );
+    grantSendOnly(this.deadLetterQueue, grantee);
   }
 }
