@@ -11,13 +11,16 @@
  *   lambdas/api                     HTTP: routes, responses, OpenAPI
  *   lambdas/usecases                one file a use case
  *   lambdas/{sources,store,notify,http}   adapters
+ *   lambdas/sources/<kind>/config.ts   a source kind's settings: pure, part of the config schema
  *   lambdas/domain                  pure rules, ports and wording
  *   contract                        what the dashboard and the functions share
  */
 const lambdas = (folders) => `^lambdas/(${folders.join("|")})/`;
+/** A source kind's settings schema: pure, so the domain's config schema can compose it. */
+const sourceSettings = "^lambdas/sources/[^/]+/config\\.ts$";
 const below = {
   contract: ["^contract/"],
-  domain: ["^contract/", lambdas(["domain"])],
+  domain: ["^contract/", lambdas(["domain"]), sourceSettings],
 };
 below.adapters = [...below.domain, lambdas(["http"])];
 below.usecases = [...below.domain, lambdas(["usecases"])];
@@ -62,6 +65,12 @@ module.exports = {
       "^lambdas/domain/",
       below.domain,
       "Domain code imports only the domain and the contract: no adapter, no AWS, no HTTP.",
+    ),
+    only(
+      "source-settings-are-pure",
+      sourceSettings,
+      below.domain,
+      "A source kind's settings schema is read by the config schema, so it is held to the domain's rule.",
     ),
     only(
       "store-alone",

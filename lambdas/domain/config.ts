@@ -14,6 +14,11 @@ import {
   isIanaTimeZone,
   PROBLEM_KINDS,
 } from "../../contract/catalog";
+import { HttpJsonSourceSchema } from "../sources/http-json/config";
+import { MastodonSourceSchema } from "../sources/mastodon/config";
+import { ReplaySourceSchema } from "../sources/replay/config";
+import { RssSourceSchema } from "../sources/rss/config";
+import { StatuspageSourceSchema } from "../sources/statuspage/config";
 import { parseIso } from "./buckets";
 import {
   ConcurrencySchema,
@@ -22,44 +27,14 @@ import {
   OperatorSchema,
   SmsSettingsSchema,
 } from "./deployment-schema";
+import { recipientIdSchema, serviceIdSchema } from "./field-schemas";
 import { WEEKDAYS } from "./maintenance";
-import { sourceIdSchema } from "./sources/common-schema";
-import { HttpJsonSourceSchema } from "./sources/http-json-schema";
-import { MastodonSourceSchema } from "./sources/mastodon-schema";
-import { RssSourceSchema } from "./sources/rss-schema";
-import { StatuspageSourceSchema } from "./sources/statuspage-schema";
 
 const categories = Object.keys(PROBLEM_KINDS) as [Category, ...Category[]];
-
-const serviceId = z
-  .string()
-  .regex(
-    /^[a-z0-9](?:[a-z0-9-]{0,38}[a-z0-9])?$/,
-    "use 1-40 lower-case letters, digits and inner hyphens, e.g. 't-mobile'",
-  );
 
 const timeZone = z
   .string()
   .refine(isIanaTimeZone, "not an IANA time zone; use a name such as 'America/New_York'");
-
-/**
- * Replays counts from a CSV (`timestamp,service,count`, bucket starts in ISO-8601 UTC).
- * `align: "exact"` reads the row whose timestamp is the bucket being collected (for a
- * virtual clock running in the CSV's own time, as the demo does); `"loop"` tiles the
- * CSV's whole span onto real time, so a deployed stack has live-looking data.
- */
-export const ReplaySourceSchema = z
-  .object({
-    kind: z.literal("replay"),
-    id: sourceIdSchema.default("replay"),
-    weight: z.number().positive().max(1000).default(1),
-    file: z.string().min(1, "give the CSV path, relative to the config file"),
-    column: serviceId
-      .optional()
-      .describe("the CSV's service value to read; defaults to this service's id"),
-    align: z.enum(["exact", "loop"]).default("exact"),
-  })
-  .strict();
 
 /** One configured source of counts for a service, by `kind`. */
 export const SourceSchema = z.discriminatedUnion("kind", [
@@ -128,7 +103,7 @@ export const MaintenanceWindowSchema = z.union(
 /** A watched service. */
 export const ServiceSchema = z
   .object({
-    id: serviceId.describe("stable id used in URLs, e.g. 't-mobile'"),
+    id: serviceIdSchema.describe("stable id used in URLs, e.g. 't-mobile'"),
     name: z.string().trim().min(1).max(60).describe("display name, e.g. 'T-Mobile'"),
     category: z.enum(categories, {
       error: () => `unknown category; use one of ${categories.join(", ")}`,
@@ -164,14 +139,6 @@ export const ServiceSchema = z
     }
   });
 
-/** Ids of subscribers and webhooks: what the `audience` message attribute lists. */
-const recipientId = z
-  .string()
-  .regex(
-    /^[a-z0-9](?:[a-z0-9-]{0,38}[a-z0-9])?$/,
-    "use 1-40 lower-case letters, digits and inner hyphens, e.g. 'noc-slack'",
-  );
-
 /**
  * The default id of a subscriber: a short hash of its address. It stays the same when the
  * entry is moved or its filters change (so an open incident's recorded audience still
@@ -184,7 +151,7 @@ export function defaultSubscriberId(endpoint: string): string {
 
 /** What a subscriber or a webhook receives, and when it does not. */
 const recipientFields = {
-  services: z.array(serviceId).min(1).optional(),
+  services: z.array(serviceIdSchema).min(1).optional(),
   categories: z.array(z.enum(categories)).min(1).optional(),
   updates: z
     .boolean()
@@ -217,7 +184,7 @@ function quietHoursHaveZone(
 /** Someone who receives notifications, optionally only for some services or categories. */
 export const SubscriberSchema = z
   .object({
-    id: recipientId
+    id: recipientIdSchema
       .optional()
       .describe("stable id in the audience attribute; default: a hash of the address"),
     email: z.email("not an email address").optional(),
@@ -238,7 +205,7 @@ export const SubscriberSchema = z
  */
 export const WebhookSchema = z
   .object({
-    id: recipientId.describe(
+    id: recipientIdSchema.describe(
       "names the webhook: its secret in AWS, OUTCRY_WEBHOOK_URL_<ID> locally",
     ),
     url: z

@@ -4,12 +4,12 @@
 import type { Service } from "../domain/config";
 import type { CountSource } from "../domain/count-source";
 import type { ReportStore, SeenItemsStore } from "../domain/ports";
-import { CrowdReportSource } from "./crowd-reports";
-import { HttpJsonSource } from "./http-json";
-import { MastodonSource } from "./mastodon";
-import { ReplaySource } from "./replay";
-import { RssSource } from "./rss";
-import { StatuspageSource } from "./statuspage";
+import { CrowdReportSource } from "./crowd-reports/source";
+import { HttpJsonSource } from "./http-json/source";
+import { MastodonSource } from "./mastodon/source";
+import { ReplaySource } from "./replay/source";
+import { RssSource } from "./rss/source";
+import { StatuspageSource } from "./statuspage/source";
 
 /** Stores the source adapters use. */
 export interface SourceStores {

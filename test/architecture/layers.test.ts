@@ -38,7 +38,8 @@ describe("the layering", () => {
   }, 60_000);
 
   it("fails on an upward import and on a loop", async () => {
-    // Prepare: domain code that reaches into the store, and two files that import each other
+    // Prepare: domain code that reaches into the store and into a source's adapter, a
+    // source's settings that reach into the HTTP client, and two files that import each other
     const dir = mkdtempSync(join(tmpdir(), "outcry-layers-"));
     const files: Record<string, string> = {
       "lambdas/store/client.ts": "export const client = 1;\n",
@@ -48,6 +49,12 @@ describe("the layering", () => {
       "contract/b.ts": 'import { a } from "./a";\nexport const b = () => a;\n',
       "lambdas/usecases/collect.ts":
         'import { client } from "../store/client";\nexport const c = client;\n',
+      "lambdas/http/retry.ts": "export const retry = 1;\n",
+      "lambdas/sources/rss/config.ts":
+        'import { retry } from "../../http/retry";\nexport const rss = retry;\n',
+      "lambdas/sources/rss/source.ts": "export const read = 1;\n",
+      "lambdas/domain/config.ts":
+        'import { rss } from "../sources/rss/config";\nimport { read } from "../sources/rss/source";\nexport const config = [rss, read];\n',
     };
     for (const [path, text] of Object.entries(files)) {
       mkdirSync(dirname(join(dir, path)), { recursive: true });
@@ -62,6 +69,8 @@ describe("the layering", () => {
       expect.arrayContaining([
         "domain-is-pure: lambdas/domain/detector.ts -> lambdas/store/client.ts",
         "usecases-over-ports: lambdas/usecases/collect.ts -> lambdas/store/client.ts",
+        "source-settings-are-pure: lambdas/sources/rss/config.ts -> lambdas/http/retry.ts",
+        "domain-is-pure: lambdas/domain/config.ts -> lambdas/sources/rss/source.ts",
         expect.stringMatching(/^no-circular: contract\/a\.ts -> contract\/b\.ts/),
       ]),
     );

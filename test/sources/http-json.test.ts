@@ -7,18 +7,18 @@
 
 import { describe, expect, it } from "vitest";
 import * as z from "zod";
-import { ReplaySourceSchema } from "../../lambdas/domain/config";
 import type { SourceRequest } from "../../lambdas/domain/count-source";
-import { HttpJsonSourceSchema } from "../../lambdas/domain/sources/http-json-schema";
 import {
   compileSelector,
   parseJsonPath,
   parseJsonPointer,
   pickCount,
-} from "../../lambdas/domain/sources/json-selector";
-import { MastodonSourceSchema } from "../../lambdas/domain/sources/mastodon-schema";
-import { StatuspageSourceSchema } from "../../lambdas/domain/sources/statuspage-schema";
-import { type HttpJsonSettings, HttpJsonSource } from "../../lambdas/sources/http-json";
+} from "../../lambdas/domain/json-selector";
+import { HttpJsonSourceSchema } from "../../lambdas/sources/http-json/config";
+import { type HttpJsonSettings, HttpJsonSource } from "../../lambdas/sources/http-json/source";
+import { MastodonSourceSchema } from "../../lambdas/sources/mastodon/config";
+import { ReplaySourceSchema } from "../../lambdas/sources/replay/config";
+import { StatuspageSourceSchema } from "../../lambdas/sources/statuspage/config";
 import { fixture as readFixture, sourceRequest, useFixtureServer } from "./source-harness";
 
 const fixture = (name: string) => readFixture("http-json", name);

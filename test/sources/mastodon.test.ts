@@ -8,13 +8,9 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import type { SourceRequest } from "../../lambdas/domain/count-source";
 import type { SeenItemsStore } from "../../lambdas/domain/ports";
-import { MastodonSourceSchema } from "../../lambdas/domain/sources/mastodon-schema";
-import {
-  type MastodonSettings,
-  MastodonSource,
-  nextLink,
-  parseStatuses,
-} from "../../lambdas/sources/mastodon";
+import { MastodonSourceSchema } from "../../lambdas/sources/mastodon/config";
+import { nextLink, parseStatuses } from "../../lambdas/sources/mastodon/payload";
+import { type MastodonSettings, MastodonSource } from "../../lambdas/sources/mastodon/source";
 import { htmlToText, itemFilter } from "../../lambdas/sources/text-matching";
 import { DynamoSeenItemsStore } from "../../lambdas/store/seen-items-store";
 import { startTestTable, type TestTable } from "../support/embedded-table";

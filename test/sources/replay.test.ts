@@ -6,7 +6,7 @@ import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { ReplaySource } from "../../lambdas/sources/replay";
+import { ReplaySource } from "../../lambdas/sources/replay/source";
 
 let dir: string;
 beforeAll(async () => {

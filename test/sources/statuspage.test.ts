@@ -7,13 +7,13 @@
 
 import { beforeEach, describe, expect, it } from "vitest";
 import type { SourceRequest } from "../../lambdas/domain/count-source";
-import { StatuspageSourceSchema } from "../../lambdas/domain/sources/statuspage-schema";
+import { StatuspageSourceSchema } from "../../lambdas/sources/statuspage/config";
 import {
   incidentAnnotations,
   type StatuspageIncident,
-  StatuspageSource,
   worstLevel,
-} from "../../lambdas/sources/statuspage";
+} from "../../lambdas/sources/statuspage/payload";
+import { StatuspageSource } from "../../lambdas/sources/statuspage/source";
 import { at, fixture as readFixture, sourceRequest, useFixtureServer } from "./source-harness";
 
 const fixture = (name: string) => readFixture("statuspage", name);

@@ -3,7 +3,7 @@
  * timeline of one Mastodon instance.
  */
 import * as z from "zod";
-import { httpUrlSchema, sourceIdSchema } from "./common-schema";
+import { httpUrlSchema, sourceIdSchema } from "../../domain/field-schemas";
 
 const word = z.string().trim().min(1, "an empty word matches nothing; remove it").max(100);
 

@@ -2,9 +2,9 @@
  * The crowd-report source: reports posted to `POST /reports`, counted per bucket from
  * the report store, so a re-run of the tick yields the same count.
  */
-import { CROWD_SOURCE_ID } from "../../contract/catalog";
-import type { CountSource, SourceReading, SourceRequest } from "../domain/count-source";
-import type { ReportStore } from "../domain/ports";
+import { CROWD_SOURCE_ID } from "../../../contract/catalog";
+import type { CountSource, SourceReading, SourceRequest } from "../../domain/count-source";
+import type { ReportStore } from "../../domain/ports";
 
 /** A {@link CountSource} counting one service's crowd reports. */
 export class CrowdReportSource implements CountSource {

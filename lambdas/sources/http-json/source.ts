@@ -16,15 +16,15 @@
  * for the last element). Wildcards, slices, filters and `..` select several values, which
  * cannot be one count, so they are refused when the configuration is read.
  */
-import { MINUTE_MS, toIso } from "../domain/buckets";
-import type { CountSource, SourceReading, SourceRequest } from "../domain/count-source";
-import { type CountSelector, compileSelector, pickCount } from "../domain/sources/json-selector";
+import { MINUTE_MS, toIso } from "../../domain/buckets";
+import type { CountSource, SourceReading, SourceRequest } from "../../domain/count-source";
+import { type CountSelector, compileSelector, pickCount } from "../../domain/json-selector";
 import {
   fetchWithPolicy,
   parseJsonBody,
   validatorsFromMemory,
   validatorsToMemory,
-} from "../http/fetch-with-policy";
+} from "../../http/fetch-with-policy";
 
 /** Settings of an http-json source (see `HttpJsonSourceSchema`). */
 export interface HttpJsonSettings {

@@ -2,8 +2,8 @@
  * Configuration of the `http-json` source.
  */
 import * as z from "zod";
-import { isHttpUrl, sourceIdSchema } from "./common-schema";
-import { parseJsonPath, parseJsonPointer } from "./json-selector";
+import { isHttpUrl, sourceIdSchema } from "../../domain/field-schemas";
+import { parseJsonPath, parseJsonPointer } from "../../domain/json-selector";
 
 /** Header names a static configuration must not set: they carry credentials or framing. */
 const FORBIDDEN_HEADERS = new Set([

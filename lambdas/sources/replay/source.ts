@@ -3,9 +3,9 @@
  * tests and trying outcry without live sources.
  */
 import { readFile } from "node:fs/promises";
-import { MINUTE_MS } from "../domain/buckets";
-import type { CountSource, SourceReading, SourceRequest } from "../domain/count-source";
-import { parseCountsCsv, type ServiceCounts } from "../domain/counts-csv";
+import { MINUTE_MS } from "../../domain/buckets";
+import type { CountSource, SourceReading, SourceRequest } from "../../domain/count-source";
+import { parseCountsCsv, type ServiceCounts } from "../../domain/counts-csv";
 
 /** Settings of a replay source (see the config schema). */
 export interface ReplaySettings {

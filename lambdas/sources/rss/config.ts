@@ -1,9 +1,9 @@
 /**
  * Config schema of the `rss` source: an RSS 2.0 or Atom feed whose items mentioning the
- * service are counted per bucket (see `lambdas/sources/rss.ts`).
+ * service are counted per bucket (see `source.ts` beside it).
  */
 import * as z from "zod";
-import { httpUrlSchema, sourceIdSchema } from "./common-schema";
+import { httpUrlSchema, sourceIdSchema } from "../../domain/field-schemas";
 
 const keyword = z
   .string()

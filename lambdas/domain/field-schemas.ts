@@ -1,7 +1,24 @@
 /**
- * Field rules every source's settings share: source ids and http(s) URLs.
+ * Field rules the configuration shares: ids of services, sources and recipients, and
+ * http(s) URLs.
  */
 import * as z from "zod";
+
+/** A service id: it appears in URLs, keys and message attributes. */
+export const serviceIdSchema = z
+  .string()
+  .regex(
+    /^[a-z0-9](?:[a-z0-9-]{0,38}[a-z0-9])?$/,
+    "use 1-40 lower-case letters, digits and inner hyphens, e.g. 't-mobile'",
+  );
+
+/** Ids of subscribers and webhooks: what the `audience` message attribute lists. */
+export const recipientIdSchema = z
+  .string()
+  .regex(
+    /^[a-z0-9](?:[a-z0-9-]{0,38}[a-z0-9])?$/,
+    "use 1-40 lower-case letters, digits and inner hyphens, e.g. 'noc-slack'",
+  );
 
 /** A source id, unique within its service; it names the series attribute and the health record. */
 export const sourceIdSchema = z

@@ -3,7 +3,7 @@
  * signal (worst component level, 0-3) and as timeline annotations.
  */
 import * as z from "zod";
-import { httpUrlSchema, sourceIdSchema } from "./common-schema";
+import { httpUrlSchema, sourceIdSchema } from "../../domain/field-schemas";
 
 /**
  * A service's official Statuspage (v2 public API, e.g. `https://www.githubstatus.com`).

@@ -1,0 +1,135 @@
+import type { CountSource, SourceReading, SourceRequest } from "../../domain/count-source";
+import {
+  type FetchResult,
+  fetchWithPolicy,
+  type HttpValidators,
+  parseJsonBody,
+  validatorsFromMemory,
+  validatorsToMemory,
+} from "../../http/fetch-with-policy";
+
+import {
+  incidentAnnotations,
+  incidentsOf,
+  notAStatuspage,
+  type StatuspageComponent,
+  type StatuspageIncident,
+  worstLevel,
+} from "./payload";
+/** Settings of a Statuspage source (see `StatuspageSourceSchema`). */
+export interface StatuspageSettings {
+  id: string;
+  weight: number;
+  /** The page's address, e.g. `https://www.githubstatus.com`. */
+  url: string;
+  /** Names of the components that count (case-insensitive); all of them when absent. */
+  components?: readonly string[];
+}
+
+/** Memory keys are prefixed per document, so both sets of validators fit in one record. */
+function prefixed(prefix: string, validators: HttpValidators): Record<string, string> {
+  return Object.fromEntries(
+    Object.entries(validatorsToMemory(validators)).map(([k, v]) => [`${prefix}.${k}`, v]),
+  );
+}
+
+function unprefixed(
+  prefix: string,
+  memory: Readonly<Record<string, string | number>> | null,
+): HttpValidators | null {
+  if (!memory) return null;
+  const start = `${prefix}.`;
+  return validatorsFromMemory(
+    Object.fromEntries(
+      Object.entries(memory)
+        .filter(([k]) => k.startsWith(start))
+        .map(([k, v]) => [k.slice(start.length), v]),
+    ),
+  );
+}
+
+/** A {@link CountSource} reading a service's official Statuspage. */
+export class StatuspageSource implements CountSource {
+  readonly id: string;
+  readonly weight: number;
+  private readonly base: string;
+
+  /**
+   * @example
+   * new StatuspageSource({ id: "github", name: "GitHub" },
+   *   { id: "statuspage", weight: 0, url: "https://www.githubstatus.com", components: ["Actions"] });
+   */
+  constructor(
+    private readonly service: { id: string; name: string },
+    private readonly settings: StatuspageSettings,
+  ) {
+    this.id = settings.id;
+    this.weight = settings.weight;
+    this.base = settings.url.replace(/\/+$/, "");
+  }
+
+  /** Fetches one document; a 304 without the remembered state behind it is refetched whole. */
+  private async fetchDocument(
+    path: string,
+    request: SourceRequest,
+    validators: HttpValidators | null,
+  ): Promise<FetchResult> {
+    const url = `${this.base}${path}`;
+    const options = {
+      signal: request.signal,
+      deadlineAt: request.deadlineAt,
+      expect: "json" as const,
+    };
+    const result = await fetchWithPolicy(url, { ...options, validators });
+    if (result.status === "not-modified" && validators === null) {
+      return fetchWithPolicy(url, options);
+    }
+    return result;
+  }
+
+  async read(request: SourceRequest): Promise<SourceReading> {
+    const memory = request.memory;
+    const remembered = typeof memory?.level === "number" ? memory.level : null;
+    const [summary, incidents] = await Promise.all([
+      this.fetchDocument(
+        "/api/v2/summary.json",
+        request,
+        remembered === null ? null : unprefixed("summary", memory),
+      ),
+      this.fetchDocument("/api/v2/incidents.json", request, unprefixed("incidents", memory)),
+    ]);
+
+    let level = remembered ?? 0;
+    const byId = new Map<string, StatuspageIncident>();
+    if (incidents.status === "fresh") {
+      for (const incident of incidentsOf(parseJsonBody(incidents), incidents.url)) {
+        byId.set(incident.id, incident);
+      }
+    }
+    if (summary.status === "fresh") {
+      const document = parseJsonBody(summary) as {
+        components?: StatuspageComponent[];
+        status?: { indicator?: string };
+      } | null;
+      if (!document || typeof document !== "object" || !Array.isArray(document.components)) {
+        notAStatuspage(summary.url, "summary (no 'components' list)");
+      }
+      level = worstLevel(document, this.settings.components);
+      // The summary's open incidents may be fresher than a cached incidents.json.
+      for (const incident of incidentsOf(document, summary.url)) byId.set(incident.id, incident);
+    }
+
+    const counts: (number | null)[] = request.buckets.map(() => null);
+    if (counts.length > 0) counts[counts.length - 1] = level;
+    const since = request.buckets[0] ?? request.nowMs;
+    return {
+      counts,
+      annotations: incidentAnnotations(this.service.name, [...byId.values()], since, request.nowMs),
+      memory: {
+        ...prefixed("summary", summary.validators),
+        ...prefixed("incidents", incidents.validators),
+        level,
+      },
+    };
+  }
+}
