@@ -113,7 +113,12 @@ export function acceptsGzip(acceptEncoding: string | undefined): boolean {
   return gzip !== undefined && gzip > 0;
 }
 
-/** Gzips a large body when the client accepts gzip. */
+/**
+ * Gzips a large body when the client accepts gzip, and gives the gzipped answer its own
+ * strong validator. (@middy/http-content-encoding has no release for middy 6, needs
+ * http-content-negotiation to pick the coding, and leaves the uncompressed body's `ETag`
+ * on the compressed one.)
+ */
 export function compressed(
   result: APIGatewayProxyStructuredResultV2,
   gzip: boolean,

@@ -7,7 +7,7 @@ import { injectLambdaContext } from "@aws-lambda-powertools/logger/middleware";
 import middy from "@middy/core";
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from "aws-lambda";
 import { DASHBOARD_FILE, OPENAPI_FILE } from "../../contract/bundled-files";
-import { withCors } from "../api/cors";
+import { corsFor } from "../api/cors";
 import { HttpError } from "../api/http-error";
 import { problem } from "../api/responses";
 import { type ApiDependencies, route } from "../api/routes";
@@ -15,7 +15,12 @@ import { awsDependencies } from "../wiring/aws-dependencies";
 import { apiKeysFromSecret, reporterSaltFromSecret } from "../wiring/secrets";
 import { logger } from "./logger";
 
-/** Maps thrown errors to problem details; unexpected ones are logged and hidden. */
+/**
+ * Maps thrown errors to problem details; unexpected ones are logged and hidden.
+ * (middy's http-error-handler writes the message as the body and sets `Content-Type` to
+ * text/plain or application/json from it, so RFC 9457's `application/problem+json` and
+ * its `field` would need a second middleware undoing it.)
+ */
 const problemDetails: middy.MiddlewareObj<
   APIGatewayProxyEventV2,
   APIGatewayProxyStructuredResultV2
@@ -33,25 +38,6 @@ const problemDetails: middy.MiddlewareObj<
   },
 };
 
-/** Adds CORS headers to every answer, errors included (so it runs after problemDetails). */
-function cors(
-  dependencies: () => ApiDependencies,
-): middy.MiddlewareObj<APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2> {
-  const addHeaders = async (
-    request: middy.Request<APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2>,
-  ) => {
-    if (!request.response) return;
-    const { event } = request;
-    request.response = withCors(
-      request.response,
-      event.headers.origin,
-      dependencies().config.api.corsOrigins,
-      event.requestContext.http.method === "OPTIONS",
-    );
-  };
-  return { after: addHeaders, onError: addHeaders };
-}
-
 /** The api handler over the given dependencies. */
 export function createApiHandler(dependencies: () => ApiDependencies) {
   return middy(
@@ -59,7 +45,8 @@ export function createApiHandler(dependencies: () => ApiDependencies) {
       route(dependencies(), event),
   )
     .use(injectLambdaContext(logger))
-    .use(cors(dependencies))
+    // CORS runs after problem details, so error answers carry its headers too.
+    .use(corsFor(() => dependencies().config.api.corsOrigins))
     .use(problemDetails);
 }
 
