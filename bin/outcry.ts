@@ -5,6 +5,7 @@
  */
 import { ConfigError } from "../lambdas/domain/config";
 import { CountsCsvError } from "../lambdas/domain/counts-csv";
+import { OutcryError } from "../lambdas/domain/outcry-error";
 import { UsageError } from "./commands/usage-error";
 
 const USAGE = `usage: outcry <command> [options]
@@ -65,12 +66,16 @@ main(process.argv.slice(2)).then(
     process.exitCode = code;
   },
   (error: unknown) => {
-    const known =
+    const parseArgs = (error as { code?: string }).code?.startsWith("ERR_PARSE_ARGS") === true;
+    // outcry's own errors are worded for whoever runs the command; others show their stack.
+    const worded = error instanceof OutcryError || parseArgs;
+    // Exit code 2: the command, its config or its CSV needs fixing; 1: it failed.
+    const badInput =
+      parseArgs ||
       error instanceof UsageError ||
       error instanceof ConfigError ||
-      error instanceof CountsCsvError ||
-      (error as { code?: string }).code?.startsWith("ERR_PARSE_ARGS");
-    process.stderr.write(`outcry: ${known ? (error as Error).message : (error as Error).stack}\n`);
-    process.exitCode = known ? 2 : 1;
+      error instanceof CountsCsvError;
+    process.stderr.write(`outcry: ${worded ? (error as Error).message : (error as Error).stack}\n`);
+    process.exitCode = badInput ? 2 : 1;
   },
 );

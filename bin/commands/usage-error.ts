@@ -1,9 +1,10 @@
 /**
  * Errors in how a command was called: printed without a stack trace, exit code 2.
  */
+import { OutcryError } from "../../lambdas/domain/outcry-error";
 
 /** A bad flag or value on the command line. */
-export class UsageError extends Error {
+export class UsageError extends OutcryError {
   constructor(message: string) {
     super(message);
     this.name = "UsageError";

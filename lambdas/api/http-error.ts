@@ -2,9 +2,10 @@
  * Errors that carry their HTTP status, mapped to `application/problem+json` in one place
  * (the api handler), as middy's http-error-handler does.
  */
+import { OutcryError } from "../domain/outcry-error";
 
 /** A request that cannot be served, with the status and a message naming the fix. */
-export class HttpError extends Error {
+export class HttpError extends OutcryError {
   constructor(
     readonly status: number,
     readonly title: string,

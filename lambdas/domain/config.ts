@@ -29,6 +29,7 @@ import {
 } from "./deployment-schema";
 import { recipientIdSchema, serviceIdSchema } from "./field-schemas";
 import { WEEKDAYS } from "./maintenance";
+import { OutcryError } from "./outcry-error";
 
 const categories = Object.keys(PROBLEM_KINDS) as [Category, ...Category[]];
 
@@ -543,7 +544,7 @@ export type { Operator } from "./deployment-schema";
 export type DetectorSettings = Config["detector"];
 
 /** Raised when a configuration does not validate; `message` lists every problem. */
-export class ConfigError extends Error {
+export class ConfigError extends OutcryError {
   constructor(
     message: string,
     /** One line per problem: `path: what is wrong`. */

@@ -5,6 +5,7 @@
  * with a problem in it.
  */
 import { MINUTE_MS, parseIso } from "./buckets";
+import { OutcryError } from "./outcry-error";
 
 /** The counts of one service, sorted by time. */
 export interface ServiceCounts {
@@ -17,7 +18,7 @@ export interface ServiceCounts {
 }
 
 /** A CSV that cannot be used; `line` is 1-based (the header is line 1). */
-export class CountsCsvError extends Error {
+export class CountsCsvError extends OutcryError {
   constructor(
     readonly line: number,
     readonly problem: string,

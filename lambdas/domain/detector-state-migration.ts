@@ -16,6 +16,7 @@
 import { type BaselineState, initialBaseline } from "./baseline";
 import { DETECTOR_STATE_VERSION, type DetectorState } from "./detector";
 import type { Incident } from "./incident";
+import { OutcryError } from "./outcry-error";
 
 /** The baseline saved before seasonal slots existed; either field may be absent. */
 export interface LevelOnlyBaseline {
@@ -42,7 +43,7 @@ export interface DetectorStateV1 {
 export type StoredDetectorState = DetectorStateV1 | DetectorState;
 
 /** A stored state this code cannot read: saved by a newer release, or not a state at all. */
-export class UnknownDetectorStateVersionError extends Error {
+export class UnknownDetectorStateVersionError extends OutcryError {
   constructor(readonly version: unknown) {
     super(
       `detector state version ${JSON.stringify(version)} is unknown: this code reads versions 1 to ${DETECTOR_STATE_VERSION}` +

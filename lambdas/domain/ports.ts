@@ -5,6 +5,7 @@
  */
 import type { DetectorState } from "./detector";
 import type { Incident, IncidentSummary, IncidentTransition } from "./incident";
+import { OutcryError } from "./outcry-error";
 
 /** Counts of one bucket of one service, per source; a missing source is a gap. */
 export interface SeriesPoint {
@@ -320,7 +321,7 @@ export interface TickLeaseStore {
 }
 
 /** Raised by a store when a listing cursor was not made by it (a client sent it wrong). */
-export class InvalidCursorError extends Error {
+export class InvalidCursorError extends OutcryError {
   constructor() {
     super("cursor is not valid; pass the 'next' value of a previous response");
     this.name = "InvalidCursorError";
@@ -331,7 +332,7 @@ export class InvalidCursorError extends Error {
 export type ReportRejection = "unknown-service" | "unknown-problem" | "rate-limited";
 
 /** Raised when a crowd report is not taken; the caller decides how to answer. */
-export class ReportRejected extends Error {
+export class ReportRejected extends OutcryError {
   constructor(
     readonly reason: ReportRejection,
     message: string,

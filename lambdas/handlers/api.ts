@@ -40,14 +40,16 @@ const problemDetails: middy.MiddlewareObj<
 
 /** The api handler over the given dependencies. */
 export function createApiHandler(dependencies: () => ApiDependencies) {
-  return middy(
-    async (event: APIGatewayProxyEventV2): Promise<APIGatewayProxyStructuredResultV2> =>
-      route(dependencies(), event),
-  )
-    .use(injectLambdaContext(logger))
-    // CORS runs after problem details, so error answers carry its headers too.
-    .use(corsFor(() => dependencies().config.api.corsOrigins))
-    .use(problemDetails);
+  return (
+    middy(
+      async (event: APIGatewayProxyEventV2): Promise<APIGatewayProxyStructuredResultV2> =>
+        route(dependencies(), event),
+    )
+      .use(injectLambdaContext(logger))
+      // CORS runs after problem details, so error answers carry its headers too.
+      .use(corsFor(() => dependencies().config.api.corsOrigins))
+      .use(problemDetails)
+  );
 }
 
 const bundledFiles = new Map<string, Promise<string>>();

@@ -5,6 +5,7 @@
  * retry loop (`withRetries`, retry.ts) and the callers above it can decide without knowing
  * which kind of request failed.
  */
+import { OutcryError } from "../domain/outcry-error";
 
 /** The details every {@link HttpFailure} carries. */
 export interface HttpFailureDetails {
@@ -22,18 +23,15 @@ export interface HttpFailureDetails {
  * @example
  * if (error instanceof HttpFailure && !error.retryable) markBroken(error.message);
  */
-export class HttpFailure extends Error {
-  /** True when trying again (now, or on a later run) may well succeed. */
-  readonly retryable: boolean;
+export class HttpFailure extends OutcryError {
   /** The HTTP status, when the server answered. */
   readonly status?: number;
   /** How long the server asked us to wait (its `Retry-After`), in ms. */
   readonly retryAfterMs?: number;
 
   constructor(message: string, details: HttpFailureDetails) {
-    super(message, details.cause === undefined ? undefined : { cause: details.cause });
+    super(message, details);
     this.name = "HttpFailure";
-    this.retryable = details.retryable;
     if (details.status !== undefined) this.status = details.status;
     if (details.retryAfterMs !== undefined) this.retryAfterMs = details.retryAfterMs;
   }
