@@ -27,7 +27,7 @@
  * - Slots are local wall-clock hours of the service's zone (DST nights move them with the
  *   clock), so the profile means "9 a.m. on Mondays" all year.
  */
-import { MINUTE_MS } from "./buckets";
+import { DAY_MS, HOUR_MS, MINUTE_MS } from "./buckets";
 import { utcOffsetMs } from "./zone-offset";
 
 /** What the baseline remembers (JSON-serializable, about 2 KB). */
@@ -65,8 +65,6 @@ export interface BaselineState {
   weeklySeen: number[];
 }
 
-const HOUR_MS = 60 * MINUTE_MS;
-const DAY_MS = 24 * HOUR_MS;
 /** Days the typical daily maximum surprise remembers. */
 const TAIL_MEMORY = 7;
 /** A day's maximum surprise counts for at most this many times the current typical one. */

@@ -66,7 +66,7 @@ import {
   surpriseOf,
   typicalDailyMax,
 } from "./baseline";
-import { MINUTE_MS } from "./buckets";
+import { HOUR_MS, MINUTE_MS } from "./buckets";
 import type { DetectorSettings } from "./config";
 import { type Incident, type IncidentEvent, incidentId } from "./incident";
 import { utcOffsetMs } from "./zone-offset";
@@ -221,7 +221,7 @@ function isSustained(
 
 function localMinuteOfHour(timeMs: number, timeZone: string): number {
   const local = timeMs + utcOffsetMs(timeZone, timeMs);
-  return Math.floor((((local % 3_600_000) + 3_600_000) % 3_600_000) / 60_000);
+  return Math.floor((((local % HOUR_MS) + HOUR_MS) % HOUR_MS) / MINUTE_MS);
 }
 
 /**
