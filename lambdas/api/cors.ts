@@ -1,8 +1,11 @@
 /**
- * CORS for the read API, answered by the function itself through middy's http-cors (API
- * Gateway's own CORS would need the origins at deploy time and could not be tested
- * locally): pages on the configured origins may read; no other site may post crowd
- * reports on its visitors' behalf, since only GET and HEAD are allowed across origins.
+ * CORS, answered by the function itself through middy's http-cors (API Gateway's own
+ * CORS would need the origins at deploy time and could not be tested locally):
+ * - the read routes: pages on `api.corsOrigins` may read (GET and HEAD);
+ * - `POST /reports`: only pages on `reports.embedOrigins` get a CORS answer (none by
+ *   default), so a browser on any other site fails the preflight of a JSON report. That
+ *   is a courtesy to browsers, not the guard: a page can still send a request the
+ *   browser does not preflight, which `report-origin.ts` refuses on the server.
  */
 import type middy from "@middy/core";
 import httpCors, { type Options } from "@middy/http-cors";
@@ -17,30 +20,62 @@ const PREFLIGHT_MAX_AGE = 600;
 
 type ApiMiddleware = middy.MiddlewareObj<APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2>;
 
+/** Where each kind of route may be called from. */
+export interface CorsOrigins {
+  /** Origins whose pages may read (`api.corsOrigins`; `'*'` for any). */
+  read: readonly string[];
+  /** Origins whose pages may post reports (`reports.embedOrigins`). */
+  report: readonly string[];
+}
+
+/** The path whose CORS answer is the report one. */
+const REPORTS_PATH = "/reports";
+
+/** The http-cors middleware for `options`, origins lower-cased (browsers send them so). */
+function corsMiddleware(
+  origins: readonly string[],
+  options: Pick<Options, "methods" | "headers" | "exposeHeaders">,
+): ApiMiddleware {
+  const allowed = origins.map((origin) => origin.toLowerCase());
+  // `vary` is an option of http-cors 6 that its type declarations leave out.
+  const settings: Options & { vary?: string } = {
+    ...options,
+    origins: allowed,
+    // An answer to one listed origin differs from the answer to any other, so shared
+    // caches must key on Origin; http-cors says so itself only for several origins.
+    vary: allowed.length === 1 && allowed[0] !== "*" ? "Origin" : undefined,
+    maxAge: PREFLIGHT_MAX_AGE,
+  };
+  return httpCors(settings) as ApiMiddleware;
+}
+
 /**
- * The CORS middleware for `origins` (each `'*'` or a scheme and host), read when the
- * first request arrives; it adds its headers to every answer, errors included.
- * @example middy(handler).use(corsFor(() => config.api.corsOrigins))
+ * The CORS middleware for the configured origins, read when the first request arrives;
+ * it adds its headers to every answer, errors included.
+ * @example middy(handler).use(corsFor(() => ({ read: ["*"], report: [] })))
  */
-export function corsFor(origins: () => readonly string[]): ApiMiddleware {
-  let cors: ApiMiddleware | undefined;
-  const middleware = (): ApiMiddleware => {
-    if (cors) return cors;
-    // Browsers send the origin lower-cased; the configuration may not be.
-    const allowed = origins().map((origin) => origin.toLowerCase());
-    // `vary` is an option of http-cors 6 that its type declarations leave out.
-    const options: Options & { vary?: string } = {
-      origins: allowed,
-      // An answer to one listed origin differs from the answer to any other, so shared
-      // caches must key on Origin; http-cors says so itself only for several origins.
-      vary: allowed.length === 1 && allowed[0] !== "*" ? "Origin" : undefined,
-      methods: "GET, HEAD",
-      headers: `content-type, ${API_KEY_HEADER}, if-none-match, ${SIGV4_HEADERS}`,
-      exposeHeaders: "etag, retry-after",
-      maxAge: PREFLIGHT_MAX_AGE,
-    };
-    cors = httpCors(options) as ApiMiddleware;
-    return cors;
+export function corsFor(origins: () => CorsOrigins): ApiMiddleware {
+  let built: { read: ApiMiddleware; report: ApiMiddleware | undefined } | undefined;
+  const middlewareFor = (path: string): ApiMiddleware | undefined => {
+    if (!built) {
+      const { read, report } = origins();
+      built = {
+        read: corsMiddleware(read, {
+          methods: "GET, HEAD",
+          headers: `content-type, ${API_KEY_HEADER}, if-none-match, ${SIGV4_HEADERS}`,
+          exposeHeaders: "etag, retry-after",
+        }),
+        report:
+          report.length === 0
+            ? undefined
+            : corsMiddleware(report, {
+                methods: "POST",
+                headers: "content-type",
+                exposeHeaders: "retry-after",
+              }),
+      };
+    }
+    return path === REPORTS_PATH ? built.report : built.read;
   };
   // http-cors sets the headers on the answer object itself, and a cached answer is shared
   // between requests: each request gets its own copy first, or one origin's headers
@@ -53,11 +88,11 @@ export function corsFor(origins: () => readonly string[]): ApiMiddleware {
   return {
     after: (request) => {
       ownCopy(request);
-      return middleware().after?.(request);
+      return middlewareFor(request.event.rawPath)?.after?.(request);
     },
     onError: (request) => {
       ownCopy(request);
-      return middleware().onError?.(request);
+      return middlewareFor(request.event.rawPath)?.onError?.(request);
     },
   };
 }

@@ -36,7 +36,7 @@ const COMPONENTS: Record<string, z.ZodMiniType> = {
 const TITLES: Record<number, string> = {
   400: "a parameter or the body is not valid; `field` names it",
   401: "a valid API key is required in the x-api-key header",
-  403: "the request must be signed with AWS Signature Version 4 by an allowed principal",
+  403: "refused: a read not signed with AWS Signature Version 4 by an allowed principal (iam auth), or a report sent by a page of another site",
   404: "no such service, incident or route",
   405: "the method is not allowed on this path",
   413: "the body is too large",

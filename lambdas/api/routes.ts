@@ -33,6 +33,7 @@ import { type ReportDependencies, submitReport } from "../usecases/submit-report
 import { type ApiAccess, requireApiKey } from "./access";
 import { badRequest, HttpError, notFound } from "./http-error";
 import { parseReportBody, ReportBodySchema } from "./report-body";
+import { refuseForeignReportOrigin } from "./report-origin";
 import type { ResponseCache } from "./response-cache";
 import {
   acceptsGzip,
@@ -253,13 +254,14 @@ export const ROUTES: readonly RouteSpec[] = [
     body: ReportBodySchema,
     success: { status: 202, schema: ReportResultSchema, description: "counted" },
     alsoAnswers: [{ status: 200, description: "a duplicate: this reporter already counted" }],
-    errors: [404, 413, 415, 429],
+    errors: [403, 404, 413, 415, 429],
     reads: false,
     handle: async (deps, { event, now }) => {
       const body =
         event.body && event.isBase64Encoded
           ? Buffer.from(event.body, "base64").toString("utf8")
           : event.body;
+      refuseForeignReportOrigin(event.headers, deps.config.reports.embedOrigins);
       const report = parseReportBody(body, event.headers["content-type"]);
       const outcome = await submitReport(deps, {
         service: report.service,

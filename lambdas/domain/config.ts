@@ -27,7 +27,7 @@ import {
   OperatorSchema,
   SmsSettingsSchema,
 } from "./deployment-schema";
-import { recipientIdSchema, serviceIdSchema } from "./field-schemas";
+import { recipientIdSchema, serviceIdSchema, webOriginSchema } from "./field-schemas";
 import { WEEKDAYS } from "./maintenance";
 import { OutcryError } from "./outcry-error";
 
@@ -309,6 +309,14 @@ export const ReportSettingsSchema = z
       .max(100)
       .default(4)
       .describe("partitions reports of one bucket are spread over (~1,000 writes/s each)"),
+    /** Sites whose pages may post reports (an embedded report form); none by default. */
+    embedOrigins: z
+      .array(webOriginSchema)
+      .max(20)
+      .default([])
+      .describe(
+        "origins of other sites whose pages may post crowd reports (an embedded report form); by default only the API's own dashboard, scripts and servers may",
+      ),
   })
   .strict();
 
@@ -359,12 +367,10 @@ export const ApiSettingsSchema = z
       ),
     corsOrigins: z
       .array(
-        z
-          .string()
-          .regex(
-            /^(\*|https?:\/\/[a-z0-9.-]+(:\d{1,5})?)$/i,
+        z.union([z.literal("*"), webOriginSchema], {
+          error:
             "use '*' or an origin such as 'https://status.example.com' (scheme and host, no path)",
-          ),
+        }),
       )
       .min(1)
       .max(20)

@@ -45,3 +45,11 @@ export function httpUrlSchema(example: string) {
     .string()
     .refine(isHttpUrl, `use an absolute http:// or https:// address, e.g. '${example}'`);
 }
+
+/** A web origin (scheme and host, no path) such as `https://status.example.com`. */
+export const webOriginSchema = z
+  .string()
+  .regex(
+    /^https?:\/\/[a-z0-9.-]+(:\d{1,5})?$/i,
+    "use an origin such as 'https://status.example.com' (scheme and host, no path)",
+  );

@@ -47,7 +47,12 @@ export function createApiHandler(dependencies: () => ApiDependencies) {
     )
       .use(injectLambdaContext(logger))
       // CORS runs after problem details, so error answers carry its headers too.
-      .use(corsFor(() => dependencies().config.api.corsOrigins))
+      .use(
+        corsFor(() => {
+          const { api, reports } = dependencies().config;
+          return { read: api.corsOrigins, report: reports.embedOrigins };
+        }),
+      )
       .use(problemDetails)
   );
 }

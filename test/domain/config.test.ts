@@ -59,7 +59,12 @@ describe("parseConfig on the shipped configuration", () => {
       correlationWindowMinutes: 30,
     });
     expect(config.detector).toEqual(DetectorSettingsSchema.parse({}));
-    expect(config.reports).toEqual({ dedupMinutes: 15, ratePerMinute: 30, shards: 4 });
+    expect(config.reports).toEqual({
+      dedupMinutes: 15,
+      ratePerMinute: 30,
+      shards: 4,
+      embedOrigins: [],
+    });
     const [service] = config.services;
     expect(service?.timeZone).toBe("America/New_York");
     expect(service?.reports).toEqual({ enabled: true, weight: 1 });
