@@ -177,7 +177,11 @@ export const HealthSchema = z.object({ status: z.literal("ok"), time: instant() 
 
 /** `POST /reports` answers. */
 export const ReportResultSchema = z.object({
-  status: z.enum(["accepted", "duplicate"]),
+  /**
+   * accepted: counted; duplicate: this reporter already counted in this window; capped:
+   * kept but not counted, because its network has given the most reports a window counts.
+   */
+  status: z.enum(["accepted", "duplicate", "capped"]),
   service: z.string(),
   problem: z.string(),
 });
@@ -209,4 +213,23 @@ export const IncidentQuerySchema = z.object({
       description: "`next` of the previous page",
     }),
   ),
+});
+
+/**
+ * `GET /reports/challenge`: an ALTCHA proof-of-work challenge (PBKDF2/SHA-256). Solve it
+ * (try counters until one derives a key starting with `keyPrefix`) and send
+ * `base64(JSON.stringify({challenge, solution}))` as the report's `altcha`.
+ */
+export const ReportChallengeSchema = z.object({
+  parameters: z.object({
+    algorithm: z.string(),
+    nonce: z.string(),
+    salt: z.string(),
+    cost: z.number(),
+    keyLength: z.number(),
+    keyPrefix: z.string(),
+    keySignature: z.optional(z.string()),
+    data: z.optional(z.record(z.string(), z.unknown())),
+  }),
+  signature: z.string(),
 });

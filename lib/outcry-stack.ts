@@ -179,8 +179,13 @@ export class OutcryStack extends Stack {
       { partitions: ["S#*", "A#*", "H#*", "INC", "OUTBOX"], actions: ["Query"] },
       // Detector state (the baseline band), one incident, the data version (ETags).
       { partitions: ["D#*", "INC", "PROGRESS"], actions: ["GetItem"] },
-      // POST /reports: one conditional put per report.
-      { partitions: ["R#*"], actions: ["PutItem"] },
+      // POST /reports: one conditional put per report, marked `capped` (UpdateItem) when
+      // its network's share of the window is spent.
+      { partitions: ["R#*"], actions: ["PutItem", "UpdateItem"] },
+      // The per-network counters of POST /reports: one conditional ADD per new report.
+      { partitions: ["N#*"], actions: ["UpdateItem"] },
+      // Redeemed report challenges: one conditional put each.
+      { partitions: ["C#*"], actions: ["PutItem"] },
     ]);
     this.notifications.grantPublish(this.detect.function);
     grantSecretValue(this.reporterSalt.secret, this.api.function);

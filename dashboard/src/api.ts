@@ -4,6 +4,7 @@
  * so a change there that the page does not handle fails the type check. Only types are
  * imported: zod stays out of the page.
  */
+import type { Challenge } from "altcha-lib";
 import type { z } from "zod/mini";
 import type {
   HealthSchema,
@@ -15,6 +16,7 @@ import type {
   ServiceDetailSchema,
   ServiceSummarySchema,
 } from "../../contract/api-schemas";
+import { solveReportChallenge } from "../../contract/report-challenge-solver";
 
 /** One service as `GET /services` lists it. */
 export type ServiceSummary = z.infer<typeof ServiceSummarySchema>;
@@ -192,10 +194,19 @@ export const api = {
     request<IncidentDetail>(`/incidents/${encode(id)}`, {}, signal),
   /** The server's clock (the demo's is virtual), to ask for ranges that end now. */
   health: (signal?: AbortSignal) => request<Health>("/health", {}, signal),
-  report: (service: string, problem: string) =>
-    request<ReportResult>("/reports", {
+  /** Posts a report with a solved challenge (none when the server has them off: 404). */
+  report: async (service: string, problem: string) => {
+    const altcha = await request<Challenge>("/reports/challenge", { cache: "no-store" }).then(
+      solveReportChallenge,
+      (error: unknown) => {
+        if (error instanceof ApiError && error.status === 404) return undefined;
+        throw error;
+      },
+    );
+    return request<ReportResult>("/reports", {
       method: "POST",
       headers: { "content-type": "application/json" },
-      body: JSON.stringify({ service, problem }),
-    }),
+      body: JSON.stringify({ service, problem, altcha }),
+    });
+  },
 };

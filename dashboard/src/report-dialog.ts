@@ -3,7 +3,7 @@
  * on Escape and returns focus) listing the problem kinds of the service's category,
  * posting to `POST /reports`, and saying what happened in the page's live region.
  */
-import { ApiError, api, type ServiceSummary } from "./api";
+import { ApiError, api, type ReportResult, type ServiceSummary } from "./api";
 import { h, replaceChildren, setText } from "./dom";
 import { problemChoices, problemLabel } from "./problem-kinds";
 
@@ -15,14 +15,19 @@ export type Announce = (message: string, tone: "success" | "info" | "error") => 
  * @example outcomeMessage("accepted", "T-Mobile", "no-signal")
  */
 export function outcomeMessage(
-  result: "accepted" | "duplicate",
+  result: ReportResult["status"],
   serviceName: string,
   problem: string,
 ): string {
   const kind = problemLabel(problem).toLowerCase();
-  return result === "accepted"
-    ? `Thank you: your report of ${kind} problems with ${serviceName} was counted.`
-    : `You already reported a problem with ${serviceName} recently; it is counted once.`;
+  switch (result) {
+    case "accepted":
+      return `Thank you: your report of ${kind} problems with ${serviceName} was counted.`;
+    case "duplicate":
+      return `You already reported a problem with ${serviceName} recently; it is counted once.`;
+    case "capped":
+      return `Thank you: ${serviceName} has many reports from your network already, so yours is kept but not counted again.`;
+  }
 }
 
 /** Sentence for a failed report. */

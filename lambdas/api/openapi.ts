@@ -10,6 +10,7 @@ import {
   IncidentListSchema,
   IncidentSchema,
   ProblemSchema,
+  ReportChallengeSchema,
   ReportResultSchema,
   SeriesSchema,
   ServiceDetailSchema,
@@ -31,6 +32,7 @@ const COMPONENTS: Record<string, z.ZodMiniType> = {
   IncidentDetail: IncidentDetailSchema,
   Health: HealthSchema,
   ReportResult: ReportResultSchema,
+  ReportChallenge: ReportChallengeSchema,
 };
 
 const TITLES: Record<number, string> = {

@@ -3,12 +3,15 @@
  * names, with a problem+json error that names the field when it is not one.
  */
 import * as z from "zod/mini";
+import { MAX_CHALLENGE_PAYLOAD } from "../usecases/report-challenge";
 import { badRequest, HttpError } from "./http-error";
 
 /** Largest accepted body. */
 export const MAX_REPORT_BYTES = 4096;
 
 const SERVICE_HINT = "'service' must be a string: the id of a watched service";
+const ALTCHA_HINT =
+  "'altcha' must be the solved challenge of GET /reports/challenge: base64 of {challenge, solution}";
 const PROBLEM_HINT = "'problem' must be a string: one of the problem kinds of the service";
 
 /** The body of `POST /reports` (zod/mini keeps the api bundle small). */
@@ -20,6 +23,11 @@ export const ReportBodySchema = z.object({
     .string({ error: PROBLEM_HINT })
     .check(z.minLength(1, PROBLEM_HINT), z.maxLength(40, "'problem' is too long")),
   text: z.optional(z.string().check(z.maxLength(1000, "'text' must be at most 1,000 characters"))),
+  altcha: z.optional(
+    z
+      .string({ error: ALTCHA_HINT })
+      .check(z.maxLength(MAX_CHALLENGE_PAYLOAD, `'altcha' is too long; ${ALTCHA_HINT}`)),
+  ),
 });
 
 /**

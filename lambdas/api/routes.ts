@@ -11,6 +11,7 @@ import {
   IncidentDetailSchema,
   IncidentListSchema,
   IncidentQuerySchema,
+  ReportChallengeSchema,
   ReportResultSchema,
   SeriesQuerySchema,
   SeriesSchema,
@@ -29,6 +30,7 @@ import {
   type QueryDependencies,
   serviceSeries,
 } from "../usecases/query-status";
+import { issueReportChallenge } from "../usecases/report-challenge";
 import { type ReportDependencies, submitReport } from "../usecases/submit-report";
 import { type ApiAccess, requireApiKey } from "./access";
 import { badRequest, HttpError, notFound } from "./http-error";
@@ -245,15 +247,41 @@ export const ROUTES: readonly RouteSpec[] = [
     },
   },
   {
+    method: "GET",
+    path: "/reports/challenge",
+    operationId: "getReportChallenge",
+    summary: "A proof-of-work challenge for one report",
+    description:
+      "Each report carries one solved challenge (about a second of work), used once; 404 when reports.challenge is off.",
+    success: { status: 200, schema: ReportChallengeSchema, description: "a fresh challenge" },
+    errors: [404],
+    reads: false,
+    handle: async (deps, { now }) => {
+      const settings = deps.config.reports.challenge;
+      if (settings === false) {
+        throw notFound("reports.challenge is off here: post reports without a challenge");
+      }
+      return json(200, await issueReportChallenge(deps, settings, now), {
+        "cache-control": "no-store",
+      });
+    },
+  },
+  {
     method: "POST",
     path: "/reports",
     operationId: "submitReport",
     summary: "Report a problem with a service",
     description:
-      "One report per reporter, service and dedup window counts; later ones answer 200 duplicate. Rate-limited per address (429 with Retry-After).",
+      "Carries a solved GET /reports/challenge as `altcha` (unless reports.challenge is off). One report per reporter, service and dedup window counts, later ones answer 200 duplicate; at most reports.perNetwork per network (an IPv4 /24 or IPv6 /48), later ones answer 200 capped. Rate-limited per address (429 with Retry-After). Pages of other sites may not post (403) unless listed in reports.embedOrigins.",
     body: ReportBodySchema,
     success: { status: 202, schema: ReportResultSchema, description: "counted" },
-    alsoAnswers: [{ status: 200, description: "a duplicate: this reporter already counted" }],
+    alsoAnswers: [
+      {
+        status: 200,
+        description:
+          "not counted: a duplicate (this reporter already counted) or capped (its network gave its share)",
+      },
+    ],
     errors: [403, 404, 413, 415, 429],
     reads: false,
     handle: async (deps, { event, now }) => {
@@ -267,6 +295,7 @@ export const ROUTES: readonly RouteSpec[] = [
         service: report.service,
         problem: report.problem,
         sourceIp: event.requestContext.http.sourceIp,
+        challenge: report.altcha,
         nowMs: now,
       }).catch((error: unknown) => {
         throw error instanceof ReportRejected ? reportRefusal(error) : error;
@@ -288,6 +317,8 @@ function reportRefusal(rejected: ReportRejected): HttpError {
       return new HttpError(429, "Too Many Requests", rejected.message, {
         "retry-after": String(rejected.retryAfterSeconds ?? 60),
       });
+    case "challenge-failed":
+      return badRequest(rejected.message, "altcha");
   }
 }
 

@@ -3,6 +3,7 @@
  * and an IPv6 address by its /64 network, because one subscriber line gets a whole /64
  * and could otherwise report (and flood) from billions of addresses.
  */
+import ipaddr from "ipaddr.js";
 
 /** The eight 16-bit groups of an IPv6 address; null when it is not one. */
 function ipv6Groups(address: string): number[] | null {
@@ -35,4 +36,22 @@ export function reporterAddressKey(address: string): string {
     .slice(0, 4)
     .map((g) => g.toString(16))
     .join(":")}::/64`;
+}
+
+/**
+ * The network an address belongs to, as `<first address>/<prefix>`: by default an IPv4
+ * /24 or an IPv6 /48, the block one subscriber, office or small hoster gets.
+ * @example networkKey("5.6.7.8", { ipv4: 24, ipv6: 48 }) // "5.6.7.0/24"
+ */
+export function networkKey(address: string, prefixes: { ipv4: number; ipv6: number }): string {
+  const plain = address.trim().toLowerCase();
+  try {
+    const parsed = ipaddr.process(plain);
+    const bits = parsed.kind() === "ipv4" ? prefixes.ipv4 : prefixes.ipv6;
+    const family = parsed.kind() === "ipv4" ? ipaddr.IPv4 : ipaddr.IPv6;
+    const network = family.networkAddressFromCIDR(`${parsed.toString()}/${bits}`);
+    return `${network.toString()}/${bits}`;
+  } catch {
+    return plain;
+  }
 }

@@ -281,6 +281,34 @@ export const DetectorSettingsSchema = z
   .strict();
 
 /** Crowd-report intake settings. */
+/**
+ * The proof of work of a report (an ALTCHA challenge, PBKDF2/SHA-256): the client tries
+ * counters until one derives the key the challenge names. Expected work is `cost` x
+ * `maxCounter` x 3/4 PBKDF2 rounds: about a second in a current browser by default, so a
+ * person barely notices and a botnet pays a CPU-second for each report.
+ */
+export const ReportChallengeSchema = z
+  .object({
+    cost: z.number().int().min(1).max(100_000).default(1000).describe("PBKDF2 rounds per attempt"),
+    maxCounter: z
+      .number()
+      .int()
+      .min(2)
+      .max(1_000_000)
+      .default(5000)
+      .describe(
+        "the secret counter is drawn from maxCounter/2 to maxCounter: attempts a solver needs",
+      ),
+    expiresSeconds: z
+      .number()
+      .int()
+      .min(30)
+      .max(3600)
+      .default(300)
+      .describe("how long a challenge may be solved and used (once)"),
+  })
+  .strict();
+
 export const ReportSettingsSchema = z
   .object({
     /** One report per reporter per service counts within this many minutes. */
@@ -309,6 +337,48 @@ export const ReportSettingsSchema = z
       .max(100)
       .default(4)
       .describe("partitions reports of one bucket are spread over (~1,000 writes/s each)"),
+    /** Counted reports one network may give per service and dedup window. */
+    perNetwork: z
+      .number()
+      .int()
+      .min(1)
+      .max(10_000)
+      .default(10)
+      .describe(
+        "reports from one network (see networkPrefixes) that count per service and dedup window; later ones are kept but not counted, so a botnet in one network cannot open an incident alone",
+      ),
+    /** How wide one network is, by address family. */
+    networkPrefixes: z
+      .object({
+        ipv4: z
+          .number()
+          .int()
+          .min(8)
+          .max(32)
+          .default(24)
+          .describe("prefix length of one IPv4 network"),
+        ipv6: z
+          .number()
+          .int()
+          .min(16)
+          .max(64)
+          .default(48)
+          .describe("prefix length of one IPv6 network"),
+      })
+      .strict()
+      .default({ ipv4: 24, ipv6: 48 })
+      .describe("how wide one network is for perNetwork: an IPv4 /24 and an IPv6 /48 by default"),
+    /** The proof of work a report must carry, or false for none. */
+    challenge: z
+      .union([
+        z.literal(false),
+        ReportChallengeSchema,
+        z.literal(true).transform(() => ReportChallengeSchema.parse({})),
+      ])
+      .default(ReportChallengeSchema.parse({}))
+      .describe(
+        "the proof of work each report carries (GET /reports/challenge, solved by the dashboard and `outcry report`): its cost, or false to take reports without one (tests, a trusted intranet)",
+      ),
     /** Sites whose pages may post reports (an embedded report form); none by default. */
     embedOrigins: z
       .array(webOriginSchema)

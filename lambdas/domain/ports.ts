@@ -206,22 +206,42 @@ export interface WebhookDeliveryStore {
 export interface CrowdReport {
   service: string;
   problem: string;
+  /** Who reports (a salted hash of the address: never the address itself). */
   reporter: string;
+  /** The network the reporter's address belongs to (also a salted hash). */
+  network: string;
   at: number;
 }
+
+/**
+ * What became of a report: counted, a duplicate of this reporter's earlier one, or kept
+ * but not counted because its network already gave the most reports a window may count.
+ */
+export type ReportOutcome = "accepted" | "duplicate" | "capped";
 
 /** Crowd reports, deduplicated per reporter and service. */
 export interface ReportStore {
   /**
    * Records a report unless this reporter already reported this service in the same
-   * dedup window (the `dedupMinutes` slot of the UTC day); "accepted" or "duplicate".
+   * dedup window (the `dedupMinutes` slot of the UTC day): "duplicate". A new report
+   * counts ("accepted") while its network has given fewer than `perNetwork` counted
+   * reports of this service in the window, and is kept uncounted ("capped") after.
    */
-  record(report: CrowdReport): Promise<"accepted" | "duplicate">;
+  record(report: CrowdReport): Promise<ReportOutcome>;
   /** Reports per problem kind in each of `bucketStarts` (one read of their windows). */
   countBuckets(
     service: string,
     bucketStarts: readonly number[],
   ): Promise<Map<number, Record<string, number>>>;
+}
+
+/** Challenges already redeemed, so each solution counts once. */
+export interface SpentChallenges {
+  /**
+   * Marks the challenge with `signature` spent until `expiresAtMs` (after which it
+   * cannot be redeemed anyway); false when it already was.
+   */
+  spend(signature: string, expiresAtMs: number): Promise<boolean>;
 }
 
 /** Counts requests per client to turn floods away. */
@@ -329,7 +349,12 @@ export class InvalidCursorError extends OutcryError {
 }
 
 /** Why a crowd report was not taken. */
-export type ReportRejection = "unknown-service" | "unknown-problem" | "rate-limited";
+export type ReportRejection =
+  | "unknown-service"
+  | "unknown-problem"
+  | "rate-limited"
+  /** No solved challenge, a forged or expired one, or one already used. */
+  | "challenge-failed";
 
 /** Raised when a crowd report is not taken; the caller decides how to answer. */
 export class ReportRejected extends OutcryError {

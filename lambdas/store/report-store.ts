@@ -10,11 +10,17 @@
  *   of any reporter's report stays computable;
  * - counts are derived by reading the buckets' windows, each partition once per tick
  *   (tallied by bucket), so re-running a tick gives the same numbers; the read grows with
- *   the window's reports, and more shards spread it over more partitions.
+ *   the window's reports, and more shards spread it over more partitions;
+ * - each network (an IPv4 /24 or IPv6 /48, hashed by the caller) counts at most
+ *   `perNetwork` reports per service and window: after the reporter's put, a conditional
+ *   counter per network (`pk = N#<service>#<window start ISO>#<shard>`, `sk = <network>`)
+ *   takes the report or refuses it, and a refused one is marked `capped` on its item, so
+ *   it stays a duplicate for its reporter but never counts. One address's repeats never
+ *   spend its network's share, since only a reporter's first report reaches the counter.
  */
-import { PutCommand, QueryCommand } from "@aws-sdk/lib-dynamodb";
+import { PutCommand, QueryCommand, UpdateCommand } from "@aws-sdk/lib-dynamodb";
 import { bucketStart as alignBucket, toIso } from "../domain/buckets";
-import type { CrowdReport, ReportStore } from "../domain/ports";
+import type { CrowdReport, ReportOutcome, ReportStore } from "../domain/ports";
 import { expiresAt, isConditionFailure, type TableRef } from "./client";
 
 /** Options of the report store (from the config's `bucketMinutes` and `reports`). */
@@ -24,6 +30,8 @@ export interface ReportStoreOptions {
   dedupMinutes: number;
   shards: number;
   retentionDays: number;
+  /** Counted reports one network may give per service and dedup window. */
+  perNetwork: number;
 }
 
 /** {@link ReportStore} on the outcry table. */
@@ -46,30 +54,70 @@ export class DynamoReportStore implements ReportStore {
     return hash % this.options.shards;
   }
 
-  private partition(service: string, timeMs: number, shard: number): string {
+  private partition(service: string, timeMs: number, shard: number, kind = "R"): string {
     const window = alignBucket(timeMs, this.options.dedupMinutes);
-    return `R#${service}#${toIso(window)}#${shard}`;
+    return `${kind}#${service}#${toIso(window)}#${shard}`;
   }
 
-  async record(report: CrowdReport): Promise<"accepted" | "duplicate"> {
+  async record(report: CrowdReport): Promise<ReportOutcome> {
+    const key = {
+      pk: this.partition(report.service, report.at, this.shardOf(report.reporter)),
+      sk: report.reporter,
+    };
+    const expires = expiresAt(report.at, this.options.retentionDays);
     try {
       await this.table.client.send(
         new PutCommand({
           TableName: this.table.tableName,
           Item: {
-            pk: this.partition(report.service, report.at, this.shardOf(report.reporter)),
-            sk: report.reporter,
+            ...key,
             bucket: toIso(alignBucket(report.at, this.options.bucketMinutes)),
             problem: report.problem,
+            network: report.network,
             reportedAt: report.at,
-            expiresAt: expiresAt(report.at, this.options.retentionDays),
+            expiresAt: expires,
           },
           ConditionExpression: "attribute_not_exists(pk)",
         }),
       );
-      return "accepted";
     } catch (error) {
       if (isConditionFailure(error)) return "duplicate";
+      throw error;
+    }
+    if (await this.networkTakes(report, expires)) return "accepted";
+    await this.table.client.send(
+      new UpdateCommand({
+        TableName: this.table.tableName,
+        Key: key,
+        UpdateExpression: "SET capped = :capped",
+        ExpressionAttributeValues: { ":capped": true },
+      }),
+    );
+    return "capped";
+  }
+
+  /** Counts the report against its network's share of the window; false when it is spent. */
+  private async networkTakes(report: CrowdReport, expires: number): Promise<boolean> {
+    try {
+      await this.table.client.send(
+        new UpdateCommand({
+          TableName: this.table.tableName,
+          Key: {
+            pk: this.partition(report.service, report.at, this.shardOf(report.network), "N"),
+            sk: report.network,
+          },
+          UpdateExpression: "ADD counted :one SET expiresAt = :expires",
+          ConditionExpression: "attribute_not_exists(counted) OR counted < :cap",
+          ExpressionAttributeValues: {
+            ":one": 1,
+            ":cap": this.options.perNetwork,
+            ":expires": expires,
+          },
+        }),
+      );
+      return true;
+    } catch (error) {
+      if (isConditionFailure(error)) return false;
       throw error;
     }
   }
@@ -99,7 +147,7 @@ export class DynamoReportStore implements ReportStore {
                 KeyConditionExpression: "pk = :pk",
                 ExpressionAttributeNames: { "#bucket": "bucket" },
                 ExpressionAttributeValues: { ":pk": this.partition(service, window, shard) },
-                ProjectionExpression: "#bucket, problem",
+                ProjectionExpression: "#bucket, problem, capped",
                 ConsistentRead: true,
                 ExclusiveStartKey: cursor,
               }),
@@ -107,7 +155,7 @@ export class DynamoReportStore implements ReportStore {
             for (const item of page.Items ?? []) {
               const bucket = wanted.get(item.bucket as string);
               const tally = bucket === undefined ? undefined : counts.get(bucket);
-              if (!tally) continue;
+              if (!tally || item.capped === true) continue;
               const problem = item.problem as string;
               tally[problem] = (tally[problem] ?? 0) + 1;
             }

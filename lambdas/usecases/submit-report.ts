@@ -2,15 +2,25 @@
  * Use case: take one crowd report (the api reads it from `POST /reports`). Steps:
  * 1. Check the report: a known service and a problem kind allowed for its category.
  * 2. Rate-limit the client address (in memory; see `domain/rate-limiter.ts`).
- * 3. Record the report under a salted hash of the address (the address is never stored),
- *    counting once per reporter and service per dedup window, in one conditional write.
+ * 3. Redeem the solved challenge it carries, once (`report-challenge.ts`), unless
+ *    `reports.challenge` is false.
+ * 4. Record the report under salted hashes of the address and its network (neither is
+ *    stored), counting once per reporter and service per dedup window, and at most
+ *    `reports.perNetwork` times per network (see the report store).
  */
 import { createHmac } from "node:crypto";
 import { PROBLEM_KINDS } from "../../contract/catalog";
-import { reporterAddressKey } from "../domain/client-address";
+import { networkKey, reporterAddressKey } from "../domain/client-address";
 import type { Config } from "../domain/config";
-import { type RateLimiter, ReportRejected, type ReportStore } from "../domain/ports";
+import {
+  type RateLimiter,
+  type ReportOutcome,
+  ReportRejected,
+  type ReportStore,
+  type SpentChallenges,
+} from "../domain/ports";
 import { serviceById } from "../domain/service-lookup";
+import { redeemReportChallenge } from "./report-challenge";
 
 /** What reporting needs. */
 export interface ReportDependencies {
@@ -20,6 +30,8 @@ export interface ReportDependencies {
   rateLimiter: RateLimiter;
   /** The secret salt for hashing addresses (loaded once, cached by the caller). */
   salt: () => Promise<string>;
+  /** Challenges already redeemed. */
+  spentChallenges: SpentChallenges;
 }
 
 /** One report as a client sent it. */
@@ -28,6 +40,8 @@ export interface ReportRequest {
   problem: string;
   /** The client's address, as the network saw it. */
   sourceIp: string;
+  /** The solved challenge (`altcha`), when the report carries one. */
+  challenge?: string;
   nowMs: number;
 }
 
@@ -38,13 +52,15 @@ export function reporterHash(salt: string, address: string): string {
 
 /**
  * Handles one report.
- * @returns "accepted" (count it) or "duplicate" (this reporter already counted)
- * @throws ReportRejected for an unknown service or problem kind, or too many reports
+ * @returns "accepted" (counted), "duplicate" (this reporter already counted) or "capped"
+ *   (kept, not counted: its network has given its share of the window)
+ * @throws ReportRejected for an unknown service or problem kind, too many reports, or a
+ *   missing or spent challenge
  */
 export async function submitReport(
   deps: ReportDependencies,
   request: ReportRequest,
-): Promise<{ result: "accepted" | "duplicate"; service: string; problem: string }> {
+): Promise<{ result: ReportOutcome; service: string; problem: string }> {
   const body = request;
   const service = serviceById(deps.config, body.service);
   if (!service) {
@@ -71,11 +87,16 @@ export async function submitReport(
       retryAfter,
     );
   }
+  if (deps.config.reports.challenge !== false) {
+    await redeemReportChallenge(deps, request.challenge, request.nowMs);
+  }
   const salt = await deps.salt();
+  const network = networkKey(request.sourceIp, deps.config.reports.networkPrefixes);
   const result = await deps.reports.record({
     service: service.id,
     problem: body.problem,
     reporter: reporterHash(salt, `reporter:${client}`),
+    network: reporterHash(salt, `network:${network}`),
     at: request.nowMs,
   });
   return { result, service: service.id, problem: body.problem };

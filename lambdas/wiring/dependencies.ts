@@ -24,6 +24,7 @@ import { DynamoReportStore } from "../store/report-store";
 import { DynamoSeenItemsStore } from "../store/seen-items-store";
 import { DynamoSeriesStore } from "../store/series-store";
 import { DynamoSourceHealthStore } from "../store/source-health-store";
+import { DynamoSpentChallenges } from "../store/spent-challenge-store";
 import { DynamoTickLeaseStore } from "../store/tick-lease-store";
 import type { CollectDependencies } from "../usecases/collect-counts";
 import type { DetectDependencies } from "../usecases/detect-incidents";
@@ -85,6 +86,7 @@ export function buildDependencies(settings: RuntimeSettings): Dependencies {
     bucketMinutes: config.bucketMinutes,
     dedupMinutes: config.reports.dedupMinutes,
     shards: config.reports.shards,
+    perNetwork: config.reports.perNetwork,
     retentionDays: config.retentionDays,
   });
   const annotations = new DynamoAnnotationStore(table, config.retentionDays);
@@ -149,6 +151,7 @@ export function buildDependencies(settings: RuntimeSettings): Dependencies {
       reports,
       outbox,
       salt: settings.salt,
+      spentChallenges: new DynamoSpentChallenges(table),
       progress,
       responses: new ResponseCache(),
       access: {

@@ -9,10 +9,12 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { parseConfig } from "../../lambdas/domain/config";
 import { type LocalRuntime, startLocalRuntime } from "../../local/local-runtime";
+import { CHEAP_CHALLENGE, withSolvedChallenge } from "../support/report-client";
 
 const config = parseConfig({
   services: [{ id: "t-mobile", name: "T-Mobile", category: "carrier" }],
   api: { auth: "apiKey" },
+  reports: { challenge: CHEAP_CHALLENGE },
 });
 
 let dataDir: string;
@@ -74,7 +76,10 @@ describe("api.auth apiKey", () => {
     const report = await fetch(`${runtime.url}/reports`, {
       method: "POST",
       headers: { "content-type": "application/json" },
-      body: JSON.stringify({ service: "t-mobile", problem: "calls" }),
+      body: await withSolvedChallenge(
+        runtime.url,
+        JSON.stringify({ service: "t-mobile", problem: "calls" }),
+      ),
     });
 
     // Assess

@@ -63,6 +63,9 @@ describe("parseConfig on the shipped configuration", () => {
       dedupMinutes: 15,
       ratePerMinute: 30,
       shards: 4,
+      perNetwork: 10,
+      networkPrefixes: { ipv4: 24, ipv6: 48 },
+      challenge: { cost: 1000, maxCounter: 5000, expiresSeconds: 300 },
       embedOrigins: [],
     });
     const [service] = config.services;

@@ -8,6 +8,7 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { parseConfig } from "../../lambdas/domain/config";
 import { type LocalRuntime, startLocalRuntime } from "../../local/local-runtime";
+import { CHEAP_CHALLENGE, withSolvedChallenge } from "../support/report-client";
 
 const config = parseConfig({
   services: [
@@ -15,7 +16,7 @@ const config = parseConfig({
     { id: "verizon", name: "Verizon", category: "carrier" },
     { id: "att", name: "AT&T", category: "carrier" },
   ],
-  reports: { ratePerMinute: 5 },
+  reports: { ratePerMinute: 5, challenge: CHEAP_CHALLENGE },
 });
 
 /** 10:02 UTC: reports land in the 10:00 bucket, which closes at 10:05. */
@@ -36,11 +37,12 @@ async function start(): Promise<LocalRuntime> {
   });
 }
 
+/** Posts `body`; a report carries a solved challenge of its own, as a real client's does. */
 async function post(path: string, body: string, headers: Record<string, string> = {}) {
   return fetch(`${runtime.url}${path}`, {
     method: "POST",
     headers: { "content-type": "application/json", ...headers },
-    body,
+    body: path === "/reports" ? await withSolvedChallenge(runtime.url, body) : body,
   });
 }
 

@@ -5,7 +5,9 @@
  * its notifications and crowd reports; and no grant in that policy that the routes did
  * not use.
  */
+
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
+import { solveReportChallenge } from "../../contract/report-challenge-solver";
 import { openApiText } from "../../lambdas/api/openapi";
 import { MINUTE_MS, toIso } from "../../lambdas/domain/buckets";
 import { createApiHandler } from "../../lambdas/handlers/api";
@@ -14,6 +16,7 @@ import { detectIncidents } from "../../lambdas/usecases/detect-incidents";
 import { buildDependencies } from "../../lambdas/wiring/dependencies";
 import { type GatedStack, startGatedStack } from "../support/iam/gated-stack";
 import { httpEvent, lambdaContext } from "../support/lambda-events";
+import { CHEAP_CHALLENGE } from "../support/report-client";
 
 const T0 = Date.parse("2024-01-01T00:00:00Z");
 /** Two quiet hours, a surge from the 28th bucket on, and now an hour after the quiet. */
@@ -27,6 +30,8 @@ const config = (auth: "none" | "apiKey") => ({
   ],
   subscribers: [{ email: "noc@example.org" }],
   api: { auth },
+  // One counted report per network, so the capped path runs too.
+  reports: { challenge: CHEAP_CHALLENGE, perNetwork: 1 },
 });
 
 /** An incident, its outbox entry and two hours of series, written with no function's rights. */
@@ -99,8 +104,12 @@ describe.each(["none", "apiKey"] as const)("api through the IAM gate, api.auth %
   it("answers every route, reads and crowd reports, with nothing refused", async () => {
     // Act
     const get = (path: string, query = "") => call(httpEvent("GET", path, { query, headers }));
-    const report = () =>
-      call(httpEvent("POST", "/reports", { body: { service: "t-mobile", problem: "no-signal" } }));
+    const report = async (sourceIp = "203.0.113.9") => {
+      const challenge = await call(httpEvent("GET", "/reports/challenge"));
+      const altcha = await solveReportChallenge(JSON.parse(challenge.body));
+      const body = { service: "t-mobile", problem: "no-signal", altcha };
+      return call(httpEvent("POST", "/reports", { body, sourceIp }));
+    };
     const health = await get("/health");
     const page = await get("/");
     const openApi = await get("/openapi.json");
@@ -113,6 +122,7 @@ describe.each(["none", "apiKey"] as const)("api through the IAM gate, api.auth %
     const incident = await get(`/incidents/${first?.id}`);
     const accepted = await report();
     const duplicate = await report();
+    const neighbour = await report("203.0.113.10");
     const withoutKey = await call(httpEvent("GET", "/services"));
 
     // Assess
@@ -125,6 +135,7 @@ describe.each(["none", "apiKey"] as const)("api through the IAM gate, api.auth %
     expect(JSON.parse(incident.body).notifications).toHaveLength(1);
     expect(JSON.parse(open.body).incidents).toHaveLength(1);
     expect([accepted.status, duplicate.status]).toEqual([202, 200]);
+    expect(JSON.parse(neighbour.body).status).toBe("capped");
     expect(withoutKey.status).toBe(auth === "apiKey" ? 401 : 200);
   });
 

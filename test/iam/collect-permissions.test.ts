@@ -106,11 +106,13 @@ describe("collect through the IAM gate", () => {
       dedupMinutes: gated.config.reports.dedupMinutes,
       shards: gated.config.reports.shards,
       retentionDays: 30,
+      perNetwork: gated.config.reports.perNetwork,
     });
     await reports.record({
       service: "t-mobile",
       problem: "no-signal",
       reporter: "r-1",
+      network: "n-1",
       at: Date.parse("2023-02-14T03:27:00Z"),
     });
     const deps = buildDependencies({

@@ -4,6 +4,7 @@
  * (each bundle carries its own AWS SDK clients), and invoked, every AWS call going
  * through the IAM gate with that function's policies from the same synthesized template.
  */
+
 import { execFile, execFileSync } from "node:child_process";
 import {
   existsSync,
@@ -19,6 +20,7 @@ import { join } from "node:path";
 import { promisify } from "node:util";
 import { App, type CfnElement } from "aws-cdk-lib";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { solveReportChallenge } from "../../contract/report-challenge-solver";
 import { bucketStart, MINUTE_MS } from "../../lambdas/domain/buckets";
 import { type Config, defaultSubscriberId } from "../../lambdas/domain/config";
 import { createDocumentClient } from "../../lambdas/store/client";
@@ -179,11 +181,23 @@ describe("function bundles", () => {
         return results;
       };
 
-      // Act 1: a crowd report through the api bundle, twice, then the service list, the
-      // page and the API description that synth put beside the bundle.
+      // Act 1: a crowd report through the api bundle, twice, each with a challenge of the
+      // bundle's own at the default cost, then the service list, the page and the API
+      // description that synth put beside the bundle.
+      const challenges = await invoke("api", [
+        httpEvent("GET", "/reports/challenge"),
+        httpEvent("GET", "/reports/challenge"),
+      ]);
+      const [first, second] = await Promise.all(
+        challenges.map((answer) => solveReportChallenge(JSON.parse(answer?.body ?? "{}"))),
+      );
+      const report = (altcha: string | undefined) =>
+        httpEvent("POST", "/reports", {
+          body: { service: "t-mobile", problem: "no-signal", altcha },
+        });
       const [accepted, duplicate, services, page, openApi] = await invoke("api", [
-        httpEvent("POST", "/reports", { body: { service: "t-mobile", problem: "no-signal" } }),
-        httpEvent("POST", "/reports", { body: { service: "t-mobile", problem: "no-signal" } }),
+        report(first),
+        report(second),
         httpEvent("GET", "/services"),
         httpEvent("GET", "/"),
         httpEvent("GET", "/openapi.json"),

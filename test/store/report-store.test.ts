@@ -17,6 +17,7 @@ const OPTIONS: ReportStoreOptions = {
   dedupMinutes: 15,
   shards: 4,
   retentionDays: 90,
+  perNetwork: 10,
 };
 
 let testTable: TestTable;
@@ -38,11 +39,14 @@ function reporter(name: string): string {
   return createHash("sha256").update(name).digest("hex").slice(0, 32);
 }
 
+/** A report; each reporter in a network of its own unless `network` is given. */
 function report(at: number, overrides: Partial<CrowdReport> = {}): CrowdReport {
+  const who = overrides.reporter ?? reporter("alice");
   return {
     service: "t-mobile",
     problem: "no-signal",
-    reporter: reporter("alice"),
+    reporter: who,
+    network: `network-of-${who}`,
     at,
     ...overrides,
   };
@@ -159,6 +163,71 @@ describe("DynamoReportStore.record", () => {
   it("refuses a window that buckets do not divide", async () => {
     // Act / Assess
     await expect(freshStore({ ...OPTIONS, dedupMinutes: 12 })).rejects.toThrow(/whole multiple/);
+  });
+});
+
+describe("DynamoReportStore.record, one network", () => {
+  /** `count` reporters of one network (say one /24), each reporting once at `at`. */
+  function neighbours(count: number, at: number, overrides: Partial<CrowdReport> = {}) {
+    return Array.from({ length: count }, (_, i) =>
+      report(at, { reporter: reporter(`neighbour-${i}`), network: "one-network", ...overrides }),
+    );
+  }
+
+  it("counts at most perNetwork of 250 reporters of one network, even all at once", async () => {
+    // Prepare
+    const store = await freshStore();
+
+    // Act
+    const results = await Promise.all(neighbours(250, T0 + MINUTE_MS).map((r) => submit(store, r)));
+
+    // Assess
+    expect(results.filter((result) => result === "accepted")).toHaveLength(10);
+    expect(results.filter((result) => result === "capped")).toHaveLength(240);
+    expect(await store.countBucket("t-mobile", T0)).toEqual({ "no-signal": 10 });
+  });
+
+  it("keeps a capped reporter a duplicate, and does not let repeats spend the share", async () => {
+    // Prepare: one reporter tries 20 times, then 10 neighbours report, then an 11th
+    const store = await freshStore({ ...OPTIONS, perNetwork: 11 });
+    const [first, ...rest] = neighbours(12, T0 + MINUTE_MS);
+    const repeats = await Promise.all(
+      Array.from({ length: 20 }, () => submit(store, first as CrowdReport)),
+    );
+    const others = await Promise.all(rest.slice(0, 10).map((r) => submit(store, r)));
+
+    // Act
+    const twelfth = await submit(store, rest[10] as CrowdReport);
+    const twelfthAgain = await submit(store, rest[10] as CrowdReport);
+
+    // Assess
+    expect(repeats.filter((result) => result === "accepted")).toHaveLength(1);
+    expect(others.every((result) => result === "accepted")).toBe(true);
+    expect([twelfth, twelfthAgain]).toEqual(["capped", "duplicate"]);
+    expect(await store.countBucket("t-mobile", T0)).toEqual({ "no-signal": 11 });
+  });
+
+  it("gives each network, service and window a share of its own", async () => {
+    // Prepare: one network's share spent on t-mobile in the 10:00 window
+    const store = await freshStore({ ...OPTIONS, perNetwork: 2 });
+    await Promise.all(neighbours(5, T0 + MINUTE_MS).map((r) => submit(store, r)));
+
+    // Act
+    const otherNetwork = await submit(
+      store,
+      report(T0 + MINUTE_MS, { reporter: reporter("x"), network: "another-network" }),
+    );
+    const otherService = await Promise.all(
+      neighbours(2, T0 + MINUTE_MS, { service: "verizon" }).map((r) => submit(store, r)),
+    );
+    const nextWindow = await Promise.all(
+      neighbours(2, T0 + 16 * MINUTE_MS).map((r) => submit(store, r)),
+    );
+
+    // Assess
+    expect(otherNetwork).toBe("accepted");
+    expect([...otherService, ...nextWindow]).toEqual(Array(4).fill("accepted"));
+    expect(await store.countBucket("t-mobile", T0)).toEqual({ "no-signal": 3 });
   });
 });
 

@@ -12,9 +12,15 @@ import type { APIGatewayProxyEventV2, Context, ScheduledEvent } from "aws-lambda
 export function httpEvent(
   method: string,
   path: string,
-  options: { body?: unknown; query?: string; headers?: Record<string, string> } = {},
+  options: {
+    body?: unknown;
+    query?: string;
+    headers?: Record<string, string>;
+    /** The client address API Gateway saw; 203.0.113.9 unless given. */
+    sourceIp?: string;
+  } = {},
 ): APIGatewayProxyEventV2 {
-  const { body, query = "", headers = {} } = options;
+  const { body, query = "", headers = {}, sourceIp = "203.0.113.9" } = options;
   return {
     version: "2.0",
     routeKey: "$default",
@@ -25,7 +31,7 @@ export function httpEvent(
     ...(body ? { body: JSON.stringify(body) } : {}),
     isBase64Encoded: false,
     requestContext: {
-      http: { method, path, sourceIp: "203.0.113.9", protocol: "HTTP/1.1", userAgent: "test" },
+      http: { method, path, sourceIp, protocol: "HTTP/1.1", userAgent: "test" },
       requestId: "test",
       stage: "$default",
     },

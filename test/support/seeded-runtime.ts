@@ -5,6 +5,7 @@
  * have written them, then one tick lets collect and detect run as usual, so the detector
  * learns from that history and opens the T-Mobile incident of 13 February 2023.
  */
+
 import { mkdtemp, readFile, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
@@ -15,6 +16,7 @@ import { createDocumentClient } from "../../lambdas/store/client";
 import { DynamoSeriesStore } from "../../lambdas/store/series-store";
 import { startEmbeddedStore } from "../../local/embedded-store";
 import { type LocalRuntime, startLocalRuntime } from "../../local/local-runtime";
+import { CHEAP_CHALLENGE } from "./report-client";
 
 /** The seed story's counts. */
 export const SEED_CSV = resolve(import.meta.dirname, "../../examples/data/tmobile-2023-02-13.csv");
@@ -82,6 +84,7 @@ export async function startSeededRuntime(
       timeZone: "America/New_York",
       sources: [{ kind: "replay", file: SEED_CSV, column: s.column }],
     })),
+    reports: { challenge: CHEAP_CHALLENGE },
   });
   const config = options.configure ? options.configure(parsed) : parsed;
   const dataDir = await mkdtemp(join(tmpdir(), "outcry-seeded-"));
