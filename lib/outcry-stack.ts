@@ -186,6 +186,8 @@ export class OutcryStack extends Stack {
       { partitions: ["N#*"], actions: ["UpdateItem"] },
       // Redeemed report challenges: one conditional put each.
       { partitions: ["C#*"], actions: ["PutItem"] },
+      // Per-address minute limits of the report routes, shared by every container.
+      { partitions: ["L#*"], actions: ["UpdateItem"] },
     ]);
     this.notifications.grantPublish(this.detect.function);
     grantSecretValue(this.reporterSalt.secret, this.api.function);

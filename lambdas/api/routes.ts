@@ -252,18 +252,25 @@ export const ROUTES: readonly RouteSpec[] = [
     operationId: "getReportChallenge",
     summary: "A proof-of-work challenge for one report",
     description:
-      "Each report carries one solved challenge (about a second of work), used once; 404 when reports.challenge is off.",
+      "Each report carries one solved challenge (about a second of work), bound to the address it was issued to and used once; at most max(60, 2 x reports.ratePerMinute) a minute per address (429 with Retry-After); 404 when reports.challenge is off. Pages of other sites may not ask (403) unless listed in reports.embedOrigins.",
     success: { status: 200, schema: ReportChallengeSchema, description: "a fresh challenge" },
-    errors: [404],
+    errors: [403, 404, 429],
     reads: false,
-    handle: async (deps, { now }) => {
+    handle: async (deps, { event, now }) => {
       const settings = deps.config.reports.challenge;
       if (settings === false) {
         throw notFound("reports.challenge is off here: post reports without a challenge");
       }
-      return json(200, await issueReportChallenge(deps, settings, now), {
-        "cache-control": "no-store",
+      refuseForeignReportOrigin(event.headers, deps.config.reports.embedOrigins);
+      const challenge = await issueReportChallenge(deps, {
+        settings,
+        sourceIp: event.requestContext.http.sourceIp,
+        reportsPerMinute: deps.config.reports.ratePerMinute,
+        nowMs: now,
+      }).catch((error: unknown) => {
+        throw error instanceof ReportRejected ? reportRefusal(error) : error;
       });
+      return json(200, challenge, { "cache-control": "no-store" });
     },
   },
   {
@@ -309,6 +316,8 @@ export const ROUTES: readonly RouteSpec[] = [
 /** The answer to a report the use case did not take. */
 function reportRefusal(rejected: ReportRejected): HttpError {
   switch (rejected.reason) {
+    case "invalid-address":
+      return badRequest(rejected.message);
     case "unknown-service":
       return notFound(rejected.message);
     case "unknown-problem":

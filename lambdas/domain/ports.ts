@@ -244,10 +244,25 @@ export interface SpentChallenges {
   spend(signature: string, expiresAtMs: number): Promise<boolean>;
 }
 
-/** Counts requests per client to turn floods away. */
+/** Counts requests per client to turn floods away, in one container's memory. */
 export interface RateLimiter {
   /** Counts one request from `client` at `nowMs`; returns how many it made that minute. */
   hit(client: string, nowMs: number): number;
+}
+
+/** What a client's requests are counted for, each against its own limit. */
+export type RateLimitPurpose = "report" | "challenge";
+
+/**
+ * Requests per client and minute, counted in the store so that the limit holds across
+ * every container of the function, not per container.
+ */
+export interface SharedRateLimit {
+  /**
+   * Takes one of the `limit` requests `client` (a salted hash, never an address) may make
+   * for `purpose` in the UTC minute of `nowMs`; false when they were all taken.
+   */
+  take(purpose: RateLimitPurpose, client: string, limit: number, nowMs: number): Promise<boolean>;
 }
 
 /** Health of one source of one service. */
@@ -350,6 +365,8 @@ export class InvalidCursorError extends OutcryError {
 
 /** Why a crowd report was not taken. */
 export type ReportRejection =
+  /** The client address is not an IPv4 or IPv6 address (a forged forwarding header). */
+  | "invalid-address"
   | "unknown-service"
   | "unknown-problem"
   | "rate-limited"

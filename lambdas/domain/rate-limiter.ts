@@ -1,10 +1,8 @@
 /**
- * The per-address limit on `POST /reports`, counted in memory per minute. It protects
- * capacity, not the counts: a reporter counts once per window whatever it sends (the
- * report store's conditional write sees to that), so a flood only costs refused writes.
- * Counting in memory keeps a report to one store write. In AWS each function container
- * counts on its own, so a flood spread over containers gets the limit per container;
- * the HTTP API's stage throttling bounds the total.
+ * The per-address minute limit of the report routes, counted in one container's memory.
+ * It stands in front of the store's counter (`store/rate-limit-store.ts`), which holds
+ * the limit across containers: a flood into one container is turned away here without a
+ * store write, and only what this container lets through is counted there.
  */
 import type { RateLimiter } from "./ports";
 

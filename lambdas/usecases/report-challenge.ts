@@ -2,9 +2,13 @@
  * Use case: the proof of work a crowd report carries (`reports.challenge`), so that each
  * counted report costs its sender about a CPU-second and a botnet pays for every one.
  * - Issuing is stateless: an ALTCHA challenge (PBKDF2/SHA-256) signed with an HMAC key
- *   derived from the reporter salt, with its expiry inside the signed parameters.
- * - Redeeming checks the signature, the expiry and the solution (against the key
- *   signature, so the server never repeats the client's work), then spends the
+ *   derived from the reporter salt, with its expiry and its reporter inside the signed
+ *   parameters. One address gets at most {@link challengesPerMinute} a minute.
+ * - A challenge is bound to the reporter it was issued to (a salted hash of the address
+ *   key), so work cannot be farmed out: a page whose visitors solve challenges, or a
+ *   solver service, hands over solutions that count from no other address.
+ * - Redeeming checks the signature, the expiry, the reporter and the solution (against
+ *   the key signature, so the server never repeats the client's work), then spends the
  *   challenge in the store: a solution counts once, whichever container sees it.
  * The client sends `altcha`: the base64 of `{"challenge": …, "solution": …}`, as the
  * ALTCHA widget does; the dashboard and `outcry report` solve it with the same library.
@@ -21,6 +25,12 @@ import { deriveKey } from "altcha-lib/algorithms/web/pbkdf2";
 import type * as z from "zod";
 import type { ReportChallengeSchema } from "../domain/config";
 import { ReportRejected, type SpentChallenges } from "../domain/ports";
+import {
+  type AdmittedReporter,
+  admitReporter,
+  type ReporterAddressDependencies,
+  saltedHash,
+} from "./reporter-address";
 
 /** The challenge settings of the config (`reports.challenge`), or false for none. */
 export type ChallengeSettings = z.infer<typeof ReportChallengeSchema>;
@@ -30,15 +40,29 @@ export const CHALLENGE_ALGORITHM = "PBKDF2/SHA-256";
 
 /** The signed data field that holds a challenge's expiry (ms since the epoch). */
 const EXPIRES_AT = "expiresAtMs";
+/** The signed data field that names the reporter a challenge was issued to. */
+const REPORTER = "reporter";
 
 /** Longest `altcha` field read; a real payload is about 600 characters. */
 export const MAX_CHALLENGE_PAYLOAD = 2000;
 
 /** What issuing and redeeming challenges need. */
-export interface ChallengeDependencies {
-  /** The reporter salt: the HMAC keys are derived from it, one per purpose. */
-  salt: () => Promise<string>;
+export interface ChallengeDependencies extends ReporterAddressDependencies {
   spentChallenges: SpentChallenges;
+}
+
+/**
+ * Challenges one address may fetch a minute: twice its reports, and never under 60, so
+ * a person whose page retries, or a shared address, is not turned away.
+ * @example challengesPerMinute(30) // 60
+ */
+export function challengesPerMinute(reportsPerMinute: number): number {
+  return Math.max(60, 2 * reportsPerMinute);
+}
+
+/** The signed name of the reporter a challenge belongs to. */
+function reporterTag(reporter: AdmittedReporter): string {
+  return saltedHash(reporter.salt, `challenge:${reporter.key}`);
 }
 
 /** The two HMAC keys of challenges: one signs the parameters, one the expected key. */
@@ -53,12 +77,27 @@ function signingKeys(salt: string): {
   };
 }
 
-/** A fresh challenge, valid for `settings.expiresSeconds` from `nowMs`. */
+/**
+ * A fresh challenge for the client at `sourceIp`, valid for `settings.expiresSeconds`
+ * from `nowMs`.
+ * @throws ReportRejected "invalid-address" or "rate-limited" (see `reporter-address.ts`)
+ */
 export async function issueReportChallenge(
   deps: ChallengeDependencies,
-  settings: ChallengeSettings,
-  nowMs: number,
+  request: {
+    settings: ChallengeSettings;
+    sourceIp: string;
+    reportsPerMinute: number;
+    nowMs: number;
+  },
 ): Promise<Challenge> {
+  const { settings, nowMs } = request;
+  const reporter = await admitReporter(deps, {
+    sourceIp: request.sourceIp,
+    purpose: "challenge",
+    limit: challengesPerMinute(request.reportsPerMinute),
+    nowMs,
+  });
   return createChallenge({
     algorithm: CHALLENGE_ALGORITHM,
     cost: settings.cost,
@@ -67,8 +106,11 @@ export async function issueReportChallenge(
     // The expiry rides in the signed data rather than the library's own `expiresAt`,
     // which it checks against the machine clock: outcry's clock is injected (the local
     // runtime and tests run at other times), and one clock must decide.
-    data: { [EXPIRES_AT]: nowMs + settings.expiresSeconds * 1000 },
-    ...signingKeys(await deps.salt()),
+    data: {
+      [EXPIRES_AT]: nowMs + settings.expiresSeconds * 1000,
+      [REPORTER]: reporterTag(reporter),
+    },
+    ...signingKeys(reporter.salt),
   });
 }
 
@@ -96,12 +138,13 @@ function decodePayload(altcha: string): Payload | null {
 }
 
 /**
- * Redeems the solved challenge a report carries, once.
+ * Redeems the solved challenge a report of `reporter` carries, once.
  * @throws ReportRejected "challenge-failed" when it is missing, malformed, forged, wrong,
- *   expired or already used
+ *   expired, issued to another address or already used
  */
 export async function redeemReportChallenge(
-  deps: ChallengeDependencies,
+  deps: Pick<ChallengeDependencies, "spentChallenges">,
+  reporter: AdmittedReporter,
   altcha: string | undefined,
   nowMs: number,
 ): Promise<void> {
@@ -118,9 +161,13 @@ export async function redeemReportChallenge(
     challenge: payload.challenge,
     solution: payload.solution,
     deriveKey,
-    ...signingKeys(await deps.salt()),
+    ...signingKeys(reporter.salt),
   }).catch(() => ({ verified: false }));
   if (!result.verified) throw refused("the challenge solution is not valid");
+  // Checked after the signature, which vouches for the field.
+  if (parameters.data?.[REPORTER] !== reporterTag(reporter)) {
+    throw refused("the challenge was issued to another address");
+  }
   if (!(await deps.spentChallenges.spend(signature as string, expiresAtMs))) {
     throw refused("the challenge was already used");
   }

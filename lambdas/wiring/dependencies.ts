@@ -20,6 +20,7 @@ import { DynamoDetectorStateStore } from "../store/detector-state-store";
 import { DynamoIncidentStore } from "../store/incident-store";
 import { DynamoOutboxStore } from "../store/outbox-store";
 import { DynamoProgressStore } from "../store/progress-store";
+import { DynamoSharedRateLimit } from "../store/rate-limit-store";
 import { DynamoReportStore } from "../store/report-store";
 import { DynamoSeenItemsStore } from "../store/seen-items-store";
 import { DynamoSeriesStore } from "../store/series-store";
@@ -143,6 +144,7 @@ export function buildDependencies(settings: RuntimeSettings): Dependencies {
     api: {
       config,
       rateLimiter: new PerMinuteRateLimiter(),
+      rateLimits: new DynamoSharedRateLimit(table),
       annotations,
       series,
       states,

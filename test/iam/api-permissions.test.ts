@@ -105,7 +105,7 @@ describe.each(["none", "apiKey"] as const)("api through the IAM gate, api.auth %
     // Act
     const get = (path: string, query = "") => call(httpEvent("GET", path, { query, headers }));
     const report = async (sourceIp = "203.0.113.9") => {
-      const challenge = await call(httpEvent("GET", "/reports/challenge"));
+      const challenge = await call(httpEvent("GET", "/reports/challenge", { sourceIp }));
       const altcha = await solveReportChallenge(JSON.parse(challenge.body));
       const body = { service: "t-mobile", problem: "no-signal", altcha };
       return call(httpEvent("POST", "/reports", { body, sourceIp }));
