@@ -55,6 +55,26 @@ function jsonSchema(schema: z.ZodMiniType, io: "input" | "output"): JsonSchema {
   return rest as JsonSchema;
 }
 
+/**
+ * The components as JSON Schema, converted together so that one holding another (a list
+ * of incidents, an incident) refers to it by `$ref` instead of repeating it.
+ */
+function componentSchemas(): Record<string, JsonSchema> {
+  const registry = z.registry<{ id: string }>();
+  for (const [id, schema] of Object.entries(COMPONENTS)) registry.add(schema, { id });
+  const { schemas } = z.toJSONSchema(registry, {
+    io: "output",
+    unrepresentable: "any",
+    uri: (id) => `#/components/schemas/${id}`,
+  });
+  return Object.fromEntries(
+    Object.entries(schemas).map(([name, { $schema: _dialect, $id: _id, ...rest }]) => [
+      name,
+      rest as JsonSchema,
+    ]),
+  );
+}
+
 function reference(schema: z.ZodMiniType): JsonSchema {
   const name = Object.entries(COMPONENTS).find(([, candidate]) => candidate === schema)?.[0];
   return name ? { $ref: `#/components/schemas/${name}` } : jsonSchema(schema, "output");
@@ -140,9 +160,7 @@ export function openApiDocument(routes: readonly RouteSpec[], auth: ApiAccess["m
     },
     paths,
     components: {
-      schemas: Object.fromEntries(
-        Object.entries(COMPONENTS).map(([name, schema]) => [name, jsonSchema(schema, "output")]),
-      ),
+      schemas: componentSchemas(),
       securitySchemes: {
         apiKey: { type: "apiKey", in: "header", name: API_KEY_HEADER },
         // OpenAPI has no SigV4 scheme; API Gateway checks the signature.
