@@ -38,7 +38,7 @@ const COMPONENTS: Record<string, z.ZodMiniType> = {
 const TITLES: Record<number, string> = {
   400: "a parameter or the body is not valid; `field` names it",
   401: "a valid API key is required in the x-api-key header",
-  403: "refused: a read not signed with AWS Signature Version 4 by an allowed principal (iam auth), or a report sent by a page of another site",
+  403: "refused: a report sent by a page of another site",
   404: "no such service, incident or route",
   405: "the method is not allowed on this path",
   413: "the body is too large",
@@ -80,6 +80,38 @@ function reference(schema: z.ZodMiniType): JsonSchema {
   return name ? { $ref: `#/components/schemas/${name}` } : jsonSchema(schema, "output");
 }
 
+/**
+ * How a read proves itself in each `api.auth` mode that asks it to (`none` asks nothing,
+ * so its document declares no scheme).
+ */
+const SECURITY_SCHEMES: Record<Exclude<ApiAccess["mode"], "none">, JsonSchema> = {
+  apiKey: { type: "apiKey", in: "header", name: API_KEY_HEADER },
+  // OpenAPI has no SigV4 scheme; API Gateway's own export declares IAM authorization so.
+  iam: {
+    type: "apiKey",
+    in: "header",
+    name: "Authorization",
+    description:
+      "AWS Signature Version 4, checked by API Gateway: sign with credentials allowed execute-api:Invoke on the stack's ApiReadArn output",
+    "x-amazon-apigateway-authtype": "awsSigv4",
+  },
+};
+
+/** API Gateway's refusal of an unsigned or unauthorized request: its own body, not ours. */
+const SIGNATURE_REFUSED = {
+  description:
+    "API Gateway refused the request before the function saw it: not signed with AWS Signature Version 4, or signed by a principal not allowed execute-api:Invoke",
+  content: {
+    "application/json": {
+      schema: {
+        type: "object",
+        properties: { message: { type: "string" } },
+        required: ["message"],
+      },
+    },
+  },
+};
+
 const problemResponse = (status: number) => ({
   description: TITLES[status] ?? "an error",
   content: { "application/problem+json": { schema: { $ref: "#/components/schemas/Problem" } } },
@@ -116,9 +148,11 @@ function operation(spec: RouteSpec, auth: ApiAccess["mode"]): JsonSchema {
   }
   if (spec.cache) responses["304"] = { description: "not modified (If-None-Match matched)" };
   const errors = new Set([...(spec.query || spec.body || spec.path.includes("{") ? [400] : [])]);
-  if (spec.reads && auth !== "none") errors.add(auth === "apiKey" ? 401 : 403);
+  const secured = spec.reads && auth !== "none";
+  if (secured && auth === "apiKey") errors.add(401);
   for (const status of [...spec.errors, 500]) errors.add(status);
   for (const status of [...errors].sort()) responses[status] = problemResponse(status);
+  if (secured && auth === "iam") responses[403] = SIGNATURE_REFUSED;
   return {
     operationId: spec.operationId,
     summary: spec.summary,
@@ -132,7 +166,8 @@ function operation(spec: RouteSpec, auth: ApiAccess["mode"]): JsonSchema {
           },
         }
       : {}),
-    ...(spec.reads && auth !== "none" ? { security: [{ [auth]: [] }] } : {}),
+    // Public operations say so (an empty list), rather than leaving it unsaid.
+    security: secured ? [{ [auth]: [] }] : [],
     responses,
   };
 }
@@ -161,16 +196,7 @@ export function openApiDocument(routes: readonly RouteSpec[], auth: ApiAccess["m
     paths,
     components: {
       schemas: componentSchemas(),
-      securitySchemes: {
-        apiKey: { type: "apiKey", in: "header", name: API_KEY_HEADER },
-        // OpenAPI has no SigV4 scheme; API Gateway checks the signature.
-        iam: {
-          type: "apiKey",
-          in: "header",
-          name: "Authorization",
-          description: "AWS Signature Version 4 (API Gateway IAM authorization)",
-        },
-      },
+      ...(auth === "none" ? {} : { securitySchemes: { [auth]: SECURITY_SCHEMES[auth] } }),
     },
   };
   cached.set(auth, document);

@@ -102,7 +102,10 @@ export interface RouteSpec {
   alsoAnswers?: { status: number; description: string }[];
   /** Error statuses this route can answer with, beyond 400/401/500. */
   errors: number[];
-  /** Reads data: an API key is asked for when the config requires one. */
+  /**
+   * Reads data: behind the API key or the signature `api.auth` asks for. The other routes
+   * are public in every mode (API Gateway too keeps them unsigned: `lib/constructs/public-api.ts`).
+   */
   reads: boolean;
   /** `cache-control` of a successful answer. */
   cache?: string;
