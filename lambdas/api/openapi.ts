@@ -36,11 +36,10 @@ const COMPONENTS: Record<string, z.ZodMiniType> = {
 };
 
 const TITLES: Record<number, string> = {
-  400: "a parameter or the body is not valid; `field` names it",
+  400: "a query parameter (one given twice included), a path segment or the body is not valid; `field` names the one at fault",
   401: "a valid API key is required in the x-api-key header",
   403: "refused: a report sent by a page of another site",
   404: "no such service, incident or route",
-  405: "the method is not allowed on this path",
   413: "the body is too large",
   415: "the body is not JSON",
   429: "too many requests from this address; see Retry-After",
@@ -147,7 +146,9 @@ function operation(spec: RouteSpec, auth: ApiAccess["mode"]): JsonSchema {
     responses[extra.status] = { description: extra.description, content: successContent };
   }
   if (spec.cache) responses["304"] = { description: "not modified (If-None-Match matched)" };
-  const errors = new Set([...(spec.query || spec.body || spec.path.includes("{") ? [400] : [])]);
+  // Every operation: besides each route's own parameters and body, a repeated query
+  // parameter is refused on any route, whether or not it reads that parameter.
+  const errors = new Set([400]);
   const secured = spec.reads && auth !== "none";
   if (secured && auth === "apiKey") errors.add(401);
   for (const status of [...spec.errors, 500]) errors.add(status);
@@ -172,6 +173,31 @@ function operation(spec: RouteSpec, auth: ApiAccess["mode"]): JsonSchema {
   };
 }
 
+/**
+ * What a path answers beyond its operations, as the router does: HEAD wherever GET is,
+ * OPTIONS for CORS preflights, and 405 naming the allowed methods for any other method.
+ * OpenAPI 3.1 describes responses per operation, and a method answered only with 405 is
+ * no operation of this API, so the path says it in words.
+ */
+function pathDescription(methods: readonly string[]): string {
+  const allowed = methods.includes("GET") ? [...methods, "HEAD"] : [...methods];
+  return `Answers ${allowed.join(", ")} and OPTIONS (204, for CORS preflights); any other method answers 405 with \`Allow: ${allowed.join(", ")}\`.`;
+}
+
+/** Said of every deployment; with iam, also what API Gateway answers before the function. */
+function apiDescription(auth: ApiAccess["mode"]): string {
+  return [
+    "Outage reports per service: what is down, since when and how badly, with crowd reports in.",
+    "Errors are application/problem+json; a path not listed here answers 404.",
+    "In AWS, API Gateway answers 429 with its own {message} body when the stage's request rate is exceeded.",
+    ...(auth === "iam"
+      ? [
+          "With api.auth iam, API Gateway answers 403 ({message}) to an unsigned request for anything but the public operations and CORS preflights.",
+        ]
+      : []),
+  ].join(" ");
+}
+
 const cached = new Map<string, JsonSchema>();
 
 /**
@@ -185,14 +211,26 @@ export function openApiDocument(routes: readonly RouteSpec[], auth: ApiAccess["m
   for (const spec of routes) {
     paths[spec.path] = { ...paths[spec.path], [spec.method.toLowerCase()]: operation(spec, auth) };
   }
+  for (const [path, item] of Object.entries(paths)) {
+    const methods = routes.filter((spec) => spec.path === path).map((spec) => spec.method);
+    paths[path] = { description: pathDescription(methods), ...item };
+  }
   const document = {
     openapi: "3.1.0",
     info: {
       title: "outcry",
       version: "1",
-      description:
-        "Outage reports per service: what is down, since when and how badly, with crowd reports in. Errors are application/problem+json.",
+      description: apiDescription(auth),
+      license: { name: "MIT", identifier: "MIT" },
     },
+    // Each deployment has its own address; relative, so the document fits any of them.
+    servers: [
+      {
+        url: "/",
+        description:
+          "this deployment: in AWS the stack's ApiUrl output, locally the address npm start prints",
+      },
+    ],
     paths,
     components: {
       schemas: componentSchemas(),
