@@ -46,6 +46,14 @@ const TITLES: Record<number, string> = {
   500: "the request failed on the server",
 };
 
+/** The groups operations are listed under, in the document's order. */
+const TAGS: Record<RouteSpec["tag"], string> = {
+  about: "The dashboard page, health and this description. Public.",
+  status:
+    "What is down: the services, their counts over time and their incidents. Behind the API key or signature when api.auth asks for one.",
+  reports: "Crowd reports: fetch a challenge, solve it, post the report. Public.",
+};
+
 type JsonSchema = Record<string, unknown>;
 
 /** JSON Schema 2020-12 of a zod schema, without the `$schema` key OpenAPI does not want. */
@@ -156,6 +164,7 @@ function operation(spec: RouteSpec, auth: ApiAccess["mode"]): JsonSchema {
   if (secured && auth === "iam") responses[403] = SIGNATURE_REFUSED;
   return {
     operationId: spec.operationId,
+    tags: [spec.tag],
     summary: spec.summary,
     ...(spec.description ? { description: spec.description } : {}),
     ...(parameters.length > 0 ? { parameters } : {}),
@@ -231,6 +240,7 @@ export function openApiDocument(routes: readonly RouteSpec[], auth: ApiAccess["m
           "this deployment: in AWS the stack's ApiUrl output, locally the address npm start prints",
       },
     ],
+    tags: Object.entries(TAGS).map(([name, description]) => ({ name, description })),
     paths,
     components: {
       schemas: componentSchemas(),
