@@ -1,6 +1,6 @@
 /**
  * The OpenAPI 3.1 document of the HTTP API, generated from the route table and the same
- * zod schemas that validate requests and shape responses (`schemas.ts`). OpenAPI 3.1
+ * zod schemas that validate requests and shape responses (`contract/api-schemas.ts`). OpenAPI 3.1
  * uses JSON Schema 2020-12, which is what zod emits. Built once per container.
  */
 import * as z from "zod/mini";
@@ -39,7 +39,7 @@ const TITLES: Record<number, string> = {
   400: "a query parameter (one given twice included), a path segment or the body is not valid; `field` names the one at fault",
   401: "a valid API key is required in the x-api-key header",
   403: "refused: a report sent by a page of another site",
-  404: "no such service, incident or route",
+  404: "no such service or incident (for the challenge: reports.challenge is off)",
   413: "the body is too large",
   415: "the body is not JSON",
   429: "too many requests from this address; see Retry-After",
