@@ -1,6 +1,6 @@
 /**
  * The OpenAPI 3.1 document of the HTTP API, generated from the route table and the same
- * zod schemas that validate requests and shape responses (`schemas.ts`). OpenAPI 3.1
+ * zod schemas that validate requests and shape responses (`contract/api-schemas.ts`). OpenAPI 3.1
  * uses JSON Schema 2020-12, which is what zod emits. Built once per container.
  */
 import * as z from "zod/mini";
@@ -36,15 +36,22 @@ const COMPONENTS: Record<string, z.ZodMiniType> = {
 };
 
 const TITLES: Record<number, string> = {
-  400: "a parameter or the body is not valid; `field` names it",
+  400: "a query parameter (one given twice included), a path segment or the body is not valid; `field` names the one at fault",
   401: "a valid API key is required in the x-api-key header",
-  403: "refused: a read not signed with AWS Signature Version 4 by an allowed principal (iam auth), or a report sent by a page of another site",
-  404: "no such service, incident or route",
-  405: "the method is not allowed on this path",
+  403: "refused: a report sent by a page of another site",
+  404: "no such service or incident (for the challenge: reports.challenge is off)",
   413: "the body is too large",
   415: "the body is not JSON",
   429: "too many requests from this address; see Retry-After",
   500: "the request failed on the server",
+};
+
+/** The groups operations are listed under, in the document's order. */
+const TAGS: Record<RouteSpec["tag"], string> = {
+  about: "The dashboard page, health and this description. Public.",
+  status:
+    "What is down: the services, their counts over time and their incidents. Behind the API key or signature when api.auth asks for one.",
+  reports: "Crowd reports: fetch a challenge, solve it, post the report. Public.",
 };
 
 type JsonSchema = Record<string, unknown>;
@@ -55,10 +62,62 @@ function jsonSchema(schema: z.ZodMiniType, io: "input" | "output"): JsonSchema {
   return rest as JsonSchema;
 }
 
+/**
+ * The components as JSON Schema, converted together so that one holding another (a list
+ * of incidents, an incident) refers to it by `$ref` instead of repeating it.
+ */
+function componentSchemas(): Record<string, JsonSchema> {
+  const registry = z.registry<{ id: string }>();
+  for (const [id, schema] of Object.entries(COMPONENTS)) registry.add(schema, { id });
+  const { schemas } = z.toJSONSchema(registry, {
+    io: "output",
+    unrepresentable: "any",
+    uri: (id) => `#/components/schemas/${id}`,
+  });
+  return Object.fromEntries(
+    Object.entries(schemas).map(([name, { $schema: _dialect, $id: _id, ...rest }]) => [
+      name,
+      rest as JsonSchema,
+    ]),
+  );
+}
+
 function reference(schema: z.ZodMiniType): JsonSchema {
   const name = Object.entries(COMPONENTS).find(([, candidate]) => candidate === schema)?.[0];
   return name ? { $ref: `#/components/schemas/${name}` } : jsonSchema(schema, "output");
 }
+
+/**
+ * How a read proves itself in each `api.auth` mode that asks it to (`none` asks nothing,
+ * so its document declares no scheme).
+ */
+const SECURITY_SCHEMES: Record<Exclude<ApiAccess["mode"], "none">, JsonSchema> = {
+  apiKey: { type: "apiKey", in: "header", name: API_KEY_HEADER },
+  // OpenAPI has no SigV4 scheme; API Gateway's own export declares IAM authorization so.
+  iam: {
+    type: "apiKey",
+    in: "header",
+    name: "Authorization",
+    description:
+      "AWS Signature Version 4, checked by API Gateway: sign with credentials allowed execute-api:Invoke on the stack's ApiReadArn output",
+    "x-amazon-apigateway-authtype": "awsSigv4",
+  },
+};
+
+/** API Gateway's refusal of an unsigned or unauthorized request: its own body, not ours. */
+const SIGNATURE_REFUSED = {
+  description:
+    "API Gateway refused the request before the function saw it: not signed with AWS Signature Version 4, or signed by a principal not allowed execute-api:Invoke",
+  content: {
+    "application/json": {
+      schema: {
+        type: "object",
+        properties: { message: { type: "string" } },
+        required: ["message"],
+      },
+    },
+  },
+};
 
 const problemResponse = (status: number) => ({
   description: TITLES[status] ?? "an error",
@@ -95,12 +154,17 @@ function operation(spec: RouteSpec, auth: ApiAccess["mode"]): JsonSchema {
     responses[extra.status] = { description: extra.description, content: successContent };
   }
   if (spec.cache) responses["304"] = { description: "not modified (If-None-Match matched)" };
-  const errors = new Set([...(spec.query || spec.body || spec.path.includes("{") ? [400] : [])]);
-  if (spec.reads && auth !== "none") errors.add(auth === "apiKey" ? 401 : 403);
+  // Every operation: besides each route's own parameters and body, a repeated query
+  // parameter is refused on any route, whether or not it reads that parameter.
+  const errors = new Set([400]);
+  const secured = spec.reads && auth !== "none";
+  if (secured && auth === "apiKey") errors.add(401);
   for (const status of [...spec.errors, 500]) errors.add(status);
   for (const status of [...errors].sort()) responses[status] = problemResponse(status);
+  if (secured && auth === "iam") responses[403] = SIGNATURE_REFUSED;
   return {
     operationId: spec.operationId,
+    tags: [spec.tag],
     summary: spec.summary,
     ...(spec.description ? { description: spec.description } : {}),
     ...(parameters.length > 0 ? { parameters } : {}),
@@ -112,9 +176,35 @@ function operation(spec: RouteSpec, auth: ApiAccess["mode"]): JsonSchema {
           },
         }
       : {}),
-    ...(spec.reads && auth !== "none" ? { security: [{ [auth]: [] }] } : {}),
+    // Public operations say so (an empty list), rather than leaving it unsaid.
+    security: secured ? [{ [auth]: [] }] : [],
     responses,
   };
+}
+
+/**
+ * What a path answers beyond its operations, as the router does: HEAD wherever GET is,
+ * OPTIONS for CORS preflights, and 405 naming the allowed methods for any other method.
+ * OpenAPI 3.1 describes responses per operation, and a method answered only with 405 is
+ * no operation of this API, so the path says it in words.
+ */
+function pathDescription(methods: readonly string[]): string {
+  const allowed = methods.includes("GET") ? [...methods, "HEAD"] : [...methods];
+  return `Answers ${allowed.join(", ")} and OPTIONS (204, for CORS preflights); any other method answers 405 with \`Allow: ${allowed.join(", ")}\`.`;
+}
+
+/** Said of every deployment; with iam, also what API Gateway answers before the function. */
+function apiDescription(auth: ApiAccess["mode"]): string {
+  return [
+    "Outage reports per service: what is down, since when and how badly, with crowd reports in.",
+    "Errors are application/problem+json; a path not listed here answers 404.",
+    "In AWS, API Gateway answers 429 with its own {message} body when the stage's request rate is exceeded.",
+    ...(auth === "iam"
+      ? [
+          "With api.auth iam, API Gateway answers 403 ({message}) to an unsigned request for anything but the public operations and CORS preflights.",
+        ]
+      : []),
+  ].join(" ");
 }
 
 const cached = new Map<string, JsonSchema>();
@@ -130,29 +220,31 @@ export function openApiDocument(routes: readonly RouteSpec[], auth: ApiAccess["m
   for (const spec of routes) {
     paths[spec.path] = { ...paths[spec.path], [spec.method.toLowerCase()]: operation(spec, auth) };
   }
+  for (const [path, item] of Object.entries(paths)) {
+    const methods = routes.filter((spec) => spec.path === path).map((spec) => spec.method);
+    paths[path] = { description: pathDescription(methods), ...item };
+  }
   const document = {
     openapi: "3.1.0",
     info: {
       title: "outcry",
       version: "1",
-      description:
-        "Outage reports per service: what is down, since when and how badly, with crowd reports in. Errors are application/problem+json.",
+      description: apiDescription(auth),
+      license: { name: "MIT", identifier: "MIT" },
     },
+    // Each deployment has its own address; relative, so the document fits any of them.
+    servers: [
+      {
+        url: "/",
+        description:
+          "this deployment: in AWS the stack's ApiUrl output, locally the address npm start prints",
+      },
+    ],
+    tags: Object.entries(TAGS).map(([name, description]) => ({ name, description })),
     paths,
     components: {
-      schemas: Object.fromEntries(
-        Object.entries(COMPONENTS).map(([name, schema]) => [name, jsonSchema(schema, "output")]),
-      ),
-      securitySchemes: {
-        apiKey: { type: "apiKey", in: "header", name: API_KEY_HEADER },
-        // OpenAPI has no SigV4 scheme; API Gateway checks the signature.
-        iam: {
-          type: "apiKey",
-          in: "header",
-          name: "Authorization",
-          description: "AWS Signature Version 4 (API Gateway IAM authorization)",
-        },
-      },
+      schemas: componentSchemas(),
+      ...(auth === "none" ? {} : { securitySchemes: { [auth]: SECURITY_SCHEMES[auth] } }),
     },
   };
   cached.set(auth, document);

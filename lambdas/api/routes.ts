@@ -90,6 +90,8 @@ export interface RouteSpec {
   /** OpenAPI path template, e.g. `/services/{id}/series`. */
   path: string;
   operationId: string;
+  /** The group the document lists it under (`openapi.ts` describes each). */
+  tag: "status" | "reports" | "about";
   summary: string;
   description?: string;
   /** Query parameters; unknown ones are ignored. */
@@ -102,7 +104,10 @@ export interface RouteSpec {
   alsoAnswers?: { status: number; description: string }[];
   /** Error statuses this route can answer with, beyond 400/401/500. */
   errors: number[];
-  /** Reads data: an API key is asked for when the config requires one. */
+  /**
+   * Reads data: behind the API key or the signature `api.auth` asks for. The other routes
+   * are public in every mode (API Gateway too keeps them unsigned: `lib/constructs/public-api.ts`).
+   */
   reads: boolean;
   /** `cache-control` of a successful answer. */
   cache?: string;
@@ -138,7 +143,10 @@ export const ROUTES: readonly RouteSpec[] = [
     method: "GET",
     path: "/",
     operationId: "dashboard",
+    tag: "about",
     summary: "The dashboard page",
+    description:
+      "One self-contained page (script, styles and charts inline) that reads this API from the same origin.",
     success: { status: 200, description: "an HTML page", html: true },
     errors: [],
     reads: false,
@@ -149,7 +157,10 @@ export const ROUTES: readonly RouteSpec[] = [
     method: "GET",
     path: "/health",
     operationId: "health",
+    tag: "about",
     summary: "Whether the API answers",
+    description:
+      "Answers while the function runs; it reads no data, so it says nothing of the store or the sources (GET /services/{id} gives each source's health).",
     success: { status: 200, schema: HealthSchema, description: "the API is up" },
     errors: [],
     reads: false,
@@ -159,7 +170,9 @@ export const ROUTES: readonly RouteSpec[] = [
     method: "GET",
     path: "/openapi.json",
     operationId: "openapi",
+    tag: "about",
     summary: "This API's OpenAPI 3.1 description",
+    description: "This document, generated for the deployment's api.auth.",
     success: { status: 200, description: "an OpenAPI 3.1 document" },
     errors: [],
     reads: false,
@@ -170,7 +183,10 @@ export const ROUTES: readonly RouteSpec[] = [
     method: "GET",
     path: "/services",
     operationId: "listServices",
+    tag: "status",
     summary: "Every service with its status now",
+    description:
+      "Each configured service with its status, its latest bucket's count, the baseline for that bucket and its open incident, if any.",
     success: { status: 200, schema: ServiceListSchema, description: "the services" },
     errors: [],
     reads: true,
@@ -181,7 +197,10 @@ export const ROUTES: readonly RouteSpec[] = [
     method: "GET",
     path: "/services/{id}",
     operationId: "getService",
+    tag: "status",
     summary: "One service with its status and its sources' health",
+    description:
+      "What GET /services gives for the service, with the health of each of its sources.",
     success: { status: 200, schema: ServiceDetailSchema, description: "the service" },
     errors: [404],
     reads: true,
@@ -193,6 +212,7 @@ export const ROUTES: readonly RouteSpec[] = [
     method: "GET",
     path: "/services/{id}/series",
     operationId: "getSeries",
+    tag: "status",
     summary: "Counts per bucket with the baseline band and each source's counts",
     description:
       "Gaps (no source read) are nulls. Ranges of more than 1,500 buckets are rolled up to coarser points (bucketMinutes says how wide); at most 7 days at once.",
@@ -220,6 +240,7 @@ export const ROUTES: readonly RouteSpec[] = [
     method: "GET",
     path: "/incidents",
     operationId: "listIncidents",
+    tag: "status",
     summary: "Incidents, newest first",
     description:
       "Filters by service, status and start time. Pages with an opaque cursor: pass `next` as `cursor`.",
@@ -235,7 +256,10 @@ export const ROUTES: readonly RouteSpec[] = [
     method: "GET",
     path: "/incidents/{id}",
     operationId: "getIncident",
+    tag: "status",
     summary: "One incident with its timeline and what its sources said",
+    description:
+      "The incident with its peak, falloffs, correlated services, summary, the sources' annotations and the notifications sent for it.",
     success: { status: 200, schema: IncidentDetailSchema, description: "the incident" },
     errors: [404],
     reads: true,
@@ -250,6 +274,7 @@ export const ROUTES: readonly RouteSpec[] = [
     method: "GET",
     path: "/reports/challenge",
     operationId: "getReportChallenge",
+    tag: "reports",
     summary: "A proof-of-work challenge for one report",
     description:
       "Each report carries one solved challenge (about a second of work), bound to the address it was issued to and used once; at most max(60, 2 x reports.ratePerMinute) a minute per address (429 with Retry-After); 404 when reports.challenge is off. Pages of other sites may not ask (403) unless listed in reports.embedOrigins.",
@@ -277,6 +302,7 @@ export const ROUTES: readonly RouteSpec[] = [
     method: "POST",
     path: "/reports",
     operationId: "submitReport",
+    tag: "reports",
     summary: "Report a problem with a service",
     description:
       "Carries a solved GET /reports/challenge as `altcha` (unless reports.challenge is off). One report per reporter, service and dedup window counts, later ones answer 200 duplicate; at most reports.perNetwork per network (an IPv4 /24 or IPv6 /48), later ones answer 200 capped. Rate-limited per address (429 with Retry-After). Pages of other sites may not post (403) unless listed in reports.embedOrigins.",

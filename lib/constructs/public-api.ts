@@ -16,6 +16,7 @@ import { HttpLambdaIntegration } from "aws-cdk-lib/aws-apigatewayv2-integrations
 import type { IFunction } from "aws-cdk-lib/aws-lambda";
 import { LogGroup, RetentionDays } from "aws-cdk-lib/aws-logs";
 import { Construct } from "constructs";
+import { ROUTES } from "../../lambdas/api/routes";
 
 /** Properties of a {@link PublicApi}. */
 export interface PublicApiProps {
@@ -32,12 +33,17 @@ export interface PublicApiProps {
   readonly auth: "none" | "apiKey" | "iam";
 }
 
-/** Routes that stay public whatever `auth` says: the page, health, the description, reports. */
+/**
+ * Routes that stay public whatever `auth` says: every route of the table that reads no
+ * data (the page, health, the description, the report challenge and reports), taken from
+ * the table so a new public route cannot be left behind a signature. HEAD goes with GET,
+ * as the function answers it.
+ */
 export const PUBLIC_ROUTES: readonly { methods: HttpMethod[]; path: string }[] = [
-  { methods: [HttpMethod.GET, HttpMethod.HEAD], path: "/" },
-  { methods: [HttpMethod.GET, HttpMethod.HEAD], path: "/health" },
-  { methods: [HttpMethod.GET, HttpMethod.HEAD], path: "/openapi.json" },
-  { methods: [HttpMethod.POST], path: "/reports" },
+  ...ROUTES.filter((route) => !route.reads).map((route) => ({
+    methods: route.method === "GET" ? [HttpMethod.GET, HttpMethod.HEAD] : [HttpMethod.POST],
+    path: route.path,
+  })),
   // Browsers send CORS preflights without credentials, to any path.
   { methods: [HttpMethod.OPTIONS], path: "/" },
   { methods: [HttpMethod.OPTIONS], path: "/{proxy+}" },
@@ -95,7 +101,7 @@ export class PublicApi extends Construct {
         for (const construct of added) {
           Validations.of(construct).acknowledge({
             id: "AwsSolutions-APIG4",
-            reason: `${route.methods.join("/")} ${route.path} stays public: the page, health, the API description, anonymous crowd reports and CORS preflights carry no signature.`,
+            reason: `${route.methods.join("/")} ${route.path} stays public: the page, health, the API description, the report challenge, anonymous crowd reports and CORS preflights carry no signature.`,
           });
         }
       }
@@ -119,7 +125,7 @@ export class PublicApi extends Construct {
         id: "AwsSolutions-APIG4",
         reason:
           props.auth === "apiKey"
-            ? "The function checks the API key (kept in Secrets Manager) on every read route; the page, /health, /openapi.json and POST /reports (anonymous crowd reports, limited per address) are public by design."
+            ? "The function checks the API key (kept in Secrets Manager) on every read route; the page, /health, /openapi.json, GET /reports/challenge and POST /reports (anonymous crowd reports, limited per address) are public by design."
             : "Public by design (api.auth none): the query API and dashboard serve public read-only data, and POST /reports takes anonymous crowd reports, limited per address by the handler and by stage throttling.",
       });
     }

@@ -11,6 +11,7 @@ import { Annotations, Match, type Template } from "aws-cdk-lib/assertions";
 import { Queue } from "aws-cdk-lib/aws-sqs";
 import { AwsSolutionsChecks } from "cdk-nag";
 import { beforeAll, describe, expect, it } from "vitest";
+import { openApiText } from "../../lambdas/api/openapi";
 import { ConfigError, parseConfig } from "../../lambdas/domain/config";
 import type { OutcryFunction } from "../../lib/constructs/outcry-function";
 import type { OutcryStack } from "../../lib/outcry-stack";
@@ -303,9 +304,10 @@ describe("HTTP API", () => {
     });
   });
 
-  it("with api.auth iam, signs every route but the public ones, and nag agrees", () => {
+  it("with api.auth iam, signs every route but the public ones, and nag and the document agree", () => {
     const iam = synthesize({ services, api: { auth: "iam" } });
-    const routes = Object.values(iam.template.findResources("AWS::ApiGatewayV2::Route")).map(
+    const resources = Object.values(iam.template.findResources("AWS::ApiGatewayV2::Route"));
+    const routes = resources.map(
       (route) => `${route.Properties.RouteKey} ${route.Properties.AuthorizationType}`,
     );
     expect(routes.sort()).toEqual([
@@ -313,9 +315,11 @@ describe("HTTP API", () => {
       "GET / NONE",
       "GET /health NONE",
       "GET /openapi.json NONE",
+      "GET /reports/challenge NONE",
       "HEAD / NONE",
       "HEAD /health NONE",
       "HEAD /openapi.json NONE",
+      "HEAD /reports/challenge NONE",
       "OPTIONS / NONE",
       "OPTIONS /{proxy+} NONE",
       "POST /reports NONE",
@@ -323,6 +327,30 @@ describe("HTTP API", () => {
     iam.template.hasOutput("ApiReadArn", {});
     const report = new AwsSolutionsChecks().validateScope(iam.stack);
     expect(report.violations.map((v) => v.ruleName)).toEqual([]);
+    // A request takes the route of its exact key, else $default (the template has no ANY
+    // or greedy route but the preflights'); HEAD goes where GET does.
+    const authorization = new Map(
+      resources.map((route) => [route.Properties.RouteKey, route.Properties.AuthorizationType]),
+    );
+    const signedInTemplate: string[] = [];
+    const signedInDocument: string[] = [];
+    const document = JSON.parse(openApiText("iam")) as {
+      paths: Record<string, Record<string, { security?: unknown[] }>>;
+    };
+    for (const [path, item] of Object.entries(document.paths)) {
+      for (const [method, operation] of Object.entries(item)) {
+        if (!["get", "post"].includes(method)) continue;
+        for (const verb of method === "get" ? ["GET", "HEAD"] : ["POST"]) {
+          const key = `${verb} ${path}`;
+          if ((authorization.get(key) ?? authorization.get("$default")) === "AWS_IAM") {
+            signedInTemplate.push(key);
+          }
+          if ((operation.security ?? []).length > 0) signedInDocument.push(key);
+        }
+      }
+    }
+    expect(signedInDocument).toEqual(signedInTemplate);
+    expect(signedInDocument).toContain("GET /services");
   });
 
   it("with api.auth apiKey, gives only api the key secret, and nag agrees", () => {
