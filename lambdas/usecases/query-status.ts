@@ -5,6 +5,7 @@
 
 import type { z } from "zod/mini";
 import type { SeriesSchema } from "../../contract/api-schemas";
+import { sourceFailureText } from "../../contract/source-failure";
 import { expectedCount } from "../domain/baseline";
 import { lastClosedBucket, MINUTE_MS, toIso } from "../domain/buckets";
 import { combinedCount, sourceWeights } from "../domain/combine";
@@ -96,7 +97,7 @@ export async function describeService(deps: QueryDependencies, service: Service,
       source: h.source,
       lastSuccessAt: h.lastSuccessAt === null ? null : new Date(h.lastSuccessAt).toISOString(),
       lastErrorAt: h.lastErrorAt === null ? null : new Date(h.lastErrorAt).toISOString(),
-      lastError: h.lastError,
+      lastError: h.lastFailure && sourceFailureText(h.lastFailure),
       consecutiveFailures: h.consecutiveFailures,
     })),
   };
