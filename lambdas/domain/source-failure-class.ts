@@ -34,7 +34,7 @@ interface HttpFailureFields {
   cause?: unknown;
 }
 
-/** Causes followed at most: a cause chain is a few links long, never a loop worth walking. */
+/** Causes followed at most, so that a chain looping back on itself still ends. */
 const MAX_CAUSES = 8;
 const REASONS: ReadonlySet<string> = new Set(SOURCE_FAILURE_REASONS);
 /** The classes that are about a status the server answered with, so they carry it. */
