@@ -6,8 +6,9 @@
  * (zod/mini keeps the api bundle small.)
  */
 import * as z from "zod/mini";
-import { PROBLEM_KINDS } from "./catalog";
+import { PROBLEM_KINDS, SOURCE_KINDS } from "./catalog";
 import { parseIso } from "./iso-time";
+import { SOURCE_FAILURE_REASONS, sourceFailureGlossary } from "./source-failure";
 
 /**
  * Attaches documentation (description, format, examples) that the OpenAPI output shows.
@@ -77,17 +78,48 @@ export const ServiceSummarySchema = z.object({
 /** `GET /services`. */
 export const ServiceListSchema = z.object({ services: z.array(ServiceSummarySchema) });
 
-/** `GET /services/{id}`: the summary plus each source's health. */
-export const ServiceDetailSchema = z.extend(ServiceSummarySchema, {
-  sources: z.array(
-    z.object({
-      source: z.string(),
-      lastSuccessAt: z.nullable(instant()),
-      lastErrorAt: z.nullable(instant()),
-      lastError: z.nullable(z.string()),
-      consecutiveFailures: z.number().check(z.int(), z.minimum(0)),
+/** How a source is doing, in the order a reader worries about them. */
+export const SOURCE_STATUSES = ["ok", "failing", "unknown"] as const;
+
+/**
+ * Why a source's read failed, as a class: what the failure was (the full error, which
+ * names URLs and what servers said, is only in the operator's logs).
+ */
+const SourceFailureSchema = z.object({
+  reason: documented(z.enum(SOURCE_FAILURE_REASONS), { description: sourceFailureGlossary() }),
+  httpStatus: z.optional(
+    documented(z.number().check(z.int(), z.minimum(100), z.maximum(599)), {
+      description: "the status the server answered with (http-status, rate-limited, redirect)",
     }),
   ),
+});
+
+/** One source's health as the public sees it. */
+export const SourceHealthSchema = z.object({
+  source: documented(z.string(), { description: "the source's id in the service" }),
+  kind: z.enum(SOURCE_KINDS),
+  status: documented(z.enum(SOURCE_STATUSES), {
+    description:
+      "ok: its last read worked; failing: its last read failed; unknown: it has not been read yet",
+  }),
+  since: z.nullable(
+    instant(
+      "when the current status began: the first read of this run of successes or of failures; null when not known",
+    ),
+  ),
+  lastSuccessAt: z.nullable(instant("its last read that worked")),
+  lastErrorAt: z.nullable(instant("its last read that failed")),
+  lastFailure: documented(z.nullable(SourceFailureSchema), {
+    description: "the class of the failure at lastErrorAt; null when it never failed",
+  }),
+  consecutiveFailures: z.number().check(z.int(), z.minimum(0)),
+});
+
+/** `GET /services/{id}`: the summary plus each configured source's health. */
+export const ServiceDetailSchema = z.extend(ServiceSummarySchema, {
+  sources: documented(z.array(SourceHealthSchema), {
+    description: "each configured source, crowd reports first",
+  }),
 });
 
 /** One bucket of a series. */

@@ -1,7 +1,8 @@
 /**
  * Facts about services every step shares, the dashboard included, with no dependency
  * (the Lambda bundles import these without the config schema): problem kinds per
- * category, the crowd source id, message attributes, bucket widths, time-zone lookups.
+ * category, the crowd source id, the kinds of source, message attributes, bucket widths,
+ * time-zone lookups.
  */
 
 /** Problem kinds a crowd reporter may choose, per service category. */
@@ -18,6 +19,19 @@ export type Category = keyof typeof PROBLEM_KINDS;
 
 /** Source id of crowd reports in series, weights and health records. */
 export const CROWD_SOURCE_ID = "reports";
+
+/** The kinds of source, as the API names them: crowd reports, then each configurable kind. */
+export const SOURCE_KINDS = [
+  "crowd-reports",
+  "replay",
+  "statuspage",
+  "mastodon",
+  "http-json",
+  "rss",
+] as const;
+
+/** A kind of source. */
+export type SourceKind = (typeof SOURCE_KINDS)[number];
 
 /** Message attributes every notification carries; subscription filter policies match them. */
 export const MESSAGE_ATTRIBUTES = {

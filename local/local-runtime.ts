@@ -49,7 +49,7 @@ export interface LocalRuntimeOptions {
   /** Take the client address from X-Forwarded-For (behind a reverse proxy you run). */
   trustProxy?: boolean;
   clock?: Clock;
-  /** Where readable lines go (one per tick, and notifications). */
+  /** Where readable lines go: one per tick, per source it failed to read, per notification. */
   print?: (line: string) => void;
   /** Extra notifiers beside the console and the outbox file. */
   notifiers?: Notifier[];
@@ -116,7 +116,22 @@ function describeTick(collect: CollectResult, detect: DetectResult): string {
           .map((i) => `${i.service} (peak ${i.peak.count.toLocaleString("en-US")})`)
           .join(", ");
   const bucket = toIso(collect.bucketStart).slice(0, 16).replace("T", " ");
-  return `[tick ${bucket}Z] collected ${counts} | open: ${open}`;
+  const failed =
+    collect.failures.length === 0
+      ? ""
+      : ` | failed: ${collect.failures.map((f) => `${f.service}/${f.source}`).join(", ")}`;
+  return `[tick ${bucket}Z] collected ${counts} | open: ${open}${failed}`;
+}
+
+/**
+ * A line per failed source with its full message: locally the operator reads the
+ * terminal, as they read the logs in AWS. Public answers give only the failure's class.
+ */
+function describeFailures(collect: CollectResult): string[] {
+  return collect.failures.map((f) => {
+    const status = f.httpStatus === undefined ? "" : ` ${f.httpStatus}`;
+    return `  ${f.service}/${f.source} failed (${f.reason}${status}): ${f.error}`;
+  });
 }
 
 /**
@@ -241,6 +256,7 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
       await detect(scheduledEvent("outcry-detect", at), localContext("outcry-detect")),
     ) as DetectResult;
     print(describeTick(collected, detected));
+    for (const line of describeFailures(collected)) print(line);
     clock.advance?.();
     return { collect: collected, detect: detected };
   };

@@ -27,6 +27,9 @@ export type ServiceStatus = ServiceSummary["status"];
 /** `GET /services/{id}`: the summary and each source's health. */
 export type ServiceDetail = z.infer<typeof ServiceDetailSchema>;
 
+/** One source's health: its status, since when, and the class of its last failure. */
+export type SourceHealth = ServiceDetail["sources"][number];
+
 /** `GET /services/{id}/series`. */
 export type Series = z.infer<typeof SeriesSchema>;
 

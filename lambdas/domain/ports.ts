@@ -3,6 +3,7 @@
  * `lambdas/store`, the notifiers in `lambdas/notify`; tests and the backtest can supply
  * their own. Times are epoch milliseconds.
  */
+import type { SourceFailure } from "../../contract/source-failure";
 import type { DetectorState } from "./detector";
 import type { Incident, IncidentSummary, IncidentTransition } from "./incident";
 import { OutcryError } from "./outcry-error";
@@ -265,14 +266,25 @@ export interface SharedRateLimit {
   take(purpose: RateLimitPurpose, client: string, limit: number, nowMs: number): Promise<boolean>;
 }
 
-/** Health of one source of one service. */
+/**
+ * Health of one source of one service. A failure is kept as its public class only: its
+ * message names URLs and what servers said, so it goes to the logs, not to the store the
+ * API reads.
+ */
 export interface SourceHealth {
   service: string;
   source: string;
   lastSuccessAt: number | null;
   lastErrorAt: number | null;
-  lastError: string | null;
+  /** The class of the failure at `lastErrorAt`; null when the source never failed. */
+  lastFailure: SourceFailure | null;
   consecutiveFailures: number;
+  /**
+   * When the current run began: the first success since the last failure, or the first
+   * failure since the last success. Null when not known: a run already under way when
+   * the record was written by a release that did not time runs.
+   */
+  since: number | null;
   /** What the source asked to remember after its last success (HTTP validators…). */
   memory: Readonly<Record<string, string | number>> | null;
 }
@@ -286,7 +298,13 @@ export interface SourceHealthStore {
     atMs: number,
     memory?: Readonly<Record<string, string | number>>,
   ): Promise<void>;
-  recordFailure(service: string, source: string, atMs: number, error: string): Promise<void>;
+  /** Records a failure of the given class. */
+  recordFailure(
+    service: string,
+    source: string,
+    atMs: number,
+    failure: SourceFailure,
+  ): Promise<void>;
   list(service: string): Promise<SourceHealth[]>;
 }
 

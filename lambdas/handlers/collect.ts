@@ -26,11 +26,14 @@ export function createCollectHandler(
     const finishBy = Date.now() + context.getRemainingTimeInMillis() - FINISH_MARGIN_MS;
     const result = await collectCounts(dependencies(), scheduledTime(event), { finishBy });
     for (const failure of result.failures) {
+      // The full message is for the operator, here only: health and the API keep the class.
       // `service` is a reserved key of the logger; the failing service goes in `serviceId`.
       logger.warn("source failed", {
         serviceId: failure.service,
         source: failure.source,
         error: failure.error,
+        reason: failure.reason,
+        ...(failure.httpStatus === undefined ? {} : { httpStatus: failure.httpStatus }),
       });
     }
     return result;

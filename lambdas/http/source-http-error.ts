@@ -1,20 +1,31 @@
 /**
  * The error every HTTP source throws: its message names the URL and what to check,
- * because it ends up in the source's health record, where a person reads it. It is an
- * {@link HttpFailure}, so it says whether trying again may help as a webhook's does.
+ * because it ends up in the operator's logs, where a person reads it (the public sees
+ * only its class, `reason`). It is an {@link HttpFailure}, so it says whether trying
+ * again may help as a webhook's does.
  */
+import type { SourceFailureReason } from "../../contract/source-failure";
 import { HttpFailure, type HttpFailureDetails } from "./http-failure";
 
-/** Why an HTTP source failed, for the source's health record. */
+/** Why an HTTP source failed, for the operator's logs. */
 export class SourceHttpError extends HttpFailure {
   /** The URL requested (the final one, after redirects, once the server answered). */
   readonly url: string;
+  /**
+   * The public class of this failure, when the status and `retryable` do not tell it
+   * (`classifySourceFailure`, lambdas/domain/source-failure-class.ts, reads both).
+   */
+  readonly reason?: SourceFailureReason;
 
-  constructor(message: string, details: HttpFailureDetails & { url: string }) {
-    const { url, ...failure } = details;
+  constructor(
+    message: string,
+    details: HttpFailureDetails & { url: string; reason?: SourceFailureReason },
+  ) {
+    const { url, reason, ...failure } = details;
     super(message, failure);
     this.name = "SourceHttpError";
     this.url = url;
+    if (reason !== undefined) this.reason = reason;
   }
 }
 
@@ -27,7 +38,7 @@ export function invalidBody(url: string, expected: string, cause: unknown): Sour
   const detail = cause instanceof Error ? cause.message : String(cause);
   return new SourceHttpError(
     `GET ${url} returned a body that is not valid ${expected} (${detail}); open the URL and check that it serves ${expected} and that the response is not cut short`,
-    { url, retryable: false, cause },
+    { url, retryable: false, reason: "invalid-payload", cause },
   );
 }
 

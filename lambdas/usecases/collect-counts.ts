@@ -10,18 +10,23 @@
  *    a failure of this tick, and its buckets are re-counted by the next.
  * 3. Write each count; a source that failed or had no data leaves a gap. Store the
  *    annotations it returned.
- * 4. Record each source's health, with what it asked to remember for next time.
+ * 4. Record each source's health, with what it asked to remember for next time. A failure
+ *    is recorded as its public class (`classifySourceFailure`); its message, which names
+ *    URLs and what servers said, is in the result for the logs only.
  * 5. Mark the newest bucket collected, so detect can work on it at once.
  */
+import type { SourceFailure, SourceFailureReason } from "../../contract/source-failure";
 import { lastClosedBucket, MINUTE_MS } from "../domain/buckets";
 import type { Config } from "../domain/config";
 import type { CountSource, SourceMemory, SourceReading } from "../domain/count-source";
+import { OutcryError } from "../domain/outcry-error";
 import type {
   AnnotationStore,
   ProgressStore,
   SeriesStore,
   SourceHealthStore,
 } from "../domain/ports";
+import { classifySourceFailure } from "../domain/source-failure-class";
 
 /** What collecting needs. */
 export interface CollectDependencies {
@@ -48,7 +53,11 @@ export interface CollectResult {
   bucketStart: number;
   /** service id → combined count of the newest bucket (null: every source missing) */
   latest: Record<string, number | null>;
-  failures: { service: string; source: string; error: string }[];
+  /**
+   * Each source that failed, with the full message (for the logs and the local runtime's
+   * tick lines, never for a public answer) and the class its health records.
+   */
+  failures: ({ service: string; source: string; error: string } & SourceFailure)[];
 }
 
 /**
@@ -66,6 +75,16 @@ const CONCURRENCY = 32;
 /** A read is not started with less time than this left in the tick. */
 const MIN_READ_MS = 250;
 
+/** A source not read in time: its deadline passed, or the tick had no time left for it. */
+class SourceOutOfTime extends OutcryError {
+  readonly reason: SourceFailureReason = "timeout";
+
+  constructor(message: string) {
+    super(message, { retryable: true });
+    this.name = "SourceOutOfTime";
+  }
+}
+
 /** Fails after `ms`, and aborts the source's requests so nothing keeps running. */
 function withDeadline<T>(
   work: Promise<T>,
@@ -76,7 +95,7 @@ function withDeadline<T>(
   let timer: NodeJS.Timeout | undefined;
   const deadline = new Promise<never>((_, reject) => {
     timer = setTimeout(() => {
-      const error = new Error(`${what} gave no answer within ${ms} ms`);
+      const error = new SourceOutOfTime(`${what} gave no answer within ${ms} ms`);
       controller.abort(error);
       reject(error);
     }, ms);
@@ -143,7 +162,9 @@ export async function collectCounts(
     try {
       const memory = await memoryOf(source.id);
       const left = budget.finishBy === undefined ? deadline : budget.finishBy - clock();
-      if (left < MIN_READ_MS) throw new Error(`${what} was not read: the tick ran out of time`);
+      if (left < MIN_READ_MS) {
+        throw new SourceOutOfTime(`${what} was not read: the tick ran out of time`);
+      }
       const allowed = Math.min(deadline, left);
       const reading = await withDeadline(
         source.read({
@@ -179,9 +200,10 @@ export async function collectCounts(
       await deps.health.recordSuccess(serviceId, source.id, nowMs, reading.memory);
     } catch (error) {
       const message = error instanceof Error ? error.message : String(error);
-      result.failures.push({ service: serviceId, source: source.id, error: message });
+      const failure = classifySourceFailure(error);
+      result.failures.push({ service: serviceId, source: source.id, error: message, ...failure });
       // A store that fails here too must not fail the other sources' reads.
-      await deps.health.recordFailure(serviceId, source.id, nowMs, message).catch(() => undefined);
+      await deps.health.recordFailure(serviceId, source.id, nowMs, failure).catch(() => undefined);
     }
   };
   const tasks: (() => Promise<void>)[] = [];

@@ -4,7 +4,12 @@
  */
 
 import type { z } from "zod/mini";
-import type { SeriesSchema } from "../../contract/api-schemas";
+import type {
+  SeriesSchema,
+  ServiceDetailSchema,
+  SourceHealthSchema,
+} from "../../contract/api-schemas";
+import { CROWD_SOURCE_ID, type SourceKind } from "../../contract/catalog";
 import { expectedCount } from "../domain/baseline";
 import { lastClosedBucket, MINUTE_MS, toIso } from "../domain/buckets";
 import { combinedCount, sourceWeights } from "../domain/combine";
@@ -17,11 +22,13 @@ import type {
   IncidentStore,
   OutboxStore,
   SeriesStore,
+  SourceHealth,
   SourceHealthStore,
   StoredIncident,
 } from "../domain/ports";
 
 type SeriesResponse = z.infer<typeof SeriesSchema>;
+type SourceHealthView = z.infer<typeof SourceHealthSchema>;
 
 /** What the read API needs. */
 export interface QueryDependencies {
@@ -84,21 +91,68 @@ export async function listServices(deps: QueryDependencies, nowMs: number) {
   return Promise.all(deps.config.services.map((service) => serviceStatus(deps, service, nowMs)));
 }
 
-/** One service with its status and its sources' health. */
-export async function describeService(deps: QueryDependencies, service: Service, nowMs: number) {
+/** The sources a service is configured with, crowd reports first, as collect reads them. */
+function configuredSources(service: Service): { id: string; kind: SourceKind }[] {
+  return [
+    ...(service.reports.enabled ? [{ id: CROWD_SOURCE_ID, kind: "crowd-reports" as const }] : []),
+    ...service.sources.map((source) => ({ id: source.id, kind: source.kind })),
+  ];
+}
+
+const isoOrNull = (ms: number | null) => (ms === null ? null : toIso(ms));
+
+/**
+ * A source's health for the public: its status, since when, and the class of its last
+ * failure (`SourceHealth` holds no message to leak).
+ */
+function sourceHealthView(
+  source: { id: string; kind: SourceKind },
+  health: SourceHealth | undefined,
+): SourceHealthView {
+  if (!health) {
+    return {
+      source: source.id,
+      kind: source.kind,
+      status: "unknown",
+      since: null,
+      lastSuccessAt: null,
+      lastErrorAt: null,
+      lastFailure: null,
+      consecutiveFailures: 0,
+    };
+  }
+  return {
+    source: source.id,
+    kind: source.kind,
+    status:
+      health.consecutiveFailures > 0 ? "failing" : health.lastSuccessAt !== null ? "ok" : "unknown",
+    since: isoOrNull(health.since),
+    lastSuccessAt: isoOrNull(health.lastSuccessAt),
+    lastErrorAt: isoOrNull(health.lastErrorAt),
+    lastFailure: health.lastFailure,
+    consecutiveFailures: health.consecutiveFailures,
+  };
+}
+
+/**
+ * One service with its status and the health of each source it is configured with (a
+ * record of a source since removed from the configuration is left out).
+ */
+export async function describeService(
+  deps: QueryDependencies,
+  service: Service,
+  nowMs: number,
+): Promise<z.infer<typeof ServiceDetailSchema>> {
   const [status, health] = await Promise.all([
     serviceStatus(deps, service, nowMs),
     deps.health.list(service.id),
   ]);
+  const bySource = new Map(health.map((h) => [h.source, h]));
   return {
     ...status,
-    sources: health.map((h) => ({
-      source: h.source,
-      lastSuccessAt: h.lastSuccessAt === null ? null : new Date(h.lastSuccessAt).toISOString(),
-      lastErrorAt: h.lastErrorAt === null ? null : new Date(h.lastErrorAt).toISOString(),
-      lastError: h.lastError,
-      consecutiveFailures: h.consecutiveFailures,
-    })),
+    sources: configuredSources(service).map((source) =>
+      sourceHealthView(source, bySource.get(source.id)),
+    ),
   };
 }
 

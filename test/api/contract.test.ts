@@ -12,6 +12,7 @@ import { Validator } from "@seriousme/openapi-schema-validator";
 import { Ajv2020, type ValidateFunction } from "ajv/dist/2020.js";
 import addFormats from "ajv-formats";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { SOURCE_FAILURE_REASONS, sourceFailureGlossary } from "../../contract/source-failure";
 import { parseConfig } from "../../lambdas/domain/config";
 import { MAX_SERIES_POINTS } from "../../lambdas/usecases/query-status";
 import { type LocalRuntime, startLocalRuntime } from "../../local/local-runtime";
@@ -191,17 +192,43 @@ describe("read routes", () => {
     expect(tmobile.baseline).toBeGreaterThan(0);
   });
 
-  it("describes one service with its sources' health", async () => {
+  it("describes one service with its sources' health: kind, status, since when, the class of a failure", async () => {
     // Act
     const { body } = await call("GET", "/services/verizon");
 
-    // Assess
+    // Assess: every configured source, crowd reports first, read once by the seeding tick
     expect(body.id).toBe("verizon");
-    expect(body.sources.map((s: { source: string }) => s.source).sort()).toEqual([
-      "replay",
-      "reports",
+    expect(body.sources).toEqual([
+      {
+        source: "reports",
+        kind: "crowd-reports",
+        status: "ok",
+        since: "2023-02-14T06:01:00Z",
+        lastSuccessAt: "2023-02-14T06:01:00Z",
+        lastErrorAt: null,
+        lastFailure: null,
+        consecutiveFailures: 0,
+      },
+      expect.objectContaining({ source: "replay", kind: "replay", status: "ok" }),
     ]);
-    expect(body.sources[0].consecutiveFailures).toBe(0);
+  });
+
+  it("documents a source's health as classes, and no error message", () => {
+    // Assess
+    const sources = (
+      document.components.schemas.ServiceDetail as {
+        properties: { sources: { items: { properties: Record<string, unknown> } } };
+      }
+    ).properties.sources.items.properties;
+    const failure = (sources.lastFailure as { anyOf: { properties?: Record<string, unknown> }[] })
+      .anyOf[0]?.properties;
+    expect(Object.keys(sources)).not.toContain("lastError");
+    expect(sources.status).toMatchObject({ enum: ["ok", "failing", "unknown"] });
+    expect(failure?.reason).toEqual({
+      type: "string",
+      enum: [...SOURCE_FAILURE_REASONS],
+      description: sourceFailureGlossary(),
+    });
   });
 
   it("serves 24 hours of 5-minute buckets with the baseline band and gaps as nulls", async () => {

@@ -102,8 +102,9 @@ describe("a narrowed grant", () => {
     const collect = gated.identity("collect");
     const message = `User: ${collect.principalArn} is not authorized to perform: dynamodb:PutItem on resource: arn:aws:dynamodb:us-east-1:000000000000:table/${gated.tableName} because no identity-based policy allows the dynamodb:PutItem action`;
     await expect(direct).rejects.toMatchObject({ name: "AccessDeniedException", message });
+    // The SDK's message names the role and the table: the source's health keeps only "internal".
     expect(result.failures).toEqual([
-      { service: "t-mobile", source: "statuspage", error: message },
+      { service: "t-mobile", source: "statuspage", error: message, reason: "internal" },
     ]);
     expect(gated.gate.refusals()[0]).toBe(
       `collect dynamodb:PutItem on arn:aws:dynamodb:us-east-1:000000000000:table/${gated.tableName} [LeadingKeys A#t-mobile]: refused: no identity-based policy allows it`,

@@ -1,6 +1,7 @@
 /**
  * The collect use case on dynalite: every source asked, failures and hangs isolated as
- * gaps with their health recorded, and re-running a tick changing nothing.
+ * gaps with their health recorded (the class of each failure, its message only in the
+ * result), and re-running a tick changing nothing.
  */
 import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
@@ -124,10 +125,17 @@ describe("collectCounts", () => {
       /returned 1 counts for 3 buckets/,
     );
     const bySource = Object.fromEntries(health.map((h) => [h.source, h]));
+    // Health keeps each failure's class: a hang is a timeout; a plain error, internal.
     expect(bySource.broken).toMatchObject({
       consecutiveFailures: 1,
-      lastError: "HTTP 503 from upstream",
+      lastErrorAt: now,
+      lastFailure: { reason: "internal" },
+      since: now,
     });
+    expect(bySource.stuck?.lastFailure).toEqual({ reason: "timeout" });
+    expect(bySource.faulty?.lastFailure).toEqual({ reason: "internal" });
+    expect(JSON.stringify(health)).not.toContain("HTTP 503 from upstream");
+    expect(result.failures.find((f) => f.source === "stuck")?.reason).toBe("timeout");
     expect(bySource.replay).toMatchObject({ consecutiveFailures: 0, lastSuccessAt: now });
   });
 
@@ -196,6 +204,7 @@ describe("collectCounts", () => {
     // Assess: every source failed, the late ones without being started
     expect(result.failures).toHaveLength(100);
     expect(result.failures.some((f) => /ran out of time/.test(f.error))).toBe(true);
+    expect(result.failures.every((f) => f.reason === "timeout")).toBe(true);
     expect(took).toBeLessThan(6000);
   });
 

@@ -1,8 +1,11 @@
 /**
  * A service's page (`#/service/<id>`): status, a large 24-hour chart with its data as a
- * table on demand, the service's incidents and the health of its sources.
+ * table on demand, the service's incidents and the health of its sources (each failure
+ * in the words of `contract/source-failure.ts`: the API gives its class, never its
+ * message).
  */
-import { api, type Incident, isAbort, type ServiceDetail } from "../api";
+import { SOURCE_FAILURE_WORDING, sourceFailureText } from "../../../contract/source-failure";
+import { api, type Incident, isAbort, type ServiceDetail, type SourceHealth } from "../api";
 import { ServiceChart } from "../chart";
 import { chartModel } from "../chart-model";
 import { h, setText } from "../dom";
@@ -16,6 +19,13 @@ import {
   statusBadge,
 } from "./parts";
 import { replaceKeepingFocus, type View, type ViewContext } from "./view";
+
+/** A source's status in words. */
+const SOURCE_STATUS: Readonly<Record<SourceHealth["status"], string>> = {
+  ok: "Working",
+  failing: "Failing",
+  unknown: "Not read yet",
+};
 
 /** The page of one service. */
 export class ServiceView implements View {
@@ -130,11 +140,23 @@ export class ServiceView implements View {
 
   private showSources(service: ServiceDetail): void {
     if (service.sources.length === 0) {
-      this.sources.replaceChildren(h("p", { class: "muted" }, "No source has been read yet."));
+      this.sources.replaceChildren(h("p", { class: "muted" }, "This service has no sources."));
       return;
     }
-    const when = (iso: string | null) =>
-      iso === null ? "never" : time(Date.parse(iso), service.timeZone, { withDate: true });
+    const when = (iso: string) => time(Date.parse(iso), service.timeZone, { withDate: true });
+    const status = (s: SourceHealth) =>
+      s.since === null || s.status === "unknown"
+        ? SOURCE_STATUS[s.status]
+        : h("span", {}, `${SOURCE_STATUS[s.status]} since `, when(s.since));
+    const lastFailure = (s: SourceHealth) =>
+      s.lastErrorAt === null || s.lastFailure === null
+        ? "none"
+        : h(
+            "span",
+            { title: SOURCE_FAILURE_WORDING[s.lastFailure.reason].meaning },
+            when(s.lastErrorAt),
+            `: ${sourceFailureText(s.lastFailure)}`,
+          );
     this.sources.replaceChildren(
       h(
         "table",
@@ -147,8 +169,10 @@ export class ServiceView implements View {
             "tr",
             {},
             h("th", { scope: "col" }, "Source"),
+            h("th", { scope: "col" }, "Kind"),
+            h("th", { scope: "col" }, "Status"),
             h("th", { scope: "col" }, "Last read"),
-            h("th", { scope: "col" }, "Last error"),
+            h("th", { scope: "col" }, "Last failure"),
             h("th", { scope: "col" }, "Failures in a row"),
           ),
         ),
@@ -158,14 +182,12 @@ export class ServiceView implements View {
           ...service.sources.map((s) =>
             h(
               "tr",
-              {},
+              { "data-status": s.status },
               h("th", { scope: "row" }, s.source),
-              h("td", {}, when(s.lastSuccessAt)),
-              h(
-                "td",
-                {},
-                s.lastError ? h("span", {}, when(s.lastErrorAt), `: ${s.lastError}`) : "none",
-              ),
+              h("td", {}, s.kind),
+              h("td", {}, status(s)),
+              h("td", {}, s.lastSuccessAt === null ? "never" : when(s.lastSuccessAt)),
+              h("td", {}, lastFailure(s)),
               h("td", {}, String(s.consecutiveFailures)),
             ),
           ),
