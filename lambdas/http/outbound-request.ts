@@ -25,6 +25,7 @@ import { type LookupAddress, lookup } from "node:dns";
 import { Agent as HttpAgent, request as httpRequest, type IncomingMessage } from "node:http";
 import { Agent as HttpsAgent, request as httpsRequest } from "node:https";
 import { isIP, type LookupFunction } from "node:net";
+import { OutcryError } from "../domain/outcry-error";
 import { type OutboundPolicy, refusalOf } from "./outbound-policy";
 import { ACCEPT_ENCODING, readBody } from "./response-body";
 
@@ -68,7 +69,7 @@ export interface OutboundResponse {
  * after a redirect it does not follow (`redirect`, with the redirect's `status` and
  * `location`). Not worth retrying: the same request gets the same answer.
  */
-export class RequestRefused extends Error {
+export class RequestRefused extends OutcryError {
   constructor(
     message: string,
     readonly details: { reason: "address" | "redirect"; status?: number; location?: string },

@@ -14,6 +14,7 @@ import {
   createInflate,
   type ZlibOptions,
 } from "node:zlib";
+import { OutcryError } from "../domain/outcry-error";
 
 /** The encodings outcry asks for, in `Accept-Encoding`, and decodes. */
 export const ACCEPT_ENCODING = "gzip, deflate, br";
@@ -22,7 +23,7 @@ export const ACCEPT_ENCODING = "gzip, deflate, br";
  * A body outcry will not read: larger than the cap (`declaredBytes` when the server said
  * so up front), or in an encoding it does not decode (`encoding`).
  */
-export class BodyRefused extends Error {
+export class BodyRefused extends OutcryError {
   constructor(
     message: string,
     readonly details: { declaredBytes?: number; encoding?: string },

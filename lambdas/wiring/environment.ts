@@ -1,4 +1,5 @@
 /** The environment the CDK stack gives each function, and the one opening a local run may add. */
+import { OutcryError } from "../domain/outcry-error";
 import type { OutboundPolicy } from "../http/outbound-policy";
 
 /**
@@ -23,8 +24,8 @@ export const ALLOW_PRIVATE_NETWORKS = "OUTCRY_ALLOW_PRIVATE_NETWORKS";
  * {@link ALLOW_PRIVATE_NETWORKS} is `1` (or `allowPrivateNetworks` is passed, as
  * `npm start -- --allow-private-networks` does); the Lambda runtime API
  * (`AWS_LAMBDA_RUNTIME_API`) is never called either way.
- * @throws Error naming the variable when it holds anything but `1`, `0` or nothing, so a
- *   `true` that would silently keep private networks closed is not mistaken for an opening
+ * @throws OutcryError naming the variable when it holds anything but `1`, `0` or nothing,
+ *   so a `true` that would silently keep private networks closed is not taken for an opening
  * @example const outbound = outboundPolicyFromEnvironment();
  */
 export function outboundPolicyFromEnvironment(
@@ -33,7 +34,7 @@ export function outboundPolicyFromEnvironment(
 ): OutboundPolicy {
   const opening = env[ALLOW_PRIVATE_NETWORKS] ?? "";
   if (!["", "0", "1"].includes(opening)) {
-    throw new Error(
+    throw new OutcryError(
       `environment variable ${ALLOW_PRIVATE_NETWORKS} is "${opening}"; set it to 1 to let outcry call private networks, or leave it unset`,
     );
   }
