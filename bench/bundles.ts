@@ -9,8 +9,11 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 
 const ROOT = join(import.meta.dirname, "..");
-/** Budget per bundle (minified). */
-export const BUNDLE_BUDGET_BYTES = 350 * 1024;
+/**
+ * Budget per bundle (minified). collect, the largest, carries the DynamoDB client, the
+ * feed parser and the outbound request with its address ranges (ipaddr.js, 13 KB).
+ */
+export const BUNDLE_BUDGET_BYTES = 375 * 1024;
 /** Budget of import time above an empty module. */
 export const LOAD_BUDGET_MS = 100;
 

@@ -13,6 +13,7 @@ import { collectCounts, SOURCE_DEADLINE_MS } from "../lambdas/usecases/collect-c
 import { buildDependencies } from "../lambdas/wiring/dependencies";
 import { startEmbeddedStore } from "../local/embedded-store";
 import { startFixtureServer } from "../test/support/fixture-server";
+import { FIXTURE_NETWORK } from "../test/support/outbound";
 
 const FIXTURES = join(import.meta.dirname, "..", "test", "fixtures");
 const fixture = (path: string) => readFileSync(join(FIXTURES, path), "utf8");
@@ -63,7 +64,7 @@ export async function benchCollectTick(services = 100): Promise<boolean> {
       notifiers: () => [],
       salt: async () => "bench",
       now: Date.now,
-      sources: sourcesForService,
+      sources: (service, stores) => sourcesForService(service, stores, FIXTURE_NETWORK),
     });
     const started = performance.now();
     const result = await collectCounts(deps.collect, parseIso("2023-02-14T03:26:00Z"));

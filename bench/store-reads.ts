@@ -6,6 +6,7 @@
  */
 import { MINUTE_MS } from "../lambdas/domain/buckets";
 import { parseConfig } from "../lambdas/domain/config";
+import { PUBLIC_ONLY } from "../lambdas/http/outbound-policy";
 import { sourcesForService } from "../lambdas/sources/sources-for-service";
 import { createDocumentClient } from "../lambdas/store/client";
 import { collectCounts } from "../lambdas/usecases/collect-counts";
@@ -65,7 +66,7 @@ export async function benchStoreReads(serviceCounts = [10, 100], ticks = 6): Pro
         notifiers: () => [],
         salt: async () => "bench",
         now: Date.now,
-        sources: sourcesForService,
+        sources: (service, stores) => sourcesForService(service, stores, PUBLIC_ONLY),
       });
       // Two hours of history (past the warm-up), then one detect run, so each measured tick
       // is the steady state.

@@ -19,6 +19,7 @@ import { createApiHandler } from "../lambdas/handlers/api";
 import { createCollectHandler } from "../lambdas/handlers/collect";
 import { createDetectHandler } from "../lambdas/handlers/detect";
 import { isTickSkipped } from "../lambdas/handlers/one-tick-at-a-time";
+import { type OutboundPolicy, PUBLIC_ONLY } from "../lambdas/http/outbound-policy";
 import { ConsoleNotifier, OutboxFileNotifier } from "../lambdas/notify/console-notifier";
 import { FileDeadLetterQueue } from "../lambdas/notify/dead-letters";
 import { localWebhookNotifiers } from "../lambdas/notify/webhook-notifier";
@@ -48,6 +49,11 @@ export interface LocalRuntimeOptions {
   tickMs?: number;
   /** Take the client address from X-Forwarded-For (behind a reverse proxy you run). */
   trustProxy?: boolean;
+  /**
+   * Where the sources and webhooks may send requests: public addresses only unless
+   * given (`npm start -- --allow-private-networks` opens private networks).
+   */
+  outbound?: OutboundPolicy;
   clock?: Clock;
   /** Where readable lines go: one per tick, per source it failed to read, per notification. */
   print?: (line: string) => void;
@@ -144,6 +150,7 @@ function describeFailures(collect: CollectResult): string[] {
 export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<LocalRuntime> {
   const print = options.print ?? ((line: string) => process.stdout.write(`${line}\n`));
   const clock = options.clock ?? { now: Date.now };
+  const outbound = options.outbound ?? PUBLIC_ONLY;
   await mkdir(options.dataDir, { recursive: true });
   const salt = await loadOrCreateSecret(options.dataDir, "salt");
   const { auth } = options.config.api;
@@ -169,11 +176,11 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
     notifiers: () => [
       new ConsoleNotifier((text) => print(text.trimEnd())),
       new OutboxFileNotifier(outboxFile),
-      ...localWebhookNotifiers(options.config.webhooks, print),
+      ...localWebhookNotifiers(options.config.webhooks, print, outbound),
       ...(options.notifiers ?? []),
     ],
     deadLetters: () => new FileDeadLetterQueue(join(options.dataDir, "dead-letters.jsonl")),
-    sources: sourcesForService,
+    sources: (service, stores) => sourcesForService(service, stores, outbound),
     salt: async () => salt,
     apiKeys: async () => (apiKey ? [apiKey] : []),
     // Built on first request, as the Lambda reads it on first request.

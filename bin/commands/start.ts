@@ -3,17 +3,24 @@
  */
 import { parseArgs } from "node:util";
 import { loadConfigFile } from "../../lambdas/wiring/config-file";
+import {
+  ALLOW_PRIVATE_NETWORKS,
+  outboundPolicyFromEnvironment,
+} from "../../lambdas/wiring/environment";
 import { startLocalRuntime } from "../../local/local-runtime";
 import { parseDuration, parsePort } from "./usage-error";
 
 /** Usage of `outcry start`. */
-export const START_USAGE = `usage: npm start -- [--config PATH] [--port N] [--data-dir DIR] [--tick DURATION] [--trust-proxy]
+export const START_USAGE = `usage: npm start -- [--config PATH] [--port N] [--data-dir DIR] [--tick DURATION] [--trust-proxy] [--allow-private-networks]
 
   --config PATH      configuration file (default: outcry.config.json)
   --port N           HTTP port on 127.0.0.1 (default: 3000)
   --data-dir DIR     where the embedded store keeps its data (default: .outcry)
   --tick DURATION    time between collect/detect ticks, e.g. 5s (default: the config's scheduleMinutes)
-  --trust-proxy      take the client address from X-Forwarded-For`;
+  --trust-proxy      take the client address from X-Forwarded-For
+  --allow-private-networks
+                     let sources and webhooks call loopback, private and link-local
+                     addresses, e.g. a feed served on this machine (also ${ALLOW_PRIVATE_NETWORKS}=1)`;
 
 /** Runs `outcry start` until SIGINT/SIGTERM. */
 export async function startCommand(args: string[]): Promise<void> {
@@ -25,16 +32,19 @@ export async function startCommand(args: string[]): Promise<void> {
       "data-dir": { type: "string", default: ".outcry" },
       tick: { type: "string" },
       "trust-proxy": { type: "boolean", default: false },
+      "allow-private-networks": { type: "boolean", default: false },
     },
     strict: true,
   });
   const config = loadConfigFile(values.config);
+  const outbound = outboundPolicyFromEnvironment(process.env, values["allow-private-networks"]);
   const runtime = await startLocalRuntime({
     config,
     dataDir: values["data-dir"],
     port: parsePort(values.port),
     ...(values.tick ? { tickMs: parseDuration(values.tick, "--tick") } : {}),
     trustProxy: values["trust-proxy"],
+    outbound,
   });
   process.stdout.write(
     `outcry is watching ${config.services.map((s) => s.name).join(", ")}\n` +

@@ -8,6 +8,7 @@ import type { TickLeaseStore } from "../domain/ports";
 import { sourcesForService } from "../sources/sources-for-service";
 import { type CollectDependencies, collectCounts } from "../usecases/collect-counts";
 import { awsDependencies } from "../wiring/aws-dependencies";
+import { outboundPolicyFromEnvironment } from "../wiring/environment";
 import { logger } from "./logger";
 import { oneTickAtATime } from "./one-tick-at-a-time";
 import { scheduledTime } from "./scheduled-time";
@@ -43,7 +44,11 @@ export function createCollectHandler(
 }
 
 /** Entry point of the collect function. */
-const deployed = () => awsDependencies({ sources: sourcesForService });
+const deployed = () =>
+  awsDependencies({
+    sources: (service, stores) =>
+      sourcesForService(service, stores, outboundPolicyFromEnvironment()),
+  });
 export const handler = createCollectHandler(
   () => deployed().collect,
   () => deployed().leases,

@@ -20,7 +20,7 @@ import {
   type WebhookDeliveryDependencies,
   type WebhookDeliveryResult,
 } from "../usecases/deliver-webhooks";
-import { requiredEnv } from "../wiring/environment";
+import { outboundPolicyFromEnvironment, requiredEnv } from "../wiring/environment";
 import { webhookUrlFromSecret } from "../wiring/secrets";
 import { logger } from "./logger";
 
@@ -60,6 +60,7 @@ export const handler = createWebhookHandler(
   () => {
     if (!dependencies) {
       const secrets = JSON.parse(requiredEnv("WEBHOOK_SECRETS")) as Record<string, string>;
+      const outbound = outboundPolicyFromEnvironment();
       dependencies = {
         deliveries: new DynamoWebhookDeliveryStore({
           client: createDocumentClient(),
@@ -69,7 +70,7 @@ export const handler = createWebhookHandler(
           Object.entries(secrets).map(([id, secret]) => [id, webhookUrlFromSecret(id, secret)]),
         ),
         now: Date.now,
-        post: (webhook, url, body) => postWebhook(webhook, url, body),
+        post: (webhook, url, body) => postWebhook(webhook, url, body, { outbound }),
       };
     }
     return dependencies;

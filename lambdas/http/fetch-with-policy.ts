@@ -3,7 +3,9 @@
  * free: a descriptive User-Agent, a timeout per attempt, retries with exponential backoff
  * and jitter on network errors, timeouts, 5xx and 429, `Retry-After` honoured (but never
  * past the source's deadline), conditional requests (ETag / Last-Modified), a content-type
- * check and a response-size cap enforced while streaming.
+ * check and a response-size cap enforced while streaming (on the decoded bytes too). The
+ * request goes out through outbound-request.ts: public addresses only, unless the
+ * {@link OutboundPolicy} opens private networks, and redirects within the URL's origin only.
  *
  * Every error is a {@link SourceHttpError} whose message names the URL and what to check,
  * because it ends up in the source's health record, where a person reads it. The retry
@@ -12,6 +14,7 @@
  * @example
  * const result = await fetchWithPolicy(url, {
  *   signal: request.signal,
+ *   outbound,
  *   expect: "xml",
  *   validators: validatorsFromMemory(request.memory),
  * });
@@ -19,6 +22,14 @@
  * const feed = parseFeed(result.body, result.url);
  */
 import { retryableStatus } from "./http-failure";
+import type { OutboundPolicy } from "./outbound-policy";
+import {
+  MAX_REDIRECTS,
+  type OutboundResponse,
+  outboundRequest,
+  RequestRefused,
+} from "./outbound-request";
+import { BodyRefused } from "./response-body";
 import { withRetries } from "./retry";
 import { parseRetryAfter } from "./retry-after";
 import { invalidBody, parseJsonBody, SourceHttpError } from "./source-http-error";
@@ -29,13 +40,15 @@ import {
   validatorsToMemory,
 } from "./validators";
 
-export type { HttpValidators };
+export type { HttpValidators, OutboundPolicy };
 export { invalidBody, parseJsonBody, SourceHttpError, validatorsFromMemory, validatorsToMemory };
 
 /** How to fetch one URL. */
 export interface FetchOptions {
   /** The source's deadline (abort = stop everything, including retries and waits). */
   signal: AbortSignal;
+  /** Which addresses the request (and each redirect) may reach. */
+  outbound: OutboundPolicy;
   /** Sent as If-None-Match / If-Modified-Since. */
   validators?: HttpValidators | null;
   /**
@@ -108,39 +121,45 @@ function deadlineError(url: string, doing: string, cause?: unknown): SourceHttpE
   );
 }
 
-/** Reads a body, failing as soon as it grows past `maxBytes`. */
-async function readCapped(response: Response, url: string, maxBytes: number): Promise<Uint8Array> {
-  const tooLarge = (size: string) =>
-    new SourceHttpError(
-      `GET ${url} returned ${size}, more than the ${maxBytes}-byte limit; check that the URL points at a feed (not a full archive or page), or raise the source's maxBytes`,
+/** Reads a body, failing as soon as it grows past `maxBytes`, wire or decoded. */
+async function readCapped(
+  response: OutboundResponse,
+  url: string,
+  maxBytes: number,
+): Promise<Uint8Array> {
+  try {
+    return await response.read(maxBytes);
+  } catch (error) {
+    if (!(error instanceof BodyRefused)) throw error;
+    if (error.details.encoding !== undefined) {
+      throw new SourceHttpError(
+        `GET ${url} answered ${response.status}, but ${error.message}; check the server's compression settings`,
+        { url, status: response.status, retryable: false, cause: error },
+      );
+    }
+    throw new SourceHttpError(
+      `GET ${url} returned ${error.message}, more than the ${maxBytes}-byte limit; check that the URL points at a feed (not a full archive or page), or raise the source's maxBytes`,
       { url, status: response.status, retryable: false },
     );
-  const declared = Number(response.headers.get("content-length"));
-  if (Number.isFinite(declared) && declared > maxBytes) {
-    await response.body?.cancel().catch(() => {});
-    throw tooLarge(`a ${declared}-byte body`);
   }
-  if (!response.body) return new Uint8Array(0);
-  const reader = response.body.getReader();
-  const chunks: Uint8Array[] = [];
-  let total = 0;
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    total += value.byteLength;
-    if (total > maxBytes) {
-      await reader.cancel().catch(() => {});
-      throw tooLarge(`a body of more than ${maxBytes} bytes`);
-    }
-    chunks.push(value);
-  }
-  const bytes = new Uint8Array(total);
-  let offset = 0;
-  for (const chunk of chunks) {
-    bytes.set(chunk, offset);
-    offset += chunk.byteLength;
-  }
-  return bytes;
+}
+
+/** The error for a request outcry would not make, or a redirect it would not follow. */
+function refusedError(url: string, refusal: RequestRefused): SourceHttpError {
+  const hint =
+    refusal.details.reason === "redirect"
+      ? `outcry follows at most ${MAX_REDIRECTS} redirects, within the URL's own origin (scheme, host and port); put the address the server redirects to in the source's settings`
+      : "outcry calls public addresses only; check the host in the source's settings (for a local run against a server on this machine or network, start with --allow-private-networks)";
+  const what =
+    refusal.details.reason === "redirect"
+      ? `${refusal.message} (${refusal.details.location})`
+      : `was refused: ${refusal.message}`;
+  return new SourceHttpError(`GET ${url} ${what}; ${hint}`, {
+    url,
+    retryable: false,
+    cause: refusal,
+    ...(refusal.details.status === undefined ? {} : { status: refusal.details.status }),
+  });
 }
 
 /**
@@ -187,6 +206,7 @@ async function attempt(url: string, options: FetchOptions): Promise<FetchResult>
   // Classifies a thrown fetch/body error: the deadline, this attempt's timeout, or the network.
   const classify = (error: unknown, doing: string): SourceHttpError => {
     if (error instanceof SourceHttpError) return error;
+    if (error instanceof RequestRefused) return refusedError(url, error);
     if (options.signal.aborted) return deadlineError(url, doing, error);
     if (timeout.aborted) {
       return new SourceHttpError(
@@ -194,10 +214,7 @@ async function attempt(url: string, options: FetchOptions): Promise<FetchResult>
         { url, retryable: true, cause: error },
       );
     }
-    const reason =
-      error instanceof Error
-        ? ((error.cause as Error | undefined)?.message ?? error.message)
-        : String(error);
+    const reason = error instanceof Error ? error.message : String(error);
     const hint =
       doing === "while reading the body"
         ? "the server or a proxy cut the response short; check the server if it keeps happening"
@@ -209,23 +226,29 @@ async function attempt(url: string, options: FetchOptions): Promise<FetchResult>
     });
   };
 
-  let response: Response;
+  let response: OutboundResponse;
   try {
-    response = await fetch(url, { headers, signal, redirect: "follow" });
+    response = await outboundRequest(url, {
+      method: "GET",
+      headers,
+      signal,
+      policy: options.outbound,
+      redirects: "same-origin",
+    });
   } catch (error) {
     throw classify(error, "before the server answered");
   }
-  const finalUrl = response.url || url;
+  const finalUrl = response.url;
 
   if (response.status === 304) {
-    await response.body?.cancel().catch(() => {});
+    response.discard();
     return {
       status: "not-modified",
       validators: validatorsOf(response.headers, options.validators),
     };
   }
-  if (!response.ok) {
-    await response.body?.cancel().catch(() => {});
+  if (response.status < 200 || response.status > 299) {
+    response.discard();
     const status = response.status;
     // A Retry-After means something on these two (RFC 9110 §10.2.3, RFC 6585 §4).
     const retryAfterMs =
@@ -246,7 +269,7 @@ async function attempt(url: string, options: FetchOptions): Promise<FetchResult>
   const contentType = response.headers.get("content-type") ?? "";
   const mediaType = contentType.split(";")[0]?.trim().toLowerCase() ?? "";
   if (!contentTypeAllowed(mediaType, options.expect)) {
-    await response.body?.cancel().catch(() => {});
+    response.discard();
     const got = mediaType ? `Content-Type ${mediaType}` : "no Content-Type";
     throw new SourceHttpError(
       `GET ${finalUrl} answered ${response.status} with ${got}, but ${EXPECTED[options.expect]} was expected; check that the URL points at the ${options.expect === "xml" ? "feed" : "API endpoint"} itself, not a web page, login or error page`,

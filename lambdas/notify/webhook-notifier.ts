@@ -6,6 +6,7 @@
  */
 import type { Notifier, OutgoingMessage } from "../domain/ports";
 import { slackMessage } from "../domain/wording/slack-message";
+import type { OutboundPolicy } from "../http/outbound-policy";
 import { postWebhook, type WebhookPostOptions } from "./webhook-post";
 
 /** A {@link Notifier} posting to one webhook the messages whose audience names it. */
@@ -15,7 +16,7 @@ export class WebhookNotifier implements Notifier {
   constructor(
     private readonly id: string,
     private readonly url: string,
-    private readonly options: WebhookPostOptions = {},
+    private readonly options: WebhookPostOptions,
   ) {
     this.name = `webhook:${id}`;
   }
@@ -43,17 +44,19 @@ export function localWebhookUrl(
 }
 
 /**
- * The webhook channels of the local runtime: one per configured webhook that has a URL;
- * for one that has none, `warn` says how to give it one (its messages are still printed).
+ * The webhook channels of the local runtime: one per configured webhook that has a URL,
+ * posting only where `outbound` allows; for one that has none, `warn` says how to give it
+ * one (its messages are still printed).
  */
 export function localWebhookNotifiers(
   webhooks: readonly { id: string; url?: string | undefined }[],
   warn: (line: string) => void,
+  outbound: OutboundPolicy,
   env: NodeJS.ProcessEnv = process.env,
 ): WebhookNotifier[] {
   return webhooks.flatMap((webhook) => {
     const url = localWebhookUrl(webhook, env);
-    if (url) return [new WebhookNotifier(webhook.id, url)];
+    if (url) return [new WebhookNotifier(webhook.id, url, { outbound })];
     warn(
       `webhook ${webhook.id} has no URL here: set ${webhookUrlVariable(webhook.id)} (or its url in the config); its messages are only printed`,
     );

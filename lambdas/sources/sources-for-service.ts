@@ -4,6 +4,7 @@
 import type { Service } from "../domain/config";
 import type { CountSource } from "../domain/count-source";
 import type { ReportStore, SeenItemsStore } from "../domain/ports";
+import type { OutboundPolicy } from "../http/outbound-policy";
 import { CrowdReportSource } from "./crowd-reports/source";
 import { HttpJsonSource } from "./http-json/source";
 import { MastodonSource } from "./mastodon/source";
@@ -18,8 +19,15 @@ export interface SourceStores {
   seen: SeenItemsStore;
 }
 
-/** The sources of counts of `service`, crowd reports first. */
-export function sourcesForService(service: Service, stores: SourceStores): CountSource[] {
+/**
+ * The sources of counts of `service`, crowd reports first; the HTTP sources call only
+ * the addresses `outbound` allows.
+ */
+export function sourcesForService(
+  service: Service,
+  stores: SourceStores,
+  outbound: OutboundPolicy,
+): CountSource[] {
   const { reports } = stores;
   const sources: CountSource[] = [];
   if (service.reports.enabled)
@@ -38,16 +46,16 @@ export function sourcesForService(service: Service, stores: SourceStores): Count
         );
         break;
       case "statuspage":
-        sources.push(new StatuspageSource(service, source));
+        sources.push(new StatuspageSource(service, source, outbound));
         break;
       case "mastodon":
-        sources.push(new MastodonSource(service, source, { seen: stores.seen }));
+        sources.push(new MastodonSource(service, source, { seen: stores.seen }, outbound));
         break;
       case "http-json":
-        sources.push(new HttpJsonSource(service, source));
+        sources.push(new HttpJsonSource(service, source, outbound));
         break;
       case "rss":
-        sources.push(new RssSource(service.id, source, stores.seen));
+        sources.push(new RssSource(service.id, source, stores.seen, outbound));
         break;
     }
   }

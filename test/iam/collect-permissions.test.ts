@@ -16,6 +16,7 @@ import { fixture } from "../sources/source-harness";
 import { type FixtureServer, startFixtureServer } from "../support/fixture-server";
 import { type GatedStack, startGatedStack } from "../support/iam/gated-stack";
 import { lambdaContext, scheduledEvent } from "../support/lambda-events";
+import { FIXTURE_NETWORK } from "../support/outbound";
 
 /** The tick of 03:31 UTC on 2023-02-14 reads the buckets 03:15, 03:20 and 03:25. */
 const NOW = Date.parse("2023-02-14T03:31:00Z");
@@ -120,7 +121,7 @@ describe("collect through the IAM gate", () => {
       tableName: gated.identity("collect").environment.TABLE_NAME as string,
       client: gated.documents("collect"),
       notifiers: () => [],
-      sources: sourcesForService,
+      sources: (service, stores) => sourcesForService(service, stores, FIXTURE_NETWORK),
       salt: () => Promise.reject(new Error("collect has no salt")),
       now: () => NOW,
     });

@@ -28,6 +28,7 @@ import {
 } from "../support/iam/gated-stack";
 import type { TemplateJson } from "../support/iam/stand-ins";
 import { lambdaContext } from "../support/lambda-events";
+import { FIXTURE_NETWORK } from "../support/outbound";
 
 const SERVICE = { id: "t-mobile", name: "T-Mobile", category: "carrier" };
 const open: { close(): Promise<void> }[] = [];
@@ -62,7 +63,7 @@ const dependenciesOf = (gated: GatedStack, name: FunctionName, extra = {}) =>
     tableName: gated.tableName,
     client: gated.documents(name),
     notifiers: () => [],
-    sources: sourcesForService,
+    sources: (service, stores) => sourcesForService(service, stores, FIXTURE_NETWORK),
     salt: async () => "",
     now: Date.now,
     ...extra,
@@ -135,7 +136,7 @@ describe("a narrowed grant", () => {
       }),
       urls: new Map(["noc-slack", "ops"].map((id) => [id, async () => `${hook.url}/hook`])),
       now: Date.now,
-      post: (id, url, body) => postWebhook(id, url, body),
+      post: (id, url, body) => postWebhook(id, url, body, { outbound: FIXTURE_NETWORK }),
     }));
     // Only ops in the audience: nothing else is still in flight when its claim is refused.
     const envelope = {

@@ -16,6 +16,7 @@ import { DynamoWebhookDeliveryStore } from "../../lambdas/store/webhook-delivery
 import { type FixtureServer, startFixtureServer } from "../support/fixture-server";
 import { type GatedStack, startGatedStack } from "../support/iam/gated-stack";
 import { lambdaContext } from "../support/lambda-events";
+import { FIXTURE_NETWORK } from "../support/outbound";
 
 let hook: FixtureServer;
 let gated: GatedStack;
@@ -102,7 +103,8 @@ describe("the webhook function through the IAM gate", () => {
         Object.entries(secrets).map(([id, secret]) => [id, webhookUrlFromSecret(id, secret)]),
       ),
       now: Date.now,
-      post: (id, url, body) => postWebhook(id, url, body, { backoffMs: 1, maxRetryWaitMs: 1 }),
+      post: (id, url, body) =>
+        postWebhook(id, url, body, { outbound: FIXTURE_NETWORK, backoffMs: 1, maxRetryWaitMs: 1 }),
     }));
     const invoke = (event: SNSEvent) => handler(event, lambdaContext("webhook"));
 

@@ -20,11 +20,13 @@ import { join } from "node:path";
 import { promisify } from "node:util";
 import { App, type CfnElement } from "aws-cdk-lib";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { BUNDLE_BUDGET_BYTES } from "../../bench/bundles";
 import { solveReportChallenge } from "../../contract/report-challenge-solver";
 import { bucketStart, MINUTE_MS } from "../../lambdas/domain/buckets";
 import { type Config, defaultSubscriberId } from "../../lambdas/domain/config";
 import { createDocumentClient } from "../../lambdas/store/client";
 import { DynamoSeriesStore } from "../../lambdas/store/series-store";
+import { ALLOW_PRIVATE_NETWORKS } from "../../lambdas/wiring/environment";
 import { defineOutcryApp } from "../../lib/outcry-app";
 import type { OutcryStack } from "../../lib/outcry-stack";
 import { startFixtureServer } from "../support/fixture-server";
@@ -105,10 +107,10 @@ function runInBundle(dir: string, script: string, env: Record<string, string> = 
 }
 
 describe("function bundles", () => {
-  it.each(FUNCTIONS)("%s is one ESM file within the 350 KB budget exporting a handler", (name) => {
+  it.each(FUNCTIONS)("%s is one ESM file within the bundle budget exporting a handler", (name) => {
     const dir = bundleDirs[name] as string;
     const bundle = join(dir, "index.mjs");
-    expect(statSync(bundle).size).toBeLessThanOrEqual(350 * 1024);
+    expect(statSync(bundle).size).toBeLessThanOrEqual(BUNDLE_BUDGET_BYTES);
     const out = runInBundle(
       dir,
       `const m = await import("./index.mjs"); console.log(typeof m.handler);`,
@@ -174,6 +176,9 @@ describe("function bundles", () => {
           {
             ...identity(name).environment,
             ...endpoints,
+            // The webhook's endpoint is a fixture server on loopback: the opening is the
+            // test's, the template gives no function the variable.
+            ...(name === "webhook" ? { [ALLOW_PRIVATE_NETWORKS]: "1" } : {}),
             AWS_ACCESS_KEY_ID: identity(name).accessKeyId,
           },
         );

@@ -13,6 +13,7 @@ import { AwsSolutionsChecks } from "cdk-nag";
 import { beforeAll, describe, expect, it } from "vitest";
 import { openApiText } from "../../lambdas/api/openapi";
 import { ConfigError, parseConfig } from "../../lambdas/domain/config";
+import { ALLOW_PRIVATE_NETWORKS } from "../../lambdas/wiring/environment";
 import type { OutcryFunction } from "../../lib/constructs/outcry-function";
 import type { OutcryStack } from "../../lib/outcry-stack";
 import { type Synthesized, synthesize, writeConfig } from "./synth";
@@ -124,6 +125,24 @@ describe("functions", () => {
     expect(
       functionProps(template, stack, stack.api).Environment.Variables.REPORTER_SALT_SECRET_ARN,
     ).toEqual({ Ref: logicalId(stack, stack.reporterSalt.secret) });
+  });
+
+  it("opens no function to private networks", () => {
+    // The opening is for local runs and tests; in AWS, sources and webhooks call public
+    // addresses only, so no function, the webhook function included, carries the variable.
+    const { stack, template } = synthesize({
+      services,
+      webhooks: [{ id: "noc-slack", url: "https://hooks.slack.com/services/T0/B0/x" }],
+    });
+    const functions = Object.values(template.findResources("AWS::Lambda::Function"));
+    expect(stack.webhooks).toBeDefined();
+    expect(functions.length).toBeGreaterThanOrEqual(4);
+    for (const fn of functions) {
+      expect(Object.keys(fn.Properties.Environment?.Variables ?? {})).not.toContain(
+        ALLOW_PRIVATE_NETWORKS,
+      );
+    }
+    expect(JSON.stringify(template.toJSON())).not.toContain(ALLOW_PRIVATE_NETWORKS);
   });
 
   it("keeps each function's logs for one month in its own group", () => {

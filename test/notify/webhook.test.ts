@@ -9,6 +9,7 @@ import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from
 import type { OutboxMessage, OutgoingMessage } from "../../lambdas/domain/ports";
 import { slackMessage, type WebhookEnvelope } from "../../lambdas/domain/wording/slack-message";
 import { createWebhookHandler } from "../../lambdas/handlers/webhook";
+import { PUBLIC_ONLY } from "../../lambdas/http/outbound-policy";
 import { publishInput } from "../../lambdas/notify/sns-notifier";
 import { alarmEnvelopeOf, envelopeOf } from "../../lambdas/notify/webhook-envelope";
 import {
@@ -26,10 +27,11 @@ import {
 } from "../../lambdas/usecases/deliver-webhooks";
 import { startTestTable, type TestTable } from "../support/embedded-table";
 import { type FixtureServer, startFixtureServer } from "../support/fixture-server";
+import { FIXTURE_NETWORK } from "../support/outbound";
 
 /** The secret part of a Slack webhook URL: it must never show up in an error. */
 const SECRET_PATH = "/services/T0001/B0001/s3cr3tT0k3n";
-const FAST = { attemptTimeoutMs: 300, backoffMs: 10, retries: 2 };
+const FAST = { attemptTimeoutMs: 300, backoffMs: 10, retries: 2, outbound: FIXTURE_NETWORK };
 
 const message: OutboxMessage = {
   key: "att-20230214T0200Z#opened",
@@ -155,6 +157,51 @@ describe("postWebhook", () => {
       { ...FAST, retries: 0 },
     ).catch((e: unknown) => e)) as WebhookError;
     expect(error.message).toBe("webhook noc-slack did not answer within 300 ms");
+  });
+});
+
+describe("postWebhook: where posts go", () => {
+  it("follows no redirect, failing for good without the URL", async () => {
+    // Prepare
+    server.route(SECRET_PATH, { status: 302, headers: { location: "/moved" } });
+    server.route("/moved", { body: "ok" });
+
+    // Act
+    const error = (await postWebhook(
+      "noc-slack",
+      `${server.url}${SECRET_PATH}`,
+      { text: "x" },
+      FAST,
+    ).catch((e: unknown) => e)) as WebhookError;
+
+    // Assess
+    expect(server.requests.map((r) => r.path)).toEqual([SECRET_PATH]);
+    expect(error).toBeInstanceOf(WebhookError);
+    expect(error.retryable).toBe(false);
+    expect(error.status).toBe(302);
+    expect(error.message).toBe(
+      "webhook noc-slack answered 302, a redirect, which outcry does not follow for a webhook; check the webhook's URL (it must be the address that answers the post)",
+    );
+  });
+
+  it("refuses a webhook on loopback with private networks closed, naming the address only", async () => {
+    // Prepare
+    server.route(SECRET_PATH, { body: "ok" });
+
+    // Act
+    const error = (await postWebhook(
+      "noc-slack",
+      `${server.url}${SECRET_PATH}`,
+      { text: "x" },
+      { ...FAST, outbound: PUBLIC_ONLY },
+    ).catch((e: unknown) => e)) as WebhookError;
+
+    // Assess
+    expect(posts()).toHaveLength(0);
+    expect(error.retryable).toBe(false);
+    expect(error.message).toBe(
+      "webhook noc-slack was refused: 127.0.0.1 is not a public address (loopback); outcry posts to public addresses only",
+    );
   });
 });
 
@@ -390,6 +437,7 @@ describe("the local runtime's webhook channel", () => {
     const notifiers = localWebhookNotifiers(
       [{ id: "noc-slack", url: "http://127.0.0.1:9/from-config" }, { id: "ops" }],
       (line) => warnings.push(line),
+      FIXTURE_NETWORK,
       { [webhookUrlVariable("noc-slack")]: "http://127.0.0.1:9/from-env" },
     );
     expect(webhookUrlVariable("noc-slack")).toBe("OUTCRY_WEBHOOK_URL_NOC_SLACK");

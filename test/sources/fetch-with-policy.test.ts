@@ -1,4 +1,5 @@
 import { readFileSync } from "node:fs";
+import { gzipSync } from "node:zlib";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import {
   fetchWithPolicy,
@@ -8,7 +9,9 @@ import {
   validatorsFromMemory,
   validatorsToMemory,
 } from "../../lambdas/http/fetch-with-policy";
+import { PUBLIC_ONLY } from "../../lambdas/http/outbound-policy";
 import { type FixtureServer, startFixtureServer } from "../support/fixture-server";
+import { FIXTURE_NETWORK } from "../support/outbound";
 
 const FEEDS = new URL("../fixtures/feeds/", import.meta.url);
 const rss = readFileSync(new URL("statuspage-history.rss", FEEDS), "utf8");
@@ -52,6 +55,7 @@ describe("fetchWithPolicy: fresh responses", () => {
     // Act
     const result = await fetchWithPolicy(`${server.url}/history.rss`, {
       signal: roomy(),
+      outbound: FIXTURE_NETWORK,
       expect: "xml",
       headers: { "x-extra": "yes" },
     });
@@ -83,6 +87,7 @@ describe("fetchWithPolicy: fresh responses", () => {
     // Act
     const result = await fetchWithPolicy(`${server.url}/api.json`, {
       signal: roomy(),
+      outbound: FIXTURE_NETWORK,
       expect: "json",
     });
 
@@ -102,6 +107,7 @@ describe("fetchWithPolicy: fresh responses", () => {
     // Act
     const result = await fetchWithPolicy(`${server.url}/latin1.rss`, {
       signal: roomy(),
+      outbound: FIXTURE_NETWORK,
       expect: "xml",
     });
 
@@ -122,6 +128,7 @@ describe("fetchWithPolicy: conditional requests", () => {
     // Act
     const result = await fetchWithPolicy(`${server.url}/history.rss`, {
       signal: roomy(),
+      outbound: FIXTURE_NETWORK,
       expect: "xml",
       validators: { etag: '"v1"', lastModified: "Tue, 14 Feb 2023 03:29:58 GMT" },
     });
@@ -158,6 +165,7 @@ describe("fetchWithPolicy: retries", () => {
     // Act
     const result = await fetchWithPolicy(`${server.url}/flaky.json`, {
       signal: roomy(),
+      outbound: FIXTURE_NETWORK,
       expect: "json",
     });
 
@@ -172,7 +180,12 @@ describe("fetchWithPolicy: retries", () => {
 
     // Act
     const error = await failureOf(
-      fetchWithPolicy(`${server.url}/down.json`, { signal: roomy(), expect: "json", retries: 1 }),
+      fetchWithPolicy(`${server.url}/down.json`, {
+        signal: roomy(),
+        outbound: FIXTURE_NETWORK,
+        expect: "json",
+        retries: 1,
+      }),
     );
 
     // Assess
@@ -189,7 +202,11 @@ describe("fetchWithPolicy: retries", () => {
 
     // Act
     const error = await failureOf(
-      fetchWithPolicy(`${server.url}/gone.rss`, { signal: roomy(), expect: "xml" }),
+      fetchWithPolicy(`${server.url}/gone.rss`, {
+        signal: roomy(),
+        outbound: FIXTURE_NETWORK,
+        expect: "xml",
+      }),
     );
 
     // Assess
@@ -213,6 +230,7 @@ describe("fetchWithPolicy: retries", () => {
     // Act
     const result = await fetchWithPolicy(`${server.url}/limited.json`, {
       signal: roomy(),
+      outbound: FIXTURE_NETWORK,
       expect: "json",
     });
 
@@ -235,6 +253,7 @@ describe("fetchWithPolicy: retries", () => {
     const error = await failureOf(
       fetchWithPolicy(`${server.url}/limited.json`, {
         signal: AbortSignal.timeout(5_000),
+        outbound: FIXTURE_NETWORK,
         deadlineAt: Date.now() + 5_000,
         expect: "json",
       }),
@@ -256,7 +275,11 @@ describe("fetchWithPolicy: retries", () => {
 
     // Act
     const error = await failureOf(
-      fetchWithPolicy(`${server.url}/maintenance.json`, { signal: roomy(), expect: "json" }),
+      fetchWithPolicy(`${server.url}/maintenance.json`, {
+        signal: roomy(),
+        outbound: FIXTURE_NETWORK,
+        expect: "json",
+      }),
     );
 
     // Assess
@@ -276,6 +299,7 @@ describe("fetchWithPolicy: timeouts and the deadline", () => {
     const error = await failureOf(
       fetchWithPolicy(`${server.url}/slow.json`, {
         signal: roomy(),
+        outbound: FIXTURE_NETWORK,
         expect: "json",
         attemptTimeoutMs: 100,
         retries: 1,
@@ -303,6 +327,7 @@ describe("fetchWithPolicy: timeouts and the deadline", () => {
     // Act
     const result = await fetchWithPolicy(`${server.url}/slow.json`, {
       signal: roomy(),
+      outbound: FIXTURE_NETWORK,
       expect: "json",
       attemptTimeoutMs: 150,
     });
@@ -320,6 +345,7 @@ describe("fetchWithPolicy: timeouts and the deadline", () => {
     const error = await failureOf(
       fetchWithPolicy(`${server.url}/hang.json`, {
         signal: AbortSignal.timeout(200),
+        outbound: FIXTURE_NETWORK,
         expect: "json",
       }),
     );
@@ -339,7 +365,12 @@ describe("fetchWithPolicy: timeouts and the deadline", () => {
 
     // Act
     const error = await failureOf(
-      fetchWithPolicy(url, { signal: roomy(), expect: "xml", retries: 0 }),
+      fetchWithPolicy(url, {
+        signal: roomy(),
+        outbound: FIXTURE_NETWORK,
+        expect: "xml",
+        retries: 0,
+      }),
     );
 
     // Assess
@@ -359,7 +390,11 @@ describe("fetchWithPolicy: bodies", () => {
 
     // Act
     const error = await failureOf(
-      fetchWithPolicy(`${server.url}/feed.rss`, { signal: roomy(), expect: "xml" }),
+      fetchWithPolicy(`${server.url}/feed.rss`, {
+        signal: roomy(),
+        outbound: FIXTURE_NETWORK,
+        expect: "xml",
+      }),
     );
 
     // Assess
@@ -376,7 +411,11 @@ describe("fetchWithPolicy: bodies", () => {
 
     // Act
     const error = await failureOf(
-      fetchWithPolicy(`${server.url}/api.json`, { signal: roomy(), expect: "json" }),
+      fetchWithPolicy(`${server.url}/api.json`, {
+        signal: roomy(),
+        outbound: FIXTURE_NETWORK,
+        expect: "json",
+      }),
     );
 
     // Assess
@@ -391,6 +430,7 @@ describe("fetchWithPolicy: bodies", () => {
     const error = await failureOf(
       fetchWithPolicy(`${server.url}/huge.rss`, {
         signal: roomy(),
+        outbound: FIXTURE_NETWORK,
         expect: "xml",
         maxBytes: 100_000,
       }),
@@ -412,7 +452,11 @@ describe("fetchWithPolicy: bodies", () => {
 
     // Act
     const error = await failureOf(
-      fetchWithPolicy(`${server.url}/huge.rss`, { signal: roomy(), expect: "xml" }),
+      fetchWithPolicy(`${server.url}/huge.rss`, {
+        signal: roomy(),
+        outbound: FIXTURE_NETWORK,
+        expect: "xml",
+      }),
     );
 
     // Assess
@@ -426,7 +470,12 @@ describe("fetchWithPolicy: bodies", () => {
 
     // Act
     const error = await failureOf(
-      fetchWithPolicy(`${server.url}/cut.rss`, { signal: roomy(), expect: "xml", retries: 1 }),
+      fetchWithPolicy(`${server.url}/cut.rss`, {
+        signal: roomy(),
+        outbound: FIXTURE_NETWORK,
+        expect: "xml",
+        retries: 1,
+      }),
     );
 
     // Assess
@@ -441,6 +490,7 @@ describe("fetchWithPolicy: bodies", () => {
     server.route("/summary.json", { headers: JSON_TYPE, body: '{"page":{"id":"x"},"compo' });
     const result = await fetchWithPolicy(`${server.url}/summary.json`, {
       signal: roomy(),
+      outbound: FIXTURE_NETWORK,
       expect: "json",
     });
 
@@ -456,5 +506,110 @@ describe("fetchWithPolicy: bodies", () => {
     expect(error).toBeInstanceOf(SourceHttpError);
     expect((error as Error).message).toContain(`${server.url}/summary.json`);
     expect((error as Error).message).toContain("not valid JSON");
+  });
+});
+
+describe("fetchWithPolicy: where requests go", () => {
+  it("follows a redirect within the origin and returns the final URL", async () => {
+    // Prepare
+    server.route("/history.rss", { status: 301, headers: { location: "/v2/history.rss" } });
+    server.route("/v2/history.rss", { headers: RSS, body: rss });
+
+    // Act
+    const result = await fetchWithPolicy(`${server.url}/history.rss`, {
+      signal: roomy(),
+      outbound: FIXTURE_NETWORK,
+      expect: "xml",
+    });
+
+    // Assess
+    expect(result.status === "fresh" && result.url).toBe(`${server.url}/v2/history.rss`);
+  });
+
+  it("refuses a redirect to another origin at once, naming where it led and what to do", async () => {
+    // Prepare: a JSON endpoint that sends the reader to another server on this machine
+    const internal = await startFixtureServer();
+    internal.route("/secret.json", { headers: JSON_TYPE, body: '{"count":4242}' });
+    server.route("/api.json", {
+      status: 302,
+      headers: { location: `${internal.url}/secret.json` },
+    });
+
+    // Act
+    const error = await failureOf(
+      fetchWithPolicy(`${server.url}/api.json`, {
+        signal: roomy(),
+        outbound: FIXTURE_NETWORK,
+        expect: "json",
+      }),
+    );
+    await internal.close();
+
+    // Assess
+    expect(internal.requests).toHaveLength(0);
+    expect(server.requests).toHaveLength(1);
+    expect(error.retryable).toBe(false);
+    expect(error.status).toBe(302);
+    expect(error.message).toBe(
+      `GET ${server.url}/api.json answered 302, a redirect to another origin (${internal.url}/secret.json); outcry follows at most 5 redirects, within the URL's own origin (scheme, host and port); put the address the server redirects to in the source's settings`,
+    );
+  });
+
+  it("refuses a host on loopback with private networks closed, saying how to open them locally", async () => {
+    // Prepare
+    server.route("/api.json", { headers: JSON_TYPE, body: "{}" });
+    const url = `http://localhost:${new URL(server.url).port}/api.json`;
+
+    // Act
+    const error = await failureOf(
+      fetchWithPolicy(url, { signal: roomy(), outbound: PUBLIC_ONLY, expect: "json" }),
+    );
+
+    // Assess
+    expect(server.requests).toHaveLength(0);
+    expect(error.retryable).toBe(false);
+    expect(error.message).toContain(`GET ${url} was refused: localhost resolves to no address`);
+    expect(error.message).toContain("127.0.0.1 is not a public address (loopback)");
+    expect(error.message).toContain("--allow-private-networks");
+  });
+
+  it("decodes a gzip-compressed feed", async () => {
+    // Prepare
+    server.route("/history.rss", {
+      headers: { ...RSS, "content-encoding": "gzip" },
+      body: gzipSync(rss),
+    });
+
+    // Act
+    const result = await fetchWithPolicy(`${server.url}/history.rss`, {
+      signal: roomy(),
+      outbound: FIXTURE_NETWORK,
+      expect: "xml",
+    });
+
+    // Assess
+    expect(result.status === "fresh" && result.body).toBe(rss);
+  });
+
+  it("caps a gzip bomb at maxBytes of decoded body", async () => {
+    // Prepare: 32 MB of spaces in about 32 KB
+    const bomb = gzipSync(Buffer.alloc(32 * 1024 * 1024, 0x20));
+    server.route("/huge.rss", { headers: { ...RSS, "content-encoding": "gzip" }, body: bomb });
+
+    // Act
+    const error = await failureOf(
+      fetchWithPolicy(`${server.url}/huge.rss`, {
+        signal: roomy(),
+        outbound: FIXTURE_NETWORK,
+        expect: "xml",
+        maxBytes: 100_000,
+      }),
+    );
+
+    // Assess
+    expect(error.retryable).toBe(false);
+    expect(error.message).toContain(
+      "a body of more than 100000 bytes, more than the 100000-byte limit",
+    );
   });
 });

@@ -19,6 +19,8 @@ import { type HttpJsonSettings, HttpJsonSource } from "../../lambdas/sources/htt
 import { MastodonSourceSchema } from "../../lambdas/sources/mastodon/config";
 import { ReplaySourceSchema } from "../../lambdas/sources/replay/config";
 import { StatuspageSourceSchema } from "../../lambdas/sources/statuspage/config";
+import { startFixtureServer } from "../support/fixture-server";
+import { FIXTURE_NETWORK } from "../support/outbound";
 import { fixture as readFixture, sourceRequest, useFixtureServer } from "./source-harness";
 
 const fixture = (name: string) => readFixture("http-json", name);
@@ -34,12 +36,16 @@ const request = (overrides: Partial<SourceRequest> = {}) =>
 const server = useFixtureServer();
 
 function source(settings: Partial<HttpJsonSettings>) {
-  return new HttpJsonSource(SERVICE, {
-    id: "http-json",
-    weight: 1,
-    url: `${server.url}/api/v2/tickets/count`,
-    ...settings,
-  });
+  return new HttpJsonSource(
+    SERVICE,
+    {
+      id: "http-json",
+      weight: 1,
+      url: `${server.url}/api/v2/tickets/count`,
+      ...settings,
+    },
+    FIXTURE_NETWORK,
+  );
 }
 
 describe("HttpJsonSource reading the present", () => {
@@ -240,6 +246,29 @@ describe("HttpJsonSource over a flaky server", () => {
     // Assess
     await expect(read).rejects.toThrow(message);
     await expect(read).rejects.toThrow(/tickets\/count/);
+  });
+});
+
+describe("HttpJsonSource and redirects", () => {
+  it("does not publish what a redirect to another server answers", async () => {
+    // Prepare: the endpoint redirects to a server on this machine holding an internal value
+    const internal = await startFixtureServer();
+    internal.route("/latest/meta-data/count", {
+      headers: JSON_TYPE,
+      body: '{"count":{"value":31337}}',
+    });
+    server.route("/api/v2/tickets/count", {
+      status: 302,
+      headers: { location: `${internal.url}/latest/meta-data/count` },
+    });
+
+    // Act
+    const read = source({ pointer: "/count/value" }).read(request());
+
+    // Assess
+    await expect(read).rejects.toThrow(/a redirect to another origin/);
+    await internal.close();
+    expect(internal.requests).toHaveLength(0);
   });
 });
 

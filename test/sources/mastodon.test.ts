@@ -8,6 +8,7 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import type { SourceRequest } from "../../lambdas/domain/count-source";
 import type { SeenItemsStore } from "../../lambdas/domain/ports";
+import { PUBLIC_ONLY } from "../../lambdas/http/outbound-policy";
 import { MastodonSourceSchema } from "../../lambdas/sources/mastodon/config";
 import { nextLink, parseStatuses } from "../../lambdas/sources/mastodon/payload";
 import { type MastodonSettings, MastodonSource } from "../../lambdas/sources/mastodon/source";
@@ -15,6 +16,7 @@ import { htmlToText, itemFilter } from "../../lambdas/sources/text-matching";
 import { DynamoSeenItemsStore } from "../../lambdas/store/seen-items-store";
 import { startTestTable, type TestTable } from "../support/embedded-table";
 import type { FixtureHandler } from "../support/fixture-server";
+import { FIXTURE_NETWORK } from "../support/outbound";
 import {
   at,
   MemorySeenItems,
@@ -60,6 +62,7 @@ function source(seen: SeenItemsStore, settings: Partial<MastodonSettings> = {}) 
     SERVICE,
     { id: "mastodon", weight: 1, instance: `${server.url}/`, hashtag: "tmobile", ...settings },
     { seen },
+    FIXTURE_NETWORK,
   );
 }
 
@@ -376,9 +379,9 @@ describe("MastodonSourceSchema", () => {
       exclude: [],
       maxPages: 10,
     });
-    expect(new MastodonSource(SERVICE, parsed, { seen: new MemorySeenItems() }).id).toBe(
-      "mastodon",
-    );
+    expect(
+      new MastodonSource(SERVICE, parsed, { seen: new MemorySeenItems() }, PUBLIC_ONLY).id,
+    ).toBe("mastodon");
   });
 
   it.each([

@@ -8,6 +8,7 @@ import { type RssSettings, RssSource } from "../../lambdas/sources/rss/source";
 import { itemFilter, keywordMatcher } from "../../lambdas/sources/text-matching";
 import { DynamoSeenItemsStore } from "../../lambdas/store/seen-items-store";
 import { startTestTable, type TestTable } from "../support/embedded-table";
+import { FIXTURE_NETWORK } from "../support/outbound";
 import { MemorySeenItems, useFixtureServer } from "./source-harness";
 
 const FEEDS = new URL("../fixtures/feeds/", import.meta.url);
@@ -45,6 +46,7 @@ function source(settings: Partial<RssSettings> & { url: string }, seen: SeenItem
     "t-mobile",
     { id: "news", weight: 1, include: [], exclude: [], ...settings },
     seen,
+    FIXTURE_NETWORK,
   );
 }
 

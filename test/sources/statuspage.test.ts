@@ -7,6 +7,7 @@
 
 import { beforeEach, describe, expect, it } from "vitest";
 import type { SourceRequest } from "../../lambdas/domain/count-source";
+import { PUBLIC_ONLY } from "../../lambdas/http/outbound-policy";
 import { StatuspageSourceSchema } from "../../lambdas/sources/statuspage/config";
 import {
   incidentAnnotations,
@@ -14,6 +15,7 @@ import {
   worstLevel,
 } from "../../lambdas/sources/statuspage/payload";
 import { StatuspageSource } from "../../lambdas/sources/statuspage/source";
+import { FIXTURE_NETWORK } from "../support/outbound";
 import { at, fixture as readFixture, sourceRequest, useFixtureServer } from "./source-harness";
 
 const fixture = (name: string) => readFixture("statuspage", name);
@@ -34,12 +36,16 @@ beforeEach(() => {
 });
 
 function source(components?: string[]) {
-  return new StatuspageSource(SERVICE, {
-    id: "statuspage",
-    weight: 0,
-    url: `${server.url}/`,
-    ...(components ? { components } : {}),
-  });
+  return new StatuspageSource(
+    SERVICE,
+    {
+      id: "statuspage",
+      weight: 0,
+      url: `${server.url}/`,
+      ...(components ? { components } : {}),
+    },
+    FIXTURE_NETWORK,
+  );
 }
 
 /** A handler that answers 304 when the request carries `etag`. */
@@ -292,7 +298,7 @@ describe("StatuspageSourceSchema", () => {
       url: "https://www.githubstatus.com",
       components: ["Actions", "Git Operations"],
     });
-    expect(new StatuspageSource(SERVICE, parsed).weight).toBe(0);
+    expect(new StatuspageSource(SERVICE, parsed, PUBLIC_ONLY).weight).toBe(0);
   });
 
   it.each([

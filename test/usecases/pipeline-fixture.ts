@@ -4,6 +4,7 @@
  */
 import type { Config } from "../../lambdas/domain/config";
 import type { Notifier, OutboxMessage } from "../../lambdas/domain/ports";
+import { PUBLIC_ONLY } from "../../lambdas/http/outbound-policy";
 import { sourcesForService } from "../../lambdas/sources/sources-for-service";
 import { buildDependencies, type Dependencies } from "../../lambdas/wiring/dependencies";
 import type { TestTable } from "../support/embedded-table";
@@ -37,7 +38,7 @@ export async function pipelineOn(
     tableName,
     endpoint: table.store.endpoint,
     notifiers: () => [notifier],
-    sources: sourcesForService,
+    sources: (service, stores) => sourcesForService(service, stores, PUBLIC_ONLY),
     salt: async () => "salt",
     now,
   });

@@ -21,6 +21,7 @@ import type { CountSource, SourceReading, SourceRequest } from "../../domain/cou
 import { type CountSelector, compileSelector, pickCount } from "../../domain/json-selector";
 import {
   fetchWithPolicy,
+  type OutboundPolicy,
   parseJsonBody,
   validatorsFromMemory,
   validatorsToMemory,
@@ -50,11 +51,12 @@ export class HttpJsonSource implements CountSource {
    * new HttpJsonSource({ id: "acme", name: "Acme" }, {
    *   id: "tickets", weight: 1, url: "https://tickets.example/api/open?since={from}&until={to}",
    *   pointer: "/total",
-   * });
+   * }, PUBLIC_ONLY);
    */
   constructor(
     readonly service: { id: string; name: string },
     private readonly settings: HttpJsonSettings,
+    private readonly outbound: OutboundPolicy,
   ) {
     this.id = settings.id;
     this.weight = settings.weight;
@@ -112,6 +114,7 @@ export class HttpJsonSource implements CountSource {
   private fetchOptions(request: SourceRequest) {
     return {
       signal: request.signal,
+      outbound: this.outbound,
       deadlineAt: request.deadlineAt,
       expect: "json" as const,
       headers: this.settings.headers,

@@ -20,6 +20,7 @@ import type { SeenItemsStore } from "../../domain/ports";
 import {
   fetchWithPolicy,
   type HttpValidators,
+  type OutboundPolicy,
   parseJsonBody,
   validatorsFromMemory,
   validatorsToMemory,
@@ -59,12 +60,13 @@ export class MastodonSource implements CountSource {
    * @example
    * new MastodonSource({ id: "t-mobile", name: "T-Mobile" },
    *   { id: "mastodon", weight: 1, instance: "https://mastodon.social", hashtag: "tmobile" },
-   *   { seen });
+   *   { seen }, PUBLIC_ONLY);
    */
   constructor(
     private readonly service: { id: string; name: string },
     private readonly settings: MastodonSettings,
     private readonly stores: { seen: SeenItemsStore },
+    private readonly outbound: OutboundPolicy,
   ) {
     this.id = settings.id;
     this.weight = settings.weight;
@@ -106,6 +108,7 @@ export class MastodonSource implements CountSource {
       try {
         const result = await fetchWithPolicy(url, {
           signal,
+          outbound: this.outbound,
           deadlineAt,
           expect: "json",
           validators: page === 0 ? validators : null,

@@ -3,6 +3,7 @@ import type { CountSource, SourceReading, SourceRequest } from "../../domain/cou
 import type { SeenItemsStore } from "../../domain/ports";
 import {
   fetchWithPolicy,
+  type OutboundPolicy,
   validatorsFromMemory,
   validatorsToMemory,
 } from "../../http/fetch-with-policy";
@@ -32,6 +33,7 @@ export class RssSource implements CountSource {
     private readonly service: string,
     private readonly settings: RssSettings,
     private readonly seen: SeenItemsStore,
+    private readonly outbound: OutboundPolicy,
   ) {
     this.id = settings.id;
     this.weight = settings.weight;
@@ -41,6 +43,7 @@ export class RssSource implements CountSource {
   async read(request: SourceRequest): Promise<SourceReading> {
     const result = await fetchWithPolicy(this.settings.url, {
       signal: request.signal,
+      outbound: this.outbound,
       deadlineAt: request.deadlineAt,
       expect: "xml",
       validators: validatorsFromMemory(request.memory),

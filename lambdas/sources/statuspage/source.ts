@@ -3,6 +3,7 @@ import {
   type FetchResult,
   fetchWithPolicy,
   type HttpValidators,
+  type OutboundPolicy,
   parseJsonBody,
   validatorsFromMemory,
   validatorsToMemory,
@@ -57,11 +58,13 @@ export class StatuspageSource implements CountSource {
   /**
    * @example
    * new StatuspageSource({ id: "github", name: "GitHub" },
-   *   { id: "statuspage", weight: 0, url: "https://www.githubstatus.com", components: ["Actions"] });
+   *   { id: "statuspage", weight: 0, url: "https://www.githubstatus.com", components: ["Actions"] },
+   *   PUBLIC_ONLY);
    */
   constructor(
     private readonly service: { id: string; name: string },
     private readonly settings: StatuspageSettings,
+    private readonly outbound: OutboundPolicy,
   ) {
     this.id = settings.id;
     this.weight = settings.weight;
@@ -77,6 +80,7 @@ export class StatuspageSource implements CountSource {
     const url = `${this.base}${path}`;
     const options = {
       signal: request.signal,
+      outbound: this.outbound,
       deadlineAt: request.deadlineAt,
       expect: "json" as const,
     };
