@@ -9,11 +9,8 @@
  *   timeout when a timer caused it, a network failure when trying again may help, and an
  *   unreadable answer when it may not (the parsers' errors);
  * - anything else (a faulty adapter, a missing column, a bug) is internal.
- *
- * One case has no field to go by: a 2xx answer the client refused without naming a
- * `reason`. The client refuses a received answer for its Content-Type or for its size,
- * and only its message says which, so the message decides between those two; any other
- * such refusal is an unreadable answer.
+ * A 2xx answer the client refused names its reason (its Content-Type, its size, its
+ * encoding); one that names none is an unreadable answer. No message text is read.
  *
  * The HTTP client's errors live in `lambdas/http/`, which the domain may not import, so
  * they are recognised by their fields: an {@link OutcryError} with a `url`.
@@ -89,12 +86,10 @@ function isTimeout(error: unknown): boolean {
 }
 
 /** The class of an answer with `status` that the client did not take. */
-function answered(status: number, message: string): SourceFailure {
+function answered(status: number): SourceFailure {
   if (status === 429) return { reason: "rate-limited", httpStatus: status };
   if (status >= 300 && status < 400) return { reason: "redirect", httpStatus: status };
   if (status >= 400) return { reason: "http-status", httpStatus: status };
-  if (/\bcontent-type\b/i.test(message)) return { reason: "wrong-content-type" };
-  if (/\bbytes?\b/i.test(message)) return { reason: "too-large" };
   return { reason: "invalid-payload" };
 }
 
@@ -113,7 +108,7 @@ export function classifySourceFailure(error: unknown): SourceFailure {
       : { reason: own };
   }
   if (!isHttpFailure(error)) return { reason: "internal" };
-  if (status !== undefined) return answered(status, error.message);
+  if (status !== undefined) return answered(status);
   const causes = causesOf(error);
   // A failure wrapping another (a retry that found no time left) is what it wraps.
   const wrapped = causes.find((cause) => isHttpFailure(cause) || ownReason(cause) !== undefined);

@@ -8,7 +8,8 @@
  * {@link OutboundPolicy} opens private networks, and redirects within the URL's origin only.
  *
  * Every error is a {@link SourceHttpError} whose message names the URL and what to check,
- * because it ends up in the source's health record, where a person reads it. The retry
+ * for the operator who reads it in the logs, and whose `reason` is the class the public
+ * sees (`contract/source-failure.ts`) where the status alone cannot tell it. The retry
  * loop (retry.ts) and the `Retry-After` reading (retry-after.ts) are the webhooks' too.
  *
  * @example
@@ -134,12 +135,12 @@ async function readCapped(
     if (error.details.encoding !== undefined) {
       throw new SourceHttpError(
         `GET ${url} answered ${response.status}, but ${error.message}; check the server's compression settings`,
-        { url, status: response.status, retryable: false, cause: error },
+        { url, status: response.status, retryable: false, reason: "invalid-payload", cause: error },
       );
     }
     throw new SourceHttpError(
       `GET ${url} returned ${error.message}, more than the ${maxBytes}-byte limit; check that the URL points at a feed (not a full archive or page), or raise the source's maxBytes`,
-      { url, status: response.status, retryable: false },
+      { url, status: response.status, retryable: false, reason: "too-large" },
     );
   }
 }
@@ -157,6 +158,7 @@ function refusedError(url: string, refusal: RequestRefused): SourceHttpError {
   return new SourceHttpError(`GET ${url} ${what}; ${hint}`, {
     url,
     retryable: false,
+    reason: refusal.details.reason === "redirect" ? "redirect" : "refused-address",
     cause: refusal,
     ...(refusal.details.status === undefined ? {} : { status: refusal.details.status }),
   });
@@ -273,7 +275,7 @@ async function attempt(url: string, options: FetchOptions): Promise<FetchResult>
     const got = mediaType ? `Content-Type ${mediaType}` : "no Content-Type";
     throw new SourceHttpError(
       `GET ${finalUrl} answered ${response.status} with ${got}, but ${EXPECTED[options.expect]} was expected; check that the URL points at the ${options.expect === "xml" ? "feed" : "API endpoint"} itself, not a web page, login or error page`,
-      { url: finalUrl, status: response.status, retryable: false },
+      { url: finalUrl, status: response.status, retryable: false, reason: "wrong-content-type" },
     );
   }
 

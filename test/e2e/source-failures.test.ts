@@ -20,6 +20,7 @@ import {
   type FixtureServer,
   startFixtureServer,
 } from "../support/fixture-server";
+import { FIXTURE_NETWORK } from "../support/outbound";
 
 const TOKEN = "tok_9f8e7d6c5b4a";
 const FEED_KEY = "key_1a2b3c4d";
@@ -92,6 +93,7 @@ beforeAll(async () => {
       autoTick: false,
       clock: { now: () => now },
       print: (line) => lines.push(line),
+      outbound: FIXTURE_NETWORK,
     }),
     launchChromium(120_000),
   ]);

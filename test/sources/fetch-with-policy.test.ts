@@ -400,6 +400,7 @@ describe("fetchWithPolicy: bodies", () => {
     // Assess
     expect(server.requests).toHaveLength(1);
     expect(error.retryable).toBe(false);
+    expect(error.reason).toBe("wrong-content-type");
     expect(error.message).toContain("Content-Type text/html");
     expect(error.message).toContain("application/rss+xml");
     expect(error.message).toContain(`${server.url}/feed.rss`);
@@ -439,6 +440,7 @@ describe("fetchWithPolicy: bodies", () => {
     // Assess
     expect(server.requests).toHaveLength(1);
     expect(error.retryable).toBe(false);
+    expect(error.reason).toBe("too-large");
     expect(error.message).toContain("300000-byte body");
     expect(error.message).toContain("100000-byte limit");
   });
@@ -460,6 +462,7 @@ describe("fetchWithPolicy: bodies", () => {
     );
 
     // Assess
+    expect(error.reason).toBe("too-large");
     expect(error.message).toContain(`more than ${2 * 1024 * 1024} bytes`);
     expect(error.message).toContain("maxBytes");
   });
@@ -550,6 +553,7 @@ describe("fetchWithPolicy: where requests go", () => {
     expect(server.requests).toHaveLength(1);
     expect(error.retryable).toBe(false);
     expect(error.status).toBe(302);
+    expect(error.reason).toBe("redirect");
     expect(error.message).toBe(
       `GET ${server.url}/api.json answered 302, a redirect to another origin (${internal.url}/secret.json); outcry follows at most 5 redirects, within the URL's own origin (scheme, host and port); put the address the server redirects to in the source's settings`,
     );
@@ -568,6 +572,7 @@ describe("fetchWithPolicy: where requests go", () => {
     // Assess
     expect(server.requests).toHaveLength(0);
     expect(error.retryable).toBe(false);
+    expect(error.reason).toBe("refused-address");
     expect(error.message).toContain(`GET ${url} was refused: localhost resolves to no address`);
     expect(error.message).toContain("127.0.0.1 is not a public address (loopback)");
     expect(error.message).toContain("--allow-private-networks");
