@@ -16,7 +16,7 @@ import { SOURCE_FAILURE_REASONS, sourceFailureGlossary } from "../../contract/so
 import { parseConfig } from "../../lambdas/domain/config";
 import { MAX_SERIES_POINTS } from "../../lambdas/usecases/query-status";
 import { type LocalRuntime, startLocalRuntime } from "../../local/local-runtime";
-import { withSolvedChallenge } from "../support/report-client";
+import { CHEAP_CHALLENGE, withSolvedChallenge } from "../support/report-client";
 import { type SeededRuntime, startSeededRuntime } from "../support/seeded-runtime";
 
 type Operation = { responses: Record<string, Response>; operationId: string; security?: unknown[] };
@@ -72,6 +72,31 @@ const COMPONENTS = "https://outcry.invalid/components/";
 /** The schema with its `#/components/schemas/X` references made absolute, for ajv. */
 function withAbsoluteRefs(schema: unknown): object {
   return JSON.parse(JSON.stringify(schema).replaceAll('"#/components/schemas/', `"${COMPONENTS}`));
+}
+
+/** Runs `use` against a local runtime of its own, with `reports` settings, and stops it. */
+async function onOwnRuntime<T>(
+  reports: Record<string, unknown>,
+  use: (url: string) => Promise<T>,
+): Promise<T> {
+  const dataDir = await mkdtemp(join(tmpdir(), "outcry-contract-"));
+  let runtime: LocalRuntime | undefined;
+  try {
+    runtime = await startLocalRuntime({
+      config: parseConfig({
+        services: [{ id: "att", name: "AT&T", category: "carrier" }],
+        reports: { challenge: CHEAP_CHALLENGE, ...reports },
+      }),
+      dataDir,
+      port: 0,
+      autoTick: false,
+      print: () => {},
+    });
+    return await use(runtime.url);
+  } finally {
+    await runtime?.stop();
+    await rm(dataDir, { recursive: true, force: true });
+  }
 }
 
 /**
@@ -557,30 +582,38 @@ describe("errors", () => {
   });
 
   it("answers 404 for the challenge where reports.challenge is off", async () => {
-    // Arrange
-    const dataDir = await mkdtemp(join(tmpdir(), "outcry-contract-"));
-    let off: LocalRuntime | undefined;
-    try {
-      off = await startLocalRuntime({
-        config: parseConfig({
-          services: [{ id: "att", name: "AT&T", category: "carrier" }],
-          reports: { challenge: false },
-        }),
-        dataDir,
-        port: 0,
-        autoTick: false,
-        print: () => {},
-      });
+    // Act
+    const status = await onOwnRuntime({ challenge: false }, async (url) => {
+      const { response } = await call("GET", "/reports/challenge", {}, url);
+      return response.status;
+    });
 
-      // Act
-      const { response } = await call("GET", "/reports/challenge", {}, off.url);
+    // Assess
+    expect(status).toBe(404);
+  });
 
-      // Assess
-      expect(response.status).toBe(404);
-    } finally {
-      await off?.stop();
-      await rm(dataDir, { recursive: true, force: true });
-    }
+  it("answers each documented error of GET /reports/challenge", async () => {
+    // Act: on a runtime of its own, so its minute's challenges are spent nowhere else
+    const [foreign, limited] = await onOwnRuntime({ ratePerMinute: 5 }, async (url) => {
+      const refused = await call(
+        "GET",
+        "/reports/challenge",
+        {
+          headers: { origin: "https://evil.example", "sec-fetch-site": "cross-site" },
+        },
+        url,
+      );
+      let answer = await call("GET", "/reports/challenge", {}, url);
+      for (let i = 0; i < 100 && answer.response.status !== 429; i++) {
+        answer = await call("GET", "/reports/challenge", {}, url);
+      }
+      return [refused, answer];
+    });
+
+    // Assess
+    expect(foreign.response.status).toBe(403);
+    expect(limited.response.status).toBe(429);
+    expect(Number(limited.response.headers.get("retry-after"))).toBeGreaterThan(0);
   });
 
   it("has exercised every documented answer but the ones only other setups give", () => {
