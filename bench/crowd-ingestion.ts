@@ -93,7 +93,7 @@ async function ingestionRate(total: number, concurrency: number) {
     }),
     dataDir,
     port: 0,
-    trustProxy: true,
+    trustedProxies: { hops: 1 },
     autoTick: false,
     clock: { now: () => now },
     print: () => undefined,

@@ -9,15 +9,6 @@ import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from "
 /** Bodies beyond this are refused before they reach the handler (API Gateway's is 10 MB). */
 export const MAX_LOCAL_BODY_BYTES = 64 * 1024;
 
-/** The client address: the socket's, or the first X-Forwarded-For entry behind a trusted proxy. */
-export function clientAddress(request: IncomingMessage, trustProxy: boolean): string {
-  const forwarded = request.headers["x-forwarded-for"];
-  if (trustProxy && typeof forwarded === "string" && forwarded.trim() !== "") {
-    return forwarded.split(",")[0]?.trim() ?? "";
-  }
-  return (request.socket.remoteAddress ?? "127.0.0.1").replace(/^::ffff:/, "");
-}
-
 /** Reads the body; null when it is larger than the limit. */
 export async function readBody(
   request: IncomingMessage,

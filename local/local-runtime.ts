@@ -6,8 +6,6 @@
  */
 import { randomBytes, randomUUID } from "node:crypto";
 import { mkdir, readFile, writeFile } from "node:fs/promises";
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
-import type { AddressInfo } from "node:net";
 import { join } from "node:path";
 import type { ScheduledEvent } from "aws-lambda";
 import { buildDashboardHtml } from "../dashboard/build";
@@ -27,9 +25,10 @@ import { sourcesForService } from "../lambdas/sources/sources-for-service";
 import type { CollectResult } from "../lambdas/usecases/collect-counts";
 import type { DetectResult } from "../lambdas/usecases/detect-incidents";
 import { buildDependencies } from "../lambdas/wiring/dependencies";
-import { clientAddress, readBody, toApiGatewayEvent, writeResult } from "./api-gateway-event";
+import { startApiServer } from "./api-server";
 import { type EmbeddedStore, startEmbeddedStore } from "./embedded-store";
 import { localContext } from "./lambda-context";
+import type { TrustedProxies } from "./request-address";
 
 /** A clock the runtime and the handlers share. */
 export interface Clock {
@@ -47,8 +46,11 @@ export interface LocalRuntimeOptions {
   port: number;
   /** Real milliseconds between ticks; defaults to the config's schedule. */
   tickMs?: number;
-  /** Take the client address from X-Forwarded-For (behind a reverse proxy you run). */
-  trustProxy?: boolean;
+  /**
+   * Proxies of yours whose `X-Forwarded-For` is believed (`--trust-proxy`); by default
+   * none, and the client address is the socket's.
+   */
+  trustedProxies?: TrustedProxies | null;
   /**
    * Where the sources and webhooks may send requests: public addresses only unless
    * given (`npm start -- --allow-private-networks` opens private networks).
@@ -204,51 +206,13 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
   );
   const api = createApiHandler(() => deps.api);
 
-  const inFlight = new Set<Promise<void>>();
-  const server: Server = createServer((request, response) => {
-    const handled = serve(request, response).finally(() => inFlight.delete(handled));
-    inFlight.add(handled);
+  const server = await startApiServer({
+    port: options.port,
+    handler: (event) => api(event, localContext("outcry-api")),
+    now: () => clock.now(),
+    trustedProxies: options.trustedProxies ?? null,
+    print,
   });
-  const serve = async (request: IncomingMessage, response: ServerResponse) => {
-    try {
-      const body = await readBody(request);
-      if (body === null) {
-        response.writeHead(413, { "content-type": "application/problem+json" });
-        response.end(
-          JSON.stringify({
-            type: "about:blank",
-            title: "Content Too Large",
-            status: 413,
-            detail: "request body too large",
-          }),
-        );
-        return;
-      }
-      const event = toApiGatewayEvent(
-        request,
-        body,
-        clientAddress(request, options.trustProxy ?? false),
-        clock.now(),
-      );
-      const result = await api(event, localContext("outcry-api"));
-      writeResult(response, result, request.method === "HEAD");
-    } catch (error) {
-      response.writeHead(500, { "content-type": "application/problem+json" });
-      response.end(
-        JSON.stringify({
-          type: "about:blank",
-          title: "Internal Server Error",
-          status: 500,
-          detail: String(error),
-        }),
-      );
-    }
-  };
-  await new Promise<void>((resolve, reject) => {
-    server.once("error", reject);
-    server.listen(options.port, "127.0.0.1", () => resolve());
-  });
-  const { port } = server.address() as AddressInfo;
 
   let running: Promise<{ collect: CollectResult; detect: DetectResult }> | undefined;
   let timer: NodeJS.Timeout | undefined;
@@ -296,19 +260,14 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
   }
 
   return {
-    url: `http://127.0.0.1:${port}`,
+    url: server.url,
     outboxFile,
     tick,
     async stop() {
       stopped = true;
       clearTimeout(timer);
       while (running) await running.catch(() => undefined);
-      // Stop accepting, let requests already taken finish their writes, then close.
-      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
-      server.closeIdleConnections();
-      await Promise.allSettled([...inFlight]);
-      server.closeAllConnections();
-      await closed;
+      await server.close();
       await store.close();
     },
   };

@@ -8,30 +8,60 @@ import {
   outboundPolicyFromEnvironment,
 } from "../../lambdas/wiring/environment";
 import { startLocalRuntime } from "../../local/local-runtime";
-import { parseDuration, parsePort } from "./usage-error";
+import { parseTrustedProxies, type TrustedProxies } from "../../local/request-address";
+import { parseDuration, parsePort, UsageError } from "./usage-error";
 
 /** Usage of `outcry start`. */
-export const START_USAGE = `usage: npm start -- [--config PATH] [--port N] [--data-dir DIR] [--tick DURATION] [--trust-proxy] [--allow-private-networks]
+export const START_USAGE = `usage: npm start -- [--config PATH] [--port N] [--data-dir DIR] [--tick DURATION] [--trust-proxy [HOPS|ADDRESSES]] [--allow-private-networks]
 
   --config PATH      configuration file (default: outcry.config.json)
   --port N           HTTP port on 127.0.0.1 (default: 3000)
   --data-dir DIR     where the embedded store keeps its data (default: .outcry)
   --tick DURATION    time between collect/detect ticks, e.g. 5s (default: the config's scheduleMinutes)
-  --trust-proxy      take the client address from X-Forwarded-For
+  --trust-proxy [HOPS|ADDRESSES]
+                     behind reverse proxies of yours: take the client address from
+                     X-Forwarded-For, read from the right past the trusted proxies:
+                     the nearest HOPS of them (alone: 1), or those at ADDRESSES
+                     (comma-separated addresses, CIDR blocks, loopback, linklocal,
+                     uniquelocal); entries a client wrote itself are never taken
   --allow-private-networks
                      let sources and webhooks call loopback, private and link-local
                      addresses, e.g. a feed served on this machine (also ${ALLOW_PRIVATE_NETWORKS}=1)`;
 
+/** The flag's value when it is given alone (`--trust-proxy`): the nearest proxy. */
+const ONE_HOP = "1";
+
+/** `args` with `--trust-proxy`'s value filled in where the flag stands alone. */
+function withTrustProxyValue(args: readonly string[]): string[] {
+  return args.flatMap((arg, i) => {
+    const next = args[i + 1];
+    const alone = arg === "--trust-proxy" && (next === undefined || next.startsWith("--"));
+    return alone ? [arg, ONE_HOP] : [arg];
+  });
+}
+
+/** The trusted proxies `--trust-proxy VALUE` names; null without the flag. */
+function trustedProxiesOption(value: string | undefined): TrustedProxies | null {
+  if (value === undefined) return null;
+  try {
+    return parseTrustedProxies(value);
+  } catch (error) {
+    throw new UsageError(
+      `--trust-proxy ${(error as Error).message} (e.g. --trust-proxy 2, --trust-proxy loopback,10.0.0.0/8); got '${value}'`,
+    );
+  }
+}
+
 /** Runs `outcry start` until SIGINT/SIGTERM. */
 export async function startCommand(args: string[]): Promise<void> {
   const { values } = parseArgs({
-    args,
+    args: withTrustProxyValue(args),
     options: {
       config: { type: "string", default: "outcry.config.json" },
       port: { type: "string", default: "3000" },
       "data-dir": { type: "string", default: ".outcry" },
       tick: { type: "string" },
-      "trust-proxy": { type: "boolean", default: false },
+      "trust-proxy": { type: "string" },
       "allow-private-networks": { type: "boolean", default: false },
     },
     strict: true,
@@ -43,7 +73,7 @@ export async function startCommand(args: string[]): Promise<void> {
     dataDir: values["data-dir"],
     port: parsePort(values.port),
     ...(values.tick ? { tickMs: parseDuration(values.tick, "--tick") } : {}),
-    trustProxy: values["trust-proxy"],
+    trustedProxies: trustedProxiesOption(values["trust-proxy"]),
     outbound,
   });
   process.stdout.write(

@@ -1,0 +1,90 @@
+/**
+ * Behind a proxy of the user's (`--trust-proxy`), forged X-Forwarded-For entries make no
+ * new reporters: one client writing 1,000 invented addresses counts once, and an entry
+ * that is not an address is refused.
+ */
+import { mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { parseConfig } from "../../lambdas/domain/config";
+import { type LocalRuntime, startLocalRuntime } from "../../local/local-runtime";
+
+const config = parseConfig({
+  services: [{ id: "t-mobile", name: "T-Mobile", category: "carrier" }],
+  // The limit is not this test's subject: high enough that every report reaches the store.
+  reports: { ratePerMinute: 2_000, challenge: false },
+});
+/** 10:02 UTC: the reports land in the 10:00 bucket, which closes at 10:05. */
+const T0 = Date.parse("2024-03-01T10:02:00Z");
+let now = T0;
+
+let dataDir: string;
+let runtime: LocalRuntime;
+
+beforeAll(async () => {
+  dataDir = await mkdtemp(join(tmpdir(), "outcry-forwarded-"));
+  runtime = await startLocalRuntime({
+    config,
+    dataDir,
+    port: 0,
+    autoTick: false,
+    clock: { now: () => now },
+    print: () => {},
+    trustedProxies: { hops: 1 },
+  });
+});
+
+afterAll(async () => {
+  await runtime?.stop();
+  await rm(dataDir, { recursive: true, force: true });
+});
+
+/** A report as the proxy passes it on: what the client wrote, then what the proxy saw. */
+function throughProxy(clientWrote: string, proxySaw: string) {
+  return fetch(`${runtime.url}/reports`, {
+    method: "POST",
+    headers: {
+      "content-type": "application/json",
+      "x-forwarded-for": `${clientWrote}, ${proxySaw}`,
+    },
+    body: JSON.stringify({ service: "t-mobile", problem: "no-signal" }),
+  });
+}
+
+describe("X-Forwarded-For behind one trusted proxy", () => {
+  it("counts 1,000 forged entries from one client as one reporter", async () => {
+    // Act: 1,000 invented addresses, each once, all from one client
+    const statuses: number[] = [];
+    const results: string[] = [];
+    for (let i = 0; i < 1_000; i++) {
+      const forged = `10.${(i >> 8) & 255}.${i & 255}.7`;
+      const response = await throughProxy(forged, "198.51.100.7");
+      statuses.push(response.status);
+      results.push(((await response.json()) as { status: string }).status);
+    }
+    now = T0 + 5 * 60_000;
+    const tick = await runtime.tick();
+    now = T0;
+
+    // Assess
+    expect(statuses.filter((s) => s === 202)).toHaveLength(1);
+    expect(results.filter((r) => r === "duplicate")).toHaveLength(999);
+    expect(tick.collect.latest["t-mobile"]).toBe(1);
+  });
+
+  it("refuses an address the proxy did not see as an address", async () => {
+    // Act
+    const response = await fetch(`${runtime.url}/reports`, {
+      method: "POST",
+      headers: { "content-type": "application/json", "x-forwarded-for": "<script>" },
+      body: JSON.stringify({ service: "t-mobile", problem: "no-signal" }),
+    });
+
+    // Assess
+    expect(response.status).toBe(400);
+    expect(((await response.json()) as { detail: string }).detail).toContain(
+      'the client address "<script>" is not an IPv4 or IPv6 address',
+    );
+  });
+});
