@@ -179,6 +179,18 @@ export const IncidentListSchema = z.object({
 
 /** `GET /incidents/{id}`. */
 export const IncidentDetailSchema = z.extend(IncidentSchema, {
+  crowdReports: documented(
+    z.nullable(
+      z.object({
+        counted: z.number().check(z.int(), z.minimum(0)),
+        networks: z.number().check(z.int(), z.minimum(0)),
+      }),
+    ),
+    {
+      description:
+        "the crowd reports counted for the service in the incident's first hour, and from how many networks (IPv4 /24, IPv6 /48 by default) they came: many reports from few networks is a flood, not a crowd; null when the service takes no crowd reports",
+    },
+  ),
   annotations: z.array(z.object({ at: instant(), source: z.string(), text: z.string() })),
   notifications: documented(
     z.array(

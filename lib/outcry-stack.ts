@@ -182,8 +182,9 @@ export class OutcryStack extends Stack {
       // POST /reports: one conditional put per report, marked `capped` (UpdateItem) when
       // its network's share of the window is spent.
       { partitions: ["R#*"], actions: ["PutItem", "UpdateItem"] },
-      // The per-network counters of POST /reports: one conditional ADD per new report.
-      { partitions: ["N#*"], actions: ["UpdateItem"] },
+      // The per-network counters of POST /reports: one conditional ADD per new report,
+      // read back for an incident's evidence (GET /incidents/{id}).
+      { partitions: ["N#*"], actions: ["UpdateItem", "Query"] },
       // Redeemed report challenges: one conditional put each.
       { partitions: ["C#*"], actions: ["PutItem"] },
       // Per-address minute limits of the report routes, shared by every container.

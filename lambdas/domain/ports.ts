@@ -234,6 +234,19 @@ export interface ReportStore {
     service: string,
     bucketStarts: readonly number[],
   ): Promise<Map<number, Record<string, number>>>;
+  /**
+   * How many reports of `service` counted in the dedup windows that overlap
+   * [`fromMs`, `toMs`), and from how many distinct networks they came.
+   */
+  networkSummary(service: string, fromMs: number, toMs: number): Promise<ReportNetworks>;
+}
+
+/** Where the counted crowd reports of a span came from. */
+export interface ReportNetworks {
+  /** Reports counted (capped ones are not). */
+  counted: number;
+  /** Distinct networks (IPv4 /24, IPv6 /48 by default) they came from. */
+  networks: number;
 }
 
 /** Challenges already redeemed, so each solution counts once. */

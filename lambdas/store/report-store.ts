@@ -12,16 +12,21 @@
  *   (tallied by bucket), so re-running a tick gives the same numbers; the read grows with
  *   the window's reports, and more shards spread it over more partitions;
  * - each network (an IPv4 /24 or IPv6 /48, hashed by the caller) counts at most
- *   `perNetwork` reports per service and window: after the reporter's put, a conditional
- *   counter per network (`pk = N#<service>#<window start ISO>#<shard>`, `sk = <network>`)
- *   takes the report or refuses it, and a refused one is marked `capped` on its item, so
- *   it stays a duplicate for its reporter but never counts. One address's repeats never
- *   spend its network's share, since only a reporter's first report reaches the counter.
+ *   `perNetwork` reports per service and window. A report is put `uncounted`; a
+ *   conditional counter per network (`pk = N#<service>#<window start ISO>#<shard>`,
+ *   `sk = <network>`) then takes it or refuses it, and only a taken one loses the mark.
+ *   A capped report stays a duplicate for its reporter but never counts, costs no
+ *   second write, and a failure between the steps leaves a report uncounted rather than
+ *   counted past the cap. One address's repeats never spend its network's share, since
+ *   only a reporter's first report reaches the counter.
  */
 import { PutCommand, QueryCommand, UpdateCommand } from "@aws-sdk/lib-dynamodb";
-import { bucketStart as alignBucket, toIso } from "../domain/buckets";
-import type { CrowdReport, ReportOutcome, ReportStore } from "../domain/ports";
-import { expiresAt, isConditionFailure, type TableRef } from "./client";
+import { bucketStart as alignBucket, MINUTE_MS, toIso } from "../domain/buckets";
+import type { CrowdReport, ReportNetworks, ReportOutcome, ReportStore } from "../domain/ports";
+import { expiresAt, isConditionFailure, queryAll, type TableRef } from "./client";
+
+/** The mark of a report that does not count: capped, or not yet taken by its network. */
+const UNCOUNTED = "uncounted";
 
 /** Options of the report store (from the config's `bucketMinutes` and `reports`). */
 export interface ReportStoreOptions {
@@ -76,6 +81,7 @@ export class DynamoReportStore implements ReportStore {
             network: report.network,
             reportedAt: report.at,
             expiresAt: expires,
+            [UNCOUNTED]: true,
           },
           ConditionExpression: "attribute_not_exists(pk)",
         }),
@@ -84,16 +90,15 @@ export class DynamoReportStore implements ReportStore {
       if (isConditionFailure(error)) return "duplicate";
       throw error;
     }
-    if (await this.networkTakes(report, expires)) return "accepted";
+    if (!(await this.networkTakes(report, expires))) return "capped";
     await this.table.client.send(
       new UpdateCommand({
         TableName: this.table.tableName,
         Key: key,
-        UpdateExpression: "SET capped = :capped",
-        ExpressionAttributeValues: { ":capped": true },
+        UpdateExpression: `REMOVE ${UNCOUNTED}`,
       }),
     );
-    return "capped";
+    return "accepted";
   }
 
   /** Counts the report against its network's share of the window; false when it is spent. */
@@ -147,7 +152,7 @@ export class DynamoReportStore implements ReportStore {
                 KeyConditionExpression: "pk = :pk",
                 ExpressionAttributeNames: { "#bucket": "bucket" },
                 ExpressionAttributeValues: { ":pk": this.partition(service, window, shard) },
-                ProjectionExpression: "#bucket, problem, capped",
+                ProjectionExpression: `#bucket, problem, ${UNCOUNTED}`,
                 ConsistentRead: true,
                 ExclusiveStartKey: cursor,
               }),
@@ -155,7 +160,7 @@ export class DynamoReportStore implements ReportStore {
             for (const item of page.Items ?? []) {
               const bucket = wanted.get(item.bucket as string);
               const tally = bucket === undefined ? undefined : counts.get(bucket);
-              if (!tally || item.capped === true) continue;
+              if (!tally || item[UNCOUNTED] === true) continue;
               const problem = item.problem as string;
               tally[problem] = (tally[problem] ?? 0) + 1;
             }
@@ -165,5 +170,31 @@ export class DynamoReportStore implements ReportStore {
       ),
     );
     return counts;
+  }
+
+  async networkSummary(service: string, fromMs: number, toMs: number): Promise<ReportNetworks> {
+    const first = alignBucket(fromMs, this.options.dedupMinutes);
+    const step = this.options.dedupMinutes * MINUTE_MS;
+    const windows: number[] = [];
+    for (let window = first; window < toMs; window += step) windows.push(window);
+    const shards = Array.from({ length: this.options.shards }, (_, shard) => shard);
+    const pages = await Promise.all(
+      windows.flatMap((window) =>
+        shards.map((shard) =>
+          queryAll(this.table, {
+            KeyConditionExpression: "pk = :pk",
+            ExpressionAttributeValues: { ":pk": this.partition(service, window, shard, "N") },
+            ProjectionExpression: "sk, counted",
+          }),
+        ),
+      ),
+    );
+    let counted = 0;
+    const networks = new Set<string>();
+    for (const item of pages.flat()) {
+      counted += Number(item.counted ?? 0);
+      networks.add(item.sk as string);
+    }
+    return { counted, networks: networks.size };
   }
 }

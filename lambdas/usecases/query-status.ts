@@ -21,11 +21,13 @@ import type {
   DetectorStateStore,
   IncidentStore,
   OutboxStore,
+  ReportStore,
   SeriesStore,
   SourceHealth,
   SourceHealthStore,
   StoredIncident,
 } from "../domain/ports";
+import { serviceById } from "../domain/service-lookup";
 
 type SeriesResponse = z.infer<typeof SeriesSchema>;
 type SourceHealthView = z.infer<typeof SourceHealthSchema>;
@@ -40,7 +42,12 @@ export interface QueryDependencies {
   annotations: AnnotationStore;
   /** The notifications recorded for an incident. */
   outbox: Pick<OutboxStore, "incidentRecords">;
+  /** Where an incident's crowd reports came from. */
+  reports: ReportStore;
 }
+
+/** The span of an incident whose crowd reports its evidence describes: its first hour. */
+export const CROWD_EVIDENCE_MS = 60 * MINUTE_MS;
 
 /**
  * normal: as expected; elevated: above what counts as quiet for the detector (the level
@@ -292,16 +299,25 @@ export async function describeIncident(
   nowMs: number,
 ) {
   const { incident } = stored;
-  const [annotations, records] = await Promise.all([
+  const service = serviceById(deps.config, incident.service);
+  const [annotations, records, crowdReports] = await Promise.all([
     deps.annotations.range(
       incident.service,
       incident.startedAt - ANNOTATION_LEAD_MS,
       incident.resolvedAt ?? nowMs,
     ),
     deps.outbox.incidentRecords(incident.id),
+    service?.reports.enabled
+      ? deps.reports.networkSummary(
+          incident.service,
+          incident.startedAt,
+          incident.startedAt + CROWD_EVIDENCE_MS,
+        )
+      : null,
   ]);
   return {
     ...incidentView(stored),
+    crowdReports,
     annotations: annotations.map((a) => ({ at: toIso(a.at), source: a.source, text: a.text })),
     // Who got them is left out: the audience names subscribers, which is not public.
     notifications: records

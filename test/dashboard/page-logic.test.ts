@@ -12,6 +12,7 @@ import { IncidentPages, LOOKBACK_MS } from "../../dashboard/src/incident-pages";
 import { problemChoices, problemLabel } from "../../dashboard/src/problem-kinds";
 import { failureMessage, outcomeMessage } from "../../dashboard/src/report-dialog";
 import { parseRoute } from "../../dashboard/src/router";
+import { crowdEvidence } from "../../dashboard/src/views/incident-page";
 import { resolvedIncident } from "./incident-fixture";
 
 describe("parseRoute", () => {
@@ -204,5 +205,12 @@ describe("serviceZoneAside", () => {
       );
     }
     expect(serviceZoneAside(peak, "Not/AZone")).toBe("");
+  });
+});
+
+describe("crowdEvidence", () => {
+  it("says how many reports came from how many networks", () => {
+    expect(crowdEvidence({ counted: 1200, networks: 950 })).toBe("1,200 from 950 networks");
+    expect(crowdEvidence({ counted: 10, networks: 1 })).toBe("10 from 1 network");
   });
 });

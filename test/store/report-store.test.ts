@@ -229,6 +229,59 @@ describe("DynamoReportStore.record, one network", () => {
     expect([...otherService, ...nextWindow]).toEqual(Array(4).fill("accepted"));
     expect(await store.countBucket("t-mobile", T0)).toEqual({ "no-signal": 3 });
   });
+  it("leaves a report uncounted when the step after its network's counter fails", async () => {
+    // Prepare: a table client whose writes after the counter fail, as a crash would
+    const table = await testTable.freshTable();
+    const failing = {
+      ...table,
+      client: {
+        send: (command: { input: { UpdateExpression?: string } }) =>
+          command.input.UpdateExpression?.startsWith("REMOVE")
+            ? Promise.reject(new Error("the function stopped"))
+            : table.client.send(command as never),
+      },
+    } as unknown as typeof table;
+    const store = new DynamoReportStore(failing, OPTIONS);
+
+    // Act
+    const outcome = await submit(store, report(T0 + MINUTE_MS)).catch((e: Error) => e.message);
+    const retried = await submit(store, report(T0 + MINUTE_MS)).catch((e: Error) => e.message);
+
+    // Assess: never counted, never counted twice
+    expect([outcome, retried]).toEqual(["the function stopped", "duplicate"]);
+    expect(await new DynamoReportStore(table, OPTIONS).countBucket("t-mobile", T0)).toEqual({});
+  });
+});
+
+describe("DynamoReportStore.networkSummary", () => {
+  it("says how many reports counted in a span and from how many networks", async () => {
+    // Prepare: 3 networks in the 10:00 window, one of them again at 10:20, one at 11:10
+    const store = await freshStore({ ...OPTIONS, perNetwork: 2 });
+    const of = (network: string, who: string, at: number) =>
+      submit(store, report(at, { reporter: reporter(who), network }));
+    await Promise.all([
+      of("n1", "a", T0 + MINUTE_MS),
+      of("n1", "b", T0 + MINUTE_MS),
+      of("n1", "c", T0 + MINUTE_MS), // capped
+      of("n2", "d", T0 + 2 * MINUTE_MS),
+      of("n3", "e", T0 + 3 * MINUTE_MS),
+      of("n1", "f", T0 + 20 * MINUTE_MS),
+      of("n4", "g", T0 + 70 * MINUTE_MS),
+      submit(store, report(T0 + MINUTE_MS, { service: "verizon", network: "n5" })),
+    ]);
+
+    // Act
+    const firstHour = await store.networkSummary("t-mobile", T0, T0 + 60 * MINUTE_MS);
+    const laterOnly = await store.networkSummary(
+      "t-mobile",
+      T0 + 60 * MINUTE_MS,
+      T0 + 75 * MINUTE_MS,
+    );
+
+    // Assess
+    expect(firstHour).toEqual({ counted: 5, networks: 3 });
+    expect(laterOnly).toEqual({ counted: 1, networks: 1 });
+  });
 });
 
 describe("DynamoReportStore.countBucket", () => {

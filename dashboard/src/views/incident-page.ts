@@ -185,6 +185,9 @@ export class IncidentView implements View {
       });
       rows.push(["Spiked at the same time", links]);
     }
+    if (incident.crowdReports !== null) {
+      rows.push(["Crowd reports, first hour", [crowdEvidence(incident.crowdReports)]]);
+    }
     replaceKeepingFocus(
       this.facts,
       rows.flatMap(([term, value]) => [h("dt", {}, term), h("dd", {}, ...value)]),
@@ -248,4 +251,15 @@ function recipientsText(recipients: number | null): string {
   return recipients === 1
     ? " to 1 recipient"
     : ` to ${recipients.toLocaleString("en-US")} recipients`;
+}
+
+/**
+ * The crowd reports of an incident's first hour and the networks they came from: many
+ * reports from few networks reads as a flood, not a crowd.
+ * @example crowdEvidence({ counted: 1200, networks: 950 }) // "1,200 from 950 networks"
+ */
+export function crowdEvidence(evidence: { counted: number; networks: number }): string {
+  const count = evidence.counted.toLocaleString("en-US");
+  const networks = evidence.networks.toLocaleString("en-US");
+  return `${count} from ${networks} network${evidence.networks === 1 ? "" : "s"}`;
 }
