@@ -1,7 +1,7 @@
 #!/usr/bin/env -S npx tsx
 /**
  * The outcry command line: `start` (local runtime), `demo` (the seed story on a fast
- * clock) and `backtest` (a CSV through the detector).
+ * clock), `backtest` (a CSV through the detector) and `report` (one crowd report).
  */
 import { ConfigError } from "../lambdas/domain/config";
 import { CountsCsvError } from "../lambdas/domain/counts-csv";
@@ -14,6 +14,7 @@ commands:
   start      run the pipeline locally (npm start)
   demo       replay the T-Mobile outage of 13 Feb 2023 on a fast clock (npm run demo)
   backtest   replay a CSV of counts through the detector (npm run backtest -- --input FILE.csv)
+  report     post one crowd report, solving the API's challenge (npx outcry report t-mobile no-signal)
   config-schema  print the JSON Schema of the configuration file
 
 'outcry <command> --help' describes a command's options.`;
@@ -41,6 +42,11 @@ async function main(argv: string[]): Promise<number> {
       const { BACKTEST_USAGE, backtestCommand } = await import("./commands/backtest");
       if (help) return print(BACKTEST_USAGE);
       return backtestCommand(args);
+    }
+    case "report": {
+      const { REPORT_USAGE, reportCommand } = await import("./commands/report");
+      if (help) return print(REPORT_USAGE);
+      return reportCommand(args);
     }
     case "config-schema": {
       const { configJsonSchema } = await import("../lambdas/domain/config");

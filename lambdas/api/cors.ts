@@ -2,15 +2,17 @@
  * CORS, answered by the function itself through middy's http-cors (API Gateway's own
  * CORS would need the origins at deploy time and could not be tested locally):
  * - the read routes: pages on `api.corsOrigins` may read (GET and HEAD);
- * - `POST /reports`: only pages on `reports.embedOrigins` get a CORS answer (none by
- *   default), so a browser on any other site fails the preflight of a JSON report. That
- *   is a courtesy to browsers, not the guard: a page can still send a request the
- *   browser does not preflight, which `report-origin.ts` refuses on the server.
+ * - the report routes (`POST /reports`, `GET /reports/challenge`): only pages on
+ *   `reports.embedOrigins` get a CORS answer (none by default), so a browser on any other
+ *   site fails the preflight of a JSON report and cannot read a challenge. That is a
+ *   courtesy to browsers, not the guard: a page can still send a request the browser
+ *   does not preflight, which `report-origin.ts` refuses on the server.
  */
 import type middy from "@middy/core";
 import httpCors, { type Options } from "@middy/http-cors";
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from "aws-lambda";
 import { API_KEY_HEADER } from "./access";
+import { routedPath } from "./route-path";
 
 /** Headers a SigV4-signed request carries (for signed reads, `api.auth` iam). */
 const SIGV4_HEADERS = "authorization, x-amz-date, x-amz-security-token, x-amz-content-sha256";
@@ -28,8 +30,8 @@ export interface CorsOrigins {
   report: readonly string[];
 }
 
-/** The path whose CORS answer is the report one. */
-const REPORTS_PATH = "/reports";
+/** The paths whose CORS answer is the report one (as the router matches them). */
+const REPORT_PATHS: ReadonlySet<string> = new Set(["/reports", "/reports/challenge"]);
 
 /** The http-cors middleware for `options`, origins lower-cased (browsers send them so). */
 function corsMiddleware(
@@ -69,13 +71,13 @@ export function corsFor(origins: () => CorsOrigins): ApiMiddleware {
           report.length === 0
             ? undefined
             : corsMiddleware(report, {
-                methods: "POST",
+                methods: "GET, POST",
                 headers: "content-type",
                 exposeHeaders: "retry-after",
               }),
       };
     }
-    return path === REPORTS_PATH ? built.report : built.read;
+    return REPORT_PATHS.has(routedPath(path)) ? built.report : built.read;
   };
   // http-cors sets the headers on the answer object itself, and a cached answer is shared
   // between requests: each request gets its own copy first, or one origin's headers

@@ -36,6 +36,7 @@ import { type ApiAccess, requireApiKey } from "./access";
 import { badRequest, HttpError, notFound } from "./http-error";
 import { parseReportBody, ReportBodySchema } from "./report-body";
 import { refuseForeignReportOrigin } from "./report-origin";
+import { routedPath } from "./route-path";
 import type { ResponseCache } from "./response-cache";
 import {
   acceptsGzip,
@@ -401,7 +402,7 @@ export async function route(
   event: APIGatewayProxyEventV2,
 ): Promise<APIGatewayProxyStructuredResultV2> {
   const method = event.requestContext.http.method.toUpperCase();
-  const path = event.rawPath.replace(/\/+$/, "") || "/";
+  const path = routedPath(event.rawPath);
   const candidates = MATCHERS.filter((m) => m.pattern.test(path));
   if (candidates.length === 0) throw notFound(`no route for ${method} ${path}`);
   const allowed: string[] = [...new Set(candidates.map((m) => m.spec.method))];
