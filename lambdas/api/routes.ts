@@ -36,7 +36,6 @@ import { type ApiAccess, requireApiKey } from "./access";
 import { badRequest, HttpError, notFound } from "./http-error";
 import { parseReportBody, ReportBodySchema } from "./report-body";
 import { refuseForeignReportOrigin } from "./report-origin";
-import { routedPath } from "./route-path";
 import type { ResponseCache } from "./response-cache";
 import {
   acceptsGzip,
@@ -47,6 +46,7 @@ import {
   notModifiedIf,
   withValidator,
 } from "./responses";
+import { routedPath } from "./route-path";
 
 /** Everything the routes need; the clock is injected so tests and demos control it. */
 export interface ApiDependencies extends QueryDependencies, ReportDependencies {
