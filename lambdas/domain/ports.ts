@@ -386,10 +386,15 @@ export interface TickLeaseStore {
   release(name: string, holder: string): Promise<void>;
 }
 
-/** Raised by a store when a listing cursor was not made by it (a client sent it wrong). */
+/**
+ * Raised when a listing cursor was not made by outcry, or was made for another listing
+ * (other filters, a position outside the range asked for): a client sent it wrong.
+ */
 export class InvalidCursorError extends OutcryError {
-  constructor() {
-    super("cursor is not valid; pass the 'next' value of a previous response");
+  constructor(why = "it is not one outcry made") {
+    super(
+      `cursor is not valid: ${why}; pass the 'next' value of a previous response, with the same filters`,
+    );
     this.name = "InvalidCursorError";
   }
 }

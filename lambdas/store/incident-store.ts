@@ -74,10 +74,14 @@ export class DynamoIncidentStore implements IncidentStore {
   }
 
   async list(options: { fromMs?: number; toMs?: number; limit: number; after?: string }) {
+    const from = options.fromMs === undefined ? "0" : toIso(options.fromMs);
+    const to = options.toMs === undefined ? "9" : `${toIso(options.toMs)}#~`;
     let startKey: Record<string, string> | undefined;
     if (options.after !== undefined) {
       const sk = fromCursor(options.after);
       if (!sk) throw new InvalidCursorError();
+      // DynamoDB refuses a start key outside the key condition, as a server error.
+      if (sk < from || sk > to) throw new InvalidCursorError("it points outside from/to");
       startKey = { pk: PARTITION, sk };
     }
     // One more than asked tells whether another page exists without a second request.
@@ -85,11 +89,7 @@ export class DynamoIncidentStore implements IncidentStore {
       new QueryCommand({
         TableName: this.table.tableName,
         KeyConditionExpression: "pk = :pk AND sk BETWEEN :from AND :to",
-        ExpressionAttributeValues: {
-          ":pk": PARTITION,
-          ":from": options.fromMs === undefined ? "0" : toIso(options.fromMs),
-          ":to": options.toMs === undefined ? "9" : `${toIso(options.toMs)}#~`,
-        },
+        ExpressionAttributeValues: { ":pk": PARTITION, ":from": from, ":to": to },
         ScanIndexForward: false,
         Limit: options.limit + 1,
         ExclusiveStartKey: startKey,

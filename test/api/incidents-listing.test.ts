@@ -127,6 +127,38 @@ describe("GET /incidents", () => {
     expect(new Set(ids).size).toBe(30);
   });
 
+  it("refuses a cursor sent with other filters, naming what is wrong", async () => {
+    // Prepare: a cursor of the unfiltered listing
+    const first = await route(deps, get("/incidents", { limit: "20" }));
+    const { next } = JSON.parse(first.body ?? "{}") as { next: string };
+    const answer = (query: Record<string, string>) =>
+      route(deps, get("/incidents", { limit: "20", cursor: next, ...query })).then(
+        (response) => ({ status: response.statusCode, detail: "" }),
+        (error: { status: number; message: string }) => ({
+          status: error.status,
+          detail: error.message,
+        }),
+      );
+
+    // Act
+    const refusals = await Promise.all([
+      answer({ service: "att" }),
+      answer({ status: "open" }),
+      answer({ from: "2024-01-01T20:00:00Z" }),
+    ]);
+    const sameFilters = await answer({});
+
+    // Assess
+    for (const refusal of refusals) {
+      expect(refusal).toEqual({
+        status: 400,
+        detail:
+          "cursor is not valid: it was made for other filters; pass the 'next' value of a previous response, with the same filters",
+      });
+    }
+    expect(sameFilters.status).toBe(200);
+  });
+
   it("tells an incident with what the service's sources said during it", async () => {
     // Prepare: a status page annotation inside the first incident, one long before it
     const [first] = all;

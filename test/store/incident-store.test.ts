@@ -273,6 +273,18 @@ describe("DynamoIncidentStore.list", () => {
     expect(third.next).toBeNull();
   });
 
+  it("refuses a cursor pointing outside from/to, as DynamoDB would refuse its start key", async () => {
+    // Prepare: a cursor into the older incidents, sent with a range that ends before it
+    const { store } = await seeded();
+    const page = await store.list({ limit: 5 });
+
+    // Act
+    const listing = store.list({ fromMs: T0 + 36 * HOUR_MS, limit: 3, after: page.next ?? "" });
+
+    // Assess
+    await expect(listing).rejects.toThrow(/cursor is not valid: it points outside from\/to/);
+  });
+
   it.each([
     "garbage",
     "not base64 at all!",
