@@ -13,10 +13,8 @@
  * server): nothing here stops it, and the challenge, the dedup window and the
  * per-network cap are what hold such clients back.
  */
+import { echoed } from "../domain/echoed";
 import { HttpError } from "./http-error";
-
-/** Longest origin echoed back in a refusal. */
-const ECHO_LIMIT = 64;
 
 /** The origin of the API itself as the client addressed it, lower-cased. */
 function ownHost(headers: Readonly<Record<string, string | undefined>>): string | undefined {
@@ -51,7 +49,7 @@ export function refuseForeignReportOrigin(
     origin === undefined ||
     (origin !== "null" && hostOf(origin) !== undefined && hostOf(origin) === ownHost(headers));
   if ((site === undefined || site === "same-origin" || site === "none") && sameOrigin) return;
-  const shown = origin ? JSON.stringify(origin.slice(0, ECHO_LIMIT)) : `a ${site} page`;
+  const shown = origin ? echoed(origin) : `a ${echoed(site ?? "")} page`;
   throw new HttpError(
     403,
     "Forbidden",

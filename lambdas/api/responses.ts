@@ -1,15 +1,13 @@
 /**
  * API Gateway v2 (HTTP API, payload 2.0) responses: JSON and HTML bodies, problem
  * details, validators for conditional requests, and gzip for large bodies (HTTP APIs do
- * not compress responses themselves).
+ * not compress responses themselves). Headers every answer carries are added by
+ * `security-headers.ts`.
  */
 import { createHash } from "node:crypto";
 import { gzipSync } from "node:zlib";
 import type { APIGatewayProxyStructuredResultV2 } from "aws-lambda";
 import type { HttpError } from "./http-error";
-
-/** Browsers must take every answer as its declared type (no HTML sniffed out of JSON). */
-const NO_SNIFF = { "x-content-type-options": "nosniff" };
 
 /** A JSON response. */
 export function json(
@@ -19,7 +17,7 @@ export function json(
 ): APIGatewayProxyStructuredResultV2 {
   return {
     statusCode: status,
-    headers: { "content-type": "application/json; charset=utf-8", ...NO_SNIFF, ...headers },
+    headers: { "content-type": "application/json; charset=utf-8", ...headers },
     body: JSON.stringify(body),
   };
 }
@@ -28,7 +26,7 @@ export function json(
 export function jsonText(status: number, body: string): APIGatewayProxyStructuredResultV2 {
   return {
     statusCode: status,
-    headers: { "content-type": "application/json; charset=utf-8", ...NO_SNIFF },
+    headers: { "content-type": "application/json; charset=utf-8" },
     body,
   };
 }
@@ -40,7 +38,6 @@ export function html(status: number, page: string): APIGatewayProxyStructuredRes
     headers: {
       "content-type": "text/html; charset=utf-8",
       "content-security-policy": "frame-ancestors 'none'",
-      ...NO_SNIFF,
       "referrer-policy": "no-referrer",
     },
     body: page,
@@ -51,7 +48,7 @@ export function html(status: number, page: string): APIGatewayProxyStructuredRes
 export function problem(error: HttpError): APIGatewayProxyStructuredResultV2 {
   return {
     statusCode: error.status,
-    headers: { "content-type": "application/problem+json", ...NO_SNIFF, ...error.headers },
+    headers: { "content-type": "application/problem+json", ...error.headers },
     body: JSON.stringify({
       type: "about:blank",
       title: error.title,

@@ -20,6 +20,7 @@ import {
 } from "../../contract/api-schemas";
 import { DAY_MS, lastClosedBucket, MINUTE_MS, parseIso, toIso } from "../domain/buckets";
 import type { Service } from "../domain/config";
+import { echoed } from "../domain/echoed";
 import { InvalidCursorError, type ProgressStore, ReportRejected } from "../domain/ports";
 import { serviceById } from "../domain/service-lookup";
 import { listIncidents } from "../usecases/list-incidents";
@@ -118,7 +119,7 @@ export interface RouteSpec {
 /** `GET /incidents`: the filters checked here, the paging in the use case. */
 async function incidentsPage(deps: ApiDependencies, query: z.infer<typeof IncidentQuerySchema>) {
   if (query.service !== undefined && !serviceById(deps.config, query.service)) {
-    throw badRequest(`no service has id '${query.service}'`, "service");
+    throw badRequest(`no service has id ${echoed(query.service)}`, "service");
   }
   try {
     return await listIncidents(deps, {
@@ -134,7 +135,7 @@ async function incidentsPage(deps: ApiDependencies, query: z.infer<typeof Incide
 
 function knownService(deps: ApiDependencies, id: string | undefined): Service {
   const service = serviceById(deps.config, id ?? "");
-  if (!service) throw notFound(`no service has id '${id}'; GET /services lists them`);
+  if (!service) throw notFound(`no service has id ${echoed(id ?? "")}; GET /services lists them`);
   return service;
 }
 
@@ -267,7 +268,8 @@ export const ROUTES: readonly RouteSpec[] = [
     cache: LIVE_CACHE,
     handle: async (deps, { params, now }) => {
       const stored = await deps.incidents.get(params.id ?? "");
-      if (!stored) throw notFound(`no incident has id '${params.id}'; GET /incidents lists them`);
+      if (!stored)
+        throw notFound(`no incident has id ${echoed(params.id ?? "")}; GET /incidents lists them`);
       return json(200, await describeIncident(deps, stored, now));
     },
   },
@@ -379,8 +381,29 @@ function decodeSegment(raw: string, path: string): string {
   try {
     return decodeURIComponent(raw);
   } catch {
-    throw badRequest(`the path ${path} is not validly percent-encoded`);
+    throw badRequest(`the path ${echoed(path)} is not validly percent-encoded`);
   }
+}
+
+/**
+ * Refuses a query that names a parameter twice (`?service=a&service=b`). API Gateway
+ * would join the values with a comma and hand over one, which no filter means; a client
+ * that sends two means something the API cannot know.
+ * @throws HttpError 400 naming the parameters, on any route
+ */
+function refuseRepeatedParameters(rawQueryString: string): void {
+  const seen = new Set<string>();
+  const repeated = new Set<string>();
+  for (const [name] of new URLSearchParams(rawQueryString)) {
+    if (seen.has(name)) repeated.add(name);
+    seen.add(name);
+  }
+  if (repeated.size === 0) return;
+  const names = [...repeated];
+  throw badRequest(
+    `the query parameter${names.length === 1 ? "" : "s"} ${names.map(echoed).join(", ")} ${names.length === 1 ? "is" : "are"} given more than once; give each once`,
+    names[0],
+  );
 }
 
 function validQuery(spec: RouteSpec, query: Record<string, string | undefined>) {
@@ -404,7 +427,7 @@ export async function route(
   const method = event.requestContext.http.method.toUpperCase();
   const path = routedPath(event.rawPath);
   const candidates = MATCHERS.filter((m) => m.pattern.test(path));
-  if (candidates.length === 0) throw notFound(`no route for ${method} ${path}`);
+  if (candidates.length === 0) throw notFound(`no route for ${echoed(method)} ${echoed(path)}`);
   const allowed: string[] = [...new Set(candidates.map((m) => m.spec.method))];
   if (allowed.includes("GET")) allowed.push("HEAD");
   if (method === "OPTIONS") {
@@ -417,7 +440,7 @@ export async function route(
     throw new HttpError(
       405,
       "Method Not Allowed",
-      `${method} is not allowed on ${path}; use ${verb}`,
+      `${echoed(method)} is not allowed on ${echoed(path)}; use ${verb}`,
       { allow: allowed.join(", ") },
     );
   }
@@ -427,6 +450,7 @@ export async function route(
     names.map((name, i) => [name, decodeSegment(values[i] ?? "", path)]),
   );
   if (spec.reads) await requireApiKey(deps.access, event.headers);
+  refuseRepeatedParameters(event.rawQueryString);
   const query = validQuery(spec, event.queryStringParameters ?? {});
   const now = deps.now();
   const gzip = acceptsGzip(event.headers["accept-encoding"]);

@@ -11,6 +11,7 @@ import { corsFor } from "../api/cors";
 import { HttpError } from "../api/http-error";
 import { problem } from "../api/responses";
 import { type ApiDependencies, route } from "../api/routes";
+import { securityHeaders } from "../api/security-headers";
 import { awsDependencies } from "../wiring/aws-dependencies";
 import { apiKeysFromSecret, reporterSaltFromSecret } from "../wiring/secrets";
 import { logger } from "./logger";
@@ -46,6 +47,8 @@ export function createApiHandler(dependencies: () => ApiDependencies) {
         route(dependencies(), event),
     )
       .use(injectLambdaContext(logger))
+      // First, so that every answer, errors included, leaves with these headers.
+      .use(securityHeaders())
       // CORS runs after problem details, so error answers carry its headers too.
       .use(
         corsFor(() => {

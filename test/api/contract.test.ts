@@ -13,6 +13,7 @@ import { Ajv2020, type ValidateFunction } from "ajv/dist/2020.js";
 import addFormats from "ajv-formats";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { SOURCE_FAILURE_REASONS, sourceFailureGlossary } from "../../contract/source-failure";
+import { SECURITY_HEADERS } from "../../lambdas/api/security-headers";
 import { parseConfig } from "../../lambdas/domain/config";
 import { MAX_SERIES_POINTS } from "../../lambdas/usecases/query-status";
 import { type LocalRuntime, startLocalRuntime } from "../../local/local-runtime";
@@ -41,19 +42,11 @@ let document: OpenApi;
 let ajv: Ajv2020;
 /** `METHOD /template status` of every answer checked against the document. */
 const checked = new Set<string>();
-/** `GET /template 400` of each operation that answered a repeated query parameter 200. */
-const unrefusedRepeats = new Set<string>();
-
-/**
- * Documented answers no request of this file can draw, each with why. The document gives
- * every operation a 400 for a repeated query parameter, which the router refuses only
- * where the route reads that parameter: an operation with no other 400 (no parameter, no
- * body) and that answered a repeat 200 is excused, and stops being as soon as it refuses.
- */
+/** Documented answers no request of this file can draw, each with why. */
 function drawnElsewhere(key: string): boolean {
   // 401 needs api.auth apiKey (api-key.test.ts); 500 an unexpected failure, which the api
   // handler turns into a 500 problem (lambdas/handlers/api.ts).
-  return / (401|500)$/.test(key) || unrefusedRepeats.has(key);
+  return / (401|500)$/.test(key);
 }
 
 /** The documented path template that `path` matches. */
@@ -101,7 +94,8 @@ async function onOwnRuntime<T>(
 
 /**
  * Sends a request and checks the answer against the document: the status is documented
- * for the operation, and the body matches that status's schema and content type.
+ * for the operation, and the body matches that status's schema and content type. Every
+ * answer, whatever its status, carries the security headers.
  */
 async function call(
   method: string,
@@ -118,6 +112,9 @@ async function call(
   const documented = operation?.responses[status];
   expect(documented, `${method} ${path} answered ${status}, undocumented`).toBeDefined();
   checked.add(`${method} ${operationPath} ${status}`);
+  for (const [name, value] of Object.entries(SECURITY_HEADERS)) {
+    expect(response.headers.get(name), `${method} ${path} ${status}: ${name}`).toBe(value);
+  }
   const contentType = (response.headers.get("content-type") ?? "").split(";")[0] ?? "";
   if (documented?.content) {
     expect(Object.keys(documented.content)).toContain(contentType);
@@ -483,6 +480,7 @@ describe("errors", () => {
 
   it("answers each path's other methods with 405 and the Allow its description states", async () => {
     // Arrange: a method answered only with 405 is no operation, so the path item says it.
+    const hsts: (string | null)[] = [];
     const validProblem = ajv.getSchema(`${COMPONENTS}Problem`);
     const expected: string[] = [];
     const answered: string[] = [];
@@ -502,6 +500,7 @@ describe("errors", () => {
         const response = await fetch(url, { method });
         expected.push(`${method} ${path} 405 ${allow}`);
         answered.push(`${method} ${path} ${response.status} ${response.headers.get("allow")}`);
+        hsts.push(response.headers.get("strict-transport-security"));
         if (method === "HEAD") continue;
         const body = await response.json();
         expect(response.headers.get("content-type")).toBe("application/problem+json");
@@ -510,16 +509,19 @@ describe("errors", () => {
       const options = await fetch(url, { method: "OPTIONS" });
       expected.push(`OPTIONS ${path} 204 ${allow}, OPTIONS`);
       answered.push(`OPTIONS ${path} ${options.status} ${options.headers.get("allow")}`);
+      hsts.push(options.headers.get("strict-transport-security"));
     }
     const get = await fetch(`${seeded.runtime.url}/reports`);
 
     // Assess
     expect(answered).toEqual(expected);
+    expect(new Set(hsts)).toEqual(new Set([SECURITY_HEADERS["strict-transport-security"]]));
     expect((await get.json()).detail).toContain("use POST");
   });
 
-  it("answers a repeated query parameter as each operation documents", async () => {
+  it("answers a repeated query parameter with a 400 naming it, on every operation", async () => {
     // Act: the first parameter an operation reads, or one it does not, given twice.
+    const answers: Record<string, [number, string]> = {};
     for (const [path, item] of Object.entries(document.paths)) {
       const get = item.get as { parameters?: { name: string; in: string }[] } | undefined;
       if (!get) continue;
@@ -528,13 +530,18 @@ describe("errors", () => {
       const concrete = path
         .replace("/services/{id}", "/services/att")
         .replace("/incidents/{id}", "/incidents/att-20230214T0240Z");
-      const { response } = await call("GET", `${concrete}?${name}=${value}&${name}=${value}`);
-      if (response.status !== 400) unrefusedRepeats.add(`GET ${path} 400`);
+      const { response, body } = await call("GET", `${concrete}?${name}=${value}&${name}=${value}`);
+      answers[path] = [response.status, body.field];
     }
 
-    // Assess: a parameter the route reads is refused given twice.
-    expect(unrefusedRepeats).not.toContain("GET /incidents 400");
-    expect(unrefusedRepeats).not.toContain("GET /services/{id}/series 400");
+    // Assess
+    for (const [path, [status, field]] of Object.entries(answers)) {
+      const name =
+        (
+          document.paths[path]?.get as { parameters?: { name: string; in: string }[] }
+        )?.parameters?.find((p) => p.in === "query")?.name ?? "probe";
+      expect([path, status, field]).toEqual([path, 400, name]);
+    }
   });
 
   it("answers each documented error of POST /reports", async () => {
