@@ -8,10 +8,11 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import type { SourceRequest } from "../../lambdas/domain/count-source";
 import type { SeenItemsStore } from "../../lambdas/domain/ports";
+import { htmlToText } from "../../lambdas/sources/html-text";
 import { MastodonSourceSchema } from "../../lambdas/sources/mastodon/config";
 import { nextLink, parseStatuses } from "../../lambdas/sources/mastodon/payload";
 import { type MastodonSettings, MastodonSource } from "../../lambdas/sources/mastodon/source";
-import { htmlToText, itemFilter } from "../../lambdas/sources/text-matching";
+import { itemFilter } from "../../lambdas/sources/text-matching";
 import { DynamoSeenItemsStore } from "../../lambdas/store/seen-items-store";
 import { startTestTable, type TestTable } from "../support/embedded-table";
 import type { FixtureHandler } from "../support/fixture-server";

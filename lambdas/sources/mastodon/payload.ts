@@ -4,7 +4,7 @@
  */
 import { parseIso } from "../../domain/buckets";
 import { SourceHttpError } from "../../http/fetch-with-policy";
-import { htmlToText } from "../text-matching";
+import { htmlToText } from "../html-text";
 
 /** The fields of a Mastodon status this source reads. */
 export interface MastodonStatus {

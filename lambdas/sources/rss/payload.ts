@@ -4,7 +4,7 @@
  */
 import { XMLParser } from "fast-xml-parser";
 import { invalidBody } from "../../http/fetch-with-policy";
-import { htmlToText } from "../text-matching";
+import { htmlToText } from "../html-text";
 
 /** One feed item, reduced to what counting needs. */
 export interface FeedItem {
