@@ -1,7 +1,8 @@
 /**
  * Hostile third-party payloads, by shape, for the tests that show the parsers run in
- * linear time: HTML that a feed item or a post may carry, the ways a feed wraps it, and
- * floods at the XML level. Each shape makes an input of about `size` characters.
+ * linear time: HTML that a feed item or a post may carry, the ways a feed wraps it, floods
+ * at the XML level, and hostile `Link` headers. Each shape makes an input of about `size`
+ * characters.
  */
 
 /** A hostile input of one shape. */
@@ -165,4 +166,23 @@ export const XML_FLOODS: readonly HostileShape[] = [
         `<content type="xhtml"><div>${repeatTo("<p>No <em>signal</em></p>", size)}</div></content>`,
       ),
   },
+];
+
+/** `Link` headers a hostile server may send with a timeline page. */
+export const LINK_HEADER_SHAPES: readonly HostileShape[] = [
+  {
+    name: "spaces before an open quote",
+    make: (size) => `<https://m.example/x>; rel=next${repeatTo(" ", size)}"x`,
+  },
+  {
+    name: "spaces inside a quoted rel",
+    make: (size) => `<https://m.example/x>; rel="a next${repeatTo(" ", size)}"x`,
+  },
+  { name: "parameter flood", make: (size) => `<https://m.example/x>${repeatTo("; rel=", size)}` },
+  {
+    name: "link-value flood",
+    make: (size) => repeatTo('<https://m.example/x>; rel="prev", ', size),
+  },
+  { name: "'<' flood", make: (size) => repeatTo("<", size) },
+  { name: "open quote", make: (size) => `<https://m.example/x>; title="${repeatTo("\\,", size)}` },
 ];
