@@ -16,6 +16,12 @@ function fold(text: string): string {
     .replace(/[\u2018\u2019\u02bc]/g, "'");
 }
 
+/**
+ * The keyword as a pattern. It runs in time linear in the text: its words are literals
+ * (split at white space, so none starts with white space), so `\s+` between two of them
+ * can only end where the spaces do and a failed try gives back only the spaces it read;
+ * a place in the text is read at most once per word of the keyword.
+ */
 function keywordPattern(keyword: string): RegExp {
   const words = fold(keyword).trim().split(/\s+/).map(escapeRegExp);
   return new RegExp(
