@@ -77,6 +77,8 @@ export function atomWith(inner: string): string {
 /** How a feed carries an HTML body: each escaping its format allows. */
 export interface FeedWrapping {
   name: string;
+  /** The name in a table column. */
+  short: string;
   wrap: (html: string) => string;
 }
 
@@ -84,28 +86,37 @@ export interface FeedWrapping {
 export const FEED_WRAPPINGS: readonly FeedWrapping[] = [
   {
     name: "RSS description, escaped",
+    short: "RSS escaped",
     wrap: (html) => rssWith(`<description>${escapeXml(html)}</description>`),
   },
   {
     name: "RSS description, CDATA",
+    short: "RSS CDATA",
     wrap: (html) => rssWith(`<description>${cdata(html)}</description>`),
   },
   {
     name: "Atom type=html, escaped",
+    short: "html escaped",
     wrap: (html) => atomWith(`<content type="html">${escapeXml(html)}</content>`),
   },
   {
     name: "Atom type=html, CDATA",
+    short: "html CDATA",
     wrap: (html) => atomWith(`<content type="html">${cdata(html)}</content>`),
   },
   {
     name: "Atom type=xhtml",
+    short: "xhtml",
     wrap: (html) =>
       atomWith(
         `<content type="xhtml"><div xmlns="http://www.w3.org/1999/xhtml">${escapeXml(html)}</div></content>`,
       ),
   },
-  { name: "Atom type=text", wrap: (html) => atomWith(`<title>${escapeXml(html)}</title>`) },
+  {
+    name: "Atom type=text",
+    short: "text",
+    wrap: (html) => atomWith(`<title>${escapeXml(html)}</title>`),
+  },
 ];
 
 /** Floods at the XML level, each a whole document (some well-formed, some refused). */
