@@ -32,9 +32,9 @@ function settle(work: () => unknown): () => void {
  * `runs` interleaved calls after a warm-up (so the optimising compiler has seen both).
  * @example growthRatio((n) => "<".repeat(n), htmlToText, 100_000) // about 4
  */
-export function growthRatio(
-  make: (size: number) => string,
-  run: (input: string) => unknown,
+export function growthRatio<Input>(
+  make: (size: number) => Input,
+  run: (input: Input) => unknown,
   size: number,
   runs = 5,
 ): number {
@@ -61,9 +61,9 @@ export const LINEAR_LIMIT = 8;
  * {@link LINEAR_LIMIT}: a busy neighbour can slow one measurement, not every one, while
  * quadratic work is over the limit every time.
  */
-export function settledGrowthRatio(
-  make: (size: number) => string,
-  run: (input: string) => unknown,
+export function settledGrowthRatio<Input>(
+  make: (size: number) => Input,
+  run: (input: Input) => unknown,
   size: number,
   attempts = 3,
 ): number {
