@@ -11,6 +11,16 @@ import { join } from "node:path";
 const ROOT = join(import.meta.dirname, "..");
 /** Budget per bundle (minified). */
 export const BUNDLE_BUDGET_BYTES = 350 * 1024;
+/**
+ * collect's budget: it alone reads third-party markup, and the HTML tokenizer with its
+ * entity table (45 KB) that reads it in linear time comes on top of the XML parser.
+ */
+export const COLLECT_BUDGET_BYTES = 400 * 1024;
+
+/** The size budget of the bundle of function `name`. */
+export function bundleBudgetBytes(name: string): number {
+  return name === "collect" ? COLLECT_BUDGET_BYTES : BUNDLE_BUDGET_BYTES;
+}
 /** Budget of import time above an empty module. */
 export const LOAD_BUDGET_MS = 100;
 
@@ -104,7 +114,7 @@ export function benchBundles(runs = 15): boolean {
     for (const bundle of bundles) {
       const size = statSync(join(bundle.dir, "index.mjs")).size;
       const load = median(times.get(bundle.name) ?? []);
-      const sizeOk = size <= BUNDLE_BUDGET_BYTES;
+      const sizeOk = size <= bundleBudgetBytes(bundle.name);
       const loadOk = load - empty <= LOAD_BUDGET_MS;
       ok &&= sizeOk && loadOk;
       console.log(

@@ -105,10 +105,11 @@ function runInBundle(dir: string, script: string, env: Record<string, string> = 
 }
 
 describe("function bundles", () => {
-  it.each(FUNCTIONS)("%s is one ESM file within the 350 KB budget exporting a handler", (name) => {
+  it.each(FUNCTIONS)("%s is one ESM file within its size budget exporting a handler", (name) => {
     const dir = bundleDirs[name] as string;
     const bundle = join(dir, "index.mjs");
-    expect(statSync(bundle).size).toBeLessThanOrEqual(350 * 1024);
+    // 350 KB each; collect 400 KB, for the HTML tokenizer that reads third-party markup.
+    expect(statSync(bundle).size).toBeLessThanOrEqual((name === "collect" ? 400 : 350) * 1024);
     const out = runInBundle(
       dir,
       `const m = await import("./index.mjs"); console.log(typeof m.handler);`,
