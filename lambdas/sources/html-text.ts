@@ -32,8 +32,9 @@ const BLOCK_ELEMENTS = new Set([
 
 /**
  * Elements whose content is not markup: the tokenizer reads it as raw text up to the
- * matching end tag. None of it is text a reader sees in a post, and keeping it would let a
- * stray `<xmp>` turn the rest of a body into literal tags, so it is dropped.
+ * matching end tag. Scripts and styles are not text at all, and the others (`xmp`,
+ * `textarea`…) have no place in a post or a feed body; keeping their content would let a
+ * stray one turn the rest of a body into literal tags, so it is dropped.
  */
 const RAW_TEXT_ELEMENTS = new Set([
   "script",
@@ -74,7 +75,7 @@ export function foldWhitespace(text: string): string {
 
 /**
  * The numeric value of the character reference that ends at `end` in `html`, or NaN for a
- * named one. The reference starts at the last `&` before `end`: none of its characters is one.
+ * named one. It starts at the last `&` before `end`, since no character of a reference is one.
  */
 function referencedCodePoint(html: string, end: number): number {
   const start = html.lastIndexOf("&", end - 1);
