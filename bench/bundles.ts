@@ -10,10 +10,20 @@ import { join } from "node:path";
 
 const ROOT = join(import.meta.dirname, "..");
 /**
- * Budget per bundle (minified). collect, the largest, carries the DynamoDB client, the
- * feed parser and the outbound request with its address ranges (ipaddr.js, 13 KB).
+ * Budget per bundle (minified): each carries its own AWS SDK clients, and the outbound
+ * request's address ranges (ipaddr.js, 13 KB) where it calls other servers.
  */
 export const BUNDLE_BUDGET_BYTES = 375 * 1024;
+/**
+ * collect's budget: it alone reads third-party formats, with an XML parser for feeds and
+ * the HTML tokenizer and its entity table (45 KB) that read markup in linear time.
+ */
+export const COLLECT_BUDGET_BYTES = 450 * 1024;
+
+/** The size budget of the bundle of function `name`. */
+export function bundleBudgetBytes(name: string): number {
+  return name === "collect" ? COLLECT_BUDGET_BYTES : BUNDLE_BUDGET_BYTES;
+}
 /** Budget of import time above an empty module. */
 export const LOAD_BUDGET_MS = 100;
 
@@ -107,7 +117,7 @@ export function benchBundles(runs = 15): boolean {
     for (const bundle of bundles) {
       const size = statSync(join(bundle.dir, "index.mjs")).size;
       const load = median(times.get(bundle.name) ?? []);
-      const sizeOk = size <= BUNDLE_BUDGET_BYTES;
+      const sizeOk = size <= bundleBudgetBytes(bundle.name);
       const loadOk = load - empty <= LOAD_BUDGET_MS;
       ok &&= sizeOk && loadOk;
       console.log(

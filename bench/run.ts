@@ -5,7 +5,7 @@
  *
  * Usage: npm run bench [-- SECTION ...]
  *   sections: nab, delays, throughput, bundles, store-reads, collect-tick, crowd-ingestion,
- *   crash-injection, notify-latency, series-latency, dashboard (default: all)
+ *   crash-injection, notify-latency, series-latency, dashboard, hostile-parsing (default: all)
  */
 import { existsSync } from "node:fs";
 import { join } from "node:path";
@@ -16,6 +16,7 @@ import { benchCrashInjection } from "./crash-injection";
 import { benchCrowdIngestion } from "./crowd-ingestion";
 import { dashboardBench } from "./dashboard";
 import { formatDelays, seedDelays, syntheticDelays } from "./detection-delay";
+import { benchHostileParsing } from "./hostile-parsing";
 import { DEFAULT_DATA, formatNabResult, runNabBench } from "./nab";
 import { benchNotifyLatency } from "./notify-latency";
 import { benchSeriesLatency } from "./series-latency";
@@ -55,6 +56,7 @@ const sections: Record<string, () => boolean | Promise<boolean>> = {
   "notify-latency": () => benchNotifyLatency(),
   dashboard: dashboardBench,
   "series-latency": () => benchSeriesLatency(),
+  "hostile-parsing": () => benchHostileParsing(),
 };
 
 async function main(): Promise<number> {

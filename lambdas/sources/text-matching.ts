@@ -1,46 +1,8 @@
 /**
- * Text of feed items and posts, reduced for keyword matching: one implementation for every
- * source that filters items by words (RSS/Atom, Mastodon).
+ * Keyword matching on the text of feed items and posts: one implementation for every
+ * source that filters items by words (RSS/Atom, Mastodon). The text arrives plain
+ * (`html-text.ts` reads the markup).
  */
-
-const NAMED_ENTITIES: Record<string, string> = {
-  amp: "&",
-  lt: "<",
-  gt: ">",
-  quot: '"',
-  apos: "'",
-  nbsp: " ",
-};
-
-/**
- * Plain text of HTML: tags dropped (block tags and line breaks become spaces), entities
- * decoded, white space folded. Feed bodies and posts are usually HTML or escaped HTML.
- * @example htmlToText("<p>No signal &amp; no data</p>") // "No signal & no data"
- */
-export function htmlToText(html: string): string {
-  return (
-    html
-      .replace(/<!--[\s\S]*?-->/g, " ")
-      // Tags that end a line or a block separate words; inline ones (links, spans) do not.
-      .replace(/<\/?(br|p|div|li|ul|ol|h\d|tr|td|th|table|blockquote|pre|hr)\b[^>]*>/gi, " ")
-      .replace(/<[^>]*>/g, "")
-      .replace(/&(#x[0-9a-f]+|#\d+|[a-z]+);/gi, (whole, name: string) => {
-        if (name.startsWith("#")) {
-          const code =
-            name[1] === "x" || name[1] === "X"
-              ? Number.parseInt(name.slice(2), 16)
-              : Number(name.slice(1));
-          return Number.isInteger(code) && code > 0 && code <= 0x10ffff
-            ? String.fromCodePoint(code)
-            : " ";
-        }
-        return NAMED_ENTITIES[name.toLowerCase()] ?? whole;
-      })
-      .replace(/\s+/g, " ")
-      .trim()
-      .normalize("NFC")
-  );
-}
 
 /**
  * One spelling for matching: NFC ("ó" may arrive as one code point or as "o" plus a
@@ -54,6 +16,12 @@ function fold(text: string): string {
     .replace(/[\u2018\u2019\u02bc]/g, "'");
 }
 
+/**
+ * The keyword as a pattern. It runs in time linear in the text: its words are literals
+ * (split at white space, so none starts with white space), so `\s+` between two of them
+ * can only end where the spaces do and a failed try gives back only the spaces it read;
+ * a place in the text is read at most once per word of the keyword.
+ */
 function keywordPattern(keyword: string): RegExp {
   const words = fold(keyword).trim().split(/\s+/).map(escapeRegExp);
   return new RegExp(

@@ -20,6 +20,8 @@ import { MastodonSourceSchema } from "../../lambdas/sources/mastodon/config";
 import { ReplaySourceSchema } from "../../lambdas/sources/replay/config";
 import { StatuspageSourceSchema } from "../../lambdas/sources/statuspage/config";
 import { startFixtureServer } from "../support/fixture-server";
+import { LINEAR_LIMIT, settledGrowthRatio } from "../support/growth";
+import { repeatTo } from "../support/hostile-payloads";
 import { FIXTURE_NETWORK } from "../support/outbound";
 import { fixture as readFixture, sourceRequest, useFixtureServer } from "./source-harness";
 
@@ -320,6 +322,36 @@ describe("JSON selectors", () => {
       expect(() => parseJsonPath(path)).toThrow(/JSONPath|'\.\.'/);
     },
   );
+});
+
+describe("pickCount time", () => {
+  it.each([
+    ["digits, then a letter", (size: number) => `${repeatTo("1", size)}x`],
+    [
+      "digits, a point, digits, spaces, then a letter",
+      (size: number) => `${repeatTo("1", size)}.${repeatTo("1", size)}${repeatTo(" ", size)}x`,
+    ],
+    ["spaces, then a letter", (size: number) => `${repeatTo(" ", size)}x`],
+  ])("grows linearly with a count string of %s", (_, make) => {
+    // Prepare
+    const selector = compileSelector({ pointer: "/n" });
+
+    // Act
+    const ratio = settledGrowthRatio(
+      make,
+      (text) => {
+        try {
+          pickCount({ n: text }, selector);
+        } catch {
+          // Not a count: the refusal is what is timed.
+        }
+      },
+      256_000,
+    );
+
+    // Assess
+    expect(ratio).toBeLessThan(LINEAR_LIMIT);
+  });
 });
 
 describe("HttpJsonSourceSchema", () => {

@@ -15,6 +15,8 @@ import {
   worstLevel,
 } from "../../lambdas/sources/statuspage/payload";
 import { StatuspageSource } from "../../lambdas/sources/statuspage/source";
+import { LINEAR_LIMIT, settledGrowthRatio } from "../support/growth";
+import { repeatTo } from "../support/hostile-payloads";
 import { FIXTURE_NETWORK } from "../support/outbound";
 import { at, fixture as readFixture, sourceRequest, useFixtureServer } from "./source-harness";
 
@@ -262,6 +264,33 @@ describe("StatuspageSource over HTTP", () => {
 
     // Act / Assess
     await expect(source().read(request())).rejects.toThrow(/incidents\.json.*limit/);
+  });
+});
+
+describe("incidentAnnotations time", () => {
+  it("grows linearly with a hostile incident name and timestamps", () => {
+    // Prepare
+    const incidents = (size: number): StatuspageIncident[] => [
+      {
+        id: "i1",
+        name: repeatTo(" \t", size),
+        status: "investigating",
+        updated_at: `2023-02-14T03:50:00.${repeatTo("1", size)}Z`,
+        incident_updates: [
+          { id: "u1", status: "investigating", created_at: "2023-02-14T03:50:00Z" },
+        ],
+      },
+    ];
+
+    // Act
+    const ratio = settledGrowthRatio(
+      incidents,
+      (list) => incidentAnnotations("T-Mobile", list, 0, Date.now()),
+      256_000,
+    );
+
+    // Assess
+    expect(ratio).toBeLessThan(LINEAR_LIMIT);
   });
 });
 

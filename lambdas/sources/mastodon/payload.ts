@@ -4,7 +4,7 @@
  */
 import { parseIso } from "../../domain/buckets";
 import { SourceHttpError } from "../../http/fetch-with-policy";
-import { htmlToText } from "../text-matching";
+import { htmlToText } from "../html-text";
 
 /** The fields of a Mastodon status this source reads. */
 export interface MastodonStatus {
@@ -53,6 +53,68 @@ export function parseStatuses(document: unknown, url: string): MastodonStatus[] 
   return statuses;
 }
 
+/** One link-value of a `Link` header: its target as written and its first `rel`, lowercase. */
+interface LinkValue {
+  target: string;
+  rel: string;
+}
+
+/** Where the quoted-string that opens at `from` (a `"`) ends: after its closing quote. */
+function quotedStringEnd(header: string, from: number): number {
+  let i = from + 1;
+  while (i < header.length && header[i] !== '"') i += header[i] === "\\" ? 2 : 1;
+  return i + 1;
+}
+
+/**
+ * The link-values of an RFC 8288 `Link` header, read left to right once: `<target>` then
+ * `; name=value` parameters (a value a token or a quoted-string) up to a comma outside
+ * quotes. A pattern over the parameters would backtrack on a long hostile header.
+ */
+function linkValues(header: string): LinkValue[] {
+  const links: LinkValue[] = [];
+  let i = 0;
+  while (i < header.length) {
+    const open = header.indexOf("<", i);
+    const close = open === -1 ? -1 : header.indexOf(">", open + 1);
+    if (close === -1) break;
+    const link: LinkValue = { target: header.slice(open + 1, close), rel: "" };
+    let sawRel = false;
+    i = close + 1;
+    while (i < header.length && header[i] !== ",") {
+      if (header[i] !== ";") {
+        i += header[i] === '"' ? quotedStringEnd(header, i) - i : 1;
+        continue;
+      }
+      const nameStart = i + 1;
+      i = nameStart;
+      while (i < header.length && header[i] !== "=" && header[i] !== ";" && header[i] !== ",") i++;
+      const name = header.slice(nameStart, i).trim().toLowerCase();
+      let value = "";
+      if (header[i] === "=") {
+        i++;
+        while (header[i] === " " || header[i] === "\t") i++;
+        const valueStart = i;
+        if (header[i] === '"') {
+          i = quotedStringEnd(header, i);
+          value = header.slice(valueStart + 1, i - 1).replace(/\\(.)/g, "$1");
+        } else {
+          while (i < header.length && header[i] !== ";" && header[i] !== ",") i++;
+          value = header.slice(valueStart, i).trim();
+        }
+      }
+      // RFC 8288 §3.3: a second `rel` parameter is ignored.
+      if (name === "rel" && !sawRel) {
+        link.rel = value.toLowerCase();
+        sawRel = true;
+      }
+    }
+    links.push(link);
+    i++;
+  }
+  return links;
+}
+
 /**
  * The `rel="next"` URL of an RFC 8288 `Link` header, if it stays on `origin` (a page
  * link to another host is not followed).
@@ -60,20 +122,14 @@ export function parseStatuses(document: unknown, url: string): MastodonStatus[] 
  */
 export function nextLink(header: string | null, origin: string): string | null {
   if (!header) return null;
-  for (const part of header.split(/,(?=\s*<)/)) {
-    const match = /^\s*<([^>]*)>(.*)$/.exec(part);
-    if (
-      !match?.[1] ||
-      !/;\s*rel\s*=\s*"?([^";]*\s)?next(\s[^";]*)?"?\s*(;|$)/i.test(match[2] ?? "")
-    ) {
-      continue;
-    }
-    try {
-      const url = new URL(match[1], origin);
-      return url.origin === origin ? url.toString() : null;
-    } catch {
-      return null;
-    }
+  const next = linkValues(header).find(
+    (link) => link.target !== "" && link.rel.split(/[ \t]+/).includes("next"),
+  );
+  if (!next) return null;
+  try {
+    const url = new URL(next.target, origin);
+    return url.origin === origin ? url.toString() : null;
+  } catch {
+    return null;
   }
-  return null;
 }
