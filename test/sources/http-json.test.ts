@@ -355,6 +355,18 @@ describe("pickCount time", () => {
 });
 
 describe("HttpJsonSourceSchema", () => {
+  it("checks a URL of many unclosed braces in time linear in its length", () => {
+    // Act
+    const ratio = settledGrowthRatio(
+      (size) => `https://api.example.com/?q=${repeatTo("{", size)}`,
+      (url) => HttpJsonSourceSchema.safeParse({ kind: "http-json", url, pointer: "/n" }),
+      16_000,
+    );
+
+    // Assess
+    expect(ratio).toBeLessThan(LINEAR_LIMIT);
+  });
+
   it("joins a discriminated union on kind with the other source schemas", () => {
     // Prepare: how config.ts's SourceSchema will combine them
     const union = z.discriminatedUnion("kind", [

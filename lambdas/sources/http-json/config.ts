@@ -18,7 +18,9 @@ const FORBIDDEN_HEADERS = new Set([
 
 /** A JSON endpoint's URL; `{from}`/`{to}` are replaced by each bucket's start and end. */
 const endpointUrl = z.string().superRefine((text, ctx) => {
-  const unknown = text.match(/\{(?!from\}|to\})[^}]*\}/);
+  // `[^{}]*`, not `[^}]*`: a scan from one `{` stops at the next, so a text of many `{`
+  // is read once, not once per `{`.
+  const unknown = text.match(/\{(?!from\}|to\})[^{}]*\}/);
   if (unknown) {
     ctx.addIssue({
       code: "custom",

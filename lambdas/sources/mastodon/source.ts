@@ -17,6 +17,7 @@
 import { bucketStart } from "../../domain/buckets";
 import type { CountSource, SourceReading, SourceRequest } from "../../domain/count-source";
 import type { SeenItemsStore } from "../../domain/ports";
+import { withoutTrailingSlashes } from "../../domain/trailing-slashes";
 import {
   fetchWithPolicy,
   type HttpValidators,
@@ -26,7 +27,6 @@ import {
   validatorsToMemory,
 } from "../../http/fetch-with-policy";
 import { itemFilter } from "../text-matching";
-
 import { type MastodonStatus, nextLink, parseStatuses } from "./payload";
 /** Settings of a Mastodon source (see `MastodonSourceSchema`). */
 export interface MastodonSettings {
@@ -70,7 +70,7 @@ export class MastodonSource implements CountSource {
   ) {
     this.id = settings.id;
     this.weight = settings.weight;
-    const base = settings.instance.replace(/\/+$/, "");
+    const base = withoutTrailingSlashes(settings.instance);
     this.origin = new URL(base).origin;
     this.firstPage = `${base}/api/v1/timelines/tag/${encodeURIComponent(settings.hashtag)}?limit=${PAGE_SIZE}`;
     this.matches = itemFilter(settings.include ?? [], settings.exclude ?? []);

@@ -1,4 +1,5 @@
 import type { CountSource, SourceReading, SourceRequest } from "../../domain/count-source";
+import { withoutTrailingSlashes } from "../../domain/trailing-slashes";
 import {
   type FetchResult,
   fetchWithPolicy,
@@ -8,7 +9,6 @@ import {
   validatorsFromMemory,
   validatorsToMemory,
 } from "../../http/fetch-with-policy";
-
 import {
   incidentAnnotations,
   incidentsOf,
@@ -68,7 +68,7 @@ export class StatuspageSource implements CountSource {
   ) {
     this.id = settings.id;
     this.weight = settings.weight;
-    this.base = settings.url.replace(/\/+$/, "");
+    this.base = withoutTrailingSlashes(settings.url);
   }
 
   /** Fetches one document; a 304 without the remembered state behind it is refetched whole. */
