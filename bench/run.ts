@@ -5,7 +5,8 @@
  *
  * Usage: npm run bench [-- SECTION ...]
  *   sections: nab, delays, throughput, bundles, store-reads, collect-tick, crowd-ingestion,
- *   crash-injection, notify-latency, series-latency, dashboard, hostile-parsing (default: all)
+ *   report-integrity, crash-injection, notify-latency, series-latency, dashboard,
+ *   hostile-parsing (default: all)
  */
 import { existsSync } from "node:fs";
 import { join } from "node:path";
@@ -19,6 +20,7 @@ import { formatDelays, seedDelays, syntheticDelays } from "./detection-delay";
 import { benchHostileParsing } from "./hostile-parsing";
 import { DEFAULT_DATA, formatNabResult, runNabBench } from "./nab";
 import { benchNotifyLatency } from "./notify-latency";
+import { benchReportIntegrity } from "./report-integrity";
 import { benchSeriesLatency } from "./series-latency";
 import { benchStoreReads } from "./store-reads";
 
@@ -52,6 +54,7 @@ const sections: Record<string, () => boolean | Promise<boolean>> = {
   "store-reads": () => benchStoreReads(),
   "collect-tick": () => benchCollectTick(),
   "crowd-ingestion": () => benchCrowdIngestion(),
+  "report-integrity": () => benchReportIntegrity(),
   "crash-injection": () => benchCrashInjection(),
   "notify-latency": () => benchNotifyLatency(),
   dashboard: dashboardBench,
