@@ -16,6 +16,7 @@ import { createDocumentClient } from "../../lambdas/store/client";
 import { DynamoSeriesStore } from "../../lambdas/store/series-store";
 import { startEmbeddedStore } from "../../local/embedded-store";
 import { type LocalRuntime, startLocalRuntime } from "../../local/local-runtime";
+import type { TrustedProxies } from "../../local/request-address";
 import { CHEAP_CHALLENGE } from "./report-client";
 
 /** The seed story's counts. */
@@ -71,6 +72,8 @@ export async function startSeededRuntime(
     now?: number;
     /** Changes the configuration (rate limits, CORS origins) before the runtime starts. */
     configure?: (config: Config) => Config;
+    /** Proxies whose X-Forwarded-For the runtime believes, to post from many addresses. */
+    trustedProxies?: TrustedProxies;
   } = {},
 ): Promise<SeededRuntime> {
   const services = options.services ?? SEED_SERVICES;
@@ -127,6 +130,7 @@ export async function startSeededRuntime(
     autoTick: false,
     clock: { now: () => now },
     print: (line) => lines.push(line),
+    trustedProxies: options.trustedProxies ?? null,
   });
   await runtime.tick();
   return {
