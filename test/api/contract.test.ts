@@ -5,9 +5,6 @@
  * for that operation and status.
  */
 
-import { mkdtemp, rm } from "node:fs/promises";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import { Validator } from "@seriousme/openapi-schema-validator";
 import { Ajv2020, type ValidateFunction } from "ajv/dist/2020.js";
 import addFormats from "ajv-formats";
@@ -16,9 +13,9 @@ import { SOURCE_FAILURE_REASONS, sourceFailureGlossary } from "../../contract/so
 import { SECURITY_HEADERS } from "../../lambdas/api/security-headers";
 import { parseConfig } from "../../lambdas/domain/config";
 import { MAX_SERIES_POINTS } from "../../lambdas/usecases/query-status";
-import { type LocalRuntime, startLocalRuntime } from "../../local/local-runtime";
 import { CHEAP_CHALLENGE, withSolvedChallenge } from "../support/report-client";
 import { type SeededRuntime, startSeededRuntime } from "../support/seeded-runtime";
+import { startTemporaryRuntime } from "../support/temporary-runtime";
 
 type Operation = { responses: Record<string, Response>; operationId: string; security?: unknown[] };
 type PathItem = { description?: string; get?: Operation; post?: Operation };
@@ -72,23 +69,16 @@ async function onOwnRuntime<T>(
   reports: Record<string, unknown>,
   use: (url: string) => Promise<T>,
 ): Promise<T> {
-  const dataDir = await mkdtemp(join(tmpdir(), "outcry-contract-"));
-  let runtime: LocalRuntime | undefined;
+  const started = await startTemporaryRuntime({
+    config: parseConfig({
+      services: [{ id: "att", name: "AT&T", category: "carrier" }],
+      reports: { challenge: CHEAP_CHALLENGE, ...reports },
+    }),
+  });
   try {
-    runtime = await startLocalRuntime({
-      config: parseConfig({
-        services: [{ id: "att", name: "AT&T", category: "carrier" }],
-        reports: { challenge: CHEAP_CHALLENGE, ...reports },
-      }),
-      dataDir,
-      port: 0,
-      autoTick: false,
-      print: () => {},
-    });
-    return await use(runtime.url);
+    return await use(started.url);
   } finally {
-    await runtime?.stop();
-    await rm(dataDir, { recursive: true, force: true });
+    await started.stop();
   }
 }
 

@@ -3,37 +3,28 @@
  * against the local runtime, solving the challenge the API asks for.
  */
 import { execFile } from "node:child_process";
-import { mkdtemp, rm } from "node:fs/promises";
-import { tmpdir } from "node:os";
-import { join, resolve } from "node:path";
+import { resolve } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { parseConfig } from "../../lambdas/domain/config";
-import { type LocalRuntime, startLocalRuntime } from "../../local/local-runtime";
 import { CHEAP_CHALLENGE } from "../support/report-client";
+import { startTemporaryRuntime, type TemporaryRuntime } from "../support/temporary-runtime";
 
 const repoRoot = resolve(import.meta.dirname, "../..");
 const tsx = resolve(repoRoot, "node_modules/.bin/tsx");
 
-let dataDir: string;
-let runtime: LocalRuntime;
+let runtime: TemporaryRuntime;
 
 beforeAll(async () => {
-  dataDir = await mkdtemp(join(tmpdir(), "outcry-report-cli-"));
-  runtime = await startLocalRuntime({
+  runtime = await startTemporaryRuntime({
     config: parseConfig({
       services: [{ id: "t-mobile", name: "T-Mobile", category: "carrier" }],
       reports: { challenge: CHEAP_CHALLENGE },
     }),
-    dataDir,
-    port: 0,
-    autoTick: false,
-    print: () => {},
   });
 });
 
 afterAll(async () => {
   await runtime?.stop();
-  await rm(dataDir, { recursive: true, force: true });
 });
 
 /** Runs `outcry report <args>` and waits for it to exit. */

@@ -4,12 +4,9 @@
  * writing 1,000 invented addresses counts once, an entry that is not an address is
  * refused), and the addresses of one network count at most `reports.perNetwork`.
  */
-import { mkdtemp, rm } from "node:fs/promises";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { parseConfig } from "../../lambdas/domain/config";
-import { type LocalRuntime, startLocalRuntime } from "../../local/local-runtime";
+import { startTemporaryRuntime, type TemporaryRuntime } from "../support/temporary-runtime";
 
 const config = parseConfig({
   services: [{ id: "t-mobile", name: "T-Mobile", category: "carrier" }],
@@ -20,30 +17,23 @@ const config = parseConfig({
 const T0 = Date.parse("2024-03-01T10:02:00Z");
 let now = T0;
 
-let dataDir: string;
-let runtime: LocalRuntime;
+let started: TemporaryRuntime;
 
 beforeAll(async () => {
-  dataDir = await mkdtemp(join(tmpdir(), "outcry-forwarded-"));
-  runtime = await startLocalRuntime({
+  started = await startTemporaryRuntime({
     config,
-    dataDir,
-    port: 0,
-    autoTick: false,
     clock: { now: () => now },
-    print: () => {},
     trustedProxies: { hops: 1 },
   });
 });
 
 afterAll(async () => {
-  await runtime?.stop();
-  await rm(dataDir, { recursive: true, force: true });
+  await started?.stop();
 });
 
 /** A report as the proxy passes it on: what the client wrote, then what the proxy saw. */
 function throughProxy(clientWrote: string | null, proxySaw: string) {
-  return fetch(`${runtime.url}/reports`, {
+  return fetch(`${started.url}/reports`, {
     method: "POST",
     headers: {
       "content-type": "application/json",
@@ -65,7 +55,7 @@ describe("X-Forwarded-For behind one trusted proxy", () => {
       results.push(((await response.json()) as { status: string }).status);
     }
     now = T0 + 5 * 60_000;
-    const tick = await runtime.tick();
+    const tick = await started.runtime.tick();
     now = T0;
 
     // Assess
@@ -76,7 +66,7 @@ describe("X-Forwarded-For behind one trusted proxy", () => {
 
   it("refuses an address the proxy did not see as an address", async () => {
     // Act
-    const response = await fetch(`${runtime.url}/reports`, {
+    const response = await fetch(`${started.url}/reports`, {
       method: "POST",
       headers: { "content-type": "application/json", "x-forwarded-for": "<script>" },
       body: JSON.stringify({ service: "t-mobile", problem: "no-signal" }),
@@ -100,7 +90,7 @@ describe("one network's addresses", () => {
       results.push(((await response.json()) as { status: string }).status);
     }
     now = T0 + 10 * 60_000;
-    const tick = await runtime.tick();
+    const tick = await started.runtime.tick();
     now = T0;
 
     // Assess

@@ -3,41 +3,31 @@
  * and wait, many more than the server takes. The ticks go on, and the server answers
  * again once the flood is gone.
  */
-import { mkdtemp, rm } from "node:fs/promises";
 import { connect, type Socket } from "node:net";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { parseConfig } from "../../lambdas/domain/config";
 import { LOCAL_SERVER_LIMITS } from "../../local/api-server";
-import { type LocalRuntime, startLocalRuntime } from "../../local/local-runtime";
+import { startTemporaryRuntime, type TemporaryRuntime } from "../support/temporary-runtime";
 
 const FLOOD = 300;
 
-let dataDir: string;
-let runtime: LocalRuntime;
+let started: TemporaryRuntime;
 
 beforeAll(async () => {
-  dataDir = await mkdtemp(join(tmpdir(), "outcry-slow-"));
-  runtime = await startLocalRuntime({
+  started = await startTemporaryRuntime({
     config: parseConfig({
       services: [{ id: "t-mobile", name: "T-Mobile", category: "carrier" }],
     }),
-    dataDir,
-    port: 0,
-    autoTick: false,
-    print: () => {},
   });
 });
 
 afterAll(async () => {
-  await runtime?.stop();
-  await rm(dataDir, { recursive: true, force: true });
+  await started?.stop();
 });
 
 /** A socket that has sent the head of a report and the first byte of its body. */
 async function slowBody(): Promise<Socket> {
-  const socket = connect(Number(new URL(runtime.url).port), "127.0.0.1");
+  const socket = connect(Number(new URL(started.url).port), "127.0.0.1");
   socket.on("error", () => {});
   await new Promise<void>((resolve) => socket.once("connect", () => resolve()));
   socket.write(
@@ -54,10 +44,10 @@ describe("a slow-body flood", () => {
     const held = flood.filter((socket) => !socket.destroyed).length;
 
     // Act
-    const ticks = [await runtime.tick(), await runtime.tick()];
+    const ticks = [await started.runtime.tick(), await started.runtime.tick()];
     for (const socket of flood) socket.destroy();
     await new Promise((resolve) => setTimeout(resolve, 200));
-    const health = await fetch(`${runtime.url}/health`);
+    const health = await fetch(`${started.url}/health`);
 
     // Assess
     expect(held).toBeLessThanOrEqual(LOCAL_SERVER_LIMITS.maxConnections);

@@ -6,8 +6,7 @@
  * runtime cannot show (API Gateway's IAM authorizer), the block says which test does.
  * SECURITY.md maps each risk to its guards.
  */
-import { mkdtemp, readFile, rm } from "node:fs/promises";
-import { tmpdir } from "node:os";
+import { readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ROUTES } from "../../lambdas/api/routes";
@@ -18,12 +17,12 @@ import { fetchWithPolicy, SourceHttpError } from "../../lambdas/http/fetch-with-
 import { PUBLIC_ONLY } from "../../lambdas/http/outbound-policy";
 import { htmlToText } from "../../lambdas/sources/html-text";
 import { parseFeed } from "../../lambdas/sources/rss/payload";
-import { type LocalRuntime, startLocalRuntime } from "../../local/local-runtime";
 import { type FixtureServer, startFixtureServer } from "../support/fixture-server";
 import { LINEAR_LIMIT, settledGrowthRatio } from "../support/growth";
 import { FIXTURE_NETWORK } from "../support/outbound";
 import { CHEAP_CHALLENGE, solvedChallenge } from "../support/report-client";
 import { type SeededRuntime, startSeededRuntime } from "../support/seeded-runtime";
+import { startTemporaryRuntime, type TemporaryRuntime } from "../support/temporary-runtime";
 
 let seeded: SeededRuntime;
 let fixtures: FixtureServer;
@@ -92,29 +91,22 @@ describe("API1:2023 Broken Object Level Authorization", () => {
 });
 
 describe("API2:2023 Broken Authentication", () => {
-  let dataDir: string;
-  let keyed: LocalRuntime;
+  let keyed: TemporaryRuntime;
   let key: string;
 
   beforeAll(async () => {
-    dataDir = await mkdtemp(join(tmpdir(), "outcry-owasp-key-"));
-    keyed = await startLocalRuntime({
+    keyed = await startTemporaryRuntime({
       config: parseConfig({
         services: [{ id: "t-mobile", name: "T-Mobile", category: "carrier" }],
         api: { auth: "apiKey" },
         reports: { challenge: CHEAP_CHALLENGE },
       }),
-      dataDir,
-      port: 0,
-      autoTick: false,
-      print: () => {},
     });
-    key = (await readFile(join(dataDir, "api-key"), "utf8")).trim();
+    key = (await readFile(join(keyed.dataDir, "api-key"), "utf8")).trim();
   });
 
   afterAll(async () => {
     await keyed?.stop();
-    await rm(dataDir, { recursive: true, force: true });
   });
 
   it("asks every read route for the key, and takes it only from its header", async () => {
