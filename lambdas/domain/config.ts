@@ -25,6 +25,7 @@ import {
   DEFAULT_CONCURRENCY,
   e164,
   OperatorSchema,
+  ShardSettingsSchema,
   SmsSettingsSchema,
 } from "./deployment-schema";
 import { recipientIdSchema, serviceIdSchema, webOriginSchema } from "./field-schemas";
@@ -497,6 +498,7 @@ export const ConfigSchema = z
     concurrency: ConcurrencySchema.default({ ...DEFAULT_CONCURRENCY }).describe(
       "reserved concurrency per function in AWS (collect, detect, api, webhook), or 'unreserved' on accounts with a small concurrency limit",
     ),
+    shards: ShardSettingsSchema.default(ShardSettingsSchema.parse({})),
     sms: SmsSettingsSchema.default(SmsSettingsSchema.parse({})),
     detector: DetectorSettingsSchema.default(DetectorSettingsSchema.parse({})),
     reports: ReportSettingsSchema.default(ReportSettingsSchema.parse({})),
@@ -518,6 +520,18 @@ export const ConfigSchema = z
         ids.set(service.id, index);
       }
     });
+    if (config.concurrency !== "unreserved") {
+      for (const fn of ["collect", "detect"] as const) {
+        const reserved = config.concurrency[fn];
+        if (reserved !== "unreserved" && reserved < config.shards.workers + 1) {
+          ctx.addIssue({
+            code: "custom",
+            path: ["concurrency", fn],
+            message: `must be at least shards.workers + 1 (${config.shards.workers + 1}): one execution hands out each tick's shards and shards.workers work on them; raise it or lower shards.workers`,
+          });
+        }
+      }
+    }
     if (config.reports.dedupMinutes % config.bucketMinutes !== 0) {
       ctx.addIssue({
         code: "custom",

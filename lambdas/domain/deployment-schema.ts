@@ -49,16 +49,17 @@ const reservation = z.union(
 );
 
 /** The default reservations: see {@link ConcurrencySchema}. */
-export const DEFAULT_CONCURRENCY = { collect: 1, detect: 1, api: 50, webhook: 2 } as const;
+export const DEFAULT_CONCURRENCY = { collect: 5, detect: 5, api: 50, webhook: 2 } as const;
 
 /**
  * Reserved concurrency per function. The defaults keep collect and detect runnable while
- * a report flood fills the API: collect and detect get one execution each (one tick at a
- * time, however late a tick runs), the webhook function two, and the API at most 50
- * (about 1,500 requests a second at 30 ms each, above the stage's default rate limit),
- * so a flood cannot take the account's whole pool. Lambda keeps 100 executions of every
- * account unreserved, so the defaults (54 in all) need an account concurrency limit of
- * at least 154; on a new account with a limit of 10, set `"concurrency": "unreserved"`.
+ * a report flood fills the API: collect and detect get five executions each (the tick
+ * that hands out the shards, and the default four shard workers, `shards.workers`), the
+ * webhook function two, and the API at most 50 (about 1,500 requests a second at 30 ms
+ * each, above the stage's default rate limit), so a flood cannot take the account's whole
+ * pool. Lambda keeps 100 executions of every account unreserved, so the defaults (62 in
+ * all) need an account concurrency limit of at least 162; on a new account with a limit
+ * of 10, set `"concurrency": "unreserved"`.
  */
 export const ConcurrencySchema = z.union([
   z.literal("unreserved"),
@@ -71,6 +72,38 @@ export const ConcurrencySchema = z.union([
     })
     .strict(),
 ]);
+
+/** Services in one shard by default: a shard's reads fit well inside one invocation. */
+export const DEFAULT_SHARD_SERVICES = 200;
+/** Shard workers of collect and of detect by default (the queues' maximum concurrency). */
+export const DEFAULT_SHARD_WORKERS = 4;
+
+/**
+ * How collect and detect split their work. Every tick hands out one queue message per
+ * shard of at most `services` services; at most `workers` invocations work on a queue at
+ * once (the event source mapping's maximum concurrency, which Lambda sets no lower
+ * than 2). Nothing in the stack grows with the number of services or shards.
+ */
+export const ShardSettingsSchema = z
+  .object({
+    services: z
+      .number()
+      .int("use a whole number of services")
+      .min(10, "a shard holds at least 10 services")
+      .max(2_000, "a shard holds at most 2,000 services: more would not fit one invocation's time")
+      .default(DEFAULT_SHARD_SERVICES)
+      .describe("services per shard of collect and detect"),
+    workers: z
+      .number()
+      .int("use a whole number of workers")
+      .min(2, "Lambda's queue polling runs at least 2 workers")
+      .max(1_000, "at most 1,000 workers")
+      .default(DEFAULT_SHARD_WORKERS)
+      .describe(
+        "shard workers of collect and of detect at once (each function's reserved concurrency must be at least this plus one)",
+      ),
+  })
+  .strict();
 
 /** SMS spending and delivery logging. */
 export const SmsSettingsSchema = z
@@ -96,5 +129,7 @@ export const SmsSettingsSchema = z
 export type Operator = z.infer<typeof OperatorSchema>;
 /** Validated reservations: one per function, or "unreserved" for all. */
 export type Concurrency = z.infer<typeof ConcurrencySchema>;
+/** Validated shard settings. */
+export type ShardSettings = z.infer<typeof ShardSettingsSchema>;
 /** Validated SMS settings. */
 export type SmsSettings = z.infer<typeof SmsSettingsSchema>;

@@ -7,6 +7,7 @@ import type { SourceFailure } from "../../contract/source-failure";
 import type { DetectorState } from "./detector";
 import type { Incident, IncidentSummary, IncidentTransition } from "./incident";
 import { OutcryError } from "./outcry-error";
+import type { ShardJob, ShardJobKind, ShardRef } from "./shards";
 
 /** Counts of one bucket of one service, per source; a missing source is a gap. */
 export interface SeriesPoint {
@@ -372,6 +373,39 @@ export interface ProgressStore {
   markChanged(): Promise<void>;
   /** A number that changes whenever a tick has changed stored data (0 before any). */
   dataVersion(): Promise<number>;
+}
+
+/**
+ * Hands out a tick's shard jobs to the workers: an SQS queue in AWS, in-process tasks
+ * locally. A job may be delivered more than once; workers make that harmless.
+ */
+export interface ShardQueue {
+  send(jobs: readonly ShardJob[]): Promise<void>;
+}
+
+/** What {@link ShardProgressStore.markDone} found. */
+export interface ShardTally {
+  /** True when every shard of the tick has now been marked done (also on a repeat). */
+  complete: boolean;
+  /** What each shard marked done so far left for the one that finishes the tick. */
+  notes: Record<string, number>[];
+}
+
+/**
+ * Which shards of a tick are done, so that the last one to finish does the tick's
+ * cross-shard work (collect: mark the bucket collected; detect: correlate and deliver).
+ */
+export interface ShardProgressStore {
+  /**
+   * Marks `shard` of the `kind` tick keyed `tick` done (idempotent), leaving `note`
+   * (e.g. detect's quiet runs of open incidents: incident id → since).
+   */
+  markDone(
+    kind: ShardJobKind,
+    tick: number,
+    shard: ShardRef,
+    note?: Record<string, number>,
+  ): Promise<ShardTally>;
 }
 
 /**

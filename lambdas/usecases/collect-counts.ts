@@ -13,7 +13,13 @@
  * 4. Record each source's health, with what it asked to remember for next time. A failure
  *    is recorded as its public class (`classifySourceFailure`); its message, which names
  *    URLs and what servers said, is in the result for the logs only.
- * 5. Mark the newest bucket collected, so detect can work on it at once.
+ * 5. Mark this shard done; the last shard of the tick to finish marks the newest bucket
+ *    collected, so detect can work on it at once.
+ *
+ * A tick's services are split into shards (`domain/shards.ts`), each collected by its own
+ * invocation; this use case collects one shard (by default the whole). Its services are
+ * read starting at a place that moves each tick, so when a shard runs out of time it is
+ * not always the same services that wait.
  */
 import type { SourceFailure, SourceFailureReason } from "../../contract/source-failure";
 import { lastClosedBucket, MINUTE_MS } from "../domain/buckets";
@@ -24,9 +30,12 @@ import type {
   AnnotationStore,
   ProgressStore,
   SeriesStore,
+  ShardProgressStore,
   SourceHealthStore,
 } from "../domain/ports";
+import { rotated, type ShardRef, servicesOf, WHOLE } from "../domain/shards";
 import { classifySourceFailure } from "../domain/source-failure-class";
+import { runBounded } from "./run-bounded";
 
 /** What collecting needs. */
 export interface CollectDependencies {
@@ -35,6 +44,8 @@ export interface CollectDependencies {
   health: SourceHealthStore;
   annotations: AnnotationStore;
   progress: ProgressStore;
+  /** Which shards of a tick are done. */
+  shards: ShardProgressStore;
   sourcesFor: (serviceId: string) => CountSource[];
   /** How long one source read may take before it counts as failed. */
   sourceDeadlineMs?: number;
@@ -46,11 +57,17 @@ export interface CollectBudget {
   finishBy?: number;
   /** Clock for the budget (real time even when `nowMs` is a scheduled or virtual time). */
   clock?: () => number;
+  /** The shard of the tick's services to collect (default: all of them). */
+  shard?: ShardRef;
 }
 
 /** What one collect tick did. */
 export interface CollectResult {
   bucketStart: number;
+  /** The shard collected. */
+  shard: ShardRef;
+  /** True when this shard was the last of its tick to finish (the bucket is now collected). */
+  tickComplete: boolean;
   /** service id → combined count of the newest bucket (null: every source missing) */
   latest: Record<string, number | null>;
   /**
@@ -103,18 +120,6 @@ function withDeadline<T>(
   return Promise.race([work, deadline]).finally(() => clearTimeout(timer));
 }
 
-/** Runs `tasks` with at most `limit` in flight. */
-async function runBounded(tasks: (() => Promise<void>)[], limit: number): Promise<void> {
-  let next = 0;
-  const worker = async () => {
-    while (next < tasks.length) {
-      const task = tasks[next++];
-      if (task) await task();
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(limit, tasks.length) }, worker));
-}
-
 /** Checks what a source returned, so a faulty adapter fails loudly rather than writes junk. */
 function checkReading(reading: SourceReading, buckets: readonly number[], what: string): void {
   if (!Array.isArray(reading?.counts) || reading.counts.length !== buckets.length) {
@@ -151,7 +156,14 @@ export async function collectCounts(
     (_, i) => newest - (lookBack - i) * bucketMinutes * MINUTE_MS,
   );
   const deadline = deps.sourceDeadlineMs ?? SOURCE_DEADLINE_MS;
-  const result: CollectResult = { bucketStart: newest, latest: {}, failures: [] };
+  const shard = budget.shard ?? WHOLE;
+  const result: CollectResult = {
+    bucketStart: newest,
+    shard,
+    tickComplete: false,
+    latest: {},
+    failures: [],
+  };
   const readSource = async (
     serviceId: string,
     source: CountSource,
@@ -207,7 +219,8 @@ export async function collectCounts(
     }
   };
   const tasks: (() => Promise<void>)[] = [];
-  for (const service of deps.config.services) {
+  const services = servicesOf(deps.config.services, shard);
+  for (const service of rotated(services, Math.floor(nowMs / MINUTE_MS))) {
     result.latest[service.id] = null;
     const sources = deps.sourcesFor(service.id);
     // One read of the service's health gives every source what it remembered.
@@ -223,9 +236,14 @@ export async function collectCounts(
     }
   }
   await runBounded(tasks, CONCURRENCY);
-  // Every source has had its turn (a failed one is a gap): detect may take the bucket now.
-  await deps.progress.markCollected(newest);
-  // Counts, health and annotations may have changed: cached API answers start afresh.
-  await deps.progress.markChanged();
+  // Every source of this shard has had its turn (a failed one is a gap). When every shard
+  // of the tick has, detect may take the bucket.
+  const tally = await deps.shards.markDone("collect", nowMs, shard);
+  result.tickComplete = tally.complete;
+  if (tally.complete) {
+    await deps.progress.markCollected(newest);
+    // Counts, health and annotations may have changed: cached API answers start afresh.
+    await deps.progress.markChanged();
+  }
   return result;
 }

@@ -11,8 +11,17 @@
  * 5. Save each state on the revision it was read at: a concurrent tick cannot apply the
  *    same buckets twice, and because steps 3-4 are keyed deterministically, re-running
  *    any of them changes nothing.
- * 6. Deliver what the outbox holds (grouped, held back in maintenance; see
+ * 6. Mark the shard done. The last shard of the tick to finish correlates across shards
+ *    (an incident of one shard gains the peers other shards opened beside it) and
+ *    delivers what the outbox holds (grouped, held back in maintenance; see
  *    `deliver-notifications.ts`).
+ *
+ * A tick's services are split into shards (`domain/shards.ts`), each detected by its own
+ * invocation working through the same bucket (`through`, fixed when the tick was handed
+ * out); `detectIncidents` runs the whole as one shard. A shard writes only its own
+ * services' incidents, so two shards never write the same item; an opening's summary
+ * names the peers its shard could see, and the incident records every peer once the
+ * tick has finished.
  */
 import { lastClosedBucket, MINUTE_MS } from "../domain/buckets";
 import { combinedCount, sourceWeights } from "../domain/combine";
@@ -26,9 +35,12 @@ import type {
   OutboxStore,
   ProgressStore,
   SeriesStore,
+  ShardProgressStore,
 } from "../domain/ports";
+import { type ShardRef, servicesOf, WHOLE } from "../domain/shards";
 import { growthSummary, summarizeIncident } from "../domain/wording/incident-summary";
 import { type Deliverer, type DeliveryResult, deliverPending } from "./deliver-notifications";
+import { runBounded } from "./run-bounded";
 
 /** What detecting needs. */
 export interface DetectDependencies {
@@ -38,6 +50,8 @@ export interface DetectDependencies {
   incidents: IncidentStore;
   outbox: OutboxStore;
   progress: ProgressStore;
+  /** Which shards of a tick are done. */
+  shards: ShardProgressStore;
   deliverer: Deliverer;
   /**
    * The wall clock for delivery leases and retry times. A tick's own time comes from its
@@ -47,22 +61,42 @@ export interface DetectDependencies {
   now: () => number;
 }
 
-/** What one detect tick did. */
+/** What one detect shard did (and, when it finished the tick, the tick's delivery). */
 export interface DetectResult {
   /** Newest bucket processed. */
   through: number;
+  /** The shard detected. */
+  shard: ShardRef;
+  /** True when this shard was the last of its tick to finish, and delivered. */
+  tickComplete: boolean;
   buckets: number;
   transitions: { incidentId: string; transition: IncidentTransition; multiple?: number }[];
   /** Services whose state another, concurrent tick saved first. */
   conflicts: string[];
   open: Incident[];
+  /** What the tick delivered; empty unless this shard finished the tick. */
   delivery: DeliveryResult;
+}
+
+/** One shard of a detect tick: which services, through which bucket. */
+export interface DetectShardJob {
+  /** The tick's scheduled time. */
+  at: number;
+  /** The newest bucket to work through (the same for every shard of the tick). */
+  through: number;
+  shard: ShardRef;
 }
 
 /** At most this much history is processed in one tick after a long pause. */
 const MAX_CATCH_UP_MS = 24 * 60 * MINUTE_MS;
 /** Incidents this recent take part in correlation. */
 const CORRELATION_LOOK_BACK_MS = 2 * 24 * 60 * MINUTE_MS;
+/** At most this many recent incidents take part (a mass outage of every service fits). */
+const CORRELATION_LIMIT = 20_000;
+/** Services stepped at once: their reads and writes wait on the store. */
+const CONCURRENCY = 32;
+/** Nothing delivered (a shard that does not finish its tick). */
+const NO_DELIVERY: DeliveryResult = { sent: [], failed: [], dead: [], heldBack: [] };
 
 /**
  * The newest bucket detect may read at `nowMs`: the newest closed bucket collect has
@@ -148,59 +182,50 @@ async function advanceService(
   return { service, state, revision: loaded.revision, changed: true, buckets };
 }
 
+/** Incidents that started within the correlation look-back, newest first, page by page. */
+async function recentIncidents(deps: DetectDependencies, through: number): Promise<Incident[]> {
+  const found: Incident[] = [];
+  let after: string | undefined;
+  do {
+    const page = await deps.incidents.list({
+      fromMs: through - CORRELATION_LOOK_BACK_MS,
+      limit: 500,
+      ...(after ? { after } : {}),
+    });
+    for (const { incident } of page.items) found.push(incident);
+    after = page.next ?? undefined;
+  } while (after && found.length < CORRELATION_LIMIT);
+  return found;
+}
+
 /**
- * Detects incidents in the buckets settled at `nowMs`.
- * @example const result = await detectIncidents(deps, Date.parse(event.time));
+ * Incidents with their correlation as of `through`: each gains the services of
+ * `overlappingPeers`. An open incident already in its quiet run ends, for correlation,
+ * where that run began (`quietSince`): the backtest, which sees the resolution, dates it
+ * the same.
  */
-export async function detectIncidents(
+function correlate(
   deps: DetectDependencies,
-  nowMs: number,
-): Promise<DetectResult> {
-  const { config } = deps;
-  const through = settledBucket(config, nowMs, await deps.progress.collectedThrough());
-  const touched = new Map<string, Incident>();
-  const transitions: DetectResult["transitions"] = [];
-
-  // 1-2. Step every service's detector.
-  const runs = await Promise.all(
-    config.services.map((service) => advanceService(deps, service, through, touched, transitions)),
-  );
-
-  // 3. Correlate and write what changed.
-  const recent = await deps.incidents.list({
-    fromMs: through - CORRELATION_LOOK_BACK_MS,
-    limit: 500,
-  });
-  const everything = new Map(recent.items.map(({ incident }) => [incident.id, incident]));
-  for (const [id, incident] of touched) everything.set(id, incident);
-  // An open incident already in its quiet run ends, for correlation, where that run
-  // began: the backtest, which sees the resolution, dates it the same.
-  const quietSince = new Map(
-    runs.flatMap((run) =>
-      run.state.incident && run.state.quietSince !== null
-        ? [[run.state.incident.id, run.state.quietSince] as const]
-        : [],
-    ),
-  );
-  const spans = [...everything.values()].map((incident) => {
+  incidents: Iterable<Incident>,
+  quietSince: ReadonlyMap<string, number>,
+  through: number,
+) {
+  const everything = [...incidents];
+  const spans = everything.map((incident) => {
     const end = quietSince.get(incident.id);
     return end === undefined || incident.resolvedAt !== null
       ? incident
       : { ...incident, resolvedAt: end };
   });
-  const peers = overlappingPeers(spans, config.detector.correlationWindowMinutes, through);
-  const services = new Map(config.services.map((s) => [s.id, s]));
-  const toWrite = new Map<string, Incident>();
-  for (const incident of everything.values()) {
+  const peers = overlappingPeers(spans, deps.config.detector.correlationWindowMinutes, through);
+  const services = new Map(deps.config.services.map((s) => [s.id, s]));
+  /** The incident with every overlapping peer recorded, and whether that added one. */
+  const withPeers = (incident: Incident) => {
     const overlapping = (peers.get(incident.id) ?? []).map((peer) => peer.service);
     const grew = overlapping.some((s) => !incident.correlatedWith.includes(s));
-    if (touched.has(incident.id) || grew) {
-      toWrite.set(incident.id, {
-        ...incident,
-        correlatedWith: [...new Set([...incident.correlatedWith, ...overlapping])].sort(),
-      });
-    }
-  }
+    const correlatedWith = [...new Set([...incident.correlatedWith, ...overlapping])].sort();
+    return { incident: { ...incident, correlatedWith }, grew };
+  };
   const summaryOf = (incident: Incident) => {
     const service = services.get(incident.service);
     const correlated = (peers.get(incident.id) ?? []).map((peer) => ({
@@ -217,13 +242,64 @@ export async function detectIncidents(
       now: through,
     });
   };
-  for (const incident of toWrite.values())
-    await deps.incidents.put(incident, summaryOf(incident), through);
+  return { everything, withPeers, summaryOf, services };
+}
+
+/**
+ * Detects incidents in one shard of a tick's services, through the job's bucket.
+ * @example const result = await detectShard(deps, { at, through, shard: { index: 3, count: 50 } });
+ */
+export async function detectShard(
+  deps: DetectDependencies,
+  job: DetectShardJob,
+): Promise<DetectResult> {
+  const { config } = deps;
+  const { through, shard } = job;
+  const own = servicesOf(config.services, shard);
+  const ownIds = new Set(own.map((s) => s.id));
+  const touched = new Map<string, Incident>();
+  const transitions: DetectResult["transitions"] = [];
+
+  // 1-2. Step every service's detector.
+  const runs: (ServiceRun & { buckets: number })[] = [];
+  await runBounded(
+    own.map((service) => async () => {
+      runs.push(await advanceService(deps, service, through, touched, transitions));
+    }),
+    CONCURRENCY,
+  );
+  const quietSince = new Map(
+    runs.flatMap((run) =>
+      run.state.incident && run.state.quietSince !== null
+        ? [[run.state.incident.id, run.state.quietSince] as const]
+        : [],
+    ),
+  );
+
+  // 3. Correlate and write what changed: only this shard's incidents, and only when one
+  // changed (an older one gains peers from other shards when the tick finishes).
+  const toWrite = new Map<string, Incident>();
+  let summaryOf: ReturnType<typeof correlate>["summaryOf"] | undefined;
+  let services = new Map(config.services.map((s) => [s.id, s]));
+  if (touched.size > 0) {
+    const all = new Map((await recentIncidents(deps, through)).map((i) => [i.id, i]));
+    for (const [id, incident] of touched) all.set(id, incident);
+    const correlation = correlate(deps, all.values(), quietSince, through);
+    summaryOf = correlation.summaryOf;
+    services = correlation.services;
+    for (const incident of correlation.everything) {
+      if (!ownIds.has(incident.service)) continue;
+      const { incident: correlated, grew } = correlation.withPeers(incident);
+      if (touched.has(incident.id) || grew) toWrite.set(incident.id, correlated);
+    }
+    for (const incident of toWrite.values())
+      await deps.incidents.put(incident, correlation.summaryOf(incident), through);
+  }
 
   // 4. Record transitions once.
   for (const { incidentId, transition, multiple } of transitions) {
     const incident = toWrite.get(incidentId);
-    if (!incident) continue;
+    if (!incident || !summaryOf) continue;
     const serviceName = services.get(incident.service)?.name ?? incident.service;
     const summary = summaryOf(incident);
     await deps.outbox.add({
@@ -236,7 +312,7 @@ export async function detectIncidents(
       summary: multiple
         ? growthSummary(summary, serviceName, incident.peak.count, multiple)
         : summary,
-      createdAt: nowMs,
+      createdAt: job.at,
     });
   }
 
@@ -250,23 +326,79 @@ export async function detectIncidents(
     }
   }
 
-  // 6. Deliver. States and incidents are written by now, and deliveries may change
-  // records: cached API answers start afresh even when delivery fails.
-  let delivery: Awaited<ReturnType<typeof deliverPending>>;
-  try {
-    delivery = await deliverPending(deps.outbox, deps.deliverer, deps.now());
-  } finally {
-    await deps.progress.markChanged();
-  }
+  // 6. Mark the shard done, leaving its quiet runs for the correlation across shards.
+  const tally = await deps.shards.markDone(
+    "detect",
+    job.at,
+    shard,
+    quietSince.size > 0 ? Object.fromEntries(quietSince) : undefined,
+  );
+  const delivery = tally.complete
+    ? await finishDetectTick(
+        deps,
+        through,
+        new Map(tally.notes.flatMap((note) => Object.entries(note))),
+        shard.count > 1,
+      )
+    : NO_DELIVERY;
   const open = runs.flatMap((run) =>
     run.state.incident ? [toWrite.get(run.state.incident.id) ?? run.state.incident] : [],
   );
   return {
     through,
+    shard,
+    tickComplete: tally.complete,
     buckets: runs.reduce((sum, run) => sum + run.buckets, 0),
     transitions,
     conflicts,
     open,
     delivery,
   };
+}
+
+/**
+ * The tick's last step, once every shard is done: incidents gain the peers other shards
+ * opened beside them (`acrossShards`; one shard has correlated everything already), and
+ * the outbox is delivered. Re-running it changes nothing: it writes only peers not yet
+ * recorded, and delivery claims each message.
+ */
+export async function finishDetectTick(
+  deps: DetectDependencies,
+  through: number,
+  quietSince: ReadonlyMap<string, number>,
+  acrossShards = true,
+): Promise<DeliveryResult> {
+  if (acrossShards) {
+    const correlation = correlate(deps, await recentIncidents(deps, through), quietSince, through);
+    for (const incident of correlation.everything) {
+      const { incident: correlated, grew } = correlation.withPeers(incident);
+      if (grew) await deps.incidents.put(correlated, correlation.summaryOf(correlated), through);
+    }
+  }
+  // States and incidents are written by now, and deliveries may change records: cached
+  // API answers start afresh even when delivery fails.
+  try {
+    return await deliverPending(deps.outbox, deps.deliverer, deps.now());
+  } finally {
+    await deps.progress.markChanged();
+  }
+}
+
+/**
+ * The bucket every shard of a detect tick at `nowMs` works through.
+ * @example const through = await tickThrough(deps, Date.parse(event.time));
+ */
+export async function tickThrough(deps: DetectDependencies, nowMs: number): Promise<number> {
+  return settledBucket(deps.config, nowMs, await deps.progress.collectedThrough());
+}
+
+/**
+ * Detects incidents in the buckets settled at `nowMs`, every service as one shard.
+ * @example const result = await detectIncidents(deps, Date.parse(event.time));
+ */
+export async function detectIncidents(
+  deps: DetectDependencies,
+  nowMs: number,
+): Promise<DetectResult> {
+  return detectShard(deps, { at: nowMs, through: await tickThrough(deps, nowMs), shard: WHOLE });
 }

@@ -24,6 +24,7 @@ import { DynamoSharedRateLimit } from "../store/rate-limit-store";
 import { DynamoReportStore } from "../store/report-store";
 import { DynamoSeenItemsStore } from "../store/seen-items-store";
 import { DynamoSeriesStore } from "../store/series-store";
+import { DynamoShardProgressStore } from "../store/shard-progress-store";
 import { DynamoSourceHealthStore } from "../store/source-health-store";
 import { DynamoSpentChallenges } from "../store/spent-challenge-store";
 import { DynamoTickLeaseStore } from "../store/tick-lease-store";
@@ -79,6 +80,7 @@ export function buildDependencies(settings: RuntimeSettings): Dependencies {
     tableName: settings.tableName,
   };
   const series = new DynamoSeriesStore(table, config.retentionDays);
+  const shards = new DynamoShardProgressStore(table);
   const states = new DynamoDetectorStateStore(table);
   const incidents = new DynamoIncidentStore(table, config.retentionDays);
   const outbox = new DynamoOutboxStore(table);
@@ -129,6 +131,7 @@ export function buildDependencies(settings: RuntimeSettings): Dependencies {
       health,
       annotations,
       progress,
+      shards,
       sourcesFor: (id) => sources.get(id) ?? [],
     },
     detect: {
@@ -138,6 +141,7 @@ export function buildDependencies(settings: RuntimeSettings): Dependencies {
       incidents,
       outbox,
       progress,
+      shards,
       deliverer,
       now: settings.now,
     },

@@ -1,0 +1,134 @@
+/**
+ * Shards: how one tick's work on every service is split so that no invocation's share
+ * grows with the number of services. A tick hands out one job per shard (a queue message
+ * in AWS, an in-process task locally); a shard is a contiguous, balanced slice of the
+ * configured services, so every service lies in exactly one shard of a tick however many
+ * there are, and a worker finds its services from the job alone.
+ */
+import * as z from "zod";
+import { parseIso, toIso } from "./buckets";
+import { OutcryError } from "./outcry-error";
+
+/** One shard of a tick: the `index`-th of `count`. */
+export interface ShardRef {
+  index: number;
+  count: number;
+}
+
+/** The whole of the services as one shard (a single-process run, or a small config). */
+export const WHOLE: ShardRef = { index: 0, count: 1 };
+
+/** The two kinds of work a tick hands out. */
+export type ShardJobKind = "collect" | "detect";
+
+/** What one shard worker is asked to do. */
+export interface ShardJob {
+  kind: ShardJobKind;
+  /** The tick's scheduled time, epoch ms: the same for every shard of the tick. */
+  at: number;
+  shard: ShardRef;
+  /**
+   * detect only: the newest bucket every shard of the tick works through, fixed when the
+   * tick is handed out so that all shards agree on it.
+   */
+  through?: number;
+}
+
+/** Shards needed for `services` services at most `perShard` each (at least one). */
+export function shardCount(services: number, perShard: number): number {
+  return Math.max(1, Math.ceil(services / perShard));
+}
+
+/**
+ * The services of `shard`: a balanced contiguous slice (sizes differ by at most one).
+ * @example servicesOf(config.services, { index: 2, count: 50 });
+ */
+export function servicesOf<T>(services: readonly T[], shard: ShardRef): T[] {
+  const from = Math.floor((shard.index * services.length) / shard.count);
+  const to = Math.floor(((shard.index + 1) * services.length) / shard.count);
+  return services.slice(from, to);
+}
+
+/**
+ * `items` started at a place that moves by one each tick, so that when a shard runs out
+ * of time the ones it did not reach differ from tick to tick: nobody starves.
+ */
+export function rotated<T>(items: readonly T[], tick: number): T[] {
+  if (items.length === 0) return [];
+  const offset = ((tick % items.length) + items.length) % items.length;
+  return [...items.slice(offset), ...items.slice(0, offset)];
+}
+
+/** The jobs of one tick: one per shard. */
+export function tickJobs(
+  kind: ShardJobKind,
+  at: number,
+  count: number,
+  through?: number,
+): ShardJob[] {
+  return Array.from({ length: count }, (_, index) => ({
+    kind,
+    at,
+    shard: { index, count },
+    ...(through === undefined ? {} : { through }),
+  }));
+}
+
+const isoTime = z.iso.datetime({ message: "must be an ISO 8601 UTC time" });
+
+/** A job as it travels in a queue message. */
+const JobBodySchema = z
+  .object({
+    kind: z.enum(["collect", "detect"]),
+    at: isoTime,
+    shard: z.number().int().min(0),
+    shards: z.number().int().min(1),
+    through: isoTime.optional(),
+  })
+  .strict()
+  .refine((body) => body.shard < body.shards, {
+    message: "shard must be below shards",
+    path: ["shard"],
+  });
+
+/** A queue message that is not a job: it can never succeed, so it is not retried as one. */
+export class ShardJobError extends OutcryError {
+  constructor(message: string) {
+    super(message, { retryable: false });
+    this.name = "ShardJobError";
+  }
+}
+
+/** The message body that carries `job`. */
+export function jobBody(job: ShardJob): string {
+  return JSON.stringify({
+    kind: job.kind,
+    at: toIso(job.at),
+    shard: job.shard.index,
+    shards: job.shard.count,
+    ...(job.through === undefined ? {} : { through: toIso(job.through) }),
+  });
+}
+
+/** Reads a message body written by {@link jobBody}; throws {@link ShardJobError} naming the field. */
+export function parseJobBody(body: string): ShardJob {
+  let raw: unknown;
+  try {
+    raw = JSON.parse(body);
+  } catch {
+    throw new ShardJobError("the message is not JSON; expected a shard job");
+  }
+  const parsed = JobBodySchema.safeParse(raw);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    const field = issue?.path.join(".") || "(body)";
+    throw new ShardJobError(`the shard job's ${field} ${issue?.message ?? "is invalid"}`);
+  }
+  const { kind, at, shard, shards, through } = parsed.data;
+  return {
+    kind,
+    at: parseIso(at),
+    shard: { index: shard, count: shards },
+    ...(through === undefined ? {} : { through: parseIso(through) }),
+  };
+}
