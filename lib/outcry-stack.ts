@@ -12,6 +12,7 @@ import { DASHBOARD_FILE, OPENAPI_FILE } from "../contract/bundled-files";
 import { buildDashboardHtmlSync } from "../dashboard/build";
 import { openApiText } from "../lambdas/api/openapi";
 import type { Config } from "../lambdas/domain/config";
+import { TICK_PARTITION } from "../lambdas/store/shard-progress-store";
 import { LEASE_PARTITION } from "../lambdas/store/tick-lease-store";
 import { writeBundledConfigs } from "./app-config";
 import { sendFailuresTo } from "./constructs/dead-letter-queue";
@@ -23,6 +24,7 @@ import { OutcryFunction } from "./constructs/outcry-function";
 import { OutcryTable } from "./constructs/outcry-table";
 import { PublicApi } from "./constructs/public-api";
 import { ScheduledInvocation } from "./constructs/scheduled-invocation";
+import { ShardQueue } from "./constructs/shard-queue";
 import { SmsDeliveryLogging } from "./constructs/sms-delivery-logging";
 import { Webhooks } from "./constructs/webhooks";
 
@@ -52,6 +54,9 @@ export class OutcryStack extends Stack {
   public readonly detect: OutcryFunction;
   public readonly api: OutcryFunction;
   public readonly notifications: Notifications;
+  /** The queues collect and detect hand their shards to. */
+  public readonly collectShards: ShardQueue;
+  public readonly detectShards: ShardQueue;
   /** The salt that hashes crowd reporters' addresses. */
   public readonly reporterSalt: GeneratedSecret;
   /** The API key secret, when the config asks for keys on read routes. */
@@ -105,11 +110,12 @@ export class OutcryStack extends Stack {
           })
         : undefined;
     const tableName = this.table.table.tableName;
+    const tickTimeout = Duration.seconds(50);
     this.collect = new OutcryFunction(this, "Collect", {
       entry: handler("collect"),
       description: "outcry collect: reads sources and stores counts per bucket",
       memorySize: 256,
-      timeout: Duration.seconds(50),
+      timeout: tickTimeout,
       bundledConfig: bundled.collect,
       reservedConcurrency: reserved("collect"),
       environment: { TABLE_NAME: tableName },
@@ -118,7 +124,7 @@ export class OutcryStack extends Stack {
       entry: handler("detect"),
       description: "outcry detect: finds peaks and falloffs, notifies",
       memorySize: 512,
-      timeout: Duration.seconds(50),
+      timeout: tickTimeout,
       bundledConfig: bundled.detect,
       reservedConcurrency: reserved("detect"),
       environment: {
@@ -142,6 +148,22 @@ export class OutcryStack extends Stack {
       },
     });
 
+    // Each tick hands out one job per shard of services to its function's queue; the
+    // same function works on them, at most `shards.workers` at once. Nothing here grows
+    // with the number of services.
+    this.collectShards = new ShardQueue(this, "CollectShards", {
+      worker: this.collect.function,
+      timeout: tickTimeout,
+      maxConcurrency: config.shards.workers,
+      what: "collect",
+    });
+    this.detectShards = new ShardQueue(this, "DetectShards", {
+      worker: this.detect.function,
+      timeout: tickTimeout,
+      maxConcurrency: config.shards.workers,
+      what: "detect",
+    });
+
     // Each function gets the table actions its code calls, on the items it calls them on
     // (partition keys as the stores in lambdas/store/ write them); test/iam/ proves them.
     const table = this.table.table;
@@ -157,8 +179,10 @@ export class OutcryStack extends Stack {
       { partitions: ["A#*"], actions: ["PutItem"] },
       // How far collect got, and the data version the API's caches follow.
       { partitions: ["PROGRESS"], actions: ["UpdateItem"] },
-      // The tick lease that keeps two collect ticks apart: taken and given back.
+      // The lease that keeps two workers off one shard: taken and given back.
       { partitions: [LEASE_PARTITION], actions: ["UpdateItem"] },
+      // Which shards of a tick are done: each adds itself, the last one finishes the tick.
+      { partitions: [TICK_PARTITION], actions: ["UpdateItem"] },
     ]);
     grantItems(table, this.detect.function, [
       // The counts it runs the detector over.
@@ -171,8 +195,10 @@ export class OutcryStack extends Stack {
       { partitions: ["OUTBOX"], actions: ["GetItem", "PutItem", "Query", "UpdateItem"] },
       // How far collect got, and the data version it bumps after each tick.
       { partitions: ["PROGRESS"], actions: ["GetItem", "UpdateItem"] },
-      // The tick lease that keeps two detect ticks apart: taken and given back.
+      // The lease that keeps two workers off one shard: taken and given back.
       { partitions: [LEASE_PARTITION], actions: ["UpdateItem"] },
+      // Which shards of a tick are done: each adds itself, the last one finishes the tick.
+      { partitions: [TICK_PARTITION], actions: ["UpdateItem"] },
     ]);
     grantItems(table, this.api.function, [
       // Series, annotations, source health, incidents and an incident's notifications.
@@ -232,6 +258,17 @@ export class OutcryStack extends Stack {
     this.alarms.watchDeadLetterQueue("CollectSchedule", collectSchedule.deadLetterQueue);
     this.alarms.watchDeadLetterQueue("DetectSchedule", detectSchedule.deadLetterQueue);
     this.alarms.watchDeadLetterQueue("Notifications", this.notifications.deadLetterQueue);
+    for (const [name, shards] of [
+      ["CollectShards", this.collectShards],
+      ["DetectShards", this.detectShards],
+    ] as const) {
+      this.alarms.watchDeadLetterQueue(name, shards.deadLetterQueue);
+      this.alarms.watchShardBacklog(
+        name,
+        shards.queue,
+        Duration.minutes(3 * config.scheduleMinutes),
+      );
+    }
     this.alarms.watchTopicDeliveries("Notifications", this.notifications.topic);
     const texts =
       config.subscribers.some((s) => s.sms !== undefined) ||

@@ -13,22 +13,27 @@ import { openApiText } from "../lambdas/api/openapi";
 import { toIso } from "../lambdas/domain/buckets";
 import type { Config } from "../lambdas/domain/config";
 import type { Notifier } from "../lambdas/domain/ports";
+import type { ShardJob } from "../lambdas/domain/shards";
 import { createApiHandler } from "../lambdas/handlers/api";
 import { createCollectHandler } from "../lambdas/handlers/collect";
 import { createDetectHandler } from "../lambdas/handlers/detect";
-import { isTickSkipped } from "../lambdas/handlers/one-tick-at-a-time";
+import type { ShardBatchResult } from "../lambdas/handlers/shard-worker";
 import { type OutboundPolicy, PUBLIC_ONLY } from "../lambdas/http/outbound-policy";
 import { ConsoleNotifier, OutboxFileNotifier } from "../lambdas/notify/console-notifier";
 import { FileDeadLetterQueue } from "../lambdas/notify/dead-letters";
 import { localWebhookNotifiers } from "../lambdas/notify/webhook-notifier";
 import { sourcesForService } from "../lambdas/sources/sources-for-service";
 import type { CollectResult } from "../lambdas/usecases/collect-counts";
+import type { DeliveryResult } from "../lambdas/usecases/deliver-notifications";
 import type { DetectResult } from "../lambdas/usecases/detect-incidents";
+import type { DetectDispatch } from "../lambdas/usecases/dispatch-detect";
+import { runBounded } from "../lambdas/usecases/run-bounded";
 import { buildDependencies } from "../lambdas/wiring/dependencies";
 import { startApiServer } from "./api-server";
 import { type EmbeddedStore, startEmbeddedStore } from "./embedded-store";
 import { localContext } from "./lambda-context";
 import type { TrustedProxies } from "./request-address";
+import { InProcessShardQueue, sqsEvent } from "./shard-queue";
 
 /** A clock the runtime and the handlers share. */
 export interface Clock {
@@ -65,12 +70,28 @@ export interface LocalRuntimeOptions {
   autoTick?: boolean;
 }
 
+/** A shard job that failed every delivery, as SQS would move it to the dead-letter queue. */
+export interface DeadShard {
+  job: ShardJob;
+  error: string;
+}
+
+/** What one local tick did: collect and detect over every shard, merged. */
+export interface LocalTick {
+  collect: CollectResult;
+  detect: DetectResult;
+  /** Each shard's own result, in the order they finished. */
+  shards: { collect: CollectResult[]; detect: DetectResult[] };
+  /** Jobs that failed all {@link SHARD_ATTEMPTS} deliveries. */
+  dead: DeadShard[];
+}
+
 /** A running local runtime. */
 export interface LocalRuntime {
   url: string;
   outboxFile: string;
   /** Runs one collect + detect tick now (waits for a running one first). */
-  tick(): Promise<{ collect: CollectResult; detect: DetectResult }>;
+  tick(): Promise<LocalTick>;
   /** Stops ticking, finishes the running tick, closes the server and the store. */
   stop(): Promise<void>;
 }
@@ -104,13 +125,34 @@ export function scheduledEvent(rule: string, timeMs: number): ScheduledEvent {
   };
 }
 
-/**
- * A tick's result, or an error when it skipped: another process holds the tick lease on
- * this data folder's table (or one that crashed held it, for at most a minute).
- */
-function ranTick(result: unknown): unknown {
-  if (isTickSkipped(result)) throw new Error(`${result.skipped}; this tick is skipped`);
-  return result;
+/** Deliveries of a shard job before it counts as dead, as the queues' receive limit in AWS. */
+export const SHARD_ATTEMPTS = 3;
+
+const NO_DELIVERY: DeliveryResult = { sent: [], failed: [], dead: [], heldBack: [] };
+
+/** The shards' collect results as one. */
+function mergeCollect(results: readonly CollectResult[], bucketStart: number): CollectResult {
+  return {
+    bucketStart,
+    shard: { index: 0, count: 1 },
+    tickComplete: results.some((r) => r.tickComplete),
+    latest: Object.assign({}, ...results.map((r) => r.latest)),
+    failures: results.flatMap((r) => r.failures),
+  };
+}
+
+/** The shards' detect results as one; the delivery is the finishing shard's. */
+function mergeDetect(results: readonly DetectResult[], through: number): DetectResult {
+  return {
+    through,
+    shard: { index: 0, count: 1 },
+    tickComplete: results.some((r) => r.tickComplete),
+    buckets: results.reduce((sum, r) => sum + r.buckets, 0),
+    transitions: results.flatMap((r) => r.transitions),
+    conflicts: results.flatMap((r) => r.conflicts),
+    open: results.flatMap((r) => r.open),
+    delivery: results.find((r) => r.tickComplete)?.delivery ?? NO_DELIVERY,
+  };
 }
 
 function describeTick(collect: CollectResult, detect: DetectResult): string {
@@ -194,14 +236,18 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
     now: () => clock.now(),
   });
   const now = () => clock.now();
+  const collectQueue = new InProcessShardQueue();
+  const detectQueue = new InProcessShardQueue();
   const collect = createCollectHandler(
     () => deps.collect,
     () => deps.leases,
+    () => collectQueue,
     now,
   );
   const detect = createDetectHandler(
     () => deps.detect,
     () => deps.leases,
+    () => detectQueue,
     now,
   );
   const api = createApiHandler(() => deps.api);
@@ -214,22 +260,78 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
     print,
   });
 
-  let running: Promise<{ collect: CollectResult; detect: DetectResult }> | undefined;
+  let running: Promise<LocalTick> | undefined;
   let timer: NodeJS.Timeout | undefined;
   let stopped = false;
 
-  const runTick = async () => {
+  /**
+   * Hands each job to `handler` as its queue would, at most `shards.workers` at once;
+   * a job that fails is delivered again, up to {@link SHARD_ATTEMPTS} times.
+   */
+  const work = async <R>(
+    name: string,
+    handler: (
+      event: ReturnType<typeof sqsEvent>,
+      context: ReturnType<typeof localContext>,
+    ) => Promise<unknown>,
+    jobs: readonly ShardJob[],
+    dead: DeadShard[],
+  ): Promise<R[]> => {
+    const results: R[] = [];
+    const sentAt = clock.now();
+    const tasks = jobs.map((job) => async () => {
+      let error = "";
+      for (let attempt = 1; attempt <= SHARD_ATTEMPTS; attempt++) {
+        const batch = (await handler(
+          sqsEvent(job, name, sentAt, attempt),
+          localContext(name),
+        )) as ShardBatchResult<R>;
+        results.push(...batch.results);
+        if (batch.batchItemFailures.length === 0) return;
+        error = batch.errors.map((e) => e.error).join("; ");
+      }
+      dead.push({ job, error });
+      print(
+        `[shard failed] ${job.kind} shard ${job.shard.index + 1}/${job.shard.count} failed ${SHARD_ATTEMPTS} times: ${error}`,
+      );
+    });
+    await runBounded(tasks, options.config.shards.workers);
+    return results;
+  };
+
+  const runTick = async (): Promise<LocalTick> => {
     const at = clock.now();
-    const collected = ranTick(
-      await collect(scheduledEvent("outcry-collect", at), localContext("outcry-collect")),
-    ) as CollectResult;
-    const detected = ranTick(
-      await detect(scheduledEvent("outcry-detect", at), localContext("outcry-detect")),
-    ) as DetectResult;
-    print(describeTick(collected, detected));
-    for (const line of describeFailures(collected)) print(line);
+    const dead: DeadShard[] = [];
+    await collect(scheduledEvent("outcry-collect", at), localContext("outcry-collect"));
+    const collected = await work<CollectResult>(
+      "outcry-collect",
+      collect,
+      collectQueue.take(),
+      dead,
+    );
+    const dispatched = (await detect(
+      scheduledEvent("outcry-detect", at),
+      localContext("outcry-detect"),
+    )) as DetectDispatch;
+    const jobs = detectQueue.take();
+    const detected = await work<DetectResult>("outcry-detect", detect, jobs, dead);
+    const result: LocalTick = {
+      collect: mergeCollect(collected, collected[0]?.bucketStart ?? at),
+      detect: mergeDetect(detected, jobs[0]?.through ?? at),
+      shards: { collect: collected, detect: detected },
+      dead,
+    };
+    // What the hand-out delivered for earlier ticks counts with this tick's delivery.
+    for (const key of ["sent", "failed", "dead", "heldBack"] as const) {
+      (result.detect.delivery[key] as unknown[]) = [
+        ...dispatched.delivery[key],
+        ...result.detect.delivery[key],
+      ];
+    }
+    print(describeTick(result.collect, result.detect));
+    for (const line of describeFailures(result.collect)) print(line);
     clock.advance?.();
-    return { collect: collected, detect: detected };
+    return result;
   };
   const tick = async () => {
     while (running) await running.catch(() => undefined);

@@ -5,7 +5,7 @@
  * configured services, so every service lies in exactly one shard of a tick however many
  * there are, and a worker finds its services from the job alone.
  */
-import * as z from "zod";
+import * as z from "zod/mini";
 import { parseIso, toIso } from "./buckets";
 import { OutcryError } from "./outcry-error";
 
@@ -74,22 +74,27 @@ export function tickJobs(
   }));
 }
 
-const isoTime = z.iso.datetime({ message: "must be an ISO 8601 UTC time" });
+const isoTime = z
+  .string()
+  .check(
+    z.refine((text) => !Number.isNaN(parseIso(text)), { message: "must be an ISO 8601 time" }),
+  );
 
 /** A job as it travels in a queue message. */
 const JobBodySchema = z
-  .object({
+  .strictObject({
     kind: z.enum(["collect", "detect"]),
     at: isoTime,
-    shard: z.number().int().min(0),
-    shards: z.number().int().min(1),
-    through: isoTime.optional(),
+    shard: z.int().check(z.minimum(0)),
+    shards: z.int().check(z.minimum(1)),
+    through: z.optional(isoTime),
   })
-  .strict()
-  .refine((body) => body.shard < body.shards, {
-    message: "shard must be below shards",
-    path: ["shard"],
-  });
+  .check(
+    z.refine((body) => body.shard < body.shards, {
+      message: "must be below shards",
+      path: ["shard"],
+    }),
+  );
 
 /** A queue message that is not a job: it can never succeed, so it is not retried as one. */
 export class ShardJobError extends OutcryError {

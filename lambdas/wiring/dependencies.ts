@@ -63,7 +63,7 @@ export interface Dependencies {
   collect: CollectDependencies;
   detect: DetectDependencies;
   api: ApiDependencies;
-  /** The leases that keep ticks of one kind apart (see `one-tick-at-a-time.ts`). */
+  /** The leases that keep two workers off one shard (see `handlers/shard-worker.ts`). */
   leases: TickLeaseStore;
 }
 

@@ -132,6 +132,19 @@ export class OperationalAlarms extends Construct {
     );
   }
 
+  /**
+   * Alarms when a job has waited in `queue` for `maxAge` or more: its workers are not
+   * keeping up with the ticks (too few workers, or shards too large for their time).
+   */
+  watchShardBacklog(name: string, queue: IQueue, maxAge: Duration): void {
+    this.add(
+      `${name}Backlog`,
+      `${name} shard jobs waited ${maxAge.toHumanString()} or more`,
+      queue.metricApproximateAgeOfOldestMessage({ period: PERIOD, statistic: "Maximum" }),
+      { threshold: maxAge.toSeconds() },
+    );
+  }
+
   /** Alarms when SNS failed to deliver a message of `topic` (an email, a text, a webhook call). */
   watchTopicDeliveries(name: string, topic: ITopic): void {
     this.add(

@@ -5,9 +5,12 @@
  * already seen), every DynamoDB call signed as collect and decided against its policy
  * from the synthesized template; and no grant in that policy that the ticks did not use.
  */
+
+import { SQSClient } from "@aws-sdk/client-sqs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { MINUTE_MS } from "../../lambdas/domain/buckets";
 import { createCollectHandler } from "../../lambdas/handlers/collect";
+import { SqsShardQueue } from "../../lambdas/queue/sqs-shard-queue";
 import { sourcesForService } from "../../lambdas/sources/sources-for-service";
 import { DynamoReportStore } from "../../lambdas/store/report-store";
 import type { CollectResult } from "../../lambdas/usecases/collect-counts";
@@ -15,8 +18,9 @@ import { buildDependencies } from "../../lambdas/wiring/dependencies";
 import { fixture } from "../sources/source-harness";
 import { type FixtureServer, startFixtureServer } from "../support/fixture-server";
 import { type GatedStack, startGatedStack } from "../support/iam/gated-stack";
-import { lambdaContext, scheduledEvent } from "../support/lambda-events";
+import { lambdaContext } from "../support/lambda-events";
 import { FIXTURE_NETWORK } from "../support/outbound";
+import { shardedTick } from "../support/shard-ticks";
 
 /** The tick of 03:31 UTC on 2023-02-14 reads the buckets 03:15, 03:20 and 03:25. */
 const NOW = Date.parse("2023-02-14T03:31:00Z");
@@ -125,21 +129,31 @@ describe("collect through the IAM gate", () => {
       salt: () => Promise.reject(new Error("collect has no salt")),
       now: () => NOW,
     });
+    const queueUrl = gated.identity("collect").environment.SHARD_QUEUE_URL as string;
+    const queue = new SqsShardQueue(new SQSClient(gated.clientSettings("collect")), queueUrl);
+    let wall = NOW;
     const handler = createCollectHandler(
       () => deps.collect,
       () => deps.leases,
-      () => NOW,
+      () => queue,
+      () => wall,
     );
+    const tick = async (at: number) => {
+      wall = at;
+      const shards = await shardedTick<CollectResult>(
+        handler,
+        gated.aws,
+        queueUrl,
+        at,
+        lambdaContext("collect", 50_000),
+      );
+      expect(shards.flatMap((s) => s.batchItemFailures)).toEqual([]);
+      return shards.flatMap((s) => s.results);
+    };
 
     // Act: two ticks, the second a minute later (conditional requests, items seen before)
-    const first = (await handler(
-      scheduledEvent(NOW),
-      lambdaContext("collect", 50_000),
-    )) as CollectResult;
-    const second = (await handler(
-      scheduledEvent(NOW + MINUTE_MS),
-      lambdaContext("collect", 50_000),
-    )) as CollectResult;
+    const [first] = await tick(NOW);
+    const [second] = await tick(NOW + MINUTE_MS);
     const [point] = await deps.collect.series.range(
       "t-mobile",
       Date.parse("2023-02-14T03:25:00Z"),
@@ -149,8 +163,8 @@ describe("collect through the IAM gate", () => {
 
     // Assess
     expect(gated.gate.refusals()).toEqual([]);
-    expect(first.failures).toEqual([]);
-    expect(second.failures).toEqual([]);
+    expect(first?.failures).toEqual([]);
+    expect(second?.failures).toEqual([]);
     // Every kind of source counted, and its health recorded.
     const kinds = ["http-json", "mastodon", "replay", "reports", "rss", "statuspage"];
     expect(Object.keys(point?.counts ?? {}).sort()).toEqual(kinds);

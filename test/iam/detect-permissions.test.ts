@@ -13,10 +13,12 @@ import { MINUTE_MS } from "../../lambdas/domain/buckets";
 import { createDetectHandler } from "../../lambdas/handlers/detect";
 import { SqsDeadLetterQueue } from "../../lambdas/notify/dead-letters";
 import { SnsNotifier } from "../../lambdas/notify/sns-notifier";
+import { SqsShardQueue } from "../../lambdas/queue/sqs-shard-queue";
 import { DynamoSeriesStore } from "../../lambdas/store/series-store";
 import { buildDependencies } from "../../lambdas/wiring/dependencies";
 import { type GatedStack, startGatedStack } from "../support/iam/gated-stack";
-import { lambdaContext, scheduledEvent } from "../support/lambda-events";
+import { lambdaContext } from "../support/lambda-events";
+import { shardedTick } from "../support/shard-ticks";
 
 const T0 = Date.parse("2024-01-01T00:00:00Z");
 const BUCKET_MS = 5 * MINUTE_MS;
@@ -78,14 +80,26 @@ describe("detect through the IAM gate", () => {
       salt: () => Promise.reject(new Error("detect has no salt")),
       now: () => wall,
     });
+    const queue = new SqsShardQueue(
+      new SQSClient(gated.clientSettings("detect")),
+      env.SHARD_QUEUE_URL as string,
+    );
     const handler = createDetectHandler(
       () => deps.detect,
       () => deps.leases,
+      () => queue,
       () => wall,
     );
     const tick = async (index: number) => {
       wall = tickAfter(index);
-      await handler(scheduledEvent(wall), lambdaContext("detect"));
+      const shards = await shardedTick(
+        handler,
+        gated.aws,
+        env.SHARD_QUEUE_URL as string,
+        wall,
+        lambdaContext("detect"),
+      );
+      expect(shards.flatMap((s) => s.batchItemFailures)).toEqual([]);
     };
 
     // Act: ticks through the first incident, then AT&T's with SNS failing every time

@@ -24,11 +24,13 @@ import { bundleBudgetBytes } from "../../bench/bundles";
 import { solveReportChallenge } from "../../contract/report-challenge-solver";
 import { bucketStart, MINUTE_MS } from "../../lambdas/domain/buckets";
 import { type Config, defaultSubscriberId } from "../../lambdas/domain/config";
+import { parseJobBody } from "../../lambdas/domain/shards";
 import { createDocumentClient } from "../../lambdas/store/client";
 import { DynamoSeriesStore } from "../../lambdas/store/series-store";
 import { ALLOW_PRIVATE_NETWORKS } from "../../lambdas/wiring/environment";
 import { defineOutcryApp } from "../../lib/outcry-app";
 import type { OutcryStack } from "../../lib/outcry-stack";
+import { sqsEvent } from "../../local/shard-queue";
 import { startFixtureServer } from "../support/fixture-server";
 import { functionLogicalIds, startGatedBackends } from "../support/iam/gated-stack";
 import type { TemplateJson } from "../support/iam/stand-ins";
@@ -165,6 +167,16 @@ describe("function bundles", () => {
         AWS_SECRET_ACCESS_KEY: "test",
         AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: "true",
       };
+      /** The SQS events of the shard jobs sent to `queueUrl` so far, taken off the fake. */
+      const shardEvents = (queueUrl: string | undefined) => {
+        const taken = aws.sqsMessages.filter((m) => m.queueUrl === queueUrl);
+        aws.sqsMessages.splice(
+          0,
+          aws.sqsMessages.length,
+          ...aws.sqsMessages.filter((m) => !taken.includes(m)),
+        );
+        return taken.map((m) => sqsEvent(parseJobBody(m.body), "shards", Date.now()));
+      };
       // Each invocation must have been allowed every call it made, as its role allows them.
       const invoke = async (name: FunctionName, events: unknown[]) => {
         const results = await runInBundleAsync(
@@ -220,6 +232,11 @@ describe("function bundles", () => {
       // Act 2: collect after the report's bucket has closed.
       const reportBucket = bucketStart(Date.now(), 5);
       await invoke("collect", [scheduledEvent(reportBucket + 6 * MINUTE_MS)]);
+      // The tick handed its one shard to the collect queue; Lambda's polling hands it back.
+      const collectJobs = shardEvents(identity("collect").environment.SHARD_QUEUE_URL);
+      expect(collectJobs).toHaveLength(1);
+      const [collected] = await invoke("collect", collectJobs);
+      expect(collected).toMatchObject({ batchItemFailures: [] });
       // Assess 2: the report is counted in its bucket.
       const series = new DynamoSeriesStore(table, 30);
       const [point] = await series.range("t-mobile", reportBucket, reportBucket);
@@ -231,6 +248,10 @@ describe("function bundles", () => {
         await series.putCount("t-mobile", "reports", start + i * 5 * MINUTE_MS, i < 27 ? 10 : 900);
       }
       await invoke("detect", [scheduledEvent(start + 32 * 5 * MINUTE_MS)]);
+      const detectJobs = shardEvents(identity("detect").environment.SHARD_QUEUE_URL);
+      expect(detectJobs).toHaveLength(1);
+      const [detected] = await invoke("detect", detectJobs);
+      expect(detected).toMatchObject({ batchItemFailures: [] });
 
       // Assess 3: exactly one opened notification, as SNS would receive it.
       expect(aws.publishes).toHaveLength(1);

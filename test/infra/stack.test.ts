@@ -80,8 +80,12 @@ describe("table", () => {
 
 describe("functions", () => {
   const expected = {
-    collect: { memory: 256, timeout: 50, extra: [] as string[] },
-    detect: { memory: 512, timeout: 50, extra: ["TOPIC_ARN", "NOTIFICATION_DLQ_URL"] },
+    collect: { memory: 256, timeout: 50, extra: ["SHARD_QUEUE_URL"] },
+    detect: {
+      memory: 512,
+      timeout: 50,
+      extra: ["TOPIC_ARN", "NOTIFICATION_DLQ_URL", "SHARD_QUEUE_URL"],
+    },
     api: { memory: 512, timeout: 10, extra: ["REPORTER_SALT_SECRET_ARN"] },
   };
 
@@ -199,12 +203,13 @@ describe("schedules", () => {
 
   it("uses encrypted, TLS-only dead-letter queues that keep events for 14 days", () => {
     const { template } = standard;
-    // One per schedule, and one for notifications that keep failing.
-    template.resourceCountIs("AWS::SQS::Queue", 3);
+    // One per schedule, one per shard queue, and one for notifications that keep failing;
+    // beside them the two shard queues.
+    template.resourceCountIs("AWS::SQS::Queue", 7);
     template.resourcePropertiesCountIs(
       "AWS::SQS::Queue",
       { SqsManagedSseEnabled: true, MessageRetentionPeriod: 1_209_600 },
-      3,
+      5,
     );
     template.resourcePropertiesCountIs(
       "AWS::SQS::QueuePolicy",
@@ -218,8 +223,84 @@ describe("schedules", () => {
           ]),
         },
       },
-      3,
+      7,
     );
+  });
+});
+
+describe("shards", () => {
+  it("gives collect and detect each a queue they hand their shards to and work on", () => {
+    const { stack, template } = standard;
+    for (const [fn, shards] of [
+      [stack.collect, stack.collectShards],
+      [stack.detect, stack.detectShards],
+    ] as const) {
+      const queue = logicalId(stack, shards.queue);
+      template.hasResourceProperties("AWS::SQS::Queue", {
+        // A message stays hidden a little longer than the function may run, as Lambda
+        // requires; it lives an hour, and after three deliveries waits in its DLQ.
+        VisibilityTimeout: 60,
+        MessageRetentionPeriod: 3_600,
+        SqsManagedSseEnabled: true,
+        RedrivePolicy: {
+          deadLetterTargetArn: {
+            "Fn::GetAtt": [logicalId(stack, shards.deadLetterQueue), "Arn"],
+          },
+          maxReceiveCount: 3,
+        },
+      });
+      template.hasResourceProperties("AWS::Lambda::EventSourceMapping", {
+        EventSourceArn: { "Fn::GetAtt": [queue, "Arn"] },
+        FunctionName: { Ref: logicalId(stack, fn.function) },
+        BatchSize: 1,
+        ScalingConfig: { MaximumConcurrency: 4 },
+        FunctionResponseTypes: ["ReportBatchItemFailures"],
+      });
+      expect(functionProps(template, stack, fn).Environment.Variables.SHARD_QUEUE_URL).toEqual({
+        Ref: queue,
+      });
+    }
+    template.resourceCountIs("AWS::Lambda::EventSourceMapping", 2);
+  });
+
+  it("takes the workers from the config, and refuses reservations too small for them", () => {
+    const { template } = synthesize({
+      services,
+      shards: { workers: 8 },
+      concurrency: { collect: 9, detect: "unreserved" },
+    });
+    template.resourcePropertiesCountIs(
+      "AWS::Lambda::EventSourceMapping",
+      { ScalingConfig: { MaximumConcurrency: 8 } },
+      2,
+    );
+    expect(() => synthesize({ services, shards: { workers: 8 } })).toThrow(
+      /concurrency\.collect: must be at least shards\.workers \+ 1 \(9\)/,
+    );
+  });
+
+  it("is the same template at 10,000 services as at 3, within CloudFormation's limits", () => {
+    // Prepare: 10,000 services of crowd reports
+    const many = Array.from({ length: 10_000 }, (_, i) => ({
+      id: `service-${i}`,
+      name: `Service ${i}`,
+      category: "app",
+    }));
+
+    // Act
+    const large = synthesize({ services: many });
+    const small = synthesize({ services });
+
+    // Assess: the same resources, and no property that lists services
+    const shape = (t: Template) =>
+      Object.values(t.toJSON().Resources as Record<string, { Type: string }>)
+        .map((r) => r.Type)
+        .sort();
+    expect(shape(large.template)).toEqual(shape(small.template));
+    const text = JSON.stringify(large.template.toJSON());
+    expect(text).not.toContain("service-9999");
+    expect(Object.keys(large.template.toJSON().Resources).length).toBeLessThan(500);
+    expect(Buffer.byteLength(text)).toBeLessThan(1_000_000);
   });
 });
 
@@ -425,7 +506,9 @@ describe("alarms", () => {
   it("alarms on errors and throttles of each function and on each DLQ, to the alarm topic", () => {
     const { stack, template } = standard;
     const alarmTopic = { Ref: logicalId(stack, stack.alarms.topic) };
-    template.resourceCountIs("AWS::CloudWatch::Alarm", 10);
+    // Errors and throttles of three functions, five dead-letter queues, two shard
+    // backlogs, and failed SNS deliveries.
+    template.resourceCountIs("AWS::CloudWatch::Alarm", 14);
     for (const fn of [stack.collect, stack.detect, stack.api]) {
       for (const metric of ["Errors", "Throttles"]) {
         template.hasResourceProperties("AWS::CloudWatch::Alarm", {
@@ -447,7 +530,13 @@ describe("alarms", () => {
         ComparisonOperator: "GreaterThanOrEqualToThreshold",
         AlarmActions: [alarmTopic],
       },
-      3,
+      5,
+    );
+    // A shard job that waited three ticks: the workers do not keep up.
+    template.resourcePropertiesCountIs(
+      "AWS::CloudWatch::Alarm",
+      { Namespace: "AWS/SQS", MetricName: "ApproximateAgeOfOldestMessage", Threshold: 180 },
+      2,
     );
   });
 
@@ -802,7 +891,7 @@ describe("alarms reach someone", () => {
 });
 
 describe("concurrency", () => {
-  it("reserves one execution each for collect and detect, 50 for api, 2 for webhooks", () => {
+  it("reserves five executions each for collect and detect, 50 for api, 2 for webhooks", () => {
     const { stack, template } = synthesize({
       services,
       webhooks: [{ id: "noc-slack", url: "https://hooks.slack.com/services/T0/B0/x" }],
@@ -810,8 +899,8 @@ describe("concurrency", () => {
     const reserved = (fn: { node: { defaultChild?: unknown } }) =>
       template.findResources("AWS::Lambda::Function")[logicalId(stack, fn as never)]?.Properties
         .ReservedConcurrentExecutions;
-    expect(reserved(stack.collect.function)).toBe(1);
-    expect(reserved(stack.detect.function)).toBe(1);
+    expect(reserved(stack.collect.function)).toBe(5);
+    expect(reserved(stack.detect.function)).toBe(5);
     expect(reserved(stack.api.function)).toBe(50);
     expect(reserved(stack.webhooks?.function.function as never)).toBe(2);
   });
@@ -821,7 +910,7 @@ describe("concurrency", () => {
     const props = (s: Synthesized, fn: OutcryFunction) => functionProps(s.template, s.stack, fn);
     expect(props(some, some.stack.api).ReservedConcurrentExecutions).toBe(10);
     expect(props(some, some.stack.detect).ReservedConcurrentExecutions).toBeUndefined();
-    expect(props(some, some.stack.collect).ReservedConcurrentExecutions).toBe(1);
+    expect(props(some, some.stack.collect).ReservedConcurrentExecutions).toBe(5);
     const none = synthesize({ services, concurrency: "unreserved" });
     for (const fn of [none.stack.collect, none.stack.detect, none.stack.api]) {
       expect(props(none, fn).ReservedConcurrentExecutions).toBeUndefined();

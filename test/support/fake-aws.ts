@@ -1,7 +1,7 @@
 /**
  * A stand-in for the AWS services that cannot run here, at the SDK's wire boundary: SNS
  * (AWS Query protocol: form-encoded requests, XML answers), Secrets Manager (JSON 1.1)
- * and SQS `SendMessage` (JSON 1.0). Point a client at it with `AWS_ENDPOINT_URL_SNS` /
+ * and SQS `SendMessage` and `SendMessageBatch` (JSON 1.0). Point a client at it with `AWS_ENDPOINT_URL_SNS` /
  * `AWS_ENDPOINT_URL_SECRETS_MANAGER` / `AWS_ENDPOINT_URL_SQS`; every request is kept for
  * the test to inspect.
  */
@@ -29,6 +29,8 @@ export interface FakeAws {
   endpoint: string;
   publishes: CapturedPublish[];
   sqsMessages: CapturedSqsMessage[];
+  /** Makes the next `n` entries of SendMessageBatch calls fail, as SQS reports one per entry. */
+  failNextBatchEntries(n: number): void;
   /** Makes the next `n` Publish calls fail with a 500 (retryable) error. */
   failNextPublishes(n: number): void;
   /** Changes what GetSecretValue returns from now on: for `secretId` only, or for any secret. */
@@ -60,6 +62,7 @@ export async function startFakeAws(initialSecret = "test-salt"): Promise<FakeAws
   const publishes: CapturedPublish[] = [];
   const sqsMessages: CapturedSqsMessage[] = [];
   let failures = 0;
+  let entryFailures = 0;
   let secretReads = 0;
   const server: Server = createServer(async (request, response) => {
     const chunks: Buffer[] = [];
@@ -96,6 +99,35 @@ export async function startFakeAws(initialSecret = "test-salt"): Promise<FakeAws
       );
       return;
     }
+    if (target === "AmazonSQS.SendMessageBatch") {
+      const { QueueUrl, Entries } = JSON.parse(body) as {
+        QueueUrl: string;
+        Entries: { Id: string; MessageBody: string }[];
+      };
+      const Successful: unknown[] = [];
+      const Failed: unknown[] = [];
+      for (const entry of Entries) {
+        if (entryFailures > 0) {
+          entryFailures--;
+          Failed.push({
+            Id: entry.Id,
+            SenderFault: false,
+            Code: "InternalError",
+            Message: "injected",
+          });
+          continue;
+        }
+        sqsMessages.push({ queueUrl: QueueUrl, body: entry.MessageBody });
+        Successful.push({
+          Id: entry.Id,
+          MessageId: randomUUID(),
+          MD5OfMessageBody: createHash("md5").update(entry.MessageBody).digest("hex"),
+        });
+      }
+      response.writeHead(200, { "content-type": "application/x-amz-json-1.0" });
+      response.end(JSON.stringify({ Successful, Failed }));
+      return;
+    }
     const form = new URLSearchParams(body);
     if (form.get("Action") === "Publish") {
       if (failures > 0) {
@@ -122,6 +154,9 @@ export async function startFakeAws(initialSecret = "test-salt"): Promise<FakeAws
     endpoint: `http://127.0.0.1:${port}`,
     publishes,
     sqsMessages,
+    failNextBatchEntries(n) {
+      entryFailures = n;
+    },
     failNextPublishes(n) {
       failures = n;
     },

@@ -204,7 +204,18 @@ export async function startGatedStack(
     },
     unchecked,
     lambdaServiceCalls(name) {
-      const { logGroupArn, onFailureDestination } = identity(name);
+      const { logGroupArn, onFailureDestination, eventSourceQueues } = identity(name);
+      // Lambda's SQS polling reads, deletes and describes the queue with the function's
+      // role (https://docs.aws.amazon.com/lambda/latest/dg/with-sqs.html).
+      for (const queue of eventSourceQueues) {
+        for (const action of [
+          "sqs:ReceiveMessage",
+          "sqs:DeleteMessage",
+          "sqs:GetQueueAttributes",
+        ]) {
+          gate.authorize(name, "lambda", { action, resource: queue, context: {} });
+        }
+      }
       if (logGroupArn) {
         const stream = `${logGroupArn.replace(/:\*$/, "")}:log-stream:2024/01/01/[$LATEST]0123456789abcdef`;
         for (const action of ["logs:CreateLogStream", "logs:PutLogEvents"]) {

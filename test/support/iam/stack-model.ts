@@ -32,6 +32,8 @@ export interface FunctionIdentity {
   onFailureDestination: string | undefined;
   /** The log group Lambda writes the function's logs to. */
   logGroupArn: string | undefined;
+  /** The SQS queues (ARNs) Lambda polls for the function: its event source mappings. */
+  eventSourceQueues: string[];
 }
 
 /** A table as DynamoDB's authorization sees it. */
@@ -119,6 +121,13 @@ export function stackModel(
     const logGroupId = refTo(loggingConfig?.LogGroup);
     const variables = (fn.Properties?.Environment as { Variables?: unknown } | undefined)
       ?.Variables;
+    const eventSourceQueues = resources
+      .filter(
+        ([, r]) =>
+          r.Type === "AWS::Lambda::EventSourceMapping" &&
+          refTo(r.Properties?.FunctionName) === functionLogicalId,
+      )
+      .map(([, r]) => resolve(r.Properties?.EventSourceArn) as string);
     return {
       accessKeyId,
       functionLogicalId,
@@ -129,6 +138,7 @@ export function stackModel(
       environment: (variables ? resolve(variables) : {}) as Record<string, string>,
       onFailureDestination: destination ? (resolve(destination) as string) : undefined,
       logGroupArn: logGroupId ? ids.getAtt(logGroupId, "Arn") : undefined,
+      eventSourceQueues,
     };
   });
 
