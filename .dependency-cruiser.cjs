@@ -10,7 +10,7 @@
  *   lambdas/wiring                  dependencies, secrets, environment, bundled config
  *   lambdas/api                     HTTP: routes, responses, OpenAPI
  *   lambdas/usecases                one file a use case
- *   lambdas/{sources,store,notify,http}   adapters
+ *   lambdas/{sources,store,notify,queue,http}   adapters
  *   lambdas/sources/<kind>/config.ts   a source kind's settings: pure, part of the config schema
  *   lambdas/domain                  pure rules, ports and wording
  *   contract                        what the dashboard and the functions share
@@ -89,6 +89,12 @@ module.exports = {
       "^lambdas/notify/",
       [...below.adapters, "^lambdas/notify/"],
       "A notifier sends through the HTTP client or an SDK, nothing else of ours.",
+    ),
+    only(
+      "queue-alone",
+      "^lambdas/queue/",
+      [...below.domain, "^lambdas/queue/"],
+      "The shard queue hands jobs to SQS and needs nothing of the other adapters.",
     ),
     only(
       "http-alone",

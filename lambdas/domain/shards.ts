@@ -49,13 +49,19 @@ export function servicesOf<T>(services: readonly T[], shard: ShardRef): T[] {
   return services.slice(from, to);
 }
 
+/** The golden ratio's fraction: successive multiples spread evenly over [0, 1). */
+const GOLDEN = 0.618_033_988_749_895;
+
 /**
- * `items` started at a place that moves by one each tick, so that when a shard runs out
- * of time the ones it did not reach differ from tick to tick: nobody starves.
+ * `items` started at a place that moves each tick by the golden ratio of their number, so
+ * that when a shard runs out of time the ones it did not reach differ from tick to tick
+ * and come first soon after: successive starts fall evenly around the list, and a
+ * shard that reaches most of its services reaches every one within a tick or two.
  */
 export function rotated<T>(items: readonly T[], tick: number): T[] {
   if (items.length === 0) return [];
-  const offset = ((tick % items.length) + items.length) % items.length;
+  const turn = (tick * GOLDEN) % 1;
+  const offset = Math.floor((turn < 0 ? turn + 1 : turn) * items.length) % items.length;
   return [...items.slice(offset), ...items.slice(0, offset)];
 }
 
