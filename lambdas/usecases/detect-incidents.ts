@@ -8,9 +8,10 @@
  * 3. Correlate the changed incidents with recent ones, summarize, and write them.
  * 4. Record each transition in the outbox (a conditional put: once): opened, resolved,
  *    and an update when a peak first passes one of `notifications.peakMultiples`.
- * 5. Save each state on the revision it was read at: a concurrent tick cannot apply the
- *    same buckets twice, and because steps 3-4 are keyed deterministically, re-running
- *    any of them changes nothing.
+ * 5. Record the statuses that changed (`record-service-status.ts`), then save each state
+ *    on the revision it was read at: a concurrent tick cannot apply the same buckets
+ *    twice, and because steps 3-5 are keyed deterministically, re-running any of them
+ *    changes nothing.
  * 6. Deliver what the outbox holds (grouped, held back in maintenance; see
  *    `deliver-notifications.ts`).
  */
@@ -26,9 +27,11 @@ import type {
   OutboxStore,
   ProgressStore,
   SeriesStore,
+  ServiceStatusStore,
 } from "../domain/ports";
 import { growthSummary, summarizeIncident } from "../domain/wording/incident-summary";
 import { type Deliverer, type DeliveryResult, deliverPending } from "./deliver-notifications";
+import { recordServiceStatus } from "./record-service-status";
 
 /** What detecting needs. */
 export interface DetectDependencies {
@@ -38,6 +41,8 @@ export interface DetectDependencies {
   incidents: IncidentStore;
   outbox: OutboxStore;
   progress: ProgressStore;
+  /** Each service's listed status, written when it changes. */
+  statuses: ServiceStatusStore;
   deliverer: Deliverer;
   /**
    * The wall clock for delivery leases and retry times. A tick's own time comes from its
@@ -84,6 +89,8 @@ export function settledBucket(
 
 interface ServiceRun {
   service: Service;
+  /** The state as loaded. */
+  before: DetectorState | null;
   state: DetectorState;
   revision: number;
   changed: boolean;
@@ -107,7 +114,14 @@ async function advanceService(
     through - MAX_CATCH_UP_MS,
   );
   if (from > through)
-    return { service, state, revision: loaded.revision, changed: false, buckets: 0 };
+    return {
+      service,
+      before: loaded.state,
+      state,
+      revision: loaded.revision,
+      changed: false,
+      buckets: 0,
+    };
   const points = new Map(
     (await deps.series.range(service.id, from, through)).map((p) => [p.bucketStart, p]),
   );
@@ -145,7 +159,14 @@ async function advanceService(
       }
     }
   }
-  return { service, state, revision: loaded.revision, changed: true, buckets };
+  return {
+    service,
+    before: loaded.state,
+    state,
+    revision: loaded.revision,
+    changed: true,
+    buckets,
+  };
 }
 
 /**
@@ -240,7 +261,13 @@ export async function detectIncidents(
     });
   }
 
-  // 5. Save each state on the revision it was read at.
+  // 5. Record the statuses that changed, then save each state on the revision it was read at.
+  await recordServiceStatus(
+    deps,
+    runs.flatMap((r) =>
+      r.changed ? [{ service: r.service.id, before: r.before, after: r.state }] : [],
+    ),
+  );
   const conflicts: string[] = [];
   for (const run of runs) {
     if (run.changed && !(await deps.states.save(run.service.id, run.state, run.revision))) {

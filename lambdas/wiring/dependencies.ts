@@ -24,6 +24,7 @@ import { DynamoSharedRateLimit } from "../store/rate-limit-store";
 import { DynamoReportStore } from "../store/report-store";
 import { DynamoSeenItemsStore } from "../store/seen-items-store";
 import { DynamoSeriesStore } from "../store/series-store";
+import { DynamoServiceStatusStore } from "../store/service-status-store";
 import { DynamoSourceHealthStore } from "../store/source-health-store";
 import { DynamoSpentChallenges } from "../store/spent-challenge-store";
 import { DynamoTickLeaseStore } from "../store/tick-lease-store";
@@ -92,6 +93,7 @@ export function buildDependencies(settings: RuntimeSettings): Dependencies {
   });
   const annotations = new DynamoAnnotationStore(table, config.retentionDays);
   const progress = new DynamoProgressStore(table);
+  const statuses = new DynamoServiceStatusStore(table);
   const seen = new DynamoSeenItemsStore(table, config.retentionDays);
   const sources = new Map(
     config.services.map((service) => [
@@ -138,6 +140,7 @@ export function buildDependencies(settings: RuntimeSettings): Dependencies {
       incidents,
       outbox,
       progress,
+      statuses,
       deliverer,
       now: settings.now,
     },
@@ -148,6 +151,7 @@ export function buildDependencies(settings: RuntimeSettings): Dependencies {
       annotations,
       series,
       states,
+      statuses,
       incidents,
       health,
       reports,
