@@ -226,6 +226,9 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
     const detected = ranTick(
       await detect(scheduledEvent("outcry-detect", at), localContext("outcry-detect")),
     ) as DetectResult;
+    // The API runs in this process: it reads the data version again at once rather than
+    // up to a second later, as a separate function would.
+    deps.api.responses.forgetVersion();
     print(describeTick(collected, detected));
     for (const line of describeFailures(collected)) print(line);
     clock.advance?.();

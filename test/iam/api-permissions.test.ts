@@ -138,9 +138,7 @@ describe.each(["none", "apiKey"] as const)("api through the IAM gate, api.auth %
     expect(JSON.parse(outages.body).services.map((s: { id: string }) => s.id)).toEqual([
       "t-mobile",
     ]);
-    expect(JSON.parse(normal.body).services.map((s: { id: string }) => s.id)).toEqual([
-      "verizon",
-    ]);
+    expect(JSON.parse(normal.body).services.map((s: { id: string }) => s.id)).toEqual(["verizon"]);
     expect(JSON.parse(incident.body).notifications).toHaveLength(1);
     expect(JSON.parse(open.body).incidents).toHaveLength(1);
     expect([accepted.status, duplicate.status]).toEqual([202, 200]);
