@@ -6,7 +6,7 @@
  * calls of a page do not grow with the number of services.
  */
 import { BatchWriteCommand } from "@aws-sdk/lib-dynamodb";
-import { lastClosedBucket, MINUTE_MS, toIso } from "../lambdas/domain/buckets";
+import { lastClosedBucket, toIso } from "../lambdas/domain/buckets";
 import { parseConfig } from "../lambdas/domain/config";
 import { initialDetectorState } from "../lambdas/domain/detector";
 import { createDocumentClient } from "../lambdas/store/client";

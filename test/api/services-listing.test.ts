@@ -260,6 +260,26 @@ describe("GET /services with 1,200 services", () => {
   });
 });
 
+describe("the data version behind the answer cache", () => {
+  it("is read at most once a second per container, not once per request", async () => {
+    // Act: different pages one after the other (each made afresh)
+    sent.length = 0;
+    const started = performance.now();
+    for (let i = 1; i <= 12; i++) {
+      const { status } = await answer({ limit: String(i), category: "carrier" });
+      expect(status).toBe(200);
+    }
+    const elapsed = performance.now() - started;
+
+    // Assess
+    const versionReads = sent.filter(
+      (r) => r.command === "GetItem" && r.partitions[0] === "PROGRESS",
+    ).length;
+    expect(versionReads).toBeLessThanOrEqual(1 + Math.floor(elapsed / 1000));
+    expect(versionReads).toBeLessThan(12);
+  });
+});
+
 describe("GET /services latency", () => {
   it("answers the first page in well under a second", async () => {
     // Act: a page not asked for before
