@@ -5,8 +5,8 @@
  *
  * Usage: npm run bench [-- SECTION ...]
  *   sections: nab, delays, throughput, bundles, store-reads, collect-tick, crowd-ingestion,
- *   report-integrity, crash-injection, notify-latency, series-latency, dashboard,
- *   hostile-parsing (default: all)
+ *   report-integrity, crash-injection, notify-latency, series-latency, services-listing,
+ *   dashboard, hostile-parsing (default: all)
  */
 import { existsSync } from "node:fs";
 import { join } from "node:path";
@@ -22,6 +22,7 @@ import { DEFAULT_DATA, formatNabResult, runNabBench } from "./nab";
 import { benchNotifyLatency } from "./notify-latency";
 import { benchReportIntegrity } from "./report-integrity";
 import { benchSeriesLatency } from "./series-latency";
+import { benchServicesListing } from "./services-listing";
 import { benchStoreReads } from "./store-reads";
 
 const SEED = join(import.meta.dirname, "..", "examples/data/tmobile-2023-02-13.csv");
@@ -59,6 +60,7 @@ const sections: Record<string, () => boolean | Promise<boolean>> = {
   "notify-latency": () => benchNotifyLatency(),
   dashboard: dashboardBench,
   "series-latency": () => benchSeriesLatency(),
+  "services-listing": () => benchServicesListing(),
   "hostile-parsing": () => benchHostileParsing(),
 };
 

@@ -6,7 +6,7 @@
  * (zod/mini keeps the api bundle small.)
  */
 import * as z from "zod/mini";
-import { PROBLEM_KINDS, SOURCE_KINDS } from "./catalog";
+import { PROBLEM_KINDS, SERVICE_STATUSES, SOURCE_KINDS } from "./catalog";
 import { parseIso } from "./iso-time";
 import { SOURCE_FAILURE_REASONS, sourceFailureGlossary } from "./source-failure";
 
@@ -58,16 +58,18 @@ export const ProblemSchema = z.object({
   ),
 });
 
-const ServiceStatusSchema = documented(z.enum(["normal", "elevated", "outage"]), {
-  description:
-    "normal: as expected; elevated: above the level the detector counts as quiet; outage: an incident is open",
-});
+const STATUS_MEANING =
+  "normal: as expected; elevated: the newest bucket with a count was above the level the detector counts as quiet; outage: an incident is open";
+
+const ServiceStatusSchema = documented(z.enum(SERVICE_STATUSES), { description: STATUS_MEANING });
+
+const CATEGORIES = Object.keys(PROBLEM_KINDS) as [keyof typeof PROBLEM_KINDS];
 
 /** One service now. */
 export const ServiceSummarySchema = z.object({
   id: z.string(),
   name: z.string(),
-  category: z.enum(Object.keys(PROBLEM_KINDS) as [keyof typeof PROBLEM_KINDS]),
+  category: z.enum(CATEGORIES),
   timeZone: documented(z.string(), { description: "IANA zone of the service's baseline" }),
   status: ServiceStatusSchema,
   latest: z.nullable(z.object({ at: instant(), count: nullableCount() })),
@@ -75,8 +77,17 @@ export const ServiceSummarySchema = z.object({
   openIncident: z.nullable(z.string()),
 });
 
-/** `GET /services`. */
-export const ServiceListSchema = z.object({ services: z.array(ServiceSummarySchema) });
+/** `GET /services`: a page of services. */
+export const ServiceListSchema = z.object({
+  services: documented(z.array(ServiceSummarySchema), {
+    description:
+      "in config order; with status=elevated or status=outage, in id order (those come from a listing of their own)",
+  }),
+  next: documented(z.nullable(z.string()), {
+    description:
+      "pass as `cursor`, with the same filters, for the next page; null on the last page. A page may hold fewer than `limit` services (even none) and still have a next one: each request reads a bounded number of records",
+  }),
+});
 
 /** How a source is doing, in the order a reader worries about them. */
 export const SOURCE_STATUSES = ["ok", "failing", "unknown"] as const;
@@ -237,6 +248,42 @@ export const SeriesQuerySchema = z.object({
 });
 
 const LIMIT_HINT = "limit must be a whole number from 1 to 100";
+const SERVICE_LIMIT_HINT = "limit must be a whole number from 1 to 500";
+
+/** Query of `GET /services`. */
+export const ServiceQuerySchema = z.object({
+  status: z.optional(
+    documented(
+      z.enum(SERVICE_STATUSES, {
+        error: `status must be one of ${SERVICE_STATUSES.join(", ")}`,
+      }),
+      { description: `only services in this status (${STATUS_MEANING})` },
+    ),
+  ),
+  category: z.optional(
+    documented(z.enum(CATEGORIES, { error: `category must be one of ${CATEGORIES.join(", ")}` }), {
+      description: "only services of this category",
+    }),
+  ),
+  limit: z._default(
+    documented(
+      z.coerce
+        .number({ error: SERVICE_LIMIT_HINT })
+        .check(
+          z.int(SERVICE_LIMIT_HINT),
+          z.minimum(1, SERVICE_LIMIT_HINT),
+          z.maximum(500, SERVICE_LIMIT_HINT),
+        ),
+      { description: "services per page, at most 500" },
+    ),
+    100,
+  ),
+  cursor: z.optional(
+    documented(z.string().check(z.maxLength(300, "cursor is not valid")), {
+      description: "`next` of the previous page, sent with the same filters",
+    }),
+  ),
+});
 
 /** Query of `GET /incidents`. */
 export const IncidentQuerySchema = z.object({

@@ -17,6 +17,12 @@ export const PROBLEM_KINDS = {
 /** A service category; it decides which problem kinds crowd reports may name. */
 export type Category = keyof typeof PROBLEM_KINDS;
 
+/**
+ * How a service is doing: normal (as expected), elevated (above what the detector counts
+ * as quiet), outage (an incident is open).
+ */
+export const SERVICE_STATUSES = ["normal", "elevated", "outage"] as const;
+
 /** Source id of crowd reports in series, weights and health records. */
 export const CROWD_SOURCE_ID = "reports";
 

@@ -199,12 +199,20 @@ export class OutcryStack extends Stack {
       { partitions: [LEASE_PARTITION], actions: ["UpdateItem"] },
       // Which shards of a tick are done: each adds itself, the last one finishes the tick.
       { partitions: [TICK_PARTITION], actions: ["UpdateItem"] },
+      // Each service's listed status, written when it changes: the record, and the
+      // listings of the elevated and the outage ones, which a service joins and leaves.
+      { partitions: ["ST#*"], actions: ["PutItem"] },
+      { partitions: ["SX#*"], actions: ["PutItem", "DeleteItem"] },
     ]);
     grantItems(table, this.api.function, [
       // Series, annotations, source health, incidents and an incident's notifications.
       { partitions: ["S#*", "A#*", "H#*", "INC", "OUTBOX"], actions: ["Query"] },
       // Detector state (the baseline band), one incident, the data version (ETags).
       { partitions: ["D#*", "INC", "PROGRESS"], actions: ["GetItem"] },
+      // A page of services: their status records, newest buckets and states, batched.
+      { partitions: ["ST#*", "S#*", "D#*"], actions: ["BatchGetItem"] },
+      // The services listed as elevated or in an outage (?status=).
+      { partitions: ["SX#*"], actions: ["Query"] },
       // POST /reports: one conditional put per report, marked `capped` (UpdateItem) when
       // its network's share of the window is spent.
       { partitions: ["R#*"], actions: ["PutItem", "UpdateItem"] },

@@ -328,6 +328,9 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
         ...result.detect.delivery[key],
       ];
     }
+    // The API runs in this process: it reads the data version again at once rather than
+    // up to a second later, as a separate function would.
+    deps.api.responses.forgetVersion();
     print(describeTick(result.collect, result.detect));
     for (const line of describeFailures(result.collect)) print(line);
     clock.advance?.();

@@ -14,8 +14,10 @@ import type {
   ReportResultSchema,
   SeriesSchema,
   ServiceDetailSchema,
+  ServiceListSchema,
   ServiceSummarySchema,
 } from "../../contract/api-schemas";
+import type { Category } from "../../contract/catalog";
 import { solveReportChallenge } from "../../contract/report-challenge-solver";
 
 /** One service as `GET /services` lists it. */
@@ -23,6 +25,17 @@ export type ServiceSummary = z.infer<typeof ServiceSummarySchema>;
 
 /** How a service is doing now. */
 export type ServiceStatus = ServiceSummary["status"];
+
+/** `GET /services`: a page of services and the cursor of the next. */
+export type ServicePage = z.infer<typeof ServiceListSchema>;
+
+/** Which services a page of `GET /services` holds. */
+export interface ServiceFilter {
+  status?: ServiceStatus | undefined;
+  category?: Category | undefined;
+  limit?: number;
+  cursor?: string | undefined;
+}
 
 /** `GET /services/{id}`: the summary and each source's health. */
 export type ServiceDetail = z.infer<typeof ServiceDetailSchema>;
@@ -182,8 +195,9 @@ const query = (params: Record<string, string | number | undefined>) => {
 
 /** The calls the page makes; reads take the signal that abandons them. */
 export const api = {
-  services: (signal?: AbortSignal) =>
-    request<{ services: ServiceSummary[] }>("/services", {}, signal),
+  /** One page of services; pass its `next` as `cursor`, with the same filter, for the next. */
+  services: (filter: ServiceFilter = {}, signal?: AbortSignal) =>
+    request<ServicePage>(`/services${query({ ...filter })}`, {}, signal),
   service: (id: string, signal?: AbortSignal) =>
     request<ServiceDetail>(`/services/${encode(id)}`, {}, signal),
   /** Without `to`, up to the server's now; without `from`, 24 hours before `to`. */

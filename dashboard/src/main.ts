@@ -32,7 +32,7 @@ const announce: Announce = (message, tone) => {
 
 const dialog = new ReportDialog(announce);
 document.body.append(dialog.element);
-const context: ViewContext = { dialog, announce };
+const context: ViewContext = { dialog, announce, reload: () => void refresh() };
 
 let view: View | undefined;
 /** What `main` shows: the view's element, or a screen in its place. */

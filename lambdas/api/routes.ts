@@ -17,6 +17,7 @@ import {
   SeriesSchema,
   ServiceDetailSchema,
   ServiceListSchema,
+  ServiceQuerySchema,
 } from "../../contract/api-schemas";
 import { DAY_MS, lastClosedBucket, MINUTE_MS, parseIso, toIso } from "../domain/buckets";
 import type { Service } from "../domain/config";
@@ -24,10 +25,10 @@ import { echoed } from "../domain/echoed";
 import { InvalidCursorError, type ProgressStore, ReportRejected } from "../domain/ports";
 import { serviceById } from "../domain/service-lookup";
 import { listIncidents } from "../usecases/list-incidents";
+import { listServices } from "../usecases/list-services";
 import {
   describeIncident,
   describeService,
-  listServices,
   type QueryDependencies,
   serviceSeries,
 } from "../usecases/query-status";
@@ -133,6 +134,20 @@ async function incidentsPage(deps: ApiDependencies, query: z.infer<typeof Incide
   }
 }
 
+/** `GET /services`: the query checked by its schema, the paging in the use case. */
+async function servicesPage(
+  deps: ApiDependencies,
+  query: z.infer<typeof ServiceQuerySchema>,
+  now: number,
+) {
+  try {
+    return await listServices(deps, query, now);
+  } catch (error) {
+    if (error instanceof InvalidCursorError) throw badRequest(error.message, "cursor");
+    throw error;
+  }
+}
+
 function knownService(deps: ApiDependencies, id: string | undefined): Service {
   const service = serviceById(deps.config, id ?? "");
   if (!service) throw notFound(`no service has id ${echoed(id ?? "")}; GET /services lists them`);
@@ -186,14 +201,16 @@ export const ROUTES: readonly RouteSpec[] = [
     path: "/services",
     operationId: "listServices",
     tag: "status",
-    summary: "Every service with its status now",
+    summary: "The services with their status now, a page at a time",
     description:
-      "Each configured service with its status, its latest bucket's count, the baseline for that bucket and its open incident, if any.",
-    success: { status: 200, schema: ServiceListSchema, description: "the services" },
+      "Each configured service with its status, its latest bucket's count, the baseline for that bucket and its open incident, if any; filtered by status and category. Pages with an opaque cursor: pass `next` as `cursor` with the same filters. Services detect has not judged yet are normal.",
+    query: ServiceQuerySchema,
+    success: { status: 200, schema: ServiceListSchema, description: "a page of services" },
     errors: [],
     reads: true,
     cache: LIVE_CACHE,
-    handle: async (deps, { now }) => json(200, { services: await listServices(deps, now) }),
+    handle: async (deps, { query, now }) =>
+      json(200, await servicesPage(deps, query as z.infer<typeof ServiceQuerySchema>, now)),
   },
   {
     method: "GET",

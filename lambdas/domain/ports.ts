@@ -7,6 +7,7 @@ import type { SourceFailure } from "../../contract/source-failure";
 import type { DetectorState } from "./detector";
 import type { Incident, IncidentSummary, IncidentTransition } from "./incident";
 import { OutcryError } from "./outcry-error";
+import type { ServiceStatus, StatusRecord } from "./service-status";
 import type { ShardJob, ShardJobKind, ShardRef } from "./shards";
 
 /** Counts of one bucket of one service, per source; a missing source is a gap. */
@@ -33,6 +34,14 @@ export interface SeriesStore {
   ): Promise<void>;
   /** Points from `fromMs` to `toMs` inclusive, oldest first; buckets with no data are absent. */
   range(service: string, fromMs: number, toMs: number): Promise<SeriesPoint[]>;
+  /**
+   * The points of each of `services` in each of `bucketStarts` (batched reads: a page of
+   * services costs a few calls, not one each), oldest first; services with none are absent.
+   */
+  pointsAt(
+    services: readonly string[],
+    bucketStarts: readonly number[],
+  ): Promise<Map<string, SeriesPoint[]>>;
 }
 
 /** The detector's memory of each service, written with optimistic concurrency. */
@@ -44,6 +53,44 @@ export interface DetectorStateStore {
   load(service: string): Promise<{ state: DetectorState | null; revision: number }>;
   /** Saves when the stored revision is still `expected`; false when another tick won. */
   save(service: string, state: DetectorState, expected: number): Promise<boolean>;
+  /**
+   * The states of `services` for reading only (batched, eventually consistent: no
+   * revision to save on); services with none are absent.
+   */
+  loadMany(services: readonly string[]): Promise<Map<string, DetectorState>>;
+}
+
+/** A service's status as stored, with the bucket it was derived after. */
+export interface StoredServiceStatus extends StatusRecord {
+  service: string;
+  /** The newest bucket of the detector state it was derived from. */
+  asOf: number;
+}
+
+/** The statuses a listing can ask the store for by status (the others are the rest). */
+export type IndexedStatus = Exclude<ServiceStatus, "normal">;
+
+/**
+ * Each service's status as `GET /services` lists it, written by detect when it changes
+ * and read by the API a page at a time.
+ */
+export interface ServiceStatusStore {
+  /**
+   * Records `next`, derived from the state after bucket `asOf`, in place of `previous`
+   * (what was recorded before, so that it can leave the listing of its status). A write
+   * older than the stored one changes nothing, so a late tick cannot roll a status back.
+   */
+  record(service: string, previous: StatusRecord, next: StatusRecord, asOf: number): Promise<void>;
+  /** The records of `services` (batched); services never recorded are absent. */
+  readMany(services: readonly string[]): Promise<Map<string, StoredServiceStatus>>;
+  /**
+   * Services recorded as `status`, in id order, from just after the id `after` on: at
+   * most `limit`, and the id to go on after when there may be more.
+   */
+  listByStatus(
+    status: IndexedStatus,
+    options: { after?: string; limit: number },
+  ): Promise<{ items: StoredServiceStatus[]; next: string | null }>;
 }
 
 /** A stored incident with its current summary. */

@@ -4,6 +4,7 @@
  */
 import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import {
+  BatchGetCommand,
   DynamoDBDocumentClient,
   QueryCommand,
   type QueryCommandInput,
@@ -64,4 +65,59 @@ export async function queryAll(
     cursor = page.LastEvaluatedKey;
   } while (cursor);
   return items;
+}
+
+/** Keys one BatchGetItem may name (DynamoDB's limit). */
+export const BATCH_GET_KEYS = 100;
+/** Rounds of unprocessed keys asked again before giving up. */
+const BATCH_GET_ROUNDS = 5;
+
+/**
+ * The items at `keys`, in as few BatchGetItem calls as DynamoDB allows (100 keys each,
+ * sent together), asking again for the keys DynamoDB left unprocessed; missing items are
+ * absent from the answer. Eventually consistent: for the API's reads, not for
+ * read-modify-write.
+ * @example const items = await batchGetAll(table, [{ pk: "ST#3", sk: "t-mobile" }]);
+ * @throws Error when DynamoDB still leaves keys unprocessed after a few rounds
+ */
+export async function batchGetAll(
+  table: TableRef,
+  keys: readonly Record<string, string>[],
+  projection?: { expression: string; names?: Record<string, string> },
+): Promise<Record<string, unknown>[]> {
+  const chunks: Record<string, string>[][] = [];
+  for (let i = 0; i < keys.length; i += BATCH_GET_KEYS) {
+    chunks.push(keys.slice(i, i + BATCH_GET_KEYS));
+  }
+  const pages = await Promise.all(
+    chunks.map(async (chunk) => {
+      const items: Record<string, unknown>[] = [];
+      let pending: Record<string, unknown>[] = chunk;
+      for (let round = 0; pending.length > 0; round++) {
+        if (round === BATCH_GET_ROUNDS) {
+          throw new Error(`DynamoDB left ${pending.length} keys unprocessed ${round} times`);
+        }
+        if (round > 0) await new Promise((resolve) => setTimeout(resolve, 25 * 2 ** round));
+        const answer = await table.client.send(
+          new BatchGetCommand({
+            RequestItems: {
+              [table.tableName]: {
+                Keys: pending,
+                ...(projection
+                  ? {
+                      ProjectionExpression: projection.expression,
+                      ExpressionAttributeNames: projection.names,
+                    }
+                  : {}),
+              },
+            },
+          }),
+        );
+        items.push(...(answer.Responses?.[table.tableName] ?? []));
+        pending = answer.UnprocessedKeys?.[table.tableName]?.Keys ?? [];
+      }
+      return items;
+    }),
+  );
+  return pages.flat();
 }

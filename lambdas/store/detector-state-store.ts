@@ -8,7 +8,7 @@ import { GetCommand, PutCommand } from "@aws-sdk/lib-dynamodb";
 import type { DetectorState } from "../domain/detector";
 import { migrateDetectorState, type StoredDetectorState } from "../domain/detector-state-migration";
 import type { DetectorStateStore } from "../domain/ports";
-import { isConditionFailure, type TableRef } from "./client";
+import { batchGetAll, isConditionFailure, type TableRef } from "./client";
 
 /** {@link DetectorStateStore} on the outcry table. */
 export class DynamoDetectorStateStore implements DetectorStateStore {
@@ -23,10 +23,16 @@ export class DynamoDetectorStateStore implements DetectorStateStore {
       }),
     );
     if (!Item) return { state: null, revision: 0 };
-    return {
-      state: migrateDetectorState(JSON.parse(Item.state as string) as StoredDetectorState),
-      revision: Item.revision as number,
-    };
+    return { state: stateOf(Item), revision: Item.revision as number };
+  }
+
+  async loadMany(services: readonly string[]) {
+    const keys = services.map((service) => ({ pk: `D#${service}`, sk: "state" }));
+    const items = await batchGetAll(this.table, keys, {
+      expression: "pk, #state",
+      names: { "#state": "state" },
+    });
+    return new Map(items.map((item) => [(item.pk as string).slice(2), stateOf(item)]));
   }
 
   async save(service: string, state: DetectorState, expected: number): Promise<boolean> {
@@ -50,4 +56,9 @@ export class DynamoDetectorStateStore implements DetectorStateStore {
       throw error;
     }
   }
+}
+
+/** The state an item holds, migrated to the current version. */
+function stateOf(item: Record<string, unknown>): DetectorState {
+  return migrateDetectorState(JSON.parse(item.state as string) as StoredDetectorState);
 }

@@ -7,7 +7,7 @@
 import { UpdateCommand } from "@aws-sdk/lib-dynamodb";
 import { toIso } from "../domain/buckets";
 import type { SeriesPoint, SeriesStore } from "../domain/ports";
-import { expiresAt, queryAll, type TableRef } from "./client";
+import { batchGetAll, expiresAt, queryAll, type TableRef } from "./client";
 
 const PREFIX = "c_";
 const BREAKDOWN_PREFIX = "b_";
@@ -55,19 +55,37 @@ export class DynamoSeriesStore implements SeriesStore {
       // detect runs beside collect: it must see the bucket collect has just written.
       ConsistentRead: true,
     });
-    return items.map((item) => {
-      const counts: Record<string, number> = {};
-      const breakdowns: Record<string, Record<string, number>> = {};
-      for (const [name, value] of Object.entries(item)) {
-        if (name.startsWith(PREFIX) && typeof value === "number") {
-          counts[name.slice(PREFIX.length)] = value;
-        } else if (name.startsWith(BREAKDOWN_PREFIX) && typeof value === "object") {
-          breakdowns[name.slice(BREAKDOWN_PREFIX.length)] = value as Record<string, number>;
-        }
-      }
-      const point: SeriesPoint = { bucketStart: Date.parse(item.sk as string), counts };
-      if (Object.keys(breakdowns).length > 0) point.breakdowns = breakdowns;
-      return point;
-    });
+    return items.map(pointOf);
   }
+
+  async pointsAt(services: readonly string[], bucketStarts: readonly number[]) {
+    const keys = services.flatMap((service) =>
+      bucketStarts.map((bucket) => ({ pk: `S#${service}`, sk: toIso(bucket) })),
+    );
+    const byService = new Map<string, SeriesPoint[]>();
+    for (const item of await batchGetAll(this.table, keys)) {
+      const service = (item.pk as string).slice(2);
+      const points = byService.get(service) ?? [];
+      points.push(pointOf(item));
+      byService.set(service, points);
+    }
+    for (const points of byService.values()) points.sort((a, b) => a.bucketStart - b.bucketStart);
+    return byService;
+  }
+}
+
+/** A stored item as a point: its counts and splits by source. */
+function pointOf(item: Record<string, unknown>): SeriesPoint {
+  const counts: Record<string, number> = {};
+  const breakdowns: Record<string, Record<string, number>> = {};
+  for (const [name, value] of Object.entries(item)) {
+    if (name.startsWith(PREFIX) && typeof value === "number") {
+      counts[name.slice(PREFIX.length)] = value;
+    } else if (name.startsWith(BREAKDOWN_PREFIX) && typeof value === "object") {
+      breakdowns[name.slice(BREAKDOWN_PREFIX.length)] = value as Record<string, number>;
+    }
+  }
+  const point: SeriesPoint = { bucketStart: Date.parse(item.sk as string), counts };
+  if (Object.keys(breakdowns).length > 0) point.breakdowns = breakdowns;
+  return point;
 }

@@ -8,9 +8,10 @@
  * 3. Correlate the changed incidents with recent ones, summarize, and write them.
  * 4. Record each transition in the outbox (a conditional put: once): opened, resolved,
  *    and an update when a peak first passes one of `notifications.peakMultiples`.
- * 5. Save each state on the revision it was read at: a concurrent tick cannot apply the
- *    same buckets twice, and because steps 3-4 are keyed deterministically, re-running
- *    any of them changes nothing.
+ * 5. Record the statuses that changed (`record-service-status.ts`), then save each state
+ *    on the revision it was read at: a concurrent tick cannot apply the same buckets
+ *    twice, and because steps 3-5 are keyed deterministically, re-running any of them
+ *    changes nothing.
  * 6. Mark the shard done. The last shard of the tick to finish correlates across shards
  *    (an incident of one shard gains the peers other shards opened beside it) and
  *    delivers what the outbox holds (grouped, held back in maintenance; see
@@ -35,11 +36,13 @@ import type {
   OutboxStore,
   ProgressStore,
   SeriesStore,
+  ServiceStatusStore,
   ShardProgressStore,
 } from "../domain/ports";
 import { type ShardRef, servicesOf, WHOLE } from "../domain/shards";
 import { growthSummary, summarizeIncident } from "../domain/wording/incident-summary";
 import { type Deliverer, type DeliveryResult, deliverPending } from "./deliver-notifications";
+import { recordServiceStatus } from "./record-service-status";
 import { runBounded } from "./run-bounded";
 
 /** What detecting needs. */
@@ -52,6 +55,8 @@ export interface DetectDependencies {
   progress: ProgressStore;
   /** Which shards of a tick are done. */
   shards: ShardProgressStore;
+  /** Each service's listed status, written when it changes. */
+  statuses: ServiceStatusStore;
   deliverer: Deliverer;
   /**
    * The wall clock for delivery leases and retry times. A tick's own time comes from its
@@ -118,6 +123,8 @@ export function settledBucket(
 
 interface ServiceRun {
   service: Service;
+  /** The state as loaded. */
+  before: DetectorState | null;
   state: DetectorState;
   revision: number;
   changed: boolean;
@@ -141,7 +148,14 @@ async function advanceService(
     through - MAX_CATCH_UP_MS,
   );
   if (from > through)
-    return { service, state, revision: loaded.revision, changed: false, buckets: 0 };
+    return {
+      service,
+      before: loaded.state,
+      state,
+      revision: loaded.revision,
+      changed: false,
+      buckets: 0,
+    };
   const points = new Map(
     (await deps.series.range(service.id, from, through)).map((p) => [p.bucketStart, p]),
   );
@@ -179,7 +193,14 @@ async function advanceService(
       }
     }
   }
-  return { service, state, revision: loaded.revision, changed: true, buckets };
+  return {
+    service,
+    before: loaded.state,
+    state,
+    revision: loaded.revision,
+    changed: true,
+    buckets,
+  };
 }
 
 /** Incidents that started within the correlation look-back, newest first, page by page. */
@@ -316,7 +337,13 @@ export async function detectShard(
     });
   }
 
-  // 5. Save each state on the revision it was read at.
+  // 5. Record the statuses that changed, then save each state on the revision it was read at.
+  await recordServiceStatus(
+    deps,
+    runs.flatMap((r) =>
+      r.changed ? [{ service: r.service.id, before: r.before, after: r.state }] : [],
+    ),
+  );
   const conflicts: string[] = [];
   for (const run of runs) {
     if (run.changed && !(await deps.states.save(run.service.id, run.state, run.revision))) {

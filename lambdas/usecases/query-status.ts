@@ -1,6 +1,7 @@
 /**
  * Use cases behind the read API: what each service looks like now, its series, and its
- * incidents. Reads only; one detector-state read and one series read per service.
+ * incidents. Reads only; the summaries of a page of services in a few batched reads
+ * (the listing itself, its filters and cursors, is `list-services.ts`).
  */
 
 import type { z } from "zod/mini";
@@ -14,7 +15,7 @@ import { expectedCount } from "../domain/baseline";
 import { lastClosedBucket, MINUTE_MS, toIso } from "../domain/buckets";
 import { combinedCount, sourceWeights } from "../domain/combine";
 import type { Config, Service } from "../domain/config";
-import { elevatedFrom, isQuiet } from "../domain/detector";
+import { elevatedFrom } from "../domain/detector";
 import { incidentToJson } from "../domain/incident";
 import type {
   AnnotationStore,
@@ -23,11 +24,13 @@ import type {
   OutboxStore,
   ReportStore,
   SeriesStore,
+  ServiceStatusStore,
   SourceHealth,
   SourceHealthStore,
   StoredIncident,
 } from "../domain/ports";
 import { serviceById } from "../domain/service-lookup";
+import { type StatusRecord, UNKNOWN_STATUS } from "../domain/service-status";
 
 type SeriesResponse = z.infer<typeof SeriesSchema>;
 type SourceHealthView = z.infer<typeof SourceHealthSchema>;
@@ -37,6 +40,8 @@ export interface QueryDependencies {
   config: Config;
   series: SeriesStore;
   states: DetectorStateStore;
+  /** Each service's status as detect recorded it. */
+  statuses: ServiceStatusStore;
   incidents: IncidentStore;
   health: SourceHealthStore;
   annotations: AnnotationStore;
@@ -50,52 +55,50 @@ export interface QueryDependencies {
 export const CROWD_EVIDENCE_MS = 60 * MINUTE_MS;
 
 /**
- * normal: as expected; elevated: above what counts as quiet for the detector (the level
- * that keeps an incident open); outage: an incident is open.
+ * The summaries of `services`, in their order: the status as detect recorded it (`records`
+ * when the caller has read them already), the newest of the last three buckets and the
+ * baseline for the newest. Batched reads whatever the number of services: one
+ * BatchGetItem per 100 status records, per 33 services' buckets and per 100 states.
  */
-export type ServiceStatus = "normal" | "elevated" | "outage";
-
-/** The summary of one service. */
-export async function serviceStatus(deps: QueryDependencies, service: Service, nowMs: number) {
+export async function serviceSummaries(
+  deps: QueryDependencies,
+  services: readonly Service[],
+  nowMs: number,
+  records?: ReadonlyMap<string, StatusRecord>,
+) {
   const { config } = deps;
+  const width = config.bucketMinutes * MINUTE_MS;
   const latestBucket = lastClosedBucket(nowMs, config.bucketMinutes);
-  const [{ state }, points] = await Promise.all([
-    deps.states.load(service.id),
-    deps.series.range(
-      service.id,
-      latestBucket - 2 * config.bucketMinutes * MINUTE_MS,
-      latestBucket,
-    ),
+  const ids = services.map((service) => service.id);
+  const [recorded, points, states] = await Promise.all([
+    records ?? deps.statuses.readMany(ids),
+    deps.series.pointsAt(ids, [latestBucket - 2 * width, latestBucket - width, latestBucket]),
+    deps.states.loadMany(ids),
   ]);
-  const weights = sourceWeights(service);
-  const newest = points[points.length - 1];
-  const latestCount = combinedCount(newest, weights);
-  const baseline = state ? expectedCount(state.baseline, latestBucket, config) : null;
-  let status: ServiceStatus = "normal";
-  if (state?.incident) status = "outage";
-  else if (
-    latestCount !== null &&
-    baseline !== null &&
-    !isQuiet(latestCount, baseline, config.detector)
-  ) {
-    // The detector's own rule: a bucket that would keep an incident open.
-    status = "elevated";
-  }
-  return {
-    id: service.id,
-    name: service.name,
-    category: service.category,
-    timeZone: service.timeZone,
-    status,
-    latest: newest ? { at: toIso(newest.bucketStart), count: latestCount } : null,
-    baseline: baseline === null ? null : Math.round(baseline * 10) / 10,
-    openIncident: state?.incident?.id ?? null,
-  };
+  return services.map((service) => {
+    const state = states.get(service.id);
+    const newest = points.get(service.id)?.at(-1);
+    const latestCount = combinedCount(newest, sourceWeights(service));
+    const baseline = state ? expectedCount(state.baseline, latestBucket, config) : null;
+    const { status, openIncident } = recorded.get(service.id) ?? UNKNOWN_STATUS;
+    return {
+      id: service.id,
+      name: service.name,
+      category: service.category,
+      timeZone: service.timeZone,
+      status,
+      latest: newest ? { at: toIso(newest.bucketStart), count: latestCount } : null,
+      baseline: baseline === null ? null : Math.round(baseline * 10) / 10,
+      openIncident,
+    };
+  });
 }
 
-/** Every service with its status, in config order. */
-export async function listServices(deps: QueryDependencies, nowMs: number) {
-  return Promise.all(deps.config.services.map((service) => serviceStatus(deps, service, nowMs)));
+/** The summary of one service (as `GET /services` lists it). */
+export async function serviceStatus(deps: QueryDependencies, service: Service, nowMs: number) {
+  const [summary] = await serviceSummaries(deps, [service], nowMs);
+  if (!summary) throw new Error(`no summary of ${service.id}`);
+  return summary;
 }
 
 /** The sources a service is configured with, crowd reports first, as collect reads them. */

@@ -24,6 +24,7 @@ import { DynamoSharedRateLimit } from "../store/rate-limit-store";
 import { DynamoReportStore } from "../store/report-store";
 import { DynamoSeenItemsStore } from "../store/seen-items-store";
 import { DynamoSeriesStore } from "../store/series-store";
+import { DynamoServiceStatusStore } from "../store/service-status-store";
 import { DynamoShardProgressStore } from "../store/shard-progress-store";
 import { DynamoSourceHealthStore } from "../store/source-health-store";
 import { DynamoSpentChallenges } from "../store/spent-challenge-store";
@@ -94,6 +95,7 @@ export function buildDependencies(settings: RuntimeSettings): Dependencies {
   });
   const annotations = new DynamoAnnotationStore(table, config.retentionDays);
   const progress = new DynamoProgressStore(table);
+  const statuses = new DynamoServiceStatusStore(table);
   const seen = new DynamoSeenItemsStore(table, config.retentionDays);
   const sources = new Map(
     config.services.map((service) => [
@@ -142,6 +144,7 @@ export function buildDependencies(settings: RuntimeSettings): Dependencies {
       outbox,
       progress,
       shards,
+      statuses,
       deliverer,
       now: settings.now,
     },
@@ -152,6 +155,7 @@ export function buildDependencies(settings: RuntimeSettings): Dependencies {
       annotations,
       series,
       states,
+      statuses,
       incidents,
       health,
       reports,

@@ -10,11 +10,18 @@ import type { ISecret } from "aws-cdk-lib/aws-secretsmanager";
 
 /**
  * DynamoDB actions on items, each of which names its partition keys, so that
- * `dynamodb:LeadingKeys` scopes it. Scan and the table-level actions are left out on
+ * `dynamodb:LeadingKeys` scopes it (a BatchGetItem names every key it reads, so the
+ * condition holds for all of them: one batch reads one kind of item). Scan and the table-level actions are left out on
  * purpose: IAM's `ForAllValues:` holds when a request has no leading keys, so a
  * LeadingKeys condition would not scope them at all.
  */
-export type ItemAction = "GetItem" | "PutItem" | "UpdateItem" | "DeleteItem" | "Query";
+export type ItemAction =
+  | "GetItem"
+  | "BatchGetItem"
+  | "PutItem"
+  | "UpdateItem"
+  | "DeleteItem"
+  | "Query";
 
 /** One kind of item a function uses, and what it does with it. */
 export interface ItemAccess {

@@ -7,7 +7,7 @@ import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { ResponseCache } from "../../lambdas/api/response-cache";
+import { ResponseCache, VERSION_MEMO_MS } from "../../lambdas/api/response-cache";
 import { parseConfig } from "../../lambdas/domain/config";
 import { startLocalRuntime } from "../../local/local-runtime";
 
@@ -91,9 +91,10 @@ describe("ResponseCache", () => {
     expect(cache.size).toBe(1);
   });
 
-  it("reads the data version once for a burst of requests", async () => {
+  it("reads the data version once for a burst of requests, and again a second later", async () => {
     // Arrange
-    const cache = new ResponseCache();
+    let wall = 1_000_000;
+    const cache = new ResponseCache(undefined, undefined, VERSION_MEMO_MS, () => wall);
     let reads = 0;
     const read = async () => {
       reads++;
@@ -103,11 +104,40 @@ describe("ResponseCache", () => {
 
     // Act
     const burst = await Promise.all(Array.from({ length: 8 }, () => cache.version(read)));
-    const later = await cache.version(read);
+    wall += VERSION_MEMO_MS - 1;
+    const withinTheSecond = await Promise.all(
+      Array.from({ length: 100 }, () => cache.version(read)),
+    );
+    wall += 1;
+    const aSecondLater = await cache.version(read);
+    cache.forgetVersion();
+    const forgotten = await cache.version(read);
+
+    // Assess: one read per second however many ask, and none older than that
+    expect(burst).toEqual(Array(8).fill(1));
+    expect(withinTheSecond).toEqual(Array(100).fill(1));
+    expect(aSecondLater).toBe(2);
+    expect(forgotten).toBe(3);
+    expect(reads).toBe(3);
+  });
+
+  it("does not keep a failed version read", async () => {
+    // Arrange
+    const cache = new ResponseCache(undefined, undefined, VERSION_MEMO_MS, () => 0);
+    let calls = 0;
+    const read = async () => {
+      calls++;
+      if (calls === 1) throw new Error("throttled");
+      return 7;
+    };
+
+    // Act
+    const failed = await cache.version(read).catch((error: Error) => error.message);
+    const next = await cache.version(read);
 
     // Assess
-    expect(burst).toEqual(Array(8).fill(1));
-    expect(later).toBe(2);
+    expect(failed).toBe("throttled");
+    expect(next).toBe(7);
   });
 });
 

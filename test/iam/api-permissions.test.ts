@@ -114,6 +114,8 @@ describe.each(["none", "apiKey"] as const)("api through the IAM gate, api.auth %
     const page = await get("/");
     const openApi = await get("/openapi.json");
     const services = await get("/services");
+    const outages = await get("/services", "status=outage&category=carrier");
+    const normal = await get("/services", "status=normal&limit=1");
     const service = await get("/services/t-mobile");
     const series = await get("/services/t-mobile/series", `from=${toIso(T0)}&to=${toIso(NOW)}`);
     const incidents = await get("/incidents");
@@ -128,10 +130,15 @@ describe.each(["none", "apiKey"] as const)("api through the IAM gate, api.auth %
     // Assess
     expect(gated.gate.refusals()).toEqual([]);
     expect(
-      [health, page, openApi, services, service, series, incidents, open, incident].map(
+      [health, page, openApi, services, outages, normal, service, series, incidents, open].map(
         (r) => r.status,
       ),
-    ).toEqual([200, 200, 200, 200, 200, 200, 200, 200, 200]);
+    ).toEqual([200, 200, 200, 200, 200, 200, 200, 200, 200, 200]);
+    expect(incident.status).toBe(200);
+    expect(JSON.parse(outages.body).services.map((s: { id: string }) => s.id)).toEqual([
+      "t-mobile",
+    ]);
+    expect(JSON.parse(normal.body).services.map((s: { id: string }) => s.id)).toEqual(["verizon"]);
     expect(JSON.parse(incident.body).notifications).toHaveLength(1);
     expect(JSON.parse(open.body).incidents).toHaveLength(1);
     expect([accepted.status, duplicate.status]).toEqual([202, 200]);

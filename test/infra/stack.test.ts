@@ -595,10 +595,12 @@ describe("least privilege", () => {
     );
     expect(onTable.length).toBeGreaterThan(0);
     for (const statement of onTable) {
-      // Scan and table-level actions carry no leading keys: the condition would not scope them.
+      // Scan and table-level actions carry no leading keys: the condition would not scope
+      // them. A BatchGetItem names the key of every item it reads, so it is scoped.
       for (const action of [statement.Action].flat()) {
         expect([
           "dynamodb:GetItem",
+          "dynamodb:BatchGetItem",
           "dynamodb:PutItem",
           "dynamodb:UpdateItem",
           "dynamodb:DeleteItem",

@@ -116,6 +116,7 @@ describe("detect in shards", () => {
       ...deps.detect,
       states: {
         load: (service) => deps.detect.states.load(service),
+        loadMany: (services) => deps.detect.states.loadMany(services),
         save: async (service, state, expected) => {
           if (service === "verizon") throw new Error("injected: the store is unreachable");
           return deps.detect.states.save(service, state, expected);

@@ -89,18 +89,26 @@ export class IncidentView implements View {
   }
 
   async load(signal: AbortSignal): Promise<void> {
-    const [incident, services, health] = await Promise.all([
+    const [incident, health] = await Promise.all([
       api.incident(this.id, signal),
-      api.services(signal).then((answer) => answer.services),
       // The server's clock ends an open incident's chart (the demo's clock is virtual).
       api.health(signal).catch((error) => {
         if (isAbort(error)) throw error;
         return null;
       }),
     ]);
+    // Only the services it names: a deployment may have thousands.
+    const services = await Promise.all(
+      [incident.service, ...incident.correlatedWith].map((id) =>
+        api.service(id, signal).catch((error) => {
+          if (isAbort(error)) throw error;
+          return null;
+        }),
+      ),
+    );
     signal.throwIfAborted();
     this.incident = incident;
-    const byId = new Map(services.map((s) => [s.id, s]));
+    const byId = new Map(services.flatMap((s) => (s ? [[s.id, s] as const] : [])));
     const service = byId.get(incident.service);
     this.service = service;
     const name = service?.name ?? incident.service;
@@ -159,7 +167,7 @@ export class IncidentView implements View {
 
   private showFacts(
     incident: IncidentDetail,
-    services: Map<string, ServiceSummary>,
+    services: ReadonlyMap<string, ServiceSummary>,
     zone: string,
   ): void {
     const started = Date.parse(incident.startedAt);

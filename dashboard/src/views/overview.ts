@@ -1,16 +1,30 @@
 /**
  * The overview (`#/`): a card per service with its status, latest count and 24-hour
- * chart, and the recent incidents. Cards are kept by service id across refreshes. A
+ * chart, and the recent incidents. The services come a page of {@link SERVICES_PAGE_SIZE}
+ * at a time (a deployment may have ten thousand: the page never asks for, nor draws,
+ * more than one page), filtered by status and category, with previous and next buttons
+ * that follow the API's cursors. Cards are kept by service id across refreshes. A
  * card's chart is only asked for while the card is on or near the screen (a hundred
  * services must not cost a hundred requests a minute per viewer): those are refreshed
  * with the page, the others when they are scrolled to.
  */
-import { api, type Incident, type IncidentPage, isAbort, type ServiceSummary } from "../api";
+import { type Category, PROBLEM_KINDS, SERVICE_STATUSES } from "../../../contract/catalog";
+import {
+  ApiError,
+  api,
+  type Incident,
+  type IncidentPage,
+  isAbort,
+  type ServicePage,
+  type ServiceStatus,
+  type ServiceSummary,
+} from "../api";
 import { ServiceChart } from "../chart";
 import { chartModel } from "../chart-model";
 import { h, setAttr, setText } from "../dom";
 import { INCIDENT_PAGE_SIZE, IncidentPages } from "../incident-pages";
 import {
+  CATEGORY_TEXT,
   incidentEntry,
   latestLine,
   reportButton,
@@ -20,6 +34,8 @@ import {
 } from "./parts";
 import { replaceKeepingFocus, type View, type ViewContext } from "./view";
 
+/** Services per page of the grid. */
+export const SERVICES_PAGE_SIZE = 50;
 /** How many incidents the overview lists. */
 const INCIDENTS_LISTED = 10;
 /** How far outside the screen a card counts as near it (its chart loads ahead). */
@@ -116,6 +132,8 @@ export class OverviewView implements View {
   private readonly cards = new Map<string, ServiceCard>();
   private readonly grid: HTMLElement;
   private readonly counts: HTMLElement;
+  private readonly statusSelect: HTMLSelectElement;
+  private readonly categorySelect: HTMLSelectElement;
   private readonly recent: HTMLElement;
   /** Tells when a card comes near the screen, to load its chart then. */
   private readonly observer: IntersectionObserver;
@@ -124,10 +142,65 @@ export class OverviewView implements View {
   /** Bumped by every load; a card whose `round` is older shows an older chart. */
   private round = 0;
   private pages: IncidentPages | undefined;
+  /** The services the grid shows. */
+  private filter: { status?: ServiceStatus; category?: Category } = {};
+  /** The cursor of each page read to reach this one (the first page's is undefined). */
+  private cursors: (string | undefined)[] = [undefined];
+  /** The cursor of the page after this one; null on the last. */
+  private next: string | null = null;
+  /** The reader turned the page: the grid's top is brought into view once it shows. */
+  private turned = false;
+  /** Names and zones of services met so far, for incidents of services on other pages. */
+  private readonly known = new Map<string, { name: string; timeZone: string }>();
+  private readonly pager: HTMLElement;
+  private readonly previousButton: HTMLButtonElement;
+  private readonly nextButton: HTMLButtonElement;
+  private readonly pageLabel: HTMLElement;
 
   constructor(private readonly context: ViewContext) {
-    this.counts = h("p", { class: "lead" });
+    this.counts = h("p", { class: "lead", role: "status" });
     this.grid = h("ul", { class: "cards", "aria-label": "Services" });
+    const choose = (id: string, label: string, options: [string, string][]) => {
+      const select = h(
+        "select",
+        { id },
+        ...options.map(([value, text]) => h("option", { value }, text)),
+      );
+      select.addEventListener("change", () => this.filterChanged());
+      return { select, field: h("p", { class: "filter" }, h("label", { for: id }, label), select) };
+    };
+    const status = choose("filter-status", "Status", [
+      ["", "All statuses"],
+      ...[...SERVICE_STATUSES].reverse().map((s): [string, string] => [s, STATUS_TEXT[s]]),
+    ]);
+    const category = choose("filter-category", "Category", [
+      ["", "All categories"],
+      ...(Object.keys(PROBLEM_KINDS) as Category[]).map((c): [string, string] => [
+        c,
+        CATEGORY_TEXT[c],
+      ]),
+    ]);
+    this.statusSelect = status.select;
+    this.categorySelect = category.select;
+    const filters = h(
+      "form",
+      { class: "filters", role: "search", "aria-label": "Filter services" },
+      status.field,
+      category.field,
+    );
+    filters.addEventListener("submit", (event) => event.preventDefault());
+    this.previousButton = h("button", { type: "button", class: "button" }, "Previous page");
+    this.nextButton = h("button", { type: "button", class: "button" }, "Next page");
+    this.pageLabel = h("span", { class: "muted" });
+    this.previousButton.addEventListener("click", () => this.turn(-1));
+    this.nextButton.addEventListener("click", () => this.turn(1));
+    this.pager = h(
+      "nav",
+      { class: "pager", "aria-label": "Pages of services", hidden: "" },
+      this.previousButton,
+      this.pageLabel,
+      this.nextButton,
+    );
     this.recent = h("ul", { class: "incident-list" });
     this.observer = new IntersectionObserver((entries) => this.cameNear(entries), {
       rootMargin: `${NEAR_PX}px 0px`,
@@ -153,9 +226,11 @@ export class OverviewView implements View {
       "div",
       { class: "view overview" },
       h("h1", { tabindex: "-1" }, "Service status"),
+      filters,
       this.counts,
       legend,
       this.grid,
+      this.pager,
       h(
         "section",
         { "aria-labelledby": "recent-incidents" },
@@ -172,8 +247,8 @@ export class OverviewView implements View {
 
   async load(signal: AbortSignal): Promise<void> {
     const read = (cursor?: string) => api.incidents({ limit: INCIDENT_PAGE_SIZE, cursor }, signal);
-    const [{ services }, first] = await Promise.all([
-      api.services(signal),
+    const [page, first] = await Promise.all([
+      this.readServices(signal),
       // Shading is a nicety: without incidents the charts still draw.
       read().catch((error): IncidentPage => {
         if (isAbort(error)) throw error;
@@ -181,16 +256,88 @@ export class OverviewView implements View {
       }),
     ]);
     signal.throwIfAborted();
+    const { services } = page;
+    for (const s of services) this.known.set(s.id, { name: s.name, timeZone: s.timeZone });
+    await this.learnNames(first.incidents.slice(0, INCIDENTS_LISTED), signal);
     this.round++;
     this.pages = new IncidentPages(first, read);
+    this.next = page.next;
     this.showServices(services);
-    this.showIncidents(first.incidents, services);
+    this.showPager();
+    this.showIncidents(first.incidents);
+    if (this.turned && this.element.isConnected) {
+      this.turned = false;
+      this.counts.scrollIntoView({ block: "nearest" });
+    }
     // The cards on or near the screen now; the others load when they come near. Behind an
     // error screen (the view not mounted yet) none is: they load once it is put back.
     const near = this.element.isConnected
       ? [...this.cards.values()].filter((card) => isNear(card.element))
       : [];
     await Promise.all(near.map((card) => this.loadChart(card, signal)));
+  }
+
+  /** The page of services the cursors point at; the first page if the server refuses the cursor. */
+  private async readServices(signal: AbortSignal): Promise<ServicePage> {
+    const ask = (cursor: string | undefined) =>
+      api.services({ ...this.filter, limit: SERVICES_PAGE_SIZE, cursor }, signal);
+    const cursor = this.cursors[this.cursors.length - 1];
+    try {
+      return await ask(cursor);
+    } catch (error) {
+      // A cursor the server no longer takes (its service left the configuration).
+      if (cursor === undefined || !(error instanceof ApiError) || error.field !== "cursor") {
+        throw error;
+      }
+      this.cursors = [undefined];
+      return ask(undefined);
+    }
+  }
+
+  /** Asks for the names of the listed incidents' services not met on a page yet. */
+  private async learnNames(incidents: readonly Incident[], signal: AbortSignal): Promise<void> {
+    const unknown = [...new Set(incidents.map((i) => i.service))].filter(
+      (id) => !this.known.has(id),
+    );
+    await Promise.all(
+      unknown.map(async (id) => {
+        const service = await api.service(id, signal).catch((error) => {
+          if (isAbort(error)) throw error;
+          return null;
+        });
+        if (service) this.known.set(id, { name: service.name, timeZone: service.timeZone });
+      }),
+    );
+  }
+
+  private filterChanged(): void {
+    const status = this.statusSelect.value as ServiceStatus | "";
+    const category = this.categorySelect.value as Category | "";
+    this.filter = {
+      ...(status ? { status } : {}),
+      ...(category ? { category } : {}),
+    };
+    this.cursors = [undefined];
+    this.context.reload();
+  }
+
+  private turn(by: 1 | -1): void {
+    if (by === 1 && this.next === null) return;
+    if (by === 1) this.cursors.push(this.next ?? undefined);
+    else if (this.cursors.length > 1) this.cursors.pop();
+    else return;
+    this.turned = true;
+    this.context.reload();
+  }
+
+  private showPager(): void {
+    const number = this.cursors.length;
+    const single = number === 1 && this.next === null;
+    if (single) this.pager.setAttribute("hidden", "");
+    else this.pager.removeAttribute("hidden");
+    this.previousButton.disabled = number === 1;
+    this.nextButton.disabled = this.next === null;
+    setText(this.pageLabel, `Page ${number}`);
   }
 
   destroy(): void {
@@ -260,15 +407,21 @@ export class OverviewView implements View {
       this.cards.delete(id);
     }
     const by = (status: string) => services.filter((s) => s.status === status).length;
+    const paged = this.cursors.length > 1 || this.next !== null;
+    const what = `${services.length} ${services.length === 1 ? "service" : "services"}`;
     setText(
       this.counts,
-      `${services.length} ${services.length === 1 ? "service" : "services"}: ${by("outage")} with an outage, ${by("elevated")} elevated, ${by("normal")} normal.`,
+      services.length === 0
+        ? this.next === null
+          ? "No services match these filters."
+          : "No services match on this page; the next page may have some."
+        : `${paged ? `Page ${this.cursors.length}: ` : ""}${what}: ${by("outage")} with an outage, ${by("elevated")} elevated, ${by("normal")} normal.`,
     );
     setAttr(this.grid, "data-count", String(services.length));
   }
 
-  private showIncidents(incidents: Incident[], services: ServiceSummary[]): void {
-    const byId = new Map(services.map((s) => [s.id, s]));
+  private showIncidents(incidents: Incident[]): void {
+    const byId = this.known;
     const listed = incidents.slice(0, INCIDENTS_LISTED);
     const signature = listed.map((i) => `${i.id}:${i.status}:${i.peak.count}`).join(",");
     if (this.recent.getAttribute("data-signature") === signature) return;

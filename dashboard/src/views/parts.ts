@@ -2,6 +2,7 @@
  * Pieces several views share: the status badge, the latest-count line, an incident's
  * one-line entry, and the "Report a problem" button.
  */
+import type { Category } from "../../../contract/catalog";
 import type { Incident, Series, ServiceStatus, ServiceSummary } from "../api";
 import { h, setAttr, setText } from "../dom";
 import { formatCount, reports, time, zonedTime } from "../format";
@@ -18,6 +19,15 @@ export const STATUS_MEANING: Readonly<Record<ServiceStatus, string>> = {
   normal: "reports as expected",
   elevated: "more reports than usual",
   outage: "an incident is open",
+};
+
+/** Category words, for the overview's filter. */
+export const CATEGORY_TEXT: Readonly<Record<Category, string>> = {
+  carrier: "Mobile carriers",
+  isp: "Internet providers",
+  cloud: "Cloud services",
+  app: "Apps and websites",
+  other: "Other",
 };
 
 /** A status badge that can be updated in place. */

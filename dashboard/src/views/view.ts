@@ -5,6 +5,8 @@ import type { Announce, ReportDialog } from "../report-dialog";
 export interface ViewContext {
   dialog: ReportDialog;
   announce: Announce;
+  /** Loads the current view again now (after the reader changed what it shows). */
+  reload: () => void;
 }
 
 /**
