@@ -28,6 +28,8 @@ export interface CallTally {
   items: number;
   /** Writes refused by their condition (charged one unit each here). */
   failedConditions: number;
+  /** Milliseconds the store took to answer, summed (the injected latency not included). */
+  storeMs: number;
 }
 
 /** One row of {@link StoreMeter.rows}. */
@@ -49,6 +51,8 @@ export interface CallSpan {
   cpuAtLast: number;
   /** Calls in flight at once, at most. */
   peakInFlight: number;
+  /** Milliseconds the meter itself spent on these calls (reading stacks, counting). */
+  meterMs: number;
 }
 
 const READS = /^(Get|BatchGet|Query|Scan)/;
@@ -169,6 +173,11 @@ export class StoreMeter {
     this.spans.clear();
   }
 
+  /** Forgets the spans only (a new tick), keeping the counts. */
+  resetSpans(): void {
+    this.spans.clear();
+  }
+
   /** Every (function, command, site, item kind) counted since the last reset. */
   rows(): CallRow[] {
     return [...this.tallies.values()].map((row) => ({ ...row }));
@@ -187,7 +196,14 @@ export class StoreMeter {
 
   /** Totals over rows, optionally of one function. */
   total(fn?: string): CallTally {
-    const sum: CallTally = { calls: 0, readUnits: 0, writeUnits: 0, items: 0, failedConditions: 0 };
+    const sum: CallTally = {
+      calls: 0,
+      readUnits: 0,
+      writeUnits: 0,
+      items: 0,
+      failedConditions: 0,
+      storeMs: 0,
+    };
     for (const row of this.tallies.values()) {
       if (fn !== undefined && row.fn !== fn) continue;
       sum.calls += row.calls;
@@ -195,6 +211,7 @@ export class StoreMeter {
       sum.writeUnits += row.writeUnits;
       sum.items += row.items;
       sum.failedConditions += row.failedConditions;
+      sum.storeMs += row.storeMs;
     }
     return sum;
   }
@@ -216,18 +233,22 @@ export class StoreMeter {
     stack.add(
       (next, context) => async (args) => {
         // Captured before any await, so the stack still leads back to the caller.
+        const own = performance.now();
         const limit = Error.stackTraceLimit;
         Error.stackTraceLimit = 60;
         const trace = new Error().stack ?? "";
         Error.stackTraceLimit = limit;
         const input = args.input as Record<string, unknown>;
         input.ReturnConsumedCapacity ??= "TOTAL";
+        let meterMs = performance.now() - own;
         if (this.latencyMs > 0) await sleep(this.latencyMs);
         const command = (context.commandName ?? "Unknown").replace(/Command$/, "");
         const recording = this.recording;
+        const attributing = performance.now();
         const fn = recording ? this.functionOf(trace, input) : "";
         const started = performance.now();
-        if (recording) this.begin(fn, started);
+        meterMs += started - attributing;
+        if (recording) this.begin(fn, started, meterMs);
         let output: Record<string, unknown> | undefined;
         let failed = false;
         try {
@@ -239,7 +260,7 @@ export class StoreMeter {
           throw error;
         } finally {
           if (recording) {
-            this.end(fn);
+            const tallying = performance.now();
             const units = unitsOf(command, input, output);
             const site = siteOf(trace, command);
             const item = itemKind(input);
@@ -254,13 +275,16 @@ export class StoreMeter {
               writeUnits: 0,
               items: 0,
               failedConditions: 0,
+              storeMs: 0,
             };
             row.calls++;
+            row.storeMs += tallying - started;
             row.readUnits += units.read;
             row.writeUnits += units.write;
             row.items += itemsOf(output);
             if (failed) row.failedConditions++;
             this.tallies.set(key, row);
+            this.end(fn, performance.now() - tallying);
           }
         }
       },
@@ -277,7 +301,7 @@ export class StoreMeter {
     return this.phase;
   }
 
-  private begin(fn: string, at: number): void {
+  private begin(fn: string, at: number, meterMs: number): void {
     const span = this.spans.get(fn);
     const flying = (this.inFlight.get(fn) ?? 0) + 1;
     this.inFlight.set(fn, flying);
@@ -289,16 +313,19 @@ export class StoreMeter {
         cpuAtFirst: cpu,
         cpuAtLast: cpu,
         peakInFlight: 1,
+        meterMs,
       });
     } else {
       span.peakInFlight = Math.max(span.peakInFlight, flying);
+      span.meterMs += meterMs;
     }
   }
 
-  private end(fn: string): void {
+  private end(fn: string, meterMs: number): void {
     this.inFlight.set(fn, Math.max(0, (this.inFlight.get(fn) ?? 1) - 1));
     const span = this.spans.get(fn);
     if (!span) return;
+    span.meterMs += meterMs;
     span.lastEnd = performance.now();
     span.cpuAtLast = cpuNow();
   }
