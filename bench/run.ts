@@ -27,6 +27,7 @@ import { benchHostileParsing } from "./hostile-parsing";
 import { DEFAULT_DATA, formatNabResult, runNabBench } from "./nab";
 import { benchNotifyLatency } from "./notify-latency";
 import { benchReportIntegrity } from "./report-integrity";
+import { benchScale } from "./scale";
 import { benchSeriesLatency } from "./series-latency";
 import { benchStoreReads } from "./store-reads";
 
@@ -67,6 +68,7 @@ const sections: Record<string, () => boolean | Promise<boolean>> = {
   "series-latency": () => benchSeriesLatency(),
   "hostile-parsing": () => benchHostileParsing(),
   cost: () => benchCost(),
+  scale: () => benchScale(),
 };
 
 async function main(): Promise<number> {
