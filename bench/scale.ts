@@ -151,11 +151,27 @@ async function benchScaleAt(services: number, coldSamples: number): Promise<bool
     meter.reset();
     meter.recording = true;
     const cold: number[] = [];
+    const coldProjected: number[] = [];
     for (let i = 0; i < coldSamples; i++) {
       meter.recording = false;
       await bench.dataChanged();
       meter.recording = true;
-      cold.push((await bench.http("/services")).ms);
+      const before = { ...meter.total("api"), meterMs: meter.spanOf("api")?.meterMs ?? 0 };
+      const cpu = process.cpuUsage();
+      const { ms } = await bench.http("/services");
+      const used = process.cpuUsage(cpu);
+      const after = meter.total("api");
+      const calls = after.calls - before.calls;
+      const meanStoreMs = calls > 0 ? (after.storeMs - before.storeMs) / calls : 0;
+      const cpuMs =
+        (used.user + used.system) / 1000 - ((meter.spanOf("api")?.meterMs ?? 0) - before.meterMs);
+      cold.push(ms);
+      coldProjected.push(
+        Math.max(
+          (ms * LATENCY_MS) / (LATENCY_MS + meanStoreMs),
+          (cpuMs * LAMBDA_MB_PER_VCPU) / memory("api"),
+        ),
+      );
     }
     const coldRows = meter.rows();
     const coldCalls = meter.total().calls / coldSamples;
@@ -208,12 +224,15 @@ async function benchScaleAt(services: number, coldSamples: number): Promise<bool
       }
       for (const line of tick.shards) console.log(`    ${tick.label.padEnd(15)}  ${line}`);
     }
-    const p95 = percentile(cold, 0.95);
+    const p95 = percentile(coldProjected, 0.95);
     const listOver = p95 > LIST_P95_TARGET_MS;
     const tooLarge = Buffer.byteLength(first.body) > LAMBDA_RESPONSE_LIMIT;
     if (listOver || tooLarge) ok = false;
     console.log(
-      `    GET /services (first page, ${(Buffer.byteLength(first.body) / 1024).toFixed(0)} KB${tooLarge ? ", OVER Lambda's 6 MB response limit" : ""}): warm p50 ${percentile(warm, 0.5).toFixed(1)} ms, p95 ${percentile(warm, 0.95).toFixed(1)} ms (20); cold p50 ${percentile(cold, 0.5).toFixed(0)} ms, p95 ${p95.toFixed(0)} ms (${coldSamples}, ${coldCalls.toFixed(0)} store calls each; target p95 ≤ ${LIST_P95_TARGET_MS} ms${listOver ? " OVER" : ""})`,
+      `    GET /services (first page, ${(Buffer.byteLength(first.body) / 1024).toFixed(0)} KB${tooLarge ? ", OVER Lambda's 6 MB response limit" : ""}): warm p50 ${percentile(warm, 0.5).toFixed(1)} ms, p95 ${percentile(warm, 0.95).toFixed(1)} ms (20 requests)`,
+    );
+    console.log(
+      `      cold (${coldSamples} requests, each after a data change, ${coldCalls.toFixed(0)} store calls each): measured p50 ${percentile(cold, 0.5).toFixed(0)} ms, p95 ${percentile(cold, 0.95).toFixed(0)} ms; projected for AWS p50 ${percentile(coldProjected, 0.5).toFixed(0)} ms, p95 ${p95.toFixed(0)} ms (target p95 ≤ ${LIST_P95_TARGET_MS} ms${listOver ? " OVER" : ""})`,
     );
     const dynamoOver = dynamo > DYNAMO_TARGET_PER_SERVICE_MONTH;
     console.log(
@@ -243,7 +262,8 @@ export async function benchScale(
   let ok = true;
   for (const size of sizes) {
     if (!Number.isInteger(size) || size < 1) throw new Error(`not a fleet size: ${size}`);
-    ok = (await benchScaleAt(size, size > 2000 ? 10 : 20)) && ok;
+    // At 10,000 a cold answer makes 20,000 store calls: three of them tell enough.
+    ok = (await benchScaleAt(size, size > 2000 ? 3 : 20)) && ok;
   }
   return ok;
 }
