@@ -5,14 +5,20 @@
  *
  * Usage: npm run bench [-- SECTION ...]
  *   sections: nab, delays, throughput, bundles, store-reads, collect-tick, crowd-ingestion,
- *   report-integrity, crash-injection, notify-latency, series-latency, services-listing,
- *   dashboard, hostile-parsing (default: all)
+ *   report-integrity, crash-injection, notify-latency, series-latency,
+ *   services-listing, dashboard, hostile-parsing, cost, scale (default: all)
+ *
+ *   cost: DynamoDB calls and capacity units per service per tick (by function, command
+ *   and store method) on a metered store, priced as USD per service-month (target
+ *   DynamoDB ≤ 0.05). scale: tick durations, calls and GET /services latency at 1,000
+ *   and 10,000 services (OUTCRY_BENCH_SCALE=1000 runs only the first, or any list).
  */
 import { existsSync } from "node:fs";
 import { join } from "node:path";
 import { measureBacktestThroughput, THROUGHPUT_TARGET_ROWS_PER_S } from "./backtest-throughput";
 import { benchBundles } from "./bundles";
 import { benchCollectTick } from "./collect-tick";
+import { benchCost } from "./cost";
 import { benchCrashInjection } from "./crash-injection";
 import { benchCrowdIngestion } from "./crowd-ingestion";
 import { dashboardBench } from "./dashboard";
@@ -21,6 +27,7 @@ import { benchHostileParsing } from "./hostile-parsing";
 import { DEFAULT_DATA, formatNabResult, runNabBench } from "./nab";
 import { benchNotifyLatency } from "./notify-latency";
 import { benchReportIntegrity } from "./report-integrity";
+import { benchScale } from "./scale";
 import { benchSeriesLatency } from "./series-latency";
 import { benchServicesListing } from "./services-listing";
 import { benchStoreReads } from "./store-reads";
@@ -62,6 +69,8 @@ const sections: Record<string, () => boolean | Promise<boolean>> = {
   "series-latency": () => benchSeriesLatency(),
   "services-listing": () => benchServicesListing(),
   "hostile-parsing": () => benchHostileParsing(),
+  cost: () => benchCost(),
+  scale: () => benchScale(),
 };
 
 async function main(): Promise<number> {

@@ -7,6 +7,7 @@
 import { randomBytes, randomUUID } from "node:crypto";
 import { mkdir, readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
+import type { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
 import type { ScheduledEvent } from "aws-lambda";
 import { buildDashboardHtml } from "../dashboard/build";
 import { openApiText } from "../lambdas/api/openapi";
@@ -68,6 +69,11 @@ export interface LocalRuntimeOptions {
   notifiers?: Notifier[];
   /** Start ticking at once (default); false leaves ticks to {@link LocalRuntime.tick}. */
   autoTick?: boolean;
+  /**
+   * The document client every store uses, made for the embedded store's endpoint
+   * (benchmarks count, price and slow its calls); by default a plain one.
+   */
+  storeClient?: (endpoint: string) => DynamoDBDocumentClient;
 }
 
 /** A shard job that failed every delivery, as SQS would move it to the dead-letter queue. */
@@ -217,6 +223,7 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
     config: options.config,
     tableName: store.tableName,
     endpoint: store.endpoint,
+    ...(options.storeClient ? { client: options.storeClient(store.endpoint) } : {}),
     notifiers: () => [
       new ConsoleNotifier((text) => print(text.trimEnd())),
       new OutboxFileNotifier(outboxFile),
