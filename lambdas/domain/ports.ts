@@ -131,6 +131,11 @@ export interface OutboxEntry {
   attempts: number;
   /** Channels (notifier names) that have it already. */
   sentTo: string[];
+  /**
+   * The key of the message it first went out with as one (a group's first member), once
+   * a first attempt planned it: a retry of a group goes as one again.
+   */
+  group?: string;
 }
 
 /** Messages recorded before they are sent, so a crash between the two loses nothing. */
@@ -164,9 +169,10 @@ export interface OutboxStore {
   /**
    * Records the parts a message goes out as, unless a first attempt already did, and
    * returns the recorded ones: a retry sends what the first attempt planned, to the
-   * channels it missed, however the grouping would come out now.
+   * channels it missed, however the grouping would come out now. `group` names the
+   * message it went with (a group's first member), so the group retries as one.
    */
-  recordParts(key: string, parts: readonly DeliveryPart[]): Promise<DeliveryPart[]>;
+  recordParts(key: string, parts: readonly DeliveryPart[], group?: string): Promise<DeliveryPart[]>;
   /** The record of one message, or null. */
   record(key: string): Promise<OutboxRecord | null>;
   /** Every record of one incident's messages (opened, updates, resolved). */
