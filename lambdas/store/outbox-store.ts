@@ -294,18 +294,25 @@ export class DynamoOutboxStore implements OutboxStore {
   async recordParts(
     key: string,
     parts: readonly DeliveryPart[],
-    group?: string,
+    options: { group?: string | undefined; audience?: readonly string[] | undefined } = {},
   ): Promise<DeliveryPart[]> {
+    const { group, audience } = options;
+    const sets = [
+      "parts = if_not_exists(parts, :parts)",
+      ...(group ? ["#group = if_not_exists(#group, :group)"] : []),
+      ...(audience ? ["audience = if_not_exists(audience, :audience)"] : []),
+    ];
     const { Attributes } = await this.table.client.send(
       new UpdateCommand({
         TableName: this.table.tableName,
         Key: { pk: PARTITION, sk: key },
-        UpdateExpression: `SET parts = if_not_exists(parts, :parts)${group ? ", #group = if_not_exists(#group, :group)" : ""}`,
+        UpdateExpression: `SET ${sets.join(", ")}`,
         ConditionExpression: "attribute_exists(pk)",
         ...(group ? { ExpressionAttributeNames: { "#group": "group" } } : {}),
         ExpressionAttributeValues: {
           ":parts": parts.map((part) => ({ ...part })),
           ...(group ? { ":group": group } : {}),
+          ...(audience ? { ":audience": [...audience] } : {}),
         },
         ReturnValues: "UPDATED_NEW",
       }),
@@ -366,26 +373,31 @@ export class DynamoOutboxStore implements OutboxStore {
     );
   }
 
-  async markSent(key: string, nowMs: number): Promise<void> {
+  async markSent(key: string, nowMs: number, channels: readonly string[] = []): Promise<void> {
     this.recorded.delete(key);
     await this.table.client.send(
       new UpdateCommand({
         TableName: this.table.tableName,
         Key: { pk: PARTITION, sk: key },
         // From the due queue to the sent one of its transition.
-        UpdateExpression:
-          "SET sentAt = :now, expiresAt = :expires, #queue = :sent, #at = :now REMOVE pending, leaseUntil, lastError, retryAt",
+        UpdateExpression: `SET sentAt = :now, expiresAt = :expires, #queue = :sent, #at = :now REMOVE pending, leaseUntil, lastError, retryAt${channels.length > 0 ? " ADD sentTo :channels" : ""}`,
         ExpressionAttributeNames: queueNames,
         ExpressionAttributeValues: {
           ":now": nowMs,
           ":expires": expiresAt(nowMs, KEEP_SENT_DAYS),
           ":sent": sentQueue(transitionOfKey(key)),
+          ...(channels.length > 0 ? { ":channels": new Set(channels) } : {}),
         },
       }),
     );
   }
 
-  async markFailed(key: string, error: string, retryAt?: number): Promise<void> {
+  async markFailed(
+    key: string,
+    error: string,
+    retryAt?: number,
+    channels: readonly string[] = [],
+  ): Promise<void> {
     this.recorded.delete(key);
     await this.table.client.send(
       new UpdateCommand({
@@ -393,12 +405,13 @@ export class DynamoOutboxStore implements OutboxStore {
         Key: { pk: PARTITION, sk: key },
         // Due again at its retry time, or at once. Only the time: a message no longer
         // pending never goes back into the due queue.
-        UpdateExpression: `SET lastError = :error, #at = :at${retryAt === undefined ? "" : ", retryAt = :retry"} REMOVE leaseUntil`,
+        UpdateExpression: `SET lastError = :error, #at = :at${retryAt === undefined ? "" : ", retryAt = :retry"} REMOVE leaseUntil${channels.length > 0 ? " ADD sentTo :channels" : ""}`,
         ExpressionAttributeNames: { "#at": QUEUE_INDEX.sortKey },
         ExpressionAttributeValues: {
           ":error": error.slice(0, 500),
           ":at": retryAt ?? 0,
           ...(retryAt === undefined ? {} : { ":retry": retryAt }),
+          ...(channels.length > 0 ? { ":channels": new Set(channels) } : {}),
         },
       }),
     );

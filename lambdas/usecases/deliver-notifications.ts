@@ -119,15 +119,24 @@ interface Round {
   outOfTime: () => boolean;
 }
 
+/** What a message goes out as, and who each of its entries goes to (recorded with it). */
+interface Composed {
+  parts: Part[];
+  audienceOf: (entry: OutboxEntry) => string[];
+}
+
 /**
  * Sends one message that stands for `entries` (one, or a group) and records the outcome
  * of each. `compose` writes the message's parts for the entries this tick could claim (a
- * member another tick holds is left to it).
+ * member another tick holds is left to it). Each entry takes three writes whatever the
+ * size of the group: its claim, its plan (audience and parts, before anything is sent),
+ * its outcome; a channel that delivered is noted before the next is tried, the last one
+ * with the outcome.
  */
 async function deliver(
   round: Round,
   entries: readonly OutboxEntry[],
-  compose: (claimed: readonly OutboxEntry[]) => Promise<Part[]>,
+  compose: (claimed: readonly OutboxEntry[]) => Promise<Composed>,
 ): Promise<void> {
   const { outbox, deliverer, nowMs, result } = round;
   const claims = await inParallel(entries, STORE_CONCURRENCY, async (entry) =>
@@ -140,20 +149,35 @@ async function deliver(
   if (!first) return;
   // A retry sends what its first attempt planned (recorded before anything was sent), so
   // a channel that missed it gets that, and a channel that had it gets nothing again.
-  const planned = first.attempts > 0 ? (await outbox.record(first.message.key))?.parts : null;
-  let parts = planned ?? (await compose(claimed));
-  if (!planned) {
+  let parts = first.attempts > 0 ? (await outbox.record(first.message.key))?.parts : null;
+  if (!parts) {
+    const composed = await compose(claimed);
     const group = claimed.length > 1 ? first.message.key : undefined;
     const recorded = await inParallel(claimed, STORE_CONCURRENCY, (entry) =>
-      outbox.recordParts(entry.message.key, parts, group),
+      outbox.recordParts(entry.message.key, composed.parts, {
+        group,
+        audience: composed.audienceOf(entry),
+      }),
     );
-    parts = recorded[0] ?? parts;
+    parts = recorded[0] ?? composed.parts;
   }
   const errors: string[] = [];
+  /** Channels that delivered and are not noted yet. */
+  let unnoted: string[] = [];
+  const note = async () => {
+    const channels = unnoted;
+    unnoted = [];
+    for (const channel of channels) {
+      await inParallel(claimed, STORE_CONCURRENCY, (entry) =>
+        outbox.markChannelSent(entry.message.key, channel),
+      );
+    }
+  };
   for (const notifier of deliverer.notifiers) {
     for (const part of parts) {
       const channel = part.wording ? `${notifier.name}/${part.wording}` : notifier.name;
       if (claimed.every((entry) => entry.sentTo.includes(channel))) continue;
+      await note();
       const { key } = first.message;
       try {
         await notifier.send({
@@ -162,9 +186,7 @@ async function deliver(
           audience: part.audience,
           deliveryKey: part.wording ? `${key}/${part.wording}` : key,
         });
-        await inParallel(claimed, STORE_CONCURRENCY, (entry) =>
-          outbox.markChannelSent(entry.message.key, channel),
-        );
+        unnoted.push(channel);
       } catch (error) {
         errors.push(`${channel}: ${error instanceof Error ? error.message : String(error)}`);
       }
@@ -173,7 +195,7 @@ async function deliver(
   await inParallel(claimed, STORE_CONCURRENCY, async (entry) => {
     const { key } = entry.message;
     if (errors.length === 0) {
-      await outbox.markSent(key, nowMs);
+      await outbox.markSent(key, nowMs, unnoted);
       result.sent.push(key);
       return;
     }
@@ -183,27 +205,11 @@ async function deliver(
       await outbox.markDead(key, error, nowMs);
       result.dead.push(key);
     } else {
-      await outbox.markFailed(key, error, nowMs + retryDelayMs(entry.attempts + 1));
+      const retryAt = nowMs + retryDelayMs(entry.attempts + 1);
+      await outbox.markFailed(key, error, retryAt, unnoted);
       result.failed.push({ key, error });
     }
   });
-}
-
-/**
- * Records `audience` on every claimed entry and returns what is recorded: on a retry, the
- * audience of the first attempt, so a retry never reaches someone new (or misses someone).
- */
-async function recordAudience(
-  outbox: OutboxStore,
-  claimed: readonly OutboxEntry[],
-  audience: readonly string[],
-): Promise<string[]> {
-  const recorded = new Set<string>();
-  const each = await inParallel(claimed, STORE_CONCURRENCY, (entry) =>
-    outbox.recordAudience(entry.message.key, audience),
-  );
-  for (const ids of each) for (const id of ids) recorded.add(id);
-  return [...recorded].sort();
 }
 
 /** Parts whose audience is empty are not sent, unless all are (the message then goes to nobody). */
@@ -217,18 +223,23 @@ async function openedParts(
   round: Round,
   group: Pick<OpenedGroup, "joins">,
   claimed: readonly OutboxEntry[],
-): Promise<Part[]> {
+): Promise<Composed> {
   const { outbox, deliverer, nowMs } = round;
   const members = claimed.map((e) => e.message);
-  const fresh = announcementAudience(deliverer.recipients ?? [], members, nowMs);
-  const audience = await recordAudience(outbox, claimed, fresh);
-  if (!group.joins) return [{ summary: groupedSummary({ members, joins: null }), audience }];
+  const audience = announcementAudience(deliverer.recipients ?? [], members, nowMs);
+  const audienceOf = () => audience;
+  if (!group.joins) {
+    return { parts: [{ summary: groupedSummary({ members, joins: null }), audience }], audienceOf };
+  }
   const leader = await outbox.record(group.joins.key);
   const { update, news } = splitByLeader(audience, leader?.audience ?? []);
-  return withoutEmpty([
-    { summary: groupedSummary({ members, joins: group.joins }), audience: update },
-    { summary: groupedSummary({ members, joins: null }), audience: news, wording: "news" },
-  ]);
+  return {
+    parts: withoutEmpty([
+      { summary: groupedSummary({ members, joins: group.joins }), audience: update },
+      { summary: groupedSummary({ members, joins: null }), audience: news, wording: "news" },
+    ]),
+    audienceOf,
+  };
 }
 
 /**
@@ -236,23 +247,19 @@ async function openedParts(
  * incidents whose audience holds it (a resolution reaches whoever was told of its
  * incident, and nobody else), so recipients told of the same incidents share a part.
  */
-async function followUpParts(
-  round: Round,
+function followUpParts(
   claimed: readonly OutboxEntry[],
   audiences: ReadonlyMap<string, readonly string[]>,
-): Promise<Part[]> {
-  const recorded = await inParallel(claimed, STORE_CONCURRENCY, async (entry) => ({
-    entry,
-    audience: await recordAudience(round.outbox, [entry], audiences.get(entry.message.key) ?? []),
-  }));
+): Composed {
+  const audienceOf = (entry: OutboxEntry) => [...(audiences.get(entry.message.key) ?? [])];
   const [first] = claimed;
   if (claimed.length === 1 && first) {
-    return [{ summary: first.message.summary, audience: recorded[0]?.audience ?? [] }];
+    return { parts: [{ summary: first.message.summary, audience: audienceOf(first) }], audienceOf };
   }
   // Recipient → the members it is told of, then recipients by that set.
   const told = new Map<string, OutboxMessage[]>();
-  for (const { entry, audience } of recorded) {
-    for (const id of audience) told.set(id, [...(told.get(id) ?? []), entry.message]);
+  for (const entry of claimed) {
+    for (const id of audienceOf(entry)) told.set(id, [...(told.get(id) ?? []), entry.message]);
   }
   const bySet = new Map<string, { members: OutboxMessage[]; audience: string[] }>();
   for (const [id, members] of told) {
@@ -265,13 +272,15 @@ async function followUpParts(
     (a, b) => b.members.length - a.members.length || b.audience.length - a.audience.length,
   );
   if (sets.length === 0) {
-    return [{ summary: groupedResolution(claimed.map((e) => e.message)), audience: [] }];
+    const summary = groupedResolution(claimed.map((e) => e.message));
+    return { parts: [{ summary, audience: [] }], audienceOf };
   }
-  return sets.map(({ members, audience }, index) => ({
+  const parts = sets.map(({ members, audience }, index) => ({
     summary: groupedResolution(members),
     audience: audience.sort(),
     ...(index === 0 ? {} : { wording: `told-${index + 1}` }),
   }));
+  return { parts, audienceOf };
 }
 
 /**
@@ -313,7 +322,7 @@ async function deliverFollowUps(round: Round, entries: readonly OutboxEntry[]): 
     });
     sending.sort((a, b) => remaining.indexOf(a) - remaining.indexOf(b));
     const groups = groupResolutions(sending, windowMs);
-    const compose = (claimed: readonly OutboxEntry[]) => followUpParts(round, claimed, audiences);
+    const compose = async (claimed: readonly OutboxEntry[]) => followUpParts(claimed, audiences);
     // Groups first (few, and large), then the ones alone, a few at a time.
     for (const group of groups.filter((g) => g.length > 1)) await deliver(round, group, compose);
     await inParallel(
