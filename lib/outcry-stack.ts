@@ -12,6 +12,7 @@ import { DASHBOARD_FILE, OPENAPI_FILE } from "../contract/bundled-files";
 import { buildDashboardHtmlSync } from "../dashboard/build";
 import { openApiText } from "../lambdas/api/openapi";
 import type { Config } from "../lambdas/domain/config";
+import { QUEUE_INDEX } from "../lambdas/store/queue-index";
 import { TICK_PARTITION } from "../lambdas/store/shard-progress-store";
 import { LEASE_PARTITION } from "../lambdas/store/tick-lease-store";
 import { writeBundledConfigs } from "./app-config";
@@ -193,6 +194,9 @@ export class OutcryStack extends Stack {
       { partitions: ["INC"], actions: ["PutItem", "Query"] },
       // The notification outbox: recorded once, claimed, marked sent, failed or dead.
       { partitions: ["OUTBOX"], actions: ["GetItem", "PutItem", "Query", "UpdateItem"] },
+      // The outbox's queues (what is due, the openings sent lately), read through its
+      // sparse index: queue names are the index's partition keys.
+      { partitions: ["OUTBOX#*"], actions: ["Query"], index: QUEUE_INDEX.name },
       // How far collect got, and the data version it bumps after each tick.
       { partitions: ["PROGRESS"], actions: ["GetItem", "UpdateItem"] },
       // The lease that keeps two workers off one shard: taken and given back.

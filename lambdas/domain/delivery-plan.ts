@@ -4,9 +4,11 @@
  * (`usecases/deliver-notifications.ts`) carries the plan out: claims, records, sends.
  *
  * A round goes: openings of services in maintenance are held back for good; retried
- * openings go alone, as their first attempt planned; fresh openings of one category
- * within the grouping window go as one message (see `grouping.ts`); updates and
- * resolutions go last, so an opening and its resolution in one round go in order.
+ * openings go as their first attempt planned (alone, or with the group they went with);
+ * fresh openings of one category within the grouping window go as one message (see
+ * `grouping.ts`); updates and resolutions go last, so an opening and its resolution in
+ * one round go in order. Resolutions that may go out, of one category within the
+ * window, go as one message too ({@link groupResolutions}).
  */
 import {
   announcementAudience,
@@ -65,9 +67,10 @@ export function planRound(due: readonly OutboxEntry[], settings: RoundSettings):
       steps.push({ kind: "hold-back", entry });
     else going.push(entry);
   }
-  // A retried opening goes alone, as its first attempt planned; only fresh ones group.
-  for (const entry of going.filter((e) => isOpened(e) && e.attempts > 0)) {
-    steps.push({ kind: "opened", entries: [entry], joins: null });
+  // A retried opening goes as its first attempt planned: alone, or with its group (a
+  // group that failed is one retry, not one per member); only fresh ones group anew.
+  for (const entries of byFirstGroup(going.filter((e) => isOpened(e) && e.attempts > 0))) {
+    steps.push({ kind: "opened", entries, joins: null });
   }
   const fresh = going.filter((e) => isOpened(e) && e.attempts === 0);
   if (fresh.length > 0 && settings.windowMs > 0) {
@@ -86,6 +89,47 @@ export function planRound(due: readonly OutboxEntry[], settings: RoundSettings):
   }
   for (const entry of going.filter((e) => !isOpened(e))) steps.push({ kind: "follow-up", entry });
   return steps;
+}
+
+/** Entries in the groups their first attempt recorded (`group`), each alone without one. */
+function byFirstGroup(entries: readonly OutboxEntry[]): OutboxEntry[][] {
+  const groups = new Map<string, OutboxEntry[]>();
+  for (const entry of entries) {
+    const id = entry.group ?? entry.message.key;
+    groups.set(id, [...(groups.get(id) ?? []), entry]);
+  }
+  return [...groups.values()];
+}
+
+/**
+ * Resolutions that go out this round, in the messages they go as: retried ones as their
+ * first attempt planned, fresh ones of one category within `windowMs` of the first as
+ * one (0: each alone), like openings; updates always alone.
+ * @example groupResolutions(sending, 3_600_000) // [[tmobileResolved, verizonResolved], [update]]
+ */
+export function groupResolutions(
+  sending: readonly OutboxEntry[],
+  windowMs: number,
+): OutboxEntry[][] {
+  const fresh = sending.filter((e) => e.message.transition === "resolved" && e.attempts === 0);
+  const others = sending.filter((e) => !fresh.includes(e));
+  const groups: OutboxEntry[][] = [];
+  if (windowMs > 0 && fresh.length > 0) {
+    const byKey = new Map(fresh.map((e) => [e.message.key, e]));
+    for (const group of groupOpened(
+      fresh.map((e) => e.message),
+      [],
+      windowMs,
+    )) {
+      groups.push(group.members.flatMap((m) => byKey.get(m.key) ?? []));
+    }
+  } else {
+    groups.push(...fresh.map((e) => [e]));
+  }
+  const retried = others.filter((e) => e.message.transition === "resolved");
+  groups.push(...byFirstGroup(retried));
+  groups.push(...others.filter((e) => e.message.transition !== "resolved").map((e) => [e]));
+  return groups;
 }
 
 /** What an update or a resolution does this round. */

@@ -35,18 +35,17 @@ export function groupOpened(
   const byCategory = new Map<string, OutboxMessage[]>();
   // Oldest first; among messages of one tick, the incident that started first leads.
   const started = (m: OutboxMessage) => parseIncidentId(m.incidentId)?.startedAt ?? m.createdAt;
-  const ordered = [...due].sort(
-    (a, b) => a.createdAt - b.createdAt || started(a) - started(b) || a.key.localeCompare(b.key),
-  );
+  const byAge = (a: OutboxMessage, b: OutboxMessage) =>
+    a.createdAt - b.createdAt || started(a) - started(b) || a.key.localeCompare(b.key);
+  const ordered = [...due].sort(byAge);
   for (const message of ordered) {
     const list = byCategory.get(message.category) ?? [];
     list.push(message);
     byCategory.set(message.category, list);
   }
   for (const [category, messages] of byCategory) {
-    const leaders = sent
-      .filter((m) => m.category === category)
-      .sort((a, b) => a.createdAt - b.createdAt);
+    // The first of the messages sent together led them (and named the others).
+    const leaders = sent.filter((m) => m.category === category).sort(byAge);
     let current: OpenedGroup | null = null;
     for (const message of messages) {
       const leader = leaders

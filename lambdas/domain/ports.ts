@@ -179,6 +179,11 @@ export interface OutboxEntry {
   attempts: number;
   /** Channels (notifier names) that have it already. */
   sentTo: string[];
+  /**
+   * The key of the message it first went out with as one (a group's first member), once
+   * a first attempt planned it: a retry of a group goes as one again.
+   */
+  group?: string;
 }
 
 /** Messages recorded before they are sent, so a crash between the two loses nothing. */
@@ -196,10 +201,18 @@ export interface OutboxStore {
   claim(key: string, nowMs: number, leaseUntil: number): Promise<boolean>;
   /** Notes that `channel` has the message, so a retry skips it. */
   markChannelSent(key: string, channel: string): Promise<void>;
-  /** Every channel has it: no longer pending. */
-  markSent(key: string, nowMs: number): Promise<void>;
-  /** Releases the lease after a failure; the next attempt waits until `retryAt`. */
-  markFailed(key: string, error: string, retryAt?: number): Promise<void>;
+  /** Every channel has it: no longer pending. `channels` are noted as having it too. */
+  markSent(key: string, nowMs: number, channels?: readonly string[]): Promise<void>;
+  /**
+   * Releases the lease after a failure; the next attempt waits until `retryAt`.
+   * `channels` (that did have it) are noted in the same write.
+   */
+  markFailed(
+    key: string,
+    error: string,
+    retryAt?: number,
+    channels?: readonly string[],
+  ): Promise<void>;
   /** Gives up on the message (it went to the dead-letter queue): no longer pending. */
   markDead(key: string, error: string, nowMs: number): Promise<void>;
   /** Holds a message back for good (a maintenance window): no longer pending, never sent. */
@@ -212,9 +225,16 @@ export interface OutboxStore {
   /**
    * Records the parts a message goes out as, unless a first attempt already did, and
    * returns the recorded ones: a retry sends what the first attempt planned, to the
-   * channels it missed, however the grouping would come out now.
+   * channels it missed, however the grouping would come out now. `group` names the
+   * message it went with (a group's first member), so the group retries as one;
+   * `audience`, who it goes to, is recorded with them in the same write (unless recorded
+   * before), as {@link recordAudience} would.
    */
-  recordParts(key: string, parts: readonly DeliveryPart[]): Promise<DeliveryPart[]>;
+  recordParts(
+    key: string,
+    parts: readonly DeliveryPart[],
+    options?: { group?: string | undefined; audience?: readonly string[] | undefined },
+  ): Promise<DeliveryPart[]>;
   /** The record of one message, or null. */
   record(key: string): Promise<OutboxRecord | null>;
   /** Every record of one incident's messages (opened, updates, resolved). */

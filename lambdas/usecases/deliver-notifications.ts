@@ -3,14 +3,18 @@
  * 1. Take the messages that are due (never tried, or their retry time has come), oldest
  *    first, and plan the round (`domain/delivery-plan.ts`): hold back for good an
  *    "opened" of a service in maintenance; "opened" messages of one category within the
- *    grouping window go out as one message (see `domain/grouping.ts`); every other
- *    message goes out alone, follow-ups last.
- * 2. Claim each message with a lease, so two ticks never send the same one.
+ *    grouping window go out as one message (see `domain/grouping.ts`), and so do
+ *    resolutions; updates go out alone, follow-ups last.
+ * 2. Claim each message with a lease, so two ticks never send the same one. Claims and
+ *    marks go {@link STORE_CONCURRENCY} at a time, so a group of a thousand takes seconds;
+ *    past the round's time budget (`finishBy`) nothing more is claimed, and what is left
+ *    stays due for the next round.
  * 3. Decide and record its audience (see `domain/audience.ts`): who wants it and is not in
  *    quiet hours now; for a resolved, whoever was told of the incident. An update or a
  *    resolved waits while an earlier message of its incident is still pending, and is
  *    held back with an opened that was. A group joining one already sent goes in two
- *    wordings: an update for those who had the first message, news for the others.
+ *    wordings: an update for those who had the first message, news for the others; a
+ *    group of resolutions tells each recipient of the incidents they were told of.
  * 4. Send to each channel that does not have it yet, noting each success, so a retry
  *    after a partial failure does not repeat a channel that already delivered. A message
  *    whose audience is empty is recorded as delivered to nobody; no channel publishes it.
@@ -23,8 +27,14 @@
  */
 import { announcementAudience, type Recipient, splitByLeader } from "../domain/audience";
 import { MINUTE_MS } from "../domain/buckets";
-import { followUpStep, needsSentOpenings, planRound } from "../domain/delivery-plan";
+import {
+  followUpStep,
+  groupResolutions,
+  needsSentOpenings,
+  planRound,
+} from "../domain/delivery-plan";
 import type { OpenedGroup } from "../domain/grouping";
+import { inParallel, STORE_CONCURRENCY } from "../domain/in-parallel";
 import type {
   DeadLetterQueue,
   DeliveryPart,
@@ -33,7 +43,7 @@ import type {
   OutboxMessage,
   OutboxStore,
 } from "../domain/ports";
-import { groupedSummary } from "../domain/wording/group-summary";
+import { groupedResolution, groupedSummary } from "../domain/wording/group-summary";
 
 /** The channels messages go to. */
 export interface Deliverer {
@@ -49,6 +59,22 @@ export interface Deliverer {
    * is empty (only channels that show everything, like the console, show the message).
    */
   recipients?: readonly Recipient[];
+  /**
+   * How long a round may go on claiming when its caller gives no `finishBy`, measured on
+   * `clock`; none: no limit.
+   */
+  budgetMs?: number;
+  /** The wall clock the budget is measured on (`Date.now`). */
+  clock?: () => number;
+}
+
+/** How one round is bounded. */
+export interface DeliveryOptions {
+  /**
+   * Wall-clock time (ms, on the deliverer's clock) after which the round claims nothing
+   * more: set it before the function's timeout, and what is left goes next round.
+   */
+  finishBy?: number;
 }
 
 /** What one delivery round did. */
@@ -68,44 +94,90 @@ type Part = DeliveryPart;
 export const LEASE_MS = 60_000;
 /** Delivery rounds before a message goes to the dead-letter queue. */
 export const MAX_ATTEMPTS = 6;
-const BATCH = 25;
+/**
+ * Due messages one round reads. A mass outage's openings are all in one round, so they
+ * group into one message per category, not one per page.
+ */
+export const ROUND_LIMIT = 2_000;
+/** The time budget of a round in the functions, when the caller gives no `finishBy`. */
+export const DELIVERY_BUDGET_MS = 25_000;
+/** Messages that go out alone (updates, retries) sent at once. */
+const SEND_CONCURRENCY = 8;
 
 /** Wait before the next round after `attempts` failed ones: 1, 2, 4, 8, 16 minutes. */
 export function retryDelayMs(attempts: number): number {
   return Math.min(16, 2 ** Math.max(0, attempts - 1)) * MINUTE_MS;
 }
 
+/** What every step of one round shares. */
+interface Round {
+  outbox: OutboxStore;
+  deliverer: Deliverer;
+  nowMs: number;
+  result: DeliveryResult;
+  /** True once the round's time budget is spent: claim nothing more. */
+  outOfTime: () => boolean;
+}
+
+/** What a message goes out as, and who each of its entries goes to (recorded with it). */
+interface Composed {
+  parts: Part[];
+  audienceOf: (entry: OutboxEntry) => string[];
+}
+
 /**
  * Sends one message that stands for `entries` (one, or a group) and records the outcome
  * of each. `compose` writes the message's parts for the entries this tick could claim (a
- * member another tick holds is left to it).
+ * member another tick holds is left to it). Each entry takes three writes whatever the
+ * size of the group: its claim, its plan (audience and parts, before anything is sent),
+ * its outcome; a channel that delivered is noted before the next is tried, the last one
+ * with the outcome.
  */
 async function deliver(
-  outbox: OutboxStore,
-  deliverer: Deliverer,
+  round: Round,
   entries: readonly OutboxEntry[],
-  compose: (claimed: readonly OutboxEntry[]) => Promise<Part[]>,
-  nowMs: number,
-  result: DeliveryResult,
+  compose: (claimed: readonly OutboxEntry[]) => Promise<Composed>,
 ): Promise<void> {
-  const claimed: OutboxEntry[] = [];
-  for (const entry of entries) {
-    if (await outbox.claim(entry.message.key, nowMs, nowMs + LEASE_MS)) claimed.push(entry);
-  }
+  const { outbox, deliverer, nowMs, result } = round;
+  const claims = await inParallel(entries, STORE_CONCURRENCY, async (entry) =>
+    !round.outOfTime() && (await outbox.claim(entry.message.key, nowMs, nowMs + LEASE_MS))
+      ? entry
+      : null,
+  );
+  const claimed = claims.filter((entry): entry is OutboxEntry => entry !== null);
   const [first] = claimed;
   if (!first) return;
   // A retry sends what its first attempt planned (recorded before anything was sent), so
   // a channel that missed it gets that, and a channel that had it gets nothing again.
-  const planned = first.attempts > 0 ? (await outbox.record(first.message.key))?.parts : null;
-  let parts = planned ?? (await compose(claimed));
-  if (!planned) {
-    for (const entry of claimed) parts = await outbox.recordParts(entry.message.key, parts);
+  let parts = first.attempts > 0 ? (await outbox.record(first.message.key))?.parts : null;
+  if (!parts) {
+    const composed = await compose(claimed);
+    const group = claimed.length > 1 ? first.message.key : undefined;
+    const recorded = await inParallel(claimed, STORE_CONCURRENCY, (entry) =>
+      outbox.recordParts(entry.message.key, composed.parts, {
+        group,
+        audience: composed.audienceOf(entry),
+      }),
+    );
+    parts = recorded[0] ?? composed.parts;
   }
   const errors: string[] = [];
+  /** Channels that delivered and are not noted yet. */
+  let unnoted: string[] = [];
+  const note = async () => {
+    const channels = unnoted;
+    unnoted = [];
+    for (const channel of channels) {
+      await inParallel(claimed, STORE_CONCURRENCY, (entry) =>
+        outbox.markChannelSent(entry.message.key, channel),
+      );
+    }
+  };
   for (const notifier of deliverer.notifiers) {
     for (const part of parts) {
       const channel = part.wording ? `${notifier.name}/${part.wording}` : notifier.name;
       if (claimed.every((entry) => entry.sentTo.includes(channel))) continue;
+      await note();
       const { key } = first.message;
       try {
         await notifier.send({
@@ -114,18 +186,18 @@ async function deliver(
           audience: part.audience,
           deliveryKey: part.wording ? `${key}/${part.wording}` : key,
         });
-        for (const entry of claimed) await outbox.markChannelSent(entry.message.key, channel);
+        unnoted.push(channel);
       } catch (error) {
         errors.push(`${channel}: ${error instanceof Error ? error.message : String(error)}`);
       }
     }
   }
-  for (const entry of claimed) {
+  await inParallel(claimed, STORE_CONCURRENCY, async (entry) => {
     const { key } = entry.message;
     if (errors.length === 0) {
-      await outbox.markSent(key, nowMs);
+      await outbox.markSent(key, nowMs, unnoted);
       result.sent.push(key);
-      continue;
+      return;
     }
     const error = errors.join("; ");
     if (entry.attempts + 1 >= MAX_ATTEMPTS && deliverer.deadLetters) {
@@ -133,26 +205,11 @@ async function deliver(
       await outbox.markDead(key, error, nowMs);
       result.dead.push(key);
     } else {
-      await outbox.markFailed(key, error, nowMs + retryDelayMs(entry.attempts + 1));
+      const retryAt = nowMs + retryDelayMs(entry.attempts + 1);
+      await outbox.markFailed(key, error, retryAt, unnoted);
       result.failed.push({ key, error });
     }
-  }
-}
-
-/**
- * Records `audience` on every claimed entry and returns what is recorded: on a retry, the
- * audience of the first attempt, so a retry never reaches someone new (or misses someone).
- */
-async function recordAudience(
-  outbox: OutboxStore,
-  claimed: readonly OutboxEntry[],
-  audience: readonly string[],
-): Promise<string[]> {
-  const recorded = new Set<string>();
-  for (const entry of claimed) {
-    for (const id of await outbox.recordAudience(entry.message.key, audience)) recorded.add(id);
-  }
-  return [...recorded].sort();
+  });
 }
 
 /** Parts whose audience is empty are not sent, unless all are (the message then goes to nobody). */
@@ -163,61 +220,138 @@ function withoutEmpty(parts: readonly Part[]): Part[] {
 
 /** The parts of an opened message or group: one wording, or two when it joins a group sent before. */
 async function openedParts(
-  outbox: OutboxStore,
-  deliverer: Deliverer,
+  round: Round,
   group: Pick<OpenedGroup, "joins">,
   claimed: readonly OutboxEntry[],
-  nowMs: number,
-): Promise<Part[]> {
+): Promise<Composed> {
+  const { outbox, deliverer, nowMs } = round;
   const members = claimed.map((e) => e.message);
-  const fresh = announcementAudience(deliverer.recipients ?? [], members, nowMs);
-  const audience = await recordAudience(outbox, claimed, fresh);
-  if (!group.joins) return [{ summary: groupedSummary({ members, joins: null }), audience }];
+  const audience = announcementAudience(deliverer.recipients ?? [], members, nowMs);
+  const audienceOf = () => audience;
+  if (!group.joins) {
+    return { parts: [{ summary: groupedSummary({ members, joins: null }), audience }], audienceOf };
+  }
   const leader = await outbox.record(group.joins.key);
   const { update, news } = splitByLeader(audience, leader?.audience ?? []);
-  return withoutEmpty([
-    { summary: groupedSummary({ members, joins: group.joins }), audience: update },
-    { summary: groupedSummary({ members, joins: null }), audience: news, wording: "news" },
-  ]);
-}
-
-/** Sends an update or a resolved message as {@link followUpStep} decides. */
-async function deliverFollowUp(
-  outbox: OutboxStore,
-  deliverer: Deliverer,
-  entry: OutboxEntry,
-  nowMs: number,
-  result: DeliveryResult,
-): Promise<void> {
-  const { message } = entry;
-  const records = await outbox.incidentRecords(message.incidentId);
-  const step = followUpStep(message, records, deliverer.recipients ?? [], nowMs);
-  if (step.kind === "hold-back") {
-    await outbox.markSuppressed(message.key, nowMs);
-    result.heldBack.push(message.key);
-    return;
-  }
-  if (step.kind === "wait") {
-    await outbox.markFailed(message.key, step.reason, step.until);
-    return;
-  }
-  const compose = async (claimed: readonly OutboxEntry[]): Promise<Part[]> => [
-    { summary: message.summary, audience: await recordAudience(outbox, claimed, step.audience) },
-  ];
-  await deliver(outbox, deliverer, [entry], compose, nowMs, result);
+  return {
+    parts: withoutEmpty([
+      { summary: groupedSummary({ members, joins: group.joins }), audience: update },
+      { summary: groupedSummary({ members, joins: null }), audience: news, wording: "news" },
+    ]),
+    audienceOf,
+  };
 }
 
 /**
- * Sends every due message to every notifier, in the order {@link planRound} gives.
- * @example await deliverPending(outbox, { notifiers: [sns], groupWindowMs: 300_000 }, Date.now());
+ * The parts of a follow-up, or of resolutions going as one: each recipient is told of the
+ * incidents whose audience holds it (a resolution reaches whoever was told of its
+ * incident, and nobody else), so recipients told of the same incidents share a part.
+ */
+function followUpParts(
+  claimed: readonly OutboxEntry[],
+  audiences: ReadonlyMap<string, readonly string[]>,
+): Composed {
+  const audienceOf = (entry: OutboxEntry) => [...(audiences.get(entry.message.key) ?? [])];
+  const [first] = claimed;
+  if (claimed.length === 1 && first) {
+    return { parts: [{ summary: first.message.summary, audience: audienceOf(first) }], audienceOf };
+  }
+  // Recipient → the members it is told of, then recipients by that set.
+  const told = new Map<string, OutboxMessage[]>();
+  for (const entry of claimed) {
+    for (const id of audienceOf(entry)) told.set(id, [...(told.get(id) ?? []), entry.message]);
+  }
+  const bySet = new Map<string, { members: OutboxMessage[]; audience: string[] }>();
+  for (const [id, members] of told) {
+    const set = members.map((m) => m.key).join("\n");
+    const part = bySet.get(set) ?? { members, audience: [] };
+    part.audience.push(id);
+    bySet.set(set, part);
+  }
+  const sets = [...bySet.values()].sort(
+    (a, b) => b.members.length - a.members.length || b.audience.length - a.audience.length,
+  );
+  if (sets.length === 0) {
+    const summary = groupedResolution(claimed.map((e) => e.message));
+    return { parts: [{ summary, audience: [] }], audienceOf };
+  }
+  const parts = sets.map(({ members, audience }, index) => ({
+    summary: groupedResolution(members),
+    audience: audience.sort(),
+    ...(index === 0 ? {} : { wording: `told-${index + 1}` }),
+  }));
+  return { parts, audienceOf };
+}
+
+/**
+ * Carries out the follow-ups of a round ({@link followUpStep} for each): held back or
+ * waiting ones are marked so, the others sent, resolutions of one category as one. One
+ * that waits for another follow-up of this round (a resolution for its update, the second
+ * of two updates recorded together) is looked at again once that one went, in the same
+ * round, as when they went one by one.
+ */
+async function deliverFollowUps(round: Round, entries: readonly OutboxEntry[]): Promise<void> {
+  const { outbox, deliverer, nowMs, result } = round;
+  const windowMs = deliverer.groupWindowMs ?? 0;
+  let remaining = [...entries];
+  while (remaining.length > 0 && !round.outOfTime()) {
+    const steps = await inParallel(remaining, STORE_CONCURRENCY, async (entry) => {
+      const records = await outbox.incidentRecords(entry.message.incidentId);
+      const step = followUpStep(entry.message, records, deliverer.recipients ?? [], nowMs);
+      return { entry, step };
+    });
+    const inRound = (entry: OutboxEntry) =>
+      remaining.some(
+        (other) => other !== entry && other.message.incidentId === entry.message.incidentId,
+      );
+    const later = steps.filter(({ entry, step }) => step.kind === "wait" && inRound(entry));
+    const now = later.length === steps.length ? steps : steps.filter((s) => !later.includes(s));
+    const sending: OutboxEntry[] = [];
+    const audiences = new Map<string, string[]>();
+    await inParallel(now, STORE_CONCURRENCY, async ({ entry, step }) => {
+      const { key } = entry.message;
+      if (step.kind === "hold-back") {
+        await outbox.markSuppressed(key, nowMs);
+        result.heldBack.push(key);
+      } else if (step.kind === "wait") {
+        await outbox.markFailed(key, step.reason, step.until);
+      } else {
+        sending.push(entry);
+        audiences.set(key, step.audience);
+      }
+    });
+    sending.sort((a, b) => remaining.indexOf(a) - remaining.indexOf(b));
+    const groups = groupResolutions(sending, windowMs);
+    const compose = async (claimed: readonly OutboxEntry[]) => followUpParts(claimed, audiences);
+    // Groups first (few, and large), then the ones alone, a few at a time.
+    for (const group of groups.filter((g) => g.length > 1)) await deliver(round, group, compose);
+    await inParallel(
+      groups.filter((g) => g.length === 1),
+      SEND_CONCURRENCY,
+      (group) => deliver(round, group, compose),
+    );
+    remaining = now === steps ? [] : later.map(({ entry }) => entry);
+  }
+}
+
+/**
+ * Sends every due message to every notifier, in the order {@link planRound} gives, until
+ * the round's time runs out (`options.finishBy`, else the deliverer's `budgetMs`).
+ * @example await deliverPending(outbox, { notifiers: [sns], groupWindowMs: 300_000 }, Date.now(), { finishBy: Date.now() + 30_000 });
  */
 export async function deliverPending(
   outbox: OutboxStore,
   deliverer: Deliverer,
   nowMs: number,
+  options: DeliveryOptions = {},
 ): Promise<DeliveryResult> {
   const result: DeliveryResult = { sent: [], failed: [], dead: [], heldBack: [] };
-  const due = await outbox.due(nowMs, BATCH);
+  const clock = deliverer.clock ?? Date.now;
+  const finishBy =
+    options.finishBy ??
+    (deliverer.budgetMs !== undefined ? clock() + deliverer.budgetMs : Number.POSITIVE_INFINITY);
+  const round: Round = { outbox, deliverer, nowMs, result, outOfTime: () => clock() >= finishBy };
+  const due = await outbox.due(nowMs, ROUND_LIMIT);
   const settings = {
     heldBack: deliverer.heldBack ?? (() => false),
     windowMs: deliverer.groupWindowMs ?? 0,
@@ -225,17 +359,32 @@ export async function deliverPending(
   const sentOpenings = needsSentOpenings(due, settings)
     ? await outbox.sentSince("opened", nowMs - 2 * settings.windowMs)
     : [];
-  for (const step of planRound(due, { ...settings, sentOpenings })) {
-    if (step.kind === "hold-back") {
-      await outbox.markSuppressed(step.entry.message.key, nowMs);
-      result.heldBack.push(step.entry.message.key);
-    } else if (step.kind === "opened") {
-      const compose = (claimed: readonly OutboxEntry[]) =>
-        openedParts(outbox, deliverer, { joins: step.joins }, claimed, nowMs);
-      await deliver(outbox, deliverer, step.entries, compose, nowMs, result);
-    } else {
-      await deliverFollowUp(outbox, deliverer, step.entry, nowMs, result);
-    }
+  const steps = planRound(due, { ...settings, sentOpenings });
+  await inParallel(
+    steps.flatMap((step) => (step.kind === "hold-back" ? [step.entry] : [])),
+    STORE_CONCURRENCY,
+    async (entry) => {
+      await outbox.markSuppressed(entry.message.key, nowMs);
+      result.heldBack.push(entry.message.key);
+    },
+  );
+  const openedSteps = steps.filter((step) => step.kind === "opened");
+  for (const step of openedSteps.filter((s) => s.entries.length > 1)) {
+    if (round.outOfTime()) return result;
+    await deliver(round, step.entries, (claimed) =>
+      openedParts(round, { joins: step.joins }, claimed),
+    );
   }
+  await inParallel(
+    openedSteps.filter((s) => s.entries.length <= 1),
+    SEND_CONCURRENCY,
+    (step) =>
+      deliver(round, step.entries, (claimed) => openedParts(round, { joins: step.joins }, claimed)),
+  );
+  if (round.outOfTime()) return result;
+  await deliverFollowUps(
+    round,
+    steps.flatMap((step) => (step.kind === "follow-up" ? [step.entry] : [])),
+  );
   return result;
 }

@@ -30,6 +30,7 @@ import { DynamoSourceHealthStore } from "../store/source-health-store";
 import { DynamoSpentChallenges } from "../store/spent-challenge-store";
 import { DynamoTickLeaseStore } from "../store/tick-lease-store";
 import type { CollectDependencies } from "../usecases/collect-counts";
+import { DELIVERY_BUDGET_MS } from "../usecases/deliver-notifications";
 import type { DetectDependencies } from "../usecases/detect-incidents";
 
 /** What differs between AWS and a laptop. */
@@ -118,6 +119,9 @@ export function buildDependencies(settings: RuntimeSettings): Dependencies {
     },
     groupWindowMs: config.notifications.groupWindowMinutes * 60_000,
     recipients: recipientsOf(config),
+    // A round stops claiming after this long, well inside detect's 50 s timeout once
+    // detection has run; what is left goes out on the next tick.
+    budgetMs: DELIVERY_BUDGET_MS,
     heldBack: (message: OutboxMessage) => {
       const service = config.services.find((s) => s.id === message.service);
       return service

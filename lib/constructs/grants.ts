@@ -25,9 +25,14 @@ export type ItemAction =
 
 /** One kind of item a function uses, and what it does with it. */
 export interface ItemAccess {
-  /** Partition key values (`PROGRESS`) or prefixes (`S#*`) of those items. */
+  /**
+   * Partition key values (`PROGRESS`) or prefixes (`S#*`) of those items; on an index,
+   * values of the index's partition key (which `dynamodb:LeadingKeys` names there).
+   */
   readonly partitions: readonly string[];
   readonly actions: readonly ItemAction[];
+  /** A global secondary index of the table, read instead of the table (Query only). */
+  readonly index?: string;
 }
 
 /**
@@ -38,6 +43,8 @@ export interface ItemAccess {
  * grantItems(table, detect.function, [
  *   // Incidents: recorded, and listed to find the open ones.
  *   { partitions: ["INC"], actions: ["PutItem", "Query"] },
+ *   // The outbox's queues, read through their index.
+ *   { partitions: ["OUTBOX#*"], actions: ["Query"], index: "queue" },
  * ]);
  */
 export function grantItems(
@@ -45,11 +52,14 @@ export function grantItems(
   grantee: IGrantable,
   access: readonly ItemAccess[],
 ): void {
-  for (const { partitions, actions } of access) {
+  for (const { partitions, actions, index } of access) {
+    if (index && actions.some((action) => action !== "Query")) {
+      throw new Error(`only Query reads an index (${index})`);
+    }
     grantee.grantPrincipal.addToPrincipalPolicy(
       new PolicyStatement({
         actions: actions.map((action) => `dynamodb:${action}`),
-        resources: [table.tableArn],
+        resources: [index ? `${table.tableArn}/index/${index}` : table.tableArn],
         conditions: { "ForAllValues:StringLike": { "dynamodb:LeadingKeys": [...partitions] } },
       }),
     );

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { groupOpened } from "../../lambdas/domain/grouping";
 import type { OutboxMessage } from "../../lambdas/domain/ports";
-import { groupedSummary } from "../../lambdas/domain/wording/group-summary";
+import { groupedResolution, groupedSummary } from "../../lambdas/domain/wording/group-summary";
 import { gsm7Length } from "../../lambdas/domain/wording/gsm7";
 
 const MIN = 60_000;
@@ -107,5 +107,72 @@ describe("groupedSummary", () => {
       expect(summary.subject.length).toBeLessThan(100);
       expect(gsm7Length(summary.sms)).toBeLessThanOrEqual(160);
     }
+  });
+
+  it("reads in seconds and stays small with a thousand members", () => {
+    // Prepare: a mass outage, T-Mobile first, then Verizon and 998 others
+    const others = Array.from({ length: 998 }, (_, i) =>
+      opened(`svc-${i}`, `Service ${i}`, T0 + 2 + i),
+    );
+    const members = [tmobile, { ...verizon, createdAt: T0 + 1 }, ...others];
+
+    // Act
+    const group = groupedSummary({ members, joins: null });
+    const joiners = groupedSummary({ members: members.slice(1), joins: tmobile });
+
+    // Assess: the others counted, not listed; the email a few kilobytes, not a megabyte
+    expect(group.subject).toMatch(/^T-Mobile outage; Verizon, .* and 9\d\d others also elevated$/);
+    expect(group.sms).toMatch(/and 9\d\d others also elevated\.$/);
+    expect(joiners.subject).toMatch(
+      /^Verizon, .* and 9\d\d others also elevated, with the T-Mobile outage$/,
+    );
+    for (const summary of [group, joiners]) {
+      expect(summary.subject.length).toBeLessThan(100);
+      expect(gsm7Length(summary.sms)).toBeLessThanOrEqual(160);
+      expect(summary.text.length).toBeLessThan(8_000);
+      expect(summary.text).toMatch(/, Service 10\d and 8\d\d others also elevated\.$/);
+    }
+  });
+});
+
+describe("groupedResolution", () => {
+  const resolved = (m: OutboxMessage): OutboxMessage => ({
+    ...m,
+    key: m.key.replace("#opened", "#resolved"),
+    transition: "resolved",
+    summary: {
+      subject: `Resolved: ${m.serviceName} outage (peak 2,500)`,
+      text: `${m.serviceName} is back to normal.`,
+      sms: `Resolved: ${m.serviceName} outage (peak 2,500).`,
+    },
+  });
+
+  it("names every resolved service in one subject and SMS, and keeps each text", () => {
+    // Act
+    const summary = groupedResolution([tmobile, verizon, att].map(resolved));
+
+    // Assess
+    expect(summary.subject).toBe("Resolved: T-Mobile, Verizon and AT&T outages");
+    expect(summary.sms).toBe(
+      "Resolved: T-Mobile outage (peak 2,500). Verizon and AT&T also back to normal.",
+    );
+    expect(summary.text).toContain("AT&T is back to normal.");
+  });
+
+  it("is the message's own summary when it is alone, and counts a thousand", () => {
+    // Prepare
+    const many = Array.from({ length: 1_000 }, (_, i) =>
+      resolved(opened(`svc-${i}`, `Service ${i}`, T0 + i)),
+    );
+
+    // Act
+    const alone = groupedResolution([resolved(tmobile)]);
+    const mass = groupedResolution(many);
+
+    // Assess
+    expect(alone).toEqual(resolved(tmobile).summary);
+    expect(mass.subject).toMatch(/^Resolved: Service 0, .* and 9\d\d others outages$/);
+    expect(gsm7Length(mass.sms)).toBeLessThanOrEqual(160);
+    expect(mass.text.length).toBeLessThan(8_000);
   });
 });

@@ -1,6 +1,6 @@
 /**
  * detect's policy, proven on a full incident: two carriers opening together (one grouped
- * message), a growth update, both resolving, and a third carrier whose notification keeps
+ * message), a growth update, both resolving (one grouped message), and a third carrier whose notification keeps
  * failing until it goes to the dead-letter queue; the real handler over the real use
  * cases, publishing to SNS (with the topic's key) and sending to SQS, every call signed as
  * detect and decided against its policy from the synthesized template; and no grant in
@@ -116,8 +116,7 @@ describe("detect through the IAM gate", () => {
     expect(delivered).toEqual([
       ["opened", "T-Mobile outage; Verizon also elevated"],
       ["update", "T-Mobile outage growing: 2,500 reports, 2x the count at opening"],
-      ["resolved", "Resolved: T-Mobile outage (peak 2,500)"],
-      ["resolved", "Resolved: Verizon outage (peak 400)"],
+      ["resolved", "Resolved: T-Mobile and Verizon outages"],
     ]);
     expect(gated.aws.sqsMessages).toHaveLength(1);
     const dead = JSON.parse(gated.aws.sqsMessages[0]?.body ?? "{}");

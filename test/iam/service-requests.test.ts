@@ -12,11 +12,13 @@ const TABLE = {
   name: "Data",
   arn: "arn:aws:dynamodb:us-east-1:000000000000:table/Data",
   partitionKey: "pk",
+  indexes: { queue: "queue" },
 };
 const OTHER = {
   name: "Other",
   arn: "arn:aws:dynamodb:us-east-1:000000000000:table/Other",
   partitionKey: "id",
+  indexes: {},
 };
 const tables = [TABLE, OTHER];
 const s = (text: string) => ({ S: text });
@@ -70,6 +72,30 @@ describe("dynamoDbChecks", () => {
     });
     expect(query(":pk = pk")).toEqual({ "dynamodb:LeadingKeys": ["S#t-mobile"] });
     expect(() => query("sk = :from")).toThrow(/no 'pk = :value'/);
+  });
+
+  it("checks a query of an index on the index's ARN, with its own partition key as LeadingKeys", () => {
+    const query = (IndexName: string) =>
+      dynamoDbChecks(
+        "Query",
+        {
+          TableName: "Data",
+          IndexName,
+          KeyConditionExpression: "#q = :q AND #at <= :now",
+          ExpressionAttributeNames: { "#q": "queue", "#at": "queueAt" },
+          ExpressionAttributeValues: { ":q": s("OUTBOX#due"), ":now": { N: "1" } },
+        },
+        tables,
+      );
+
+    expect(query("queue")).toEqual([
+      {
+        action: "dynamodb:Query",
+        resource: `${TABLE.arn}/index/queue`,
+        context: { "dynamodb:LeadingKeys": ["OUTBOX#due"] },
+      },
+    ]);
+    expect(() => query("other")).toThrow(/not an index of the table/);
   });
 
   it("checks a batch once per table with all its keys, and a transaction once per item", () => {

@@ -6,6 +6,7 @@ import { execFileSync } from "node:child_process";
 import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { DescribeTableCommand, DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import type { CfnElement } from "aws-cdk-lib";
 import { Annotations, Match, type Template } from "aws-cdk-lib/assertions";
 import { Queue } from "aws-cdk-lib/aws-sqs";
@@ -16,6 +17,7 @@ import { ConfigError, parseConfig } from "../../lambdas/domain/config";
 import { ALLOW_PRIVATE_NETWORKS } from "../../lambdas/wiring/environment";
 import type { OutcryFunction } from "../../lib/constructs/outcry-function";
 import type { OutcryStack } from "../../lib/outcry-stack";
+import { startEmbeddedStore } from "../../local/embedded-store";
 import { type Synthesized, synthesize, writeConfig } from "./synth";
 
 const services = [
@@ -68,6 +70,21 @@ describe("table", () => {
         AttributeDefinitions: [
           { AttributeName: "pk", AttributeType: "S" },
           { AttributeName: "sk", AttributeType: "S" },
+          { AttributeName: "queue", AttributeType: "S" },
+          { AttributeName: "queueAt", AttributeType: "N" },
+        ],
+        GlobalSecondaryIndexes: [
+          {
+            IndexName: "queue",
+            KeySchema: [
+              { AttributeName: "queue", KeyType: "HASH" },
+              { AttributeName: "queueAt", KeyType: "RANGE" },
+            ],
+            Projection: {
+              ProjectionType: "INCLUDE",
+              NonKeyAttributes: ["message", "attempts", "sentTo", "group"],
+            },
+          },
         ],
         BillingMode: "PAY_PER_REQUEST",
         PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: true },
@@ -75,6 +92,40 @@ describe("table", () => {
       },
     });
     standard.template.resourceCountIs("AWS::DynamoDB::Table", 1);
+  });
+
+  it("is made locally with the same keys and index as in the stack", async () => {
+    // Prepare: the local table as ensureTable makes it on the embedded store
+    const store = await startEmbeddedStore({ tableName: "outcry" });
+    const client = new DynamoDBClient({
+      endpoint: store.endpoint,
+      region: "local",
+      credentials: { accessKeyId: "local", secretAccessKey: "local" },
+    });
+    try {
+      // Act
+      const { Table } = await client.send(new DescribeTableCommand({ TableName: "outcry" }));
+      const deployed = Object.values(standard.template.findResources("AWS::DynamoDB::Table"))[0]
+        ?.Properties as Record<string, unknown>;
+
+      // Assess
+      const sorted = (list: unknown) =>
+        [...((list as { AttributeName: string }[]) ?? [])].sort((a, b) =>
+          a.AttributeName.localeCompare(b.AttributeName),
+        );
+      expect(sorted(Table?.AttributeDefinitions)).toEqual(sorted(deployed.AttributeDefinitions));
+      expect(Table?.KeySchema).toEqual(deployed.KeySchema);
+      expect(
+        Table?.GlobalSecondaryIndexes?.map(({ IndexName, KeySchema, Projection }) => ({
+          IndexName,
+          KeySchema,
+          Projection,
+        })),
+      ).toEqual(deployed.GlobalSecondaryIndexes);
+    } finally {
+      client.destroy();
+      await store.close();
+    }
   });
 });
 

@@ -28,6 +28,36 @@ export function joinAnd(items: readonly string[]): string {
 }
 
 /**
+ * The first `shown` of `items` and how many more: "A, B and 998 others"; all of them
+ * when they are no more than `shown` + 1 ("and 1 other" says less than the name).
+ * @example joinAndOthers(["T-Mobile", "Verizon", "AT&T", "Comcast"], 2) // "T-Mobile, Verizon and 2 others"
+ */
+export function joinAndOthers(items: readonly string[], shown: number): string {
+  if (items.length <= shown + 1) return joinAnd(items);
+  const rest = items.length - shown;
+  return `${items.slice(0, shown).join(", ")} and ${rest.toLocaleString("en-US")} others`;
+}
+
+/**
+ * `render` of the longest list of `items` that `fits`: every name, then fewer named and
+ * the rest counted ("T-Mobile, Verizon and 998 others"), down to one named. At most
+ * `most` are ever named, so a list of thousands is read in seconds and costs little.
+ * @example fittingList(names, (list) => `${list} also elevated`, subjectFits, 10)
+ */
+export function fittingList(
+  items: readonly string[],
+  render: (list: string) => string,
+  fits: (text: string) => boolean,
+  most = 10,
+): string {
+  for (let shown = Math.min(items.length, most); shown >= 1; shown--) {
+    const text = render(joinAndOthers(items, shown));
+    if (fits(text)) return text;
+  }
+  return render(joinAndOthers(items, 1));
+}
+
+/**
  * The first of `candidates` that fits `fits`, else the last (each list ends with one that
  * always fits).
  * @example firstFitting([long, shorter, "T-Mobile outage"], subjectFits)

@@ -2,7 +2,8 @@
  * What DynamoDB authorizes for one request of its JSON 1.0 protocol: the action (from
  * `X-Amz-Target: DynamoDB_20120810.<Operation>`), the table or index ARN, and the
  * `dynamodb:LeadingKeys` context key, the partition key values the request touches (from
- * `Key`, `Item`, the key condition of a query, or each item of a batch or transaction).
+ * `Key`, `Item`, the key condition of a query, or each item of a batch or transaction; for
+ * a query of a global index, the values of the index's partition key).
  * A batch is one check per table, a transaction one check per item, as IAM does them.
  */
 import type { AuthorizationRequest } from "./policy-evaluator";
@@ -116,7 +117,11 @@ export function dynamoDbChecks(
   if (operation === "Query") {
     const table = tableFacts(tables, request.TableName, operation);
     if (request.IndexName) {
-      throw new Error("Query on an index: its partition key is not modelled by the IAM test layer");
+      // On an index, LeadingKeys are the values of the index's own partition key.
+      const indexKey = table.indexes[request.IndexName];
+      if (!indexKey) throw new Error(`Query: ${request.IndexName} is not an index of the table`);
+      const value = queryPartitionValue(request, indexKey);
+      return [check(operation, table, [value], request.IndexName)];
     }
     return [check(operation, table, [queryPartitionValue(request, table.partitionKey)])];
   }

@@ -42,6 +42,8 @@ export interface TableFacts {
   arn: string;
   /** The partition key's attribute name, whose values are `dynamodb:LeadingKeys`. */
   partitionKey: string;
+  /** Global secondary index name → its partition key's attribute name (LeadingKeys there). */
+  indexes: Record<string, string>;
 }
 
 /** Everything the gate decides with. */
@@ -148,10 +150,22 @@ export function stackModel(
       const keys = r.Properties?.KeySchema as { AttributeName: string; KeyType: string }[];
       const hash = keys.find((k) => k.KeyType === "HASH");
       if (!hash) throw new Error(`${logicalId} has no partition key`);
+      const indexes: Record<string, string> = {};
+      const declared = (r.Properties?.GlobalSecondaryIndexes ?? []) as {
+        IndexName: string;
+        KeySchema: { AttributeName: string; KeyType: string }[];
+      }[];
+      for (const index of declared) {
+        const indexHash = index.KeySchema.find((k) => k.KeyType === "HASH");
+        if (!indexHash)
+          throw new Error(`${logicalId}: index ${index.IndexName} has no partition key`);
+        indexes[index.IndexName] = indexHash.AttributeName;
+      }
       return {
         name: ids.ref(logicalId),
         arn: ids.getAtt(logicalId, "Arn"),
         partitionKey: hash.AttributeName,
+        indexes,
       };
     });
 
