@@ -368,16 +368,26 @@ export interface SourceHealth {
   since: number | null;
   /** What the source asked to remember after its last success (HTTP validators…). */
   memory: Readonly<Record<string, string | number>> | null;
+  /**
+   * What collect wrote of this source at its last success: bucket start (epoch ms, as
+   * text) → a mark of the count and its split, so a bucket read again unchanged is not
+   * written again. Absent before the first such success.
+   */
+  written?: Readonly<Record<string, string>>;
 }
 
 /** Remembers how each source fared. */
 export interface SourceHealthStore {
-  /** Records a success and, when given, replaces what the source remembers. */
+  /**
+   * Records a success and, when given, replaces what the source remembers and what
+   * collect wrote of it.
+   */
   recordSuccess(
     service: string,
     source: string,
     atMs: number,
     memory?: Readonly<Record<string, string | number>>,
+    written?: Readonly<Record<string, string>>,
   ): Promise<void>;
   /** Records a failure of the given class. */
   recordFailure(

@@ -59,9 +59,15 @@ export class DynamoSourceHealthStore implements SourceHealthStore {
     source: string,
     atMs: number,
     memory?: Readonly<Record<string, string | number>>,
+    written?: Readonly<Record<string, string>>,
   ): Promise<void> {
-    const set = `SET lastSuccessAt = :at, consecutiveFailures = :zero${memory ? ", memory = :memory" : ""}`;
-    const values = { ":at": atMs, ":zero": 0, ...(memory ? { ":memory": memory } : {}) };
+    const set = `SET lastSuccessAt = :at, consecutiveFailures = :zero${memory ? ", memory = :memory" : ""}${written ? ", written = :written" : ""}`;
+    const values = {
+      ":at": atMs,
+      ":zero": 0,
+      ...(memory ? { ":memory": memory } : {}),
+      ...(written ? { ":written": written } : {}),
+    };
     await this.update(
       service,
       source,
@@ -128,6 +134,7 @@ export class DynamoSourceHealthStore implements SourceHealthStore {
         consecutiveFailures,
         since: sinceOf(consecutiveFailures > 0 ? item.failingSince : item.okSince),
         memory: (item.memory as Record<string, string | number> | undefined) ?? null,
+        ...(item.written ? { written: item.written as Record<string, string> } : {}),
       };
     });
   }

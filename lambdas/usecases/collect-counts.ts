@@ -8,9 +8,13 @@
  *    slow or failing source never blocks the others. No read runs past the tick's own
  *    time budget (the function's timeout less a margin): a source not reached in time is
  *    a failure of this tick, and its buckets are re-counted by the next.
- * 3. Write each count; a source that failed or had no data leaves a gap. Store the
- *    annotations it returned.
- * 4. Record each source's health, with what it asked to remember for next time. A failure
+ * 3. Write each count that differs from what the last success wrote of that bucket (the
+ *    look-back buckets are mostly read again unchanged, and a write costs five times a
+ *    read); a source that failed or had no data leaves a gap. Store the annotations it
+ *    returned.
+ * 4. Record each source's health, with what it asked to remember for next time and what
+ *    was written, unless nothing of it changed (a success after a success, the same
+ *    memory, the same buckets written: `lastSuccessAt` then moves a bucket at a time). A failure
  *    is recorded as its public class (`classifySourceFailure`); its message, which names
  *    URLs and what servers said, is in the result for the logs only.
  * 5. Mark this shard done; the last shard of the tick to finish marks the newest bucket
@@ -24,13 +28,14 @@
 import type { SourceFailure, SourceFailureReason } from "../../contract/source-failure";
 import { lastClosedBucket, MINUTE_MS } from "../domain/buckets";
 import type { Config } from "../domain/config";
-import type { CountSource, SourceMemory, SourceReading } from "../domain/count-source";
+import type { CountSource, SourceReading } from "../domain/count-source";
 import { OutcryError } from "../domain/outcry-error";
 import type {
   AnnotationStore,
   ProgressStore,
   SeriesStore,
   ShardProgressStore,
+  SourceHealth,
   SourceHealthStore,
 } from "../domain/ports";
 import { rotated, type ShardRef, servicesOf, WHOLE } from "../domain/shards";
@@ -120,6 +125,23 @@ function withDeadline<T>(
   return Promise.race([work, deadline]).finally(() => clearTimeout(timer));
 }
 
+/** What identifies a written count: the count and its split by kind. */
+function writeMark(count: number, breakdown?: Readonly<Record<string, number>>): string {
+  if (!breakdown) return String(count);
+  const kinds = Object.keys(breakdown).sort();
+  return `${count}|${kinds.map((kind) => `${kind}=${breakdown[kind]}`).join(",")}`;
+}
+
+/** True when two plain records hold the same entries. */
+function sameJson(
+  a: Readonly<Record<string, unknown>> | null,
+  b: Readonly<Record<string, unknown>> | null,
+): boolean {
+  if (a === null || b === null) return a === b;
+  const keys = Object.keys(a);
+  return keys.length === Object.keys(b).length && keys.every((key) => a[key] === b[key]);
+}
+
 /** Checks what a source returned, so a faulty adapter fails loudly rather than writes junk. */
 function checkReading(reading: SourceReading, buckets: readonly number[], what: string): void {
   if (!Array.isArray(reading?.counts) || reading.counts.length !== buckets.length) {
@@ -167,12 +189,13 @@ export async function collectCounts(
   const readSource = async (
     serviceId: string,
     source: CountSource,
-    memoryOf: (sourceId: string) => Promise<SourceMemory | null>,
+    healthOf: (sourceId: string) => Promise<SourceHealth | null>,
   ) => {
     const what = `source ${serviceId}/${source.id}`;
     const controller = new AbortController();
     try {
-      const memory = await memoryOf(source.id);
+      const health = await healthOf(source.id);
+      const memory = health?.memory ?? null;
       const left = budget.finishBy === undefined ? deadline : budget.finishBy - clock();
       if (left < MIN_READ_MS) {
         throw new SourceOutOfTime(`${what} was not read: the tick ran out of time`);
@@ -192,16 +215,16 @@ export async function collectCounts(
         controller,
       );
       checkReading(reading, buckets, what);
+      const written: Record<string, string> = {};
       for (const [i, count] of reading.counts.entries()) {
         const bucket = buckets[i];
         if (count === null || count === undefined || bucket === undefined) continue;
-        await deps.series.putCount(
-          serviceId,
-          source.id,
-          bucket,
-          count,
-          reading.breakdowns?.[i] ?? undefined,
-        );
+        const breakdown = reading.breakdowns?.[i] ?? undefined;
+        const mark = writeMark(count, breakdown);
+        written[String(bucket)] = mark;
+        if (health?.written?.[String(bucket)] !== mark) {
+          await deps.series.putCount(serviceId, source.id, bucket, count, breakdown);
+        }
         if (bucket === newest) {
           result.latest[serviceId] = (result.latest[serviceId] ?? 0) + source.weight * count;
         }
@@ -209,7 +232,15 @@ export async function collectCounts(
       for (const annotation of reading.annotations ?? []) {
         await deps.annotations.put({ ...annotation, service: serviceId, source: source.id });
       }
-      await deps.health.recordSuccess(serviceId, source.id, nowMs, reading.memory);
+      const unchanged =
+        health !== null &&
+        health.consecutiveFailures === 0 &&
+        health.lastSuccessAt !== null &&
+        (reading.memory === undefined || sameJson(reading.memory, health.memory)) &&
+        sameJson(written, health.written ?? null);
+      if (!unchanged) {
+        await deps.health.recordSuccess(serviceId, source.id, nowMs, reading.memory, written);
+      }
     } catch (error) {
       const message = error instanceof Error ? error.message : String(error);
       const failure = classifySourceFailure(error);
@@ -224,15 +255,15 @@ export async function collectCounts(
     result.latest[service.id] = null;
     const sources = deps.sourcesFor(service.id);
     // One read of the service's health gives every source what it remembered.
-    let memories: Promise<Map<string, SourceMemory | null>> | undefined;
-    const memoryOf = async (sourceId: string) => {
-      memories ??= deps.health
+    let healths: Promise<Map<string, SourceHealth>> | undefined;
+    const healthOf = async (sourceId: string) => {
+      healths ??= deps.health
         .list(service.id)
-        .then((list) => new Map(list.map((h) => [h.source, h.memory])));
-      return (await memories).get(sourceId) ?? null;
+        .then((list) => new Map(list.map((h) => [h.source, h])));
+      return (await healths).get(sourceId) ?? null;
     };
     for (const source of sources) {
-      tasks.push(() => readSource(service.id, source, memoryOf));
+      tasks.push(() => readSource(service.id, source, healthOf));
     }
   }
   await runBounded(tasks, CONCURRENCY);

@@ -1,0 +1,79 @@
+/**
+ * collect writes what changed: a bucket read again with the same count is not written
+ * again, nor is the health of a source that keeps succeeding with nothing new; a count
+ * that changed is, and so is everything after a failure.
+ */
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { lastClosedBucket, MINUTE_MS, parseIso } from "../../lambdas/domain/buckets";
+import { parseConfig } from "../../lambdas/domain/config";
+import type { CountSource } from "../../lambdas/domain/count-source";
+import type { SeriesStore, SourceHealthStore } from "../../lambdas/domain/ports";
+import { collectCounts } from "../../lambdas/usecases/collect-counts";
+import { startTestTable, type TestTable } from "../support/embedded-table";
+import { pipelineOn } from "./pipeline-fixture";
+
+let table: TestTable;
+beforeAll(async () => {
+  table = await startTestTable();
+});
+afterAll(async () => table.close());
+
+describe("collect's writes", () => {
+  it("skips unchanged buckets and health, and writes what changed", async () => {
+    // Prepare: one service whose source answers `count` for every bucket, or fails
+    const config = parseConfig({ services: [{ id: "s", name: "S", category: "app" }] });
+    const { deps } = await pipelineOn(table, config);
+    let count = 1;
+    let failing = false;
+    const source: CountSource = {
+      id: "feed",
+      weight: 1,
+      async read(request) {
+        if (failing) throw new Error("injected failure");
+        return { counts: request.buckets.map(() => count) };
+      },
+    };
+    const writes: string[] = [];
+    const series: SeriesStore = {
+      putCount: async (...args) => {
+        writes.push(`series ${args[2]}=${args[3]}`);
+        return deps.collect.series.putCount(...args);
+      },
+      range: (...args) => deps.collect.series.range(...args),
+      pointsAt: (...args) => deps.collect.series.pointsAt(...args),
+    };
+    const health: SourceHealthStore = {
+      recordSuccess: async (...args) => {
+        writes.push("health");
+        return deps.collect.health.recordSuccess(...args);
+      },
+      recordFailure: (...args) => deps.collect.health.recordFailure(...args),
+      list: (service) => deps.collect.health.list(service),
+    };
+    const collect = { ...deps.collect, series, health, sourcesFor: () => [source] };
+    const at = parseIso("2024-01-01T00:06:00Z");
+    const tick = async (time: number) => {
+      writes.length = 0;
+      await collectCounts(collect, time);
+      return [...writes];
+    };
+
+    // Act and assess: the first tick writes its three buckets and the health
+    expect(await tick(at)).toHaveLength(4);
+    // The same buckets again, unchanged: nothing written
+    expect(await tick(at + MINUTE_MS)).toEqual([]);
+    // A bucket closes: only it, and the health that records it
+    const next = lastClosedBucket(at + 5 * MINUTE_MS, 5);
+    expect(await tick(at + 5 * MINUTE_MS)).toEqual([`series ${next}=1`, "health"]);
+    // The counts change: every bucket read again
+    count = 2;
+    expect(await tick(at + 6 * MINUTE_MS)).toHaveLength(4);
+    // A failure, then a success with the same counts: the health is written again
+    failing = true;
+    await tick(at + 7 * MINUTE_MS);
+    failing = false;
+    expect(await tick(at + 8 * MINUTE_MS)).toEqual(["health"]);
+    const [point] = await deps.collect.series.range("s", next, next);
+    expect(point?.counts.feed).toBe(2);
+  });
+});
