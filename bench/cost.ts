@@ -15,6 +15,7 @@ import {
   type MeteredRuntime,
   seedDetectorStates,
   shardsOf,
+  shardTimes,
   startMeteredRuntime,
   warmDetectorState,
 } from "./support/metered-runtime";
@@ -224,7 +225,7 @@ export async function measureTicks(
       ["collect", result.collect],
       ["detect", result.detect],
     ] as const) {
-      const shards = shardsOf(part);
+      const shards = shardsOf(shardTimes(result, fn) ?? part);
       figures.invocations[fn] = (figures.invocations[fn] ?? 0) + (shards?.length ?? 1);
       // A queue-driven shard: a send, a receive and a delete each.
       if (shards) figures.sqsRequests += 3 * shards.length;

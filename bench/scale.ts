@@ -20,6 +20,7 @@ import {
   percentile,
   seedDetectorStates,
   shardsOf,
+  shardTimes,
   startMeteredRuntime,
   warmDetectorState,
 } from "./support/metered-runtime";
@@ -139,7 +140,7 @@ async function benchScaleAt(services: number, coldSamples: number): Promise<bool
         ["collect", result?.collect],
         ["detect", result?.detect],
       ] as const) {
-        const list = shardsOf(part);
+        const list = shardsOf((result && shardTimes(result, fn)) ?? part);
         if (!list) continue;
         const timed = list.filter((s) => s.ms !== undefined).map((s) => s.ms ?? 0);
         const slowest = timed.length > 0 ? Math.max(...timed) : undefined;

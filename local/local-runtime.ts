@@ -88,6 +88,8 @@ export interface LocalTick {
   detect: DetectResult;
   /** Each shard's own result, in the order they finished. */
   shards: { collect: CollectResult[]; detect: DetectResult[] };
+  /** How long each shard job took, deliveries again included, in milliseconds (real time). */
+  shardMs: { collect: number[]; detect: number[] };
   /** Jobs that failed all {@link SHARD_ATTEMPTS} deliveries. */
   dead: DeadShard[];
 }
@@ -283,10 +285,19 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
     ) => Promise<unknown>,
     jobs: readonly ShardJob[],
     dead: DeadShard[],
+    durations: number[],
   ): Promise<R[]> => {
     const results: R[] = [];
     const sentAt = clock.now();
     const tasks = jobs.map((job) => async () => {
+      const started = performance.now();
+      try {
+        await deliver(job);
+      } finally {
+        durations.push(performance.now() - started);
+      }
+    });
+    const deliver = async (job: ShardJob) => {
       let error = "";
       for (let attempt = 1; attempt <= SHARD_ATTEMPTS; attempt++) {
         const batch = (await handler(
@@ -301,7 +312,7 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
       print(
         `[shard failed] ${job.kind} shard ${job.shard.index + 1}/${job.shard.count} failed ${SHARD_ATTEMPTS} times: ${error}`,
       );
-    });
+    };
     await runBounded(tasks, options.config.shards.workers);
     return results;
   };
@@ -309,23 +320,26 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
   const runTick = async (): Promise<LocalTick> => {
     const at = clock.now();
     const dead: DeadShard[] = [];
+    const shardMs: LocalTick["shardMs"] = { collect: [], detect: [] };
     await collect(scheduledEvent("outcry-collect", at), localContext("outcry-collect"));
     const collected = await work<CollectResult>(
       "outcry-collect",
       collect,
       collectQueue.take(),
       dead,
+      shardMs.collect,
     );
     const dispatched = (await detect(
       scheduledEvent("outcry-detect", at),
       localContext("outcry-detect"),
     )) as DetectDispatch;
     const jobs = detectQueue.take();
-    const detected = await work<DetectResult>("outcry-detect", detect, jobs, dead);
+    const detected = await work<DetectResult>("outcry-detect", detect, jobs, dead, shardMs.detect);
     const result: LocalTick = {
       collect: mergeCollect(collected, collected[0]?.bucketStart ?? at),
       detect: mergeDetect(detected, jobs[0]?.through ?? at),
       shards: { collect: collected, detect: detected },
+      shardMs,
       dead,
     };
     // What the hand-out delivered for earlier ticks counts with this tick's delivery.

@@ -197,6 +197,15 @@ export function percentile(values: readonly number[], p: number): number {
 }
 
 /**
+ * The shard jobs of `fn` in a local tick's result (`shardMs`), in the form
+ * {@link shardsOf} reads; undefined when the result has none.
+ */
+export function shardTimes(result: unknown, fn: "collect" | "detect"): unknown {
+  const times = (result as { shardMs?: Record<string, number[]> } | null)?.shardMs?.[fn];
+  return times ? { shards: times.map((ms, index) => ({ index, ms })) } : undefined;
+}
+
+/**
  * The shards a tick's result reports, when the runtime reports them (`shards` on the
  * collect or detect result, or on the tick's), each with its milliseconds when given.
  */
