@@ -27,6 +27,8 @@ export interface Recipient {
   categories?: readonly string[] | undefined;
   /** Also growth updates. */
   updates: boolean;
+  /** The number a subscriber gets texts at (their texts are capped, see `sms-cap.ts`). */
+  sms?: string | undefined;
   /** Zone of recurring quiet hours. */
   timeZone?: string | undefined;
   quietHours: readonly MaintenanceWindow[];

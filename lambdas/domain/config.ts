@@ -410,6 +410,15 @@ export const NotificationSettingsSchema = z
       .describe(
         "send an update when an incident's peak first passes these multiples of its count at opening (to subscribers with updates: true)",
       ),
+    smsCapMinutes: z
+      .number()
+      .int()
+      .min(0)
+      .max(240)
+      .default(15)
+      .describe(
+        "at most one SMS per category per this many minutes per subscriber; the others are counted into the next ('+37 more since 10:05 p.m. ET'), or into a text of their own when the time is up; 0 never caps (email is never capped)",
+      ),
   })
   .strict();
 

@@ -243,6 +243,35 @@ export interface OutboxStore {
   sentSince(transition: IncidentTransition, sinceMs: number): Promise<OutboxMessage[]>;
 }
 
+/** Where one subscriber's texts of one category stand under the SMS cap (`sms-cap.ts`). */
+export interface SmsCapState {
+  subscriber: string;
+  category: string;
+  /** When the last text of this category went to them. */
+  lastAt: number;
+  /** Texts kept back since then, and from when. */
+  folded: number;
+  foldedSince: number | null;
+  /** The last text kept back, for the one that says what they missed. */
+  latest: FoldedText | null;
+}
+
+/** A text the SMS cap kept back: what it said, and what it was about. */
+export interface FoldedText {
+  sms: string;
+  incidentId: string;
+  service: string;
+  serviceName: string;
+  transition: IncidentTransition;
+}
+
+/** Where each subscriber's texts of each category stand under the SMS cap. */
+export interface SmsCapStore {
+  /** Every state (one per SMS subscriber and category that had a text: few). */
+  all(): Promise<SmsCapState[]>;
+  save(state: SmsCapState): Promise<void>;
+}
+
 /** Where a message that keeps failing goes, so that someone looks at it. */
 export interface DeadLetterQueue {
   send(message: OutboxMessage, error: string): Promise<void>;

@@ -44,6 +44,7 @@ import type {
   OutboxStore,
 } from "../domain/ports";
 import { groupedResolution, groupedSummary } from "../domain/wording/group-summary";
+import { type SmsCap, SmsCapRound } from "./sms-cap-round";
 
 /** The channels messages go to. */
 export interface Deliverer {
@@ -66,6 +67,8 @@ export interface Deliverer {
   budgetMs?: number;
   /** The wall clock the budget is measured on (`Date.now`). */
   clock?: () => number;
+  /** At most one SMS per category per subscriber in a while (see `domain/sms-cap.ts`). */
+  smsCap?: SmsCap;
 }
 
 /** How one round is bounded. */
@@ -85,6 +88,8 @@ export interface DeliveryResult {
   dead: string[];
   /** Messages held back for good: opened in maintenance, or following one that was. */
   heldBack: string[];
+  /** Texts that told an SMS subscriber what the cap kept back (their delivery keys). */
+  capNotes?: string[];
 }
 
 /** One wording of an outgoing message and who gets it. */
@@ -117,6 +122,8 @@ interface Round {
   result: DeliveryResult;
   /** True once the round's time budget is spent: claim nothing more. */
   outOfTime: () => boolean;
+  /** The SMS cap over this round; null when nothing is capped. */
+  smsCap: SmsCapRound | null;
 }
 
 /** What a message goes out as, and who each of its entries goes to (recorded with it). */
@@ -152,6 +159,7 @@ async function deliver(
   let parts = first.attempts > 0 ? (await outbox.record(first.message.key))?.parts : null;
   if (!parts) {
     const composed = await compose(claimed);
+    if (round.smsCap) composed.parts = await round.smsCap.apply(first.message, composed.parts);
     const group = claimed.length > 1 ? first.message.key : undefined;
     const recorded = await inParallel(claimed, STORE_CONCURRENCY, (entry) =>
       outbox.recordParts(entry.message.key, composed.parts, {
@@ -350,7 +358,14 @@ export async function deliverPending(
   const finishBy =
     options.finishBy ??
     (deliverer.budgetMs !== undefined ? clock() + deliverer.budgetMs : Number.POSITIVE_INFINITY);
-  const round: Round = { outbox, deliverer, nowMs, result, outOfTime: () => clock() >= finishBy };
+  const round: Round = {
+    outbox,
+    deliverer,
+    nowMs,
+    result,
+    outOfTime: () => clock() >= finishBy,
+    smsCap: await SmsCapRound.open(deliverer.smsCap, deliverer.recipients ?? [], nowMs),
+  };
   const due = await outbox.due(nowMs, ROUND_LIMIT);
   const settings = {
     heldBack: deliverer.heldBack ?? (() => false),
@@ -386,5 +401,7 @@ export async function deliverPending(
     round,
     steps.flatMap((step) => (step.kind === "follow-up" ? [step.entry] : [])),
   );
+  const capNotes = (await round.smsCap?.sendDue(deliverer.notifiers, round.outOfTime)) ?? [];
+  if (capNotes.length > 0) result.capNotes = capNotes;
   return result;
 }

@@ -26,6 +26,7 @@ import { DynamoSeenItemsStore } from "../store/seen-items-store";
 import { DynamoSeriesStore } from "../store/series-store";
 import { DynamoServiceStatusStore } from "../store/service-status-store";
 import { DynamoShardProgressStore } from "../store/shard-progress-store";
+import { DynamoSmsCapStore } from "../store/sms-cap-store";
 import { DynamoSourceHealthStore } from "../store/source-health-store";
 import { DynamoSpentChallenges } from "../store/spent-challenge-store";
 import { DynamoTickLeaseStore } from "../store/tick-lease-store";
@@ -108,6 +109,7 @@ export function buildDependencies(settings: RuntimeSettings): Dependencies {
   // names the topic.
   let notifiers: Notifier[] | undefined;
   let deadLetters: DeadLetterQueue | undefined;
+  const serviceById = new Map(config.services.map((s) => [s.id, s]));
   const deliverer = {
     get notifiers() {
       notifiers ??= settings.notifiers();
@@ -122,8 +124,13 @@ export function buildDependencies(settings: RuntimeSettings): Dependencies {
     // A round stops claiming after this long, well inside detect's 50 s timeout once
     // detection has run; what is left goes out on the next tick.
     budgetMs: DELIVERY_BUDGET_MS,
+    smsCap: {
+      store: new DynamoSmsCapStore(table),
+      capMs: config.notifications.smsCapMinutes * 60_000,
+      timeZoneOf: (service: string) => serviceById.get(service)?.timeZone ?? "UTC",
+    },
     heldBack: (message: OutboxMessage) => {
-      const service = config.services.find((s) => s.id === message.service);
+      const service = serviceById.get(message.service);
       return service
         ? inMaintenance(service.maintenance, service.timeZone, message.createdAt)
         : false;

@@ -47,7 +47,11 @@ beforeAll(async () => {
       { id: "verizon", name: "Verizon", category: "carrier" },
       { id: "att", name: "AT&T", category: "carrier" },
     ],
-    subscribers: [{ email: "noc@example.org", updates: true }],
+    // An SMS subscriber too, so the SMS cap's states are read and written.
+    subscribers: [
+      { email: "noc@example.org", updates: true },
+      { sms: "+15555550123", updates: true },
+    ],
     notifications: { groupWindowMinutes: 60, peakMultiples: [2] },
   });
   const series = new DynamoSeriesStore(gated.unchecked, 30);

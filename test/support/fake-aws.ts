@@ -55,6 +55,31 @@ function decodePublish(form: URLSearchParams): CapturedPublish {
   };
 }
 
+/**
+ * Why SNS would refuse this Publish, or null: the rules SNS enforces that an emulator
+ * lets through (a subject of under 100 printable ASCII characters on one line, no empty
+ * attribute value, a `default` message in a JSON structure).
+ */
+function publishRefusal(form: URLSearchParams): string | null {
+  const subject = form.get("Subject");
+  if (subject !== null && (subject.length >= 100 || !/^[\x20-\x7e]+$/.test(subject))) {
+    return "Invalid parameter: Subject";
+  }
+  for (let i = 1; form.has(`MessageAttributes.entry.${i}.Name`); i++) {
+    const name = form.get(`MessageAttributes.entry.${i}.Name`);
+    const type = form.get(`MessageAttributes.entry.${i}.Value.DataType`) ?? "";
+    if (type.startsWith("String") && !form.get(`MessageAttributes.entry.${i}.Value.StringValue`)) {
+      return `The message attribute '${name}' must contain non-empty message attribute value for message attribute type 'String'.`;
+    }
+  }
+  if (form.get("MessageStructure") === "json") {
+    const message = JSON.parse(form.get("Message") ?? "{}") as Record<string, unknown>;
+    if (typeof message.default !== "string")
+      return "Invalid parameter: Message Structure - No default entry in JSON message body";
+  }
+  return null;
+}
+
 /** Starts the fake on a free loopback port; `secret` is what GetSecretValue returns. */
 export async function startFakeAws(initialSecret = "test-salt"): Promise<FakeAws> {
   let secret = initialSecret;
@@ -135,6 +160,14 @@ export async function startFakeAws(initialSecret = "test-salt"): Promise<FakeAws
         response.writeHead(500, { "content-type": "text/xml" });
         response.end(
           "<ErrorResponse><Error><Type>Receiver</Type><Code>InternalError</Code><Message>injected</Message></Error><RequestId>x</RequestId></ErrorResponse>",
+        );
+        return;
+      }
+      const refused = publishRefusal(form);
+      if (refused) {
+        response.writeHead(400, { "content-type": "text/xml" });
+        response.end(
+          `<ErrorResponse><Error><Type>Sender</Type><Code>InvalidParameter</Code><Message>${refused}</Message></Error><RequestId>x</RequestId></ErrorResponse>`,
         );
         return;
       }
