@@ -11,6 +11,7 @@
  * scales with their duration), or its CPU time at Lambda's share of a vCPU for its
  * memory (1,769 MB a vCPU), whichever is longer.
  */
+import { VERSION_MEMO_MS } from "../lambdas/api/response-cache";
 import { lastClosedBucket, MINUTE_MS } from "../lambdas/domain/buckets";
 import { parseConfig } from "../lambdas/domain/config";
 import { perServiceTick, type TickFigures } from "./cost";
@@ -134,22 +135,33 @@ async function benchScaleAt(services: number, coldSamples: number): Promise<bool
       const missed = result?.collect.failures.length ?? 0;
       if (missed > 0)
         failed.push(`${label}: ${missed} sources not read (${result?.collect.failures[0]?.error})`);
+      const functions = functionTicks(bench, memory);
       const shards: string[] = [];
       for (const [fn, part] of [
         ["collect", result?.collect],
         ["detect", result?.detect],
       ] as const) {
         const list = shardsOf((result && shardTimes(result, fn)) ?? part);
-        if (!list) continue;
+        const whole = functions.find((f) => f.fn === fn);
+        if (!list || !whole) continue;
         const timed = list.filter((s) => s.ms !== undefined).map((s) => s.ms ?? 0);
-        const slowest = timed.length > 0 ? Math.max(...timed) : undefined;
-        shards.push(
-          `${fn} ${list.length} shards${slowest === undefined ? "" : `, slowest ${seconds(slowest)} s (measured)`}`,
+        if (timed.length === 0) continue;
+        const slowest = Math.max(...timed);
+        // Each shard runs in a function of its own in AWS. Its wait on calls is brought
+        // back to the injected latency as for a whole tick; its CPU is its share of the
+        // tick's (the shards are balanced slices, run here in one process).
+        const projected = Math.max(
+          (slowest * LATENCY_MS) / (LATENCY_MS + whole.meanStoreMs),
+          ((whole.cpuMs / list.length) * LAMBDA_MB_PER_VCPU) / memory(fn),
         );
         const limit = (settings[fn]?.timeoutS ?? 50) * 1000 * TIMEOUT_SHARE;
-        if (slowest !== undefined && slowest > limit) ok = false;
+        const over = projected > limit;
+        if (over) ok = false;
+        shards.push(
+          `${fn} ${list.length} shards: slowest ${seconds(slowest)} s measured, ${seconds(projected)} s projected for AWS  ≤ ${seconds(limit)}${over ? " OVER" : ""}`,
+        );
       }
-      ticks.push({ label, functions: functionTicks(bench, memory), rows: meter.rows(), shards });
+      ticks.push({ label, functions, rows: meter.rows(), shards });
     }
 
     // GET /services, the first page: warm (cached under the data version), then cold.
@@ -166,6 +178,8 @@ async function benchScaleAt(services: number, coldSamples: number): Promise<bool
     for (let i = 0; i < coldSamples; i++) {
       meter.recording = false;
       await bench.dataChanged();
+      // The API reads the data version at most once a second: past that, it sees the change.
+      await new Promise((resolve) => setTimeout(resolve, VERSION_MEMO_MS + 20));
       meter.recording = true;
       const before = { ...meter.total("api"), meterMs: meter.spanOf("api")?.meterMs ?? 0 };
       const cpu = process.cpuUsage();
@@ -226,11 +240,17 @@ async function benchScaleAt(services: number, coldSamples: number): Promise<bool
     );
     for (const tick of ticks) {
       for (const f of tick.functions) {
+        // A function split into shards is held to its target shard by shard (below); its
+        // whole tick here is every shard run in this one process.
+        const sharded = tick.shards.some((line) => line.startsWith(`${f.fn} `));
         const limit = (settings[f.fn]?.timeoutS ?? 50) * 1000 * TIMEOUT_SHARE;
-        const over = f.projectedMs > limit;
+        const over = !sharded && f.projectedMs > limit;
         if (over) ok = false;
+        const target = sharded
+          ? "all shards, one process"
+          : `≤ ${seconds(limit)}${over ? " OVER" : ""}`;
         console.log(
-          `    ${tick.label.padEnd(15)}  ${f.fn.padEnd(8)}  ${seconds(f.wallMs).padStart(6)}  ${seconds(f.cpuMs).padStart(5)}  ${(f.calls / services).toFixed(2).padStart(9)}  ${f.meanStoreMs.toFixed(1).padStart(13)}  ${String(f.peakInFlight).padStart(9)}  ${seconds(f.projectedMs).padStart(17)}  ≤ ${seconds(limit)}${over ? " OVER" : ""}`,
+          `    ${tick.label.padEnd(15)}  ${f.fn.padEnd(8)}  ${seconds(f.wallMs).padStart(6)}  ${seconds(f.cpuMs).padStart(5)}  ${(f.calls / services).toFixed(2).padStart(9)}  ${f.meanStoreMs.toFixed(1).padStart(13)}  ${String(f.peakInFlight).padStart(9)}  ${seconds(f.projectedMs).padStart(17)}  ${target}`,
         );
       }
       for (const line of tick.shards) console.log(`    ${tick.label.padEnd(15)}  ${line}`);

@@ -342,13 +342,17 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
       shardMs,
       dead,
     };
-    // What the hand-out delivered for earlier ticks counts with this tick's delivery.
-    for (const key of ["sent", "failed", "dead", "heldBack"] as const) {
-      (result.detect.delivery[key] as unknown[]) = [
-        ...dispatched.delivery[key],
-        ...result.detect.delivery[key],
-      ];
-    }
+    // What the hand-out delivered for earlier ticks counts with this tick's delivery (a
+    // new object: the tick's may be the shared NO_DELIVERY).
+    const [before, after] = [dispatched.delivery, result.detect.delivery];
+    const capNotes = [...(before.capNotes ?? []), ...(after.capNotes ?? [])];
+    result.detect.delivery = {
+      sent: [...before.sent, ...after.sent],
+      failed: [...before.failed, ...after.failed],
+      dead: [...before.dead, ...after.dead],
+      heldBack: [...before.heldBack, ...after.heldBack],
+      ...(capNotes.length > 0 ? { capNotes } : {}),
+    };
     // The API runs in this process: it reads the data version again at once rather than
     // up to a second later, as a separate function would.
     deps.api.responses.forgetVersion();

@@ -62,19 +62,46 @@ const cpuNow = () => {
 };
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
+/**
+ * The function each use case runs in. A use case of no function's own (`run-bounded`)
+ * is passed over, so the call counts for the use case that ran it; one missing here
+ * fails loudly, so a new use case cannot be counted for the wrong function.
+ */
+const USE_CASE_ROLES: Record<string, string | null> = {
+  "collect-counts": "collect",
+  "dispatch-collect": "collect",
+  "detect-incidents": "detect",
+  "dispatch-detect": "detect",
+  "deliver-notifications": "detect",
+  "record-service-status": "detect",
+  "sms-cap-round": "detect",
+  "deliver-webhooks": "webhook",
+  "list-incidents": "api",
+  "list-services": "api",
+  "query-status": "api",
+  "report-challenge": "api",
+  "reporter-address": "api",
+  "submit-report": "api",
+  "run-bounded": null,
+};
+
 /** The role of a file under `lambdas/` (`usecases/collect-counts.ts`), or undefined. */
 export function roleOfFile(file: string, key?: Record<string, unknown>): string | undefined {
   const match = /(usecases|handlers|api)\/([\w.-]+)\.ts$/.exec(file);
   if (!match) return undefined;
   const [, folder, base = ""] = match;
-  if (base === "one-tick-at-a-time") {
-    // A tick lease names its function in the key (`LEASE`, `collect`).
-    return typeof key?.sk === "string" ? key.sk : "lease";
+  if (folder === "usecases") {
+    const role = USE_CASE_ROLES[base];
+    if (role === undefined) throw new Error(`store-meter: no function for use case '${base}'`);
+    return role ?? undefined;
   }
-  if (/^collect/.test(base)) return "collect";
-  if (/^(detect|deliver-notifications)/.test(base)) return "detect";
-  if (/^(deliver-webhooks|webhook)/.test(base)) return "webhook";
-  if (folder === "handlers" && base !== "api") return undefined;
+  if (folder === "handlers") {
+    if (base === "shard-worker") {
+      // A shard lease names its function in the key (`LEASE`, `collect#3`).
+      return typeof key?.sk === "string" ? key.sk.split("#")[0] : "lease";
+    }
+    return base === "api" ? "api" : base === "webhook" ? "webhook" : undefined;
+  }
   return "api";
 }
 

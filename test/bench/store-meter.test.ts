@@ -4,7 +4,8 @@
  */
 import { GetCommand, PutCommand, QueryCommand, UpdateCommand } from "@aws-sdk/lib-dynamodb";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { meteredClient, StoreMeter } from "../../bench/support/store-meter";
+import { readdirSync } from "node:fs";
+import { meteredClient, roleOfFile, StoreMeter } from "../../bench/support/store-meter";
 import { parseConfig } from "../../lambdas/domain/config";
 import { PUBLIC_ONLY } from "../../lambdas/http/outbound-policy";
 import { sourcesForService } from "../../lambdas/sources/sources-for-service";
@@ -131,5 +132,24 @@ describe("StoreMeter", () => {
       calls: 3,
     });
     client.destroy();
+  });
+
+  it("knows the function of every use case, and counts the status writes and the hand-outs for theirs", () => {
+    // Act
+    const roles = readdirSync(new URL("../../lambdas/usecases/", import.meta.url))
+      .filter((f) => f.endsWith(".ts"))
+      .map((f) => [f, roleOfFile(`usecases/${f}`)]);
+
+    // Assess: none throws, and the ones a tick runs count for the tick's function
+    expect(Object.fromEntries(roles)).toMatchObject({
+      "dispatch-collect.ts": "collect",
+      "dispatch-detect.ts": "detect",
+      "record-service-status.ts": "detect",
+      "sms-cap-round.ts": "detect",
+      "run-bounded.ts": undefined,
+      "list-services.ts": "api",
+    });
+    expect(roleOfFile("handlers/shard-worker.ts", { pk: "LEASE", sk: "detect#3" })).toBe("detect");
+    expect(() => roleOfFile("usecases/unheard-of.ts")).toThrow(/no function for use case/);
   });
 });
