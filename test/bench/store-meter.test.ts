@@ -2,9 +2,10 @@
  * The benches' instrumented store: calls counted by command, units right for known item
  * sizes (DynamoDB's rounding and minimums), and the latency waited before each call.
  */
+
+import { readdirSync } from "node:fs";
 import { GetCommand, PutCommand, QueryCommand, UpdateCommand } from "@aws-sdk/lib-dynamodb";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { readdirSync } from "node:fs";
 import { meteredClient, roleOfFile, StoreMeter } from "../../bench/support/store-meter";
 import { parseConfig } from "../../lambdas/domain/config";
 import { PUBLIC_ONLY } from "../../lambdas/http/outbound-policy";
