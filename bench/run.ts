@@ -11,7 +11,8 @@
  *   cost: DynamoDB calls and capacity units per service per tick (by function, command
  *   and store method) on a metered store, priced as USD per service-month (target
  *   DynamoDB ≤ 0.05). scale: tick durations, calls and GET /services latency at 1,000
- *   and 10,000 services (OUTCRY_BENCH_SCALE=1000 runs only the first, or any list;
+ *   and 10,000 services, and the notification drain of 1,000 opening at once
+ *   (OUTCRY_BENCH_SCALE=1000 runs only the first size, or any list;
  *   POWERTOOLS_LOG_LEVEL=ERROR hides the line each unread source logs).
  */
 import { existsSync } from "node:fs";

@@ -2,7 +2,8 @@
  * The pipeline at 1,000 and 10,000 services (crowd reports only) on a metered store with
  * 5 ms per call: each function's tick (and each shard's, when the tick reports shards),
  * calls per service, `GET /services` over real HTTP cold and warm, and the monthly cost
- * per service from the cost bench's model.
+ * per service from the cost bench's model; then the notification drain of 1,000
+ * services opening at once (`mass-outage.ts`).
  *
  * The store (dynalite) runs in a process of its own but on this machine, and it is
  * slower than DynamoDB at this rate: calls queue in it beyond the injected latency. So
@@ -15,6 +16,7 @@ import { VERSION_MEMO_MS } from "../lambdas/api/response-cache";
 import { lastClosedBucket, MINUTE_MS } from "../lambdas/domain/buckets";
 import { parseConfig } from "../lambdas/domain/config";
 import { perServiceTick, type TickFigures } from "./cost";
+import { benchMassOutage } from "./mass-outage";
 import {
   type MeteredRuntime,
   percentile,
@@ -300,5 +302,5 @@ export async function benchScale(
     // At 10,000 a cold answer makes 20,000 store calls: three of them tell enough.
     ok = (await benchScaleAt(size, size > 2000 ? 3 : 20)) && ok;
   }
-  return ok;
+  return (await benchMassOutage()) && ok;
 }
