@@ -29,6 +29,7 @@ import {
   monthlyModel,
   type PerServiceTick,
   PRICES,
+  SQS_IDLE_RECEIVES_PER_MINUTE,
 } from "./support/pricing";
 import type { CallRow } from "./support/store-meter";
 
@@ -99,6 +100,8 @@ export function perServiceTick(
     dynamo,
     lambda,
     sqsRequests: figures.sqsRequests / per,
+    // Two queues' idle pollers, whatever the tick did, shared by the fleet.
+    sqsIdleRequests: (SQS_IDLE_RECEIVES_PER_MINUTE * figures.scheduleMinutes) / figures.services,
     snsPublishes: figures.snsPublishes / per,
     apiRequests: figures.apiRequests / per,
   };
@@ -304,7 +307,7 @@ export async function benchCost(mix: CostMix = DEFAULT_MIX, ticks = 10): Promise
         )}); SQS ${PRICES.sqsRequest * 1e6}, SNS ${PRICES.snsPublish * 1e6} per million publishes, HTTP API ${PRICES.httpApiRequest * 1e6} per million requests; 30-day month, no free tier`,
     );
     console.log(
-      "  shared items (PROGRESS, LEASE, the incident and outbox queries) are divided over the fleet; SQS counts 3 requests per shard and tick when the tick reports shards (the queue's idle polling is not counted)",
+      "  shared items (PROGRESS, LEASE, the incident and outbox queries) are divided over the fleet; SQS counts 3 requests per shard and tick when the tick reports shards, and the pollers' empty receives (2 queues x 5 pollers x 3 a minute) as a fixed cost shared by the fleet",
     );
     console.log("");
     for (const line of formatModel(lines)) console.log(line);

@@ -23,6 +23,15 @@ export const PRICES = {
   httpApiRequest: 1.0 / 1e6,
 } as const;
 
+/**
+ * Receives the Lambda pollers make on the two shard queues when they are empty, a
+ * minute, whatever the fleet: a queue with maximum concurrency set keeps five pollers
+ * (Lambda scales idle pollers down to two only without it), each long polling for 20 s,
+ * so three receives a minute each. A fixed cost of the deployment, divided over its
+ * services.
+ */
+export const SQS_IDLE_RECEIVES_PER_MINUTE = 2 * 5 * 3;
+
 /** The issue's target: DynamoDB per service-month, USD. */
 export const DYNAMO_TARGET_PER_SERVICE_MONTH = 0.05;
 
@@ -82,6 +91,8 @@ export interface PerServiceTick {
   /** Lambda per service per tick, by function: invocations and GB-seconds. */
   lambda: Record<string, { invocations: number; gbSeconds: number }>;
   sqsRequests: number;
+  /** The pollers' receives on empty queues (see {@link SQS_IDLE_RECEIVES_PER_MINUTE}). */
+  sqsIdleRequests: number;
   snsPublishes: number;
   apiRequests: number;
 }
@@ -127,6 +138,11 @@ export function monthlyModel(perTick: PerServiceTick, scheduleMinutes: number): 
     item: "SQS",
     usd: perTick.sqsRequests * ticks * PRICES.sqsRequest,
     detail: `${(perTick.sqsRequests * ticks).toFixed(1)} requests`,
+  });
+  lines.push({
+    item: "SQS idle polling",
+    usd: perTick.sqsIdleRequests * ticks * PRICES.sqsRequest,
+    detail: `${(perTick.sqsIdleRequests * ticks).toFixed(1)} empty receives (fixed, shared)`,
   });
   lines.push({
     item: "SNS",
