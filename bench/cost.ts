@@ -14,6 +14,7 @@ import { FIXTURE_NETWORK } from "../test/support/outbound";
 import {
   type MeteredRuntime,
   seedDetectorStates,
+  seedReportHistory,
   shardsOf,
   shardTimes,
   startMeteredRuntime,
@@ -280,6 +281,7 @@ export async function benchCost(mix: CostMix = DEFAULT_MIX, ticks = 10): Promise
     const width = config.bucketMinutes * MINUTE_MS;
     const state = warmDetectorState(config, lastClosedBucket(start, config.bucketMinutes) - width);
     await seedDetectorStates(bench.table, ids, state);
+    await seedReportHistory(bench.table, config, start);
     const figures = await measureTicks(bench, {
       services: mix.services,
       scheduleMinutes: config.scheduleMinutes,

@@ -21,6 +21,7 @@ import {
   type MeteredRuntime,
   percentile,
   seedDetectorStates,
+  seedReportHistory,
   shardsOf,
   shardTimes,
   startMeteredRuntime,
@@ -115,6 +116,7 @@ async function benchScaleAt(services: number, coldSamples: number): Promise<bool
   try {
     const state = warmDetectorState(config, lastClosedBucket(heavy, config.bucketMinutes) - width);
     await seedDetectorStates(bench.table, ids, state);
+    await seedReportHistory(bench.table, config, heavy);
     const seeded = performance.now();
     const { meter } = bench;
     meter.recording = false;

@@ -174,8 +174,10 @@ export class OutcryStack extends Stack {
       { partitions: ["S#*", "H#*"], actions: ["Query", "UpdateItem"] },
       // Items seen per bucket, so a feed item counts once however often it is read.
       { partitions: ["I#*"], actions: ["GetItem", "Query", "UpdateItem"] },
-      // Crowd reports, counted per bucket.
+      // Crowd reports, counted per bucket, of the services the window's markers name
+      // (and the item that says from when markers are believed).
       { partitions: ["R#*"], actions: ["Query"] },
+      { partitions: ["RW#*"], actions: ["GetItem", "Query"] },
       // Timeline annotations (e.g. Statuspage incident updates).
       { partitions: ["A#*"], actions: ["PutItem"] },
       // How far collect got, and the data version the API's caches follow.
@@ -222,6 +224,9 @@ export class OutcryStack extends Stack {
       // POST /reports: one conditional put per report, marked `capped` (UpdateItem) when
       // its network's share of the window is spent.
       { partitions: ["R#*"], actions: ["PutItem", "UpdateItem"] },
+      // The marker that a service has reports in a window, put before its first report
+      // (and once, the window markers are believed from).
+      { partitions: ["RW#*"], actions: ["PutItem"] },
       // The per-network counters of POST /reports: one conditional ADD per new report,
       // read back for an incident's evidence (GET /incidents/{id}).
       { partitions: ["N#*"], actions: ["UpdateItem", "Query"] },

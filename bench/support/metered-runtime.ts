@@ -21,6 +21,7 @@ import type { OutboundPolicy } from "../../lambdas/http/outbound-policy";
 import { createDocumentClient, type TableRef } from "../../lambdas/store/client";
 import { DynamoDetectorStateStore } from "../../lambdas/store/detector-state-store";
 import { DynamoProgressStore } from "../../lambdas/store/progress-store";
+import { DynamoReportStore } from "../../lambdas/store/report-store";
 import { type LocalRuntime, startLocalRuntime } from "../../local/local-runtime";
 import { meteredClient, StoreMeter } from "./store-meter";
 import { type StoreProcess, startStoreProcess } from "./store-process";
@@ -188,6 +189,30 @@ export async function seedDetectorStates(
       }
     }),
   );
+}
+
+/**
+ * One crowd report a day before `at`: the table of a deployment that has taken reports
+ * before, whose report markers are believed (a new table reads every service's reports
+ * until a window after its first report).
+ */
+export async function seedReportHistory(table: TableRef, config: Config, at: number) {
+  const [service] = config.services;
+  if (!service) return;
+  const reports = new DynamoReportStore(table, {
+    bucketMinutes: config.bucketMinutes,
+    dedupMinutes: config.reports.dedupMinutes,
+    shards: config.reports.shards,
+    retentionDays: config.retentionDays,
+    perNetwork: config.reports.perNetwork,
+  });
+  await reports.record({
+    service: service.id,
+    problem: "other",
+    reporter: "history",
+    network: "history",
+    at: at - 24 * 60 * MINUTE_MS,
+  });
 }
 
 /** Percentile `p` (0-1) of `values`. */

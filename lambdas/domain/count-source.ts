@@ -31,6 +31,12 @@ export interface SourceRequest {
   deadlineAt?: number;
   /** What the source returned as `memory` after its last successful read, if any. */
   memory: SourceMemory | null;
+  /**
+   * What the reads of one collect run share: the first read asking for `key` loads it,
+   * the others of the run get the same promise (the crowd-report markers of a shard are
+   * read once, not once a service). Absent: nothing is shared.
+   */
+  shared?: <T>(key: string, load: () => Promise<T>) => Promise<T>;
 }
 
 /** What a source read. */

@@ -332,6 +332,12 @@ export interface ReportStore {
     bucketStarts: readonly number[],
   ): Promise<Map<number, Record<string, number>>>;
   /**
+   * The services with reports in the dedup windows of `bucketStarts`, read once for all
+   * of them; null when the store cannot tell (reports may predate what it keeps to
+   * tell), and every service must be counted.
+   */
+  servicesWithReports(bucketStarts: readonly number[]): Promise<ReadonlySet<string> | null>;
+  /**
    * How many reports of `service` counted in the dedup windows that overlap
    * [`fromMs`, `toMs`), and from how many distinct networks they came.
    */

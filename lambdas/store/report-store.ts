@@ -19,14 +19,41 @@
  *   second write, and a failure between the steps leaves a report uncounted rather than
  *   counted past the cap. One address's repeats never spend its network's share, since
  *   only a reporter's first report reaches the counter.
+ * - before its report, each report makes sure a marker says its service has reports in
+ *   its window (`pk = RW#<window start ISO>#<k>`, `sk = <service>`, k a hash of the
+ *   service over a few partitions so a mass outage spreads them). A container writes
+ *   each marker once. collect reads a window's markers once a shard
+ *   ({@link DynamoReportStore.servicesWithReports}) and queries the report partitions of
+ *   marked services only: a service nobody reported costs no query.
+ * - markers are believed from the window after the first one marked (`RW#SINCE`, put
+ *   once): a table that holds reports from before markers existed, or from a container
+ *   of the release before that was still running, has them counted by full reads until
+ *   then.
  */
-import { PutCommand, QueryCommand, UpdateCommand } from "@aws-sdk/lib-dynamodb";
+import { GetCommand, PutCommand, QueryCommand, UpdateCommand } from "@aws-sdk/lib-dynamodb";
 import { bucketStart as alignBucket, MINUTE_MS, toIso } from "../domain/buckets";
 import type { CrowdReport, ReportNetworks, ReportOutcome, ReportStore } from "../domain/ports";
 import { expiresAt, isConditionFailure, queryAll, type TableRef } from "./client";
 
 /** The mark of a report that does not count: capped, or not yet taken by its network. */
 const UNCOUNTED = "uncounted";
+/** Partitions a window's markers spread over. */
+const MARK_PARTITIONS = 4;
+/** The item that says from which window markers are believed. */
+const MARKS_SINCE = { pk: "RW#SINCE", sk: "since" };
+/** Markers a container remembers having written before it forgets them all. */
+const MARKS_REMEMBERED = 10_000;
+/** Markers outlive the look-back collect re-counts by far; the reports keep their own. */
+const MARK_KEEP_DAYS = 2;
+
+/** A stable hash of any string (FNV-1a). */
+function fnv(text: string): number {
+  let hash = 0x811c9dc5;
+  for (let i = 0; i < text.length; i++) {
+    hash = Math.imul(hash ^ text.charCodeAt(i), 0x01000193) >>> 0;
+  }
+  return hash;
+}
 
 /** Options of the report store (from the config's `bucketMinutes` and `reports`). */
 export interface ReportStoreOptions {
@@ -50,13 +77,57 @@ export class DynamoReportStore implements ReportStore {
     }
   }
 
-  /** A stable shard for any reporter id (FNV-1a), hex hash or not. */
+  /** Markers this container wrote (`<service>#<window>`), so a flood writes each once. */
+  private readonly marked = new Set<string>();
+  /** True once this container saw `RW#SINCE` written. */
+  private sinceWritten = false;
+  /** The window markers are believed from, once read (it never moves once written). */
+  private since: number | undefined;
+
+  /** A stable shard for any reporter id, hex hash or not. */
   private shardOf(reporter: string): number {
-    let hash = 0x811c9dc5;
-    for (let i = 0; i < reporter.length; i++) {
-      hash = Math.imul(hash ^ reporter.charCodeAt(i), 0x01000193) >>> 0;
+    return fnv(reporter) % this.options.shards;
+  }
+
+  private markPartition(window: number, service: string): string {
+    return `RW#${toIso(window)}#${fnv(service) % MARK_PARTITIONS}`;
+  }
+
+  /**
+   * Makes sure a marker says `service` has reports in the window of `atMs`, and, the first
+   * time, that markers are believed from the next window.
+   */
+  private async mark(service: string, atMs: number): Promise<void> {
+    const window = alignBucket(atMs, this.options.dedupMinutes);
+    const memo = `${service}#${window}`;
+    if (this.marked.has(memo)) return;
+    await this.table.client.send(
+      new PutCommand({
+        TableName: this.table.tableName,
+        Item: {
+          pk: this.markPartition(window, service),
+          sk: service,
+          expiresAt: expiresAt(atMs, MARK_KEEP_DAYS),
+        },
+      }),
+    );
+    if (!this.sinceWritten) {
+      const next = window + this.options.dedupMinutes * MINUTE_MS;
+      try {
+        await this.table.client.send(
+          new PutCommand({
+            TableName: this.table.tableName,
+            Item: { ...MARKS_SINCE, window: next },
+            ConditionExpression: "attribute_not_exists(pk)",
+          }),
+        );
+      } catch (error) {
+        if (!isConditionFailure(error)) throw error;
+      }
+      this.sinceWritten = true;
     }
-    return hash % this.options.shards;
+    if (this.marked.size >= MARKS_REMEMBERED) this.marked.clear();
+    this.marked.add(memo);
   }
 
   private partition(service: string, timeMs: number, shard: number, kind = "R"): string {
@@ -65,6 +136,8 @@ export class DynamoReportStore implements ReportStore {
   }
 
   async record(report: CrowdReport): Promise<ReportOutcome> {
+    // The marker first: a report collect can read always has one.
+    await this.mark(report.service, report.at);
     const key = {
       pk: this.partition(report.service, report.at, this.shardOf(report.reporter)),
       sk: report.reporter,
@@ -170,6 +243,34 @@ export class DynamoReportStore implements ReportStore {
       ),
     );
     return counts;
+  }
+
+  async servicesWithReports(bucketStarts: readonly number[]): Promise<ReadonlySet<string> | null> {
+    const windows = [
+      ...new Set(bucketStarts.map((b) => alignBucket(b, this.options.dedupMinutes))),
+    ];
+    if (this.since === undefined) {
+      const { Item } = await this.table.client.send(
+        new GetCommand({ TableName: this.table.tableName, Key: MARKS_SINCE, ConsistentRead: true }),
+      );
+      if (!Item) return null;
+      this.since = Item.window as number;
+    }
+    const since = this.since;
+    if (windows.some((window) => window < since)) return null;
+    const pages = await Promise.all(
+      windows.flatMap((window) =>
+        Array.from({ length: MARK_PARTITIONS }, (_, k) =>
+          queryAll(this.table, {
+            KeyConditionExpression: "pk = :pk",
+            ExpressionAttributeValues: { ":pk": `RW#${toIso(window)}#${k}` },
+            ProjectionExpression: "sk",
+            ConsistentRead: true,
+          }),
+        ),
+      ),
+    );
+    return new Set(pages.flat().map((item) => item.sk as string));
   }
 
   async networkSummary(service: string, fromMs: number, toMs: number): Promise<ReportNetworks> {

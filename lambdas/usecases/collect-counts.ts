@@ -186,6 +186,16 @@ export async function collectCounts(
     latest: {},
     failures: [],
   };
+  // What this run's reads share (the crowd-report markers of the shard: one read for all).
+  const sharedLoads = new Map<string, Promise<unknown>>();
+  const shared = <T>(key: string, load: () => Promise<T>): Promise<T> => {
+    let loaded = sharedLoads.get(key) as Promise<T> | undefined;
+    if (!loaded) {
+      loaded = load();
+      sharedLoads.set(key, loaded);
+    }
+    return loaded;
+  };
   const readSource = async (
     serviceId: string,
     source: CountSource,
@@ -209,6 +219,7 @@ export async function collectCounts(
           signal: controller.signal,
           deadlineAt: clock() + allowed,
           memory,
+          shared,
         }),
         allowed,
         what,

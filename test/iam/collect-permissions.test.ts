@@ -113,13 +113,20 @@ describe("collect through the IAM gate", () => {
       retentionDays: 30,
       perNetwork: gated.config.reports.perNetwork,
     });
-    await reports.record({
-      service: "t-mobile",
-      problem: "no-signal",
-      reporter: "r-1",
-      network: "n-1",
-      at: Date.parse("2023-02-14T03:27:00Z"),
-    });
+    // An earlier report too: the table has taken reports a while, so the newest window's
+    // markers are believed, and collect reads them.
+    for (const [reporter, at] of [
+      ["r-0", "2023-02-14T02:00:00Z"],
+      ["r-1", "2023-02-14T03:27:00Z"],
+    ] as const) {
+      await reports.record({
+        service: "t-mobile",
+        problem: "no-signal",
+        reporter,
+        network: "n-1",
+        at: Date.parse(at),
+      });
+    }
     const deps = buildDependencies({
       config: gated.config,
       tableName: gated.identity("collect").environment.TABLE_NAME as string,

@@ -1,6 +1,7 @@
 /**
  * The crowd-report source: reports posted to `POST /reports`, counted per bucket from
- * the report store, so a re-run of the tick yields the same count.
+ * the report store, so a re-run of the tick yields the same count. A service the store's
+ * markers show no report for counts 0 without reading its reports.
  */
 import { CROWD_SOURCE_ID } from "../../../contract/catalog";
 import type { CountSource, SourceReading, SourceRequest } from "../../domain/count-source";
@@ -17,6 +18,16 @@ export class CrowdReportSource implements CountSource {
   ) {}
 
   async read(request: SourceRequest): Promise<SourceReading> {
+    // One read of the run's markers tells which services have reports at all: the others
+    // count nothing without a query of their own.
+    const marked = request.shared
+      ? await request.shared(`crowd-reports#${request.buckets.join(",")}`, () =>
+          this.reports.servicesWithReports(request.buckets),
+        )
+      : null;
+    if (marked && !marked.has(this.service)) {
+      return { counts: request.buckets.map(() => 0), breakdowns: request.buckets.map(() => ({})) };
+    }
     const counted = await this.reports.countBuckets(this.service, request.buckets);
     const byProblem = request.buckets.map((bucket) => counted.get(bucket) ?? {});
     return {
