@@ -90,12 +90,25 @@ describe("DynamoDetectorStateStore.load", () => {
   });
 });
 
-/** Writes the item as an earlier (or later) release would have, bypassing the store. */
-async function putRaw(table: TableRef, service: string, state: string, revision: number) {
+/**
+ * Writes the item as an earlier (or later) release would have, bypassing the store: a
+ * string as the plain JSON `state`, bytes as the `packed` state.
+ */
+async function putRaw(
+  table: TableRef,
+  service: string,
+  stored: string | Uint8Array,
+  revision: number,
+) {
   await table.client.send(
     new PutCommand({
       TableName: table.tableName,
-      Item: { pk: `D#${service}`, sk: "state", state, revision },
+      Item: {
+        pk: `D#${service}`,
+        sk: "state",
+        ...(typeof stored === "string" ? { state: stored } : { packed: stored }),
+        revision,
+      },
     }),
   );
 }
@@ -313,17 +326,7 @@ describe("DynamoDetectorStateStore packing", () => {
   it("reads a state packed by format 1, whatever zlib packs it into today", async () => {
     // Prepare: the bytes format 1 wrote for the initial state, kept as they were
     const table = await testTable.freshTable();
-    await table.client.send(
-      new PutCommand({
-        TableName: table.tableName,
-        Item: {
-          pk: "D#t-mobile",
-          sk: "state",
-          packed: Buffer.from(PACKED_INITIAL_STATE, "base64"),
-          revision: 1,
-        },
-      }),
-    );
+    await putRaw(table, "t-mobile", Buffer.from(PACKED_INITIAL_STATE, "base64"), 1);
 
     // Act
     const loaded = await new DynamoDetectorStateStore(table).load("t-mobile");
@@ -335,12 +338,7 @@ describe("DynamoDetectorStateStore packing", () => {
   it("refuses a state packed in a format it does not know, naming the format", async () => {
     // Prepare
     const table = await testTable.freshTable();
-    await table.client.send(
-      new PutCommand({
-        TableName: table.tableName,
-        Item: { pk: "D#t-mobile", sk: "state", packed: Uint8Array.from([2, 0, 0]), revision: 1 },
-      }),
-    );
+    await putRaw(table, "t-mobile", Uint8Array.from([2, 0, 0]), 1);
 
     // Act
     const loading = new DynamoDetectorStateStore(table).load("t-mobile");

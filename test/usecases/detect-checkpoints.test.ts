@@ -20,17 +20,11 @@ import {
 import { buildDependencies } from "../../lambdas/wiring/dependencies";
 import { countedClient, type SentRequest } from "../support/counted-client";
 import { startTestTable, type TestTable } from "../support/embedded-table";
+import { BUCKET_MS, surgeCount, T0, tickAfter } from "../support/surge-series";
 import { pipelineOn, RecordingNotifier } from "./pipeline-fixture";
 
-const T0 = Date.parse("2024-01-01T00:00:00Z");
-const BUCKET_MS = 5 * MINUTE_MS;
 /** The bucket `index` starts here. */
 const bucket = (index: number) => T0 + index * BUCKET_MS;
-/**
- * A tick `minute` minutes after the one that settles bucket `index` (a minute after it
- * closed, as the one-minute schedule runs it): minutes 1 to 4 settle no newer bucket.
- */
-const tickAt = (index: number, minute = 0) => bucket(index + 1) + (1 + minute) * MINUTE_MS;
 const SERVICES = ["t-mobile", "verizon", "att"];
 const configOf = (services: readonly string[]) =>
   parseConfig({
@@ -38,24 +32,20 @@ const configOf = (services: readonly string[]) =>
     notifications: { groupWindowMinutes: 0, peakMultiples: [] },
   });
 
-/** Two quiet hours, T-Mobile surging from bucket 24 for half an hour. */
-const count = (service: string, index: number) =>
-  service === "t-mobile" && index >= 24 && index < 30 ? 900 : 10;
-
 let table: TestTable;
 beforeAll(async () => {
   table = await startTestTable();
 });
 afterAll(async () => table.close());
 
-/** A fresh table with the counts of every service in `SERVICES` through bucket 40. */
+/** A fresh table with the surge series of every service in `SERVICES` through bucket 40. */
 async function seeded() {
   const { tableName } = await table.freshTable();
   const { client, sent } = countedClient(table.store.endpoint);
   const series = new DynamoSeriesStore({ client, tableName }, 30);
   for (let index = 0; index <= 40; index++) {
     for (const service of SERVICES) {
-      await series.putCount(service, "reports", bucket(index), count(service, index));
+      await series.putCount(service, "reports", bucket(index), surgeCount(service, index));
     }
   }
   const wall = { now: T0 };
@@ -114,7 +104,7 @@ describe("detect checkpoints", () => {
     const ticks: { index: number; minute: number; result: DetectResult; reads: string[] }[] = [];
     for (let index = 20; index <= 28; index++) {
       for (let minute = 0; minute < 5; minute++) {
-        wall.now = tickAt(index, minute);
+        wall.now = tickAfter(index, minute);
         const { result, requests } = await counted(sent, () => detectIncidents(deps, wall.now));
         ticks.push({ index, minute, result, reads: stateReads(requests) });
         // Assess (each tick): a tick that settles no new bucket reads no state nor count
@@ -147,13 +137,13 @@ describe("detect checkpoints", () => {
     // Prepare: a first tick saves every state
     const { sent, detect } = await seeded();
     const deps = detect();
-    await detectIncidents(deps, tickAt(20));
+    await detectIncidents(deps, tickAfter(20));
 
     // Act: Verizon's save loses on the next bucket's tick; then two ticks with no new bucket
     const losing = { ...deps, states: refusing(deps.states, "verizon", "lost") };
-    const lost = await detectIncidents(losing, tickAt(21));
-    const next = await counted(sent, () => detectIncidents(deps, tickAt(21, 1)));
-    const after = await counted(sent, () => detectIncidents(deps, tickAt(21, 2)));
+    const lost = await detectIncidents(losing, tickAfter(21));
+    const next = await counted(sent, () => detectIncidents(deps, tickAfter(21, 1)));
+    const after = await counted(sent, () => detectIncidents(deps, tickAfter(21, 2)));
 
     // Assess: the next tick read every state again and advanced Verizon; the one after
     // read none
@@ -177,12 +167,12 @@ describe("detect checkpoints", () => {
         [0, 1, 2].map((index) => detectShard(over, { at, through, shard: { index, count: 3 } })),
       );
     };
-    await tick(tickAt(20));
+    await tick(tickAfter(20));
 
     // Act: Verizon's shard fails on the next bucket's tick; then a tick with no new bucket
     const failing = { ...deps, states: refusing(deps.states, "verizon", "throws") };
-    const failed = await tick(tickAt(21), failing);
-    const next = await counted(sent, () => tick(tickAt(21, 1)));
+    const failed = await tick(tickAfter(21), failing);
+    const next = await counted(sent, () => tick(tickAfter(21, 1)));
 
     // Assess
     expect(failed.map((o) => o.status)).toEqual(["fulfilled", "rejected", "fulfilled"]);
@@ -197,12 +187,12 @@ describe("detect checkpoints", () => {
     // Prepare: two carriers detected, then AT&T configured beside them
     const { sent, detect } = await seeded();
     const before = detect(configOf(["t-mobile", "verizon"]));
-    await detectIncidents(before, tickAt(20));
+    await detectIncidents(before, tickAfter(20));
     const deps = detect(configOf(SERVICES));
 
     // Act: two ticks with no new bucket
-    const next = await counted(sent, () => detectIncidents(deps, tickAt(20, 1)));
-    const after = await counted(sent, () => detectIncidents(deps, tickAt(20, 2)));
+    const next = await counted(sent, () => detectIncidents(deps, tickAfter(20, 1)));
+    const after = await counted(sent, () => detectIncidents(deps, tickAfter(20, 2)));
 
     // Assess
     expect(next.result.skipped).toBe(false);
