@@ -9,6 +9,7 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { lastClosedBucket, MINUTE_MS } from "../lambdas/domain/buckets";
 import { parseConfig } from "../lambdas/domain/config";
+import { packState } from "../lambdas/store/detector-state-codec";
 import { startFixtureServer } from "../test/support/fixture-server";
 import { FIXTURE_NETWORK } from "../test/support/outbound";
 import {
@@ -296,7 +297,7 @@ export async function benchCost(mix: CostMix = DEFAULT_MIX, ticks = 10): Promise
     const dynamo = dynamoOf(lines);
     const quiet = mix.services - mix.withReports - mix.withHttp;
     console.log(
-      `\nCost per service-month (${mix.services} services: ${quiet} crowd-only and quiet, ${mix.withReports} getting ${mix.reportsPerMinute} reports a minute, ${mix.withHttp} also reading an HTTP JSON source; one dashboard refreshing GET /services ${mix.dashboardRefreshesPerMinute}x a minute; ${ticks} ticks at a ${config.scheduleMinutes}-minute schedule, ${config.bucketMinutes}-minute buckets, warm detector states of ${JSON.stringify(state).length.toLocaleString("en-US")} characters; ${latencyMs} ms per store call)`,
+      `\nCost per service-month (${mix.services} services: ${quiet} crowd-only and quiet, ${mix.withReports} getting ${mix.reportsPerMinute} reports a minute, ${mix.withHttp} also reading an HTTP JSON source; one dashboard refreshing GET /services ${mix.dashboardRefreshesPerMinute}x a minute; ${ticks} ticks at a ${config.scheduleMinutes}-minute schedule, ${config.bucketMinutes}-minute buckets, warm detector states of ${JSON.stringify(state).length.toLocaleString("en-US")} characters of JSON, stored packed in ${packState(state).length} bytes; ${latencyMs} ms per store call)`,
     );
     console.log(
       `  prices ${PRICES.region}: DynamoDB on demand USD ${PRICES.dynamoWriteUnit * 1e6} per million WRU, ${PRICES.dynamoReadUnit * 1e6} per million RRU; Lambda arm64 ${PRICES.lambdaRequest * 1e6} per million requests + ${PRICES.lambdaArmGbSecond} per GB-s (memory: ${Object.entries(

@@ -12,6 +12,7 @@ import { DASHBOARD_FILE, OPENAPI_FILE } from "../contract/bundled-files";
 import { buildDashboardHtmlSync } from "../dashboard/build";
 import { openApiText } from "../lambdas/api/openapi";
 import type { Config } from "../lambdas/domain/config";
+import { CHECKPOINT_PARTITION } from "../lambdas/store/detect-checkpoint-store";
 import { QUEUE_INDEX } from "../lambdas/store/queue-index";
 import { TICK_PARTITION } from "../lambdas/store/shard-progress-store";
 import { LEASE_PARTITION } from "../lambdas/store/tick-lease-store";
@@ -192,6 +193,8 @@ export class OutcryStack extends Stack {
       { partitions: ["S#*"], actions: ["Query"] },
       // Each service's detector state, saved with a revision check.
       { partitions: ["D#*"], actions: ["GetItem", "PutItem"] },
+      // Each shard's checkpoint: read every tick, written when all its states are saved.
+      { partitions: [CHECKPOINT_PARTITION], actions: ["GetItem", "PutItem"] },
       // Incidents: recorded, and listed to find the open ones.
       { partitions: ["INC"], actions: ["PutItem", "Query"] },
       // The notification outbox: recorded once, claimed, marked sent, failed or dead.

@@ -155,6 +155,7 @@ function mergeDetect(results: readonly DetectResult[], through: number): DetectR
     through,
     shard: { index: 0, count: 1 },
     tickComplete: results.some((r) => r.tickComplete),
+    skipped: results.every((r) => r.skipped),
     buckets: results.reduce((sum, r) => sum + r.buckets, 0),
     transitions: results.flatMap((r) => r.transitions),
     conflicts: results.flatMap((r) => r.conflicts),

@@ -2,7 +2,7 @@
  * The expected count of a service for a bucket: what this time of day (and, once weeks
  * are seen, this day of the week) usually brings, learned online from normal buckets
  * only. It answers in O(1) from a few hundred numbers, so the detect Lambda reads one
- * small item per service per tick instead of weeks of raw buckets.
+ * small item per service per new bucket instead of weeks of raw buckets.
  *
  * How, and why:
  * - Normal counts are summed per local hour; when the hour is over, its mean teaches two

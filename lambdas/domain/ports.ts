@@ -520,6 +520,36 @@ export interface ShardProgressStore {
   ): Promise<ShardTally>;
 }
 
+/** An open incident as a detect shard reports it: enough to name it and its peak. */
+export type OpenIncident = Pick<Incident, "id" | "service" | "peak">;
+
+/**
+ * What a detect shard noted once every one of its services had a saved state through
+ * `through`: a later tick of the same services through no newer bucket has nothing to
+ * step, so it reads no state and reports what is noted here instead.
+ */
+export interface DetectCheckpoint {
+  /** The fingerprint of the shard's services then (`shardFingerprint` in `shards.ts`). */
+  services: string;
+  /** The newest bucket every one of those services' saved states had stepped through. */
+  through: number;
+  /** Their open incidents' quiet runs (incident id → since), left for the tick's finisher. */
+  quietSince: Record<string, number>;
+  /** Their open incidents. */
+  open: OpenIncident[];
+}
+
+/**
+ * Each detect shard's {@link DetectCheckpoint}. A checkpoint may be stale (older than the
+ * states), never ahead of them: states only move forward, and one is written only after
+ * every state it speaks for was saved.
+ */
+export interface DetectCheckpointStore {
+  /** The checkpoint last written for `shard` (the `index`-th of `count`), or null. */
+  read(shard: ShardRef): Promise<DetectCheckpoint | null>;
+  write(shard: ShardRef, checkpoint: DetectCheckpoint): Promise<void>;
+}
+
 /**
  * Leases that keep two ticks of one kind (collect, detect) from working at once: a late
  * or retried invocation that finds the lease held skips its tick, and a crashed holder's

@@ -5,6 +5,7 @@
  * configured services, so every service lies in exactly one shard of a tick however many
  * there are, and a worker finds its services from the job alone.
  */
+import { createHash } from "node:crypto";
 import * as z from "zod/mini";
 import { parseIso, toIso } from "./buckets";
 import { OutcryError } from "./outcry-error";
@@ -47,6 +48,18 @@ export function servicesOf<T>(services: readonly T[], shard: ShardRef): T[] {
   const from = Math.floor((shard.index * services.length) / shard.count);
   const to = Math.floor(((shard.index + 1) * services.length) / shard.count);
   return services.slice(from, to);
+}
+
+/**
+ * What tells one list of a shard's services from another: the same ids in the same order
+ * give the same value, and any service added, removed or moved across shards (a config
+ * change) gives another, so what was noted of a shard's services is never taken for
+ * another list's.
+ * @example shardFingerprint(servicesOf(config.services, shard).map((s) => s.id));
+ */
+export function shardFingerprint(serviceIds: readonly string[]): string {
+  // Ids cannot hold a newline, so joining on one keeps every list distinct.
+  return createHash("sha256").update(serviceIds.join("\n")).digest("base64url").slice(0, 22);
 }
 
 /** The golden ratio's fraction: successive multiples spread evenly over [0, 1). */

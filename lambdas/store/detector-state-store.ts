@@ -1,14 +1,21 @@
 /**
  * Detector state in DynamoDB: one item per service (`pk = D#<service>`, `sk = state`)
- * holding the state as JSON and a revision number. A save only succeeds on the revision
- * it read, so two concurrent detect ticks cannot both advance a service. A state saved by
- * an earlier release is read through the migration, so callers only see the current shape.
+ * holding the state, packed (`detector-state-codec.ts`), and a revision number. A save
+ * only succeeds on the revision it read, so two concurrent detect ticks cannot both
+ * advance a service. A state saved by an earlier release (plain JSON, or an older shape)
+ * is read through the codec and the migration, so callers only see the current shape.
  */
 import { GetCommand, PutCommand } from "@aws-sdk/lib-dynamodb";
 import type { DetectorState } from "../domain/detector";
-import { migrateDetectorState, type StoredDetectorState } from "../domain/detector-state-migration";
+import { migrateDetectorState } from "../domain/detector-state-migration";
 import type { DetectorStateStore } from "../domain/ports";
 import { batchGetAll, isConditionFailure, type TableRef } from "./client";
+import {
+  PACKED_ATTRIBUTE,
+  PLAIN_ATTRIBUTE,
+  packState,
+  storedStateOf,
+} from "./detector-state-codec";
 
 /** {@link DetectorStateStore} on the outcry table. */
 export class DynamoDetectorStateStore implements DetectorStateStore {
@@ -29,8 +36,9 @@ export class DynamoDetectorStateStore implements DetectorStateStore {
   async loadMany(services: readonly string[]) {
     const keys = services.map((service) => ({ pk: `D#${service}`, sk: "state" }));
     const items = await batchGetAll(this.table, keys, {
-      expression: "pk, #state",
-      names: { "#state": "state" },
+      // Both: an item is packed, or plain as an earlier release saved it.
+      expression: "pk, #packed, #plain",
+      names: { "#packed": PACKED_ATTRIBUTE, "#plain": PLAIN_ATTRIBUTE },
     });
     return new Map(items.map((item) => [(item.pk as string).slice(2), stateOf(item)]));
   }
@@ -43,7 +51,7 @@ export class DynamoDetectorStateStore implements DetectorStateStore {
           Item: {
             pk: `D#${service}`,
             sk: "state",
-            state: JSON.stringify(state),
+            [PACKED_ATTRIBUTE]: packState(state),
             revision: expected + 1,
           },
           ConditionExpression: expected === 0 ? "attribute_not_exists(pk)" : "revision = :expected",
@@ -60,5 +68,5 @@ export class DynamoDetectorStateStore implements DetectorStateStore {
 
 /** The state an item holds, migrated to the current version. */
 function stateOf(item: Record<string, unknown>): DetectorState {
-  return migrateDetectorState(JSON.parse(item.state as string) as StoredDetectorState);
+  return migrateDetectorState(storedStateOf(item));
 }

@@ -1,6 +1,10 @@
 /**
  * Use case: run the detector over the buckets that closed since the last tick, record
  * incident transitions exactly once, and hand them to the notifiers. Steps:
+ * 0. Read the shard's checkpoint: when every one of its services was saved through the
+ *    tick's bucket already (most ticks: a bucket closes every few ticks), there is nothing
+ *    to step, so no state is read and the shard goes straight to step 6 with what the
+ *    checkpoint noted.
  * 1. For each service, load the detector state and the buckets after its last one, up to
  *    the newest bucket collect has finished (or, if collect lags, one that closed a
  *    schedule period ago).
@@ -11,7 +15,9 @@
  * 5. Record the statuses that changed (`record-service-status.ts`), then save each state
  *    on the revision it was read at: a concurrent tick cannot apply the same buckets
  *    twice, and because steps 3-5 are keyed deterministically, re-running any of them
- *    changes nothing.
+ *    changes nothing. When every save succeeded, write the shard's checkpoint; a save
+ *    that lost or failed, or a tick cut short, leaves the older one, so the next tick
+ *    reads every state again and advances whichever is behind.
  * 6. Mark the shard done. The last shard of the tick to finish correlates across shards
  *    (an incident of one shard gains the peers other shards opened beside it) and
  *    delivers what the outbox holds (grouped, held back in maintenance; see
@@ -31,15 +37,17 @@ import { overlappingPeers } from "../domain/correlation";
 import { type DetectorState, initialDetectorState, stepDetector } from "../domain/detector";
 import type { Incident, IncidentTransition } from "../domain/incident";
 import type {
+  DetectCheckpointStore,
   DetectorStateStore,
   IncidentStore,
+  OpenIncident,
   OutboxStore,
   ProgressStore,
   SeriesStore,
   ServiceStatusStore,
   ShardProgressStore,
 } from "../domain/ports";
-import { type ShardRef, servicesOf, WHOLE } from "../domain/shards";
+import { type ShardRef, servicesOf, shardFingerprint, WHOLE } from "../domain/shards";
 import { growthSummary, summarizeIncident } from "../domain/wording/incident-summary";
 import { type Deliverer, type DeliveryResult, deliverPending } from "./deliver-notifications";
 import { recordServiceStatus } from "./record-service-status";
@@ -55,6 +63,8 @@ export interface DetectDependencies {
   progress: ProgressStore;
   /** Which shards of a tick are done. */
   shards: ShardProgressStore;
+  /** How far each shard has advanced all of its services. */
+  checkpoints: DetectCheckpointStore;
   /** Each service's listed status, written when it changes. */
   statuses: ServiceStatusStore;
   deliverer: Deliverer;
@@ -74,11 +84,17 @@ export interface DetectResult {
   shard: ShardRef;
   /** True when this shard was the last of its tick to finish, and delivered. */
   tickComplete: boolean;
+  /**
+   * True when the shard's checkpoint showed every service advanced through `through`
+   * already: no state was read, and `open` is the checkpoint's.
+   */
+  skipped: boolean;
   buckets: number;
   transitions: { incidentId: string; transition: IncidentTransition; multiple?: number }[];
   /** Services whose state another, concurrent tick saved first. */
   conflicts: string[];
-  open: Incident[];
+  /** The open incidents of the shard's services. */
+  open: OpenIncident[];
   /** What the tick delivered; empty unless this shard finished the tick. */
   delivery: DeliveryResult;
 }
@@ -266,17 +282,28 @@ function correlate(
   return { everything, withPeers, summaryOf, services };
 }
 
+/** What steps 1-5 did for a shard, or what its checkpoint noted when there was nothing to do. */
+interface ShardWork {
+  buckets: number;
+  transitions: DetectResult["transitions"];
+  conflicts: string[];
+  open: OpenIncident[];
+  /** The open incidents' quiet runs (incident id → since), for the tick's finisher. */
+  quietSince: Record<string, number>;
+}
+
 /**
- * Detects incidents in one shard of a tick's services, through the job's bucket.
- * @example const result = await detectShard(deps, { at, through, shard: { index: 3, count: 50 } });
+ * Steps 1-5 for the shard's services `own` (whose `shardFingerprint` is `fingerprint`),
+ * and the checkpoint once every state is saved.
  */
-export async function detectShard(
+async function advanceShard(
   deps: DetectDependencies,
   job: DetectShardJob,
-): Promise<DetectResult> {
+  own: readonly Service[],
+  fingerprint: string,
+): Promise<ShardWork> {
   const { config } = deps;
   const { through, shard } = job;
-  const own = servicesOf(config.services, shard);
   const ownIds = new Set(own.map((s) => s.id));
   const touched = new Map<string, Incident>();
   const transitions: DetectResult["transitions"] = [];
@@ -337,7 +364,8 @@ export async function detectShard(
     });
   }
 
-  // 5. Record the statuses that changed, then save each state on the revision it was read at.
+  // 5. Record the statuses that changed, then save each state on the revision it was read
+  // at; the checkpoint once all are saved.
   await recordServiceStatus(
     deps,
     runs.flatMap((r) =>
@@ -348,18 +376,57 @@ export async function detectShard(
   for (const run of runs) {
     if (run.changed && !(await deps.states.save(run.service.id, run.state, run.revision))) {
       // Another tick saved first; it computed the same buckets, and everything written
-      // above is keyed so that its writes and ours are the same.
+      // above is keyed so that its writes and ours are the same. It may have worked
+      // through an older bucket, though: no checkpoint, so the next tick looks again.
       conflicts.push(run.service.id);
     }
   }
+  const open = runs.flatMap((run) =>
+    run.state.incident ? [toWrite.get(run.state.incident.id) ?? run.state.incident] : [],
+  );
+  const work: ShardWork = {
+    buckets: runs.reduce((sum, run) => sum + run.buckets, 0),
+    transitions,
+    conflicts,
+    open,
+    quietSince: Object.fromEntries(quietSince),
+  };
+  if (conflicts.length === 0) {
+    const checkpoint = { services: fingerprint, through, quietSince: work.quietSince, open };
+    await deps.checkpoints.write(shard, checkpoint);
+  }
+  return work;
+}
+
+/**
+ * Detects incidents in one shard of a tick's services, through the job's bucket.
+ * @example const result = await detectShard(deps, { at, through, shard: { index: 3, count: 50 } });
+ */
+export async function detectShard(
+  deps: DetectDependencies,
+  job: DetectShardJob,
+): Promise<DetectResult> {
+  const { through, shard } = job;
+  const own = servicesOf(deps.config.services, shard);
+  const fingerprint = shardFingerprint(own.map((s) => s.id));
+
+  // 0. Nothing to step when every service was saved through this bucket already.
+  const checkpoint = await deps.checkpoints.read(shard);
+  const skipped =
+    checkpoint !== null && checkpoint.services === fingerprint && checkpoint.through >= through;
+  const work: ShardWork = skipped
+    ? {
+        buckets: 0,
+        transitions: [],
+        conflicts: [],
+        open: checkpoint.open,
+        quietSince: checkpoint.quietSince,
+      }
+    : await advanceShard(deps, job, own, fingerprint);
 
   // 6. Mark the shard done, leaving its quiet runs for the correlation across shards.
-  const tally = await deps.shards.markDone(
-    "detect",
-    job.at,
-    shard,
-    quietSince.size > 0 ? Object.fromEntries(quietSince) : undefined,
-  );
+  const quiet = Object.keys(work.quietSince).length > 0 ? work.quietSince : undefined;
+  const tally = await deps.shards.markDone("detect", job.at, shard, quiet);
   const delivery = tally.complete
     ? await finishDetectTick(
         deps,
@@ -368,17 +435,15 @@ export async function detectShard(
         shard.count > 1,
       )
     : NO_DELIVERY;
-  const open = runs.flatMap((run) =>
-    run.state.incident ? [toWrite.get(run.state.incident.id) ?? run.state.incident] : [],
-  );
   return {
     through,
     shard,
     tickComplete: tally.complete,
-    buckets: runs.reduce((sum, run) => sum + run.buckets, 0),
-    transitions,
-    conflicts,
-    open,
+    skipped,
+    buckets: work.buckets,
+    transitions: work.transitions,
+    conflicts: work.conflicts,
+    open: work.open,
     delivery,
   };
 }

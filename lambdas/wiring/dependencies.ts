@@ -16,6 +16,7 @@ import { PerMinuteRateLimiter } from "../domain/rate-limiter";
 import type { SourceStores } from "../sources/sources-for-service";
 import { DynamoAnnotationStore } from "../store/annotation-store";
 import { createDocumentClient, type TableRef } from "../store/client";
+import { DynamoDetectCheckpointStore } from "../store/detect-checkpoint-store";
 import { DynamoDetectorStateStore } from "../store/detector-state-store";
 import { DynamoIncidentStore } from "../store/incident-store";
 import { DynamoOutboxStore } from "../store/outbox-store";
@@ -155,6 +156,7 @@ export function buildDependencies(settings: RuntimeSettings): Dependencies {
       outbox,
       progress,
       shards,
+      checkpoints: new DynamoDetectCheckpointStore(table, settings.now),
       statuses,
       deliverer,
       now: settings.now,

@@ -1,14 +1,19 @@
 /**
  * DynamoDetectorStateStore: the detector's memory per service, saved only on the revision
- * that was read, so two concurrent detect ticks cannot both advance a service.
+ * that was read, so two concurrent detect ticks cannot both advance a service, and packed
+ * so that a warm state costs one write unit; states saved as plain JSON still read.
  */
-import { PutCommand } from "@aws-sdk/lib-dynamodb";
+import { GetCommand, PutCommand } from "@aws-sdk/lib-dynamodb";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { warmDetectorState } from "../../bench/support/metered-runtime";
 import { initialBaseline } from "../../lambdas/domain/baseline";
+import { parseConfig } from "../../lambdas/domain/config";
 import { type DetectorState, initialDetectorState } from "../../lambdas/domain/detector";
 import { UnknownDetectorStateVersionError } from "../../lambdas/domain/detector-state-migration";
 import type { TableRef } from "../../lambdas/store/client";
+import { UnknownStateFormatError } from "../../lambdas/store/detector-state-codec";
 import { DynamoDetectorStateStore } from "../../lambdas/store/detector-state-store";
+import { countedClient } from "../support/counted-client";
 import { startTestTable, type TestTable } from "../support/embedded-table";
 
 const T0 = Date.parse("2023-02-14T01:50:00Z");
@@ -85,12 +90,25 @@ describe("DynamoDetectorStateStore.load", () => {
   });
 });
 
-/** Writes the item as an earlier (or later) release would have, bypassing the store. */
-async function putRaw(table: TableRef, service: string, state: string, revision: number) {
+/**
+ * Writes the item as an earlier (or later) release would have, bypassing the store: a
+ * string as the plain JSON `state`, bytes as the `packed` state.
+ */
+async function putRaw(
+  table: TableRef,
+  service: string,
+  stored: string | Uint8Array,
+  revision: number,
+) {
   await table.client.send(
     new PutCommand({
       TableName: table.tableName,
-      Item: { pk: `D#${service}`, sk: "state", state, revision },
+      Item: {
+        pk: `D#${service}`,
+        sk: "state",
+        ...(typeof stored === "string" ? { state: stored } : { packed: stored }),
+        revision,
+      },
     }),
   );
 }
@@ -197,5 +215,136 @@ describe("DynamoDetectorStateStore.save", () => {
     expect(results.filter(Boolean)).toHaveLength(1);
     const winner = candidates[results.indexOf(true)];
     expect(await store.load("t-mobile")).toEqual({ state: winner, revision: 2 });
+  });
+});
+
+/**
+ * An item's size as DynamoDB bills it: each attribute's name plus its value (a string's
+ * UTF-8 bytes, a binary's bytes, a number's digits two to a byte and one more).
+ */
+function itemBytes(item: Record<string, unknown>): number {
+  let bytes = 0;
+  for (const [name, value] of Object.entries(item)) {
+    bytes += Buffer.byteLength(name);
+    if (typeof value === "string") bytes += Buffer.byteLength(value);
+    else if (value instanceof Uint8Array) bytes += value.length;
+    else if (typeof value === "number") {
+      bytes += Math.ceil(String(Math.abs(value)).replace(/[.-]|e.*$/g, "").length / 2) + 1;
+    } else throw new Error(`itemBytes does not size ${typeof value} attributes`);
+  }
+  return bytes;
+}
+
+async function rawItem(table: TableRef, service: string) {
+  const { Item } = await table.client.send(
+    new GetCommand({ TableName: table.tableName, Key: { pk: `D#${service}`, sk: "state" } }),
+  );
+  if (!Item) throw new Error(`no state item for ${service}`);
+  return Item;
+}
+
+/**
+ * The initial state as format 1 packed it when the format was made. Inflating must give
+ * it back for as long as format 1 is read: a changed dictionary would fail here.
+ */
+const PACKED_INITIAL_STATE = "ARstXLEWrgY6JMHRQnS0EEUrRElMQaOQQA4bzIUoAA==";
+
+/** Three weeks of a quiet service's buckets: a state as warm as a running one. */
+const warm = warmDetectorState(
+  parseConfig({ services: [{ id: "t-mobile", name: "T-Mobile", category: "carrier" }] }),
+  T0,
+);
+
+describe("DynamoDetectorStateStore packing", () => {
+  it("stores a warm state in one write unit, where its plain JSON took two", async () => {
+    // Prepare: a store whose requests are counted with the units the store charged
+    const { client, sent } = countedClient(testTable.store.endpoint);
+    const table = { client, tableName: (await testTable.freshTable()).tableName };
+    const store = new DynamoDetectorStateStore(table);
+    await putRaw(table, "verizon", JSON.stringify(warm), 1);
+    const plain = itemBytes(await rawItem(table, "verizon"));
+
+    // Act: a first save, then one over the packed item (billed on the larger of the two)
+    sent.length = 0;
+    await store.save("t-mobile", warm, 0);
+    await store.save("t-mobile", { ...warm, quietBuckets: 1 }, 1);
+    const packed = itemBytes(await rawItem(table, "t-mobile"));
+
+    // Assess
+    expect(JSON.stringify(warm).length).toBeGreaterThan(1_700);
+    expect(plain).toBeGreaterThan(1_024);
+    expect(packed).toBeLessThanOrEqual(1_024);
+    expect(packed).toBeLessThan(plain / 3);
+    expect(sent.filter((r) => r.command === "PutItem").map((r) => r.units)).toEqual([1, 1]);
+    expect(await store.load("t-mobile")).toEqual({
+      state: { ...warm, quietBuckets: 1 },
+      revision: 2,
+    });
+  });
+
+  it("reads a state saved as plain JSON in the current shape, and packs it on its next save", async () => {
+    // Prepare
+    const table = await testTable.freshTable();
+    const store = new DynamoDetectorStateStore(table);
+    await putRaw(table, "t-mobile", JSON.stringify(warm), 4);
+
+    // Act
+    const loaded = await store.load("t-mobile");
+    const saved = await store.save("t-mobile", { ...warm, quietBuckets: 3 }, loaded.revision);
+
+    // Assess
+    expect(loaded).toEqual({ state: warm, revision: 4 });
+    expect(saved).toBe(true);
+    const item = await rawItem(table, "t-mobile");
+    expect(item.state).toBeUndefined();
+    expect(item.packed).toBeInstanceOf(Uint8Array);
+    expect(await store.load("t-mobile")).toEqual({
+      state: { ...warm, quietBuckets: 3 },
+      revision: 5,
+    });
+  });
+
+  it("reads packed and plain states alike in a batch (the API's loadMany)", async () => {
+    // Prepare: one packed, one plain in the current shape, one plain of the first release
+    const table = await testTable.freshTable();
+    const store = new DynamoDetectorStateStore(table);
+    await store.save("t-mobile", warm, 0);
+    await putRaw(table, "verizon", JSON.stringify(stateAt(T0, 2)), 3);
+    const first = { version: 1, lastBucket: T0, baseline: { level: 4, samples: 90 } };
+    await putRaw(table, "att", JSON.stringify({ ...first, pending: null, quietBuckets: 0 }), 1);
+
+    // Act
+    const states = await store.loadMany(["t-mobile", "verizon", "att", "sprint"]);
+
+    // Assess
+    expect([...states.keys()].sort()).toEqual(["att", "t-mobile", "verizon"]);
+    expect(states.get("t-mobile")).toEqual(warm);
+    expect(states.get("verizon")).toEqual(stateAt(T0, 2));
+    expect(states.get("att")?.baseline).toEqual({ ...initialBaseline(), level: 4, samples: 90 });
+  });
+
+  it("reads a state packed by format 1, whatever zlib packs it into today", async () => {
+    // Prepare: the bytes format 1 wrote for the initial state, kept as they were
+    const table = await testTable.freshTable();
+    await putRaw(table, "t-mobile", Buffer.from(PACKED_INITIAL_STATE, "base64"), 1);
+
+    // Act
+    const loaded = await new DynamoDetectorStateStore(table).load("t-mobile");
+
+    // Assess
+    expect(loaded).toEqual({ state: initialDetectorState(), revision: 1 });
+  });
+
+  it("refuses a state packed in a format it does not know, naming the format", async () => {
+    // Prepare
+    const table = await testTable.freshTable();
+    await putRaw(table, "t-mobile", Uint8Array.from([2, 0, 0]), 1);
+
+    // Act
+    const loading = new DynamoDetectorStateStore(table).load("t-mobile");
+
+    // Assess
+    await expect(loading).rejects.toThrow(UnknownStateFormatError);
+    await expect(loading).rejects.toThrow(/format 2 .*newer release/);
   });
 });

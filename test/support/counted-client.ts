@@ -1,7 +1,7 @@
 /**
  * A document client on the embedded store that notes every request it sends (the
- * command and the partition keys it names), so tests can count what a step reads and
- * writes at the SDK boundary.
+ * command, the partition keys it names and the capacity units the store says it
+ * consumed), so tests can count what a step reads and writes at the SDK boundary.
  */
 import { createDocumentClient } from "../../lambdas/store/client";
 
@@ -11,17 +11,25 @@ export interface SentRequest {
   command: string;
   /** Partition keys the request names (its key, item, key condition or batch keys). */
   partitions: string[];
+  /**
+   * Capacity units consumed, as the store reckons them from item sizes (a write unit per
+   * KB); absent when the store gave no figure (e.g. a write its condition refused).
+   */
+  units?: number;
 }
 
 /** A key value, plain or as DynamoDB's attribute value (`{ S: "…" }`). */
 type Value = string | { S?: string } | undefined;
 
 type Input = {
+  ReturnConsumedCapacity?: string;
   Key?: { pk?: Value };
   Item?: { pk?: Value };
   ExpressionAttributeValues?: Record<string, Value>;
   RequestItems?: Record<string, { Keys?: { pk?: Value }[] }>;
 };
+
+type Consumed = { CapacityUnits?: number };
 
 const text = (value: Value): string => (typeof value === "string" ? value : (value?.S ?? ""));
 
@@ -46,11 +54,19 @@ export function countedClient(endpoint: string) {
   const sent: SentRequest[] = [];
   client.middlewareStack.add(
     (next, context) => async (args) => {
-      sent.push({
+      const input = args.input as Input;
+      const request: SentRequest = {
         command: (context.commandName ?? "").replace(/Command$/, ""),
-        partitions: partitionsOf(args.input as Input),
-      });
-      return next(args);
+        partitions: partitionsOf(input),
+      };
+      sent.push(request);
+      input.ReturnConsumedCapacity ??= "TOTAL";
+      const answer = await next(args);
+      const consumed = (answer.output as { ConsumedCapacity?: Consumed | Consumed[] })
+        .ConsumedCapacity;
+      const units = [consumed ?? []].flat().reduce((sum, c) => sum + (c.CapacityUnits ?? 0), 0);
+      if (consumed !== undefined) request.units = units;
+      return answer;
     },
     { step: "initialize", name: "countRequests" },
   );

@@ -6,7 +6,6 @@
  */
 import { DeleteCommand } from "@aws-sdk/lib-dynamodb";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { MINUTE_MS } from "../../lambdas/domain/buckets";
 import { parseConfig } from "../../lambdas/domain/config";
 import { initialDetectorState } from "../../lambdas/domain/detector";
 import { type StatusRecord, statusOf } from "../../lambdas/domain/service-status";
@@ -18,19 +17,12 @@ import { recordServiceStatus } from "../../lambdas/usecases/record-service-statu
 import { buildDependencies } from "../../lambdas/wiring/dependencies";
 import { countedClient } from "../support/counted-client";
 import { startTestTable, type TestTable } from "../support/embedded-table";
+import { BUCKET_MS, surgeCount, T0, tickAfter } from "../support/surge-series";
 
-const T0 = Date.parse("2024-01-01T00:00:00Z");
-const BUCKET_MS = 5 * MINUTE_MS;
-/** A tick a minute after bucket `index` closed. */
-const tickAfter = (index: number) => T0 + index * BUCKET_MS + BUCKET_MS + MINUTE_MS;
 const SERVICES = ["t-mobile", "verizon"];
 const config = parseConfig({
   services: SERVICES.map((id) => ({ id, name: id, category: "carrier" })),
 });
-
-/** Two quiet hours, T-Mobile surging for half an hour from bucket 24, quiet again after. */
-const count = (service: string, index: number) =>
-  service === "t-mobile" && index >= 24 && index < 30 ? 900 : 10;
 
 let table: TestTable;
 beforeAll(async () => {
@@ -51,7 +43,7 @@ async function pipeline() {
   const series = new DynamoSeriesStore({ client, tableName }, 30);
   for (let index = 0; index < 60; index++) {
     for (const service of SERVICES) {
-      await series.putCount(service, "reports", T0 + index * BUCKET_MS, count(service, index));
+      await series.putCount(service, "reports", T0 + index * BUCKET_MS, surgeCount(service, index));
     }
   }
   /** Another container on the same table: its own stores, and its own memory. */

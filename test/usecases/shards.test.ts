@@ -80,12 +80,17 @@ describe("detect in shards", () => {
     const whole = await seeded();
     const sharded = await seeded();
 
-    // Act: hourly ticks through the night
+    // Act: hourly ticks through the night, each followed a minute later by one that
+    // brings no new bucket (its shards read no state, and the last still finishes it)
     for (let bucket = FROM + HOUR; bucket <= TO; bucket += HOUR) {
-      await detectIncidents(whole.deps.detect, tickAfter(bucket));
-      const shards = await shardedDetect(sharded.deps.detect, tickAfter(bucket));
-      // Assess (each tick): only the last shard finishes the tick
-      expect(shards.map((s) => s.tickComplete)).toEqual([false, false, true]);
+      for (const at of [tickAfter(bucket), tickAfter(bucket) + MINUTE_MS]) {
+        await detectIncidents(whole.deps.detect, at);
+        const shards = await shardedDetect(sharded.deps.detect, at);
+        // Assess (each tick): only the last shard finishes the tick
+        expect(shards.map((s) => s.tickComplete)).toEqual([false, false, true]);
+        const between = at !== tickAfter(bucket);
+        expect(shards.map((s) => s.skipped)).toEqual([between, between, between]);
+      }
     }
     const incidents = async (deps: DetectDependencies) =>
       (await deps.incidents.list({ limit: 20 })).items.map(({ incident }) => ({
