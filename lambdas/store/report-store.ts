@@ -25,10 +25,11 @@
  *   each marker once. collect reads a window's markers once a shard
  *   ({@link DynamoReportStore.servicesWithReports}) and queries the report partitions of
  *   marked services only: a service nobody reported costs no query.
- * - markers are believed from the window after the first one marked (`RW#SINCE`, put
- *   once): a table that holds reports from before markers existed, or from a container
- *   of the release before that was still running, has them counted by full reads until
- *   then.
+ * - markers are believed from the second window after the first one marked
+ *   (`RW#SINCE`, put once): a table that holds reports from before markers existed, or
+ *   from a container of the release before that was still running, has them counted by
+ *   full reads until then. A rollback to a release without markers writes unmarked
+ *   reports: delete `RW#SINCE` before rolling forward again, so they are counted.
  */
 import { GetCommand, PutCommand, QueryCommand, UpdateCommand } from "@aws-sdk/lib-dynamodb";
 import { bucketStart as alignBucket, MINUTE_MS, toIso } from "../domain/buckets";
@@ -112,7 +113,9 @@ export class DynamoReportStore implements ReportStore {
       }),
     );
     if (!this.sinceWritten) {
-      const next = window + this.options.dedupMinutes * MINUTE_MS;
+      // Two windows on: the first marked one, and the start of the next, may still hold
+      // reports of the release before, from a container that was finishing its request.
+      const next = window + 2 * this.options.dedupMinutes * MINUTE_MS;
       try {
         await this.table.client.send(
           new PutCommand({

@@ -136,7 +136,10 @@ describe("crowd reports through markers", () => {
     // Act
     const firstMarked = await collectCounts(collect, NOW);
 
-    // Assess
+    // Assess: the first marked window and the next are read in full, markers believed after
+    const store = api();
+    expect(await store.servicesWithReports([parseIso("2023-02-14T10:15:00Z")])).toBeNull();
+    expect(await store.servicesWithReports([parseIso("2023-02-14T10:30:00Z")])).toEqual(new Set());
     expect(unmarked.latest["service-2"]).toBe(1);
     expect(firstMarked.latest["service-2"]).toBe(1);
     expect(firstMarked.latest["service-5"]).toBe(1);
