@@ -212,8 +212,9 @@ export class OutcryStack extends Stack {
       // listings of the elevated and the outage ones, which a service joins and leaves.
       { partitions: ["ST#*"], actions: ["PutItem"] },
       { partitions: ["SX#*"], actions: ["PutItem", "DeleteItem"] },
-      // The SMS cap: each subscriber's last text per category, read once a round.
-      { partitions: ["CAP"], actions: ["Query", "PutItem"] },
+      // The SMS cap: each subscriber's last text per category, read once a round; a text
+      // kept back is added to it, a text let through restarts it.
+      { partitions: ["CAP"], actions: ["Query", "PutItem", "UpdateItem"] },
     ]);
     grantItems(table, this.api.function, [
       // Series, annotations, source health, incidents and an incident's notifications.

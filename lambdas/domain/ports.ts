@@ -269,7 +269,13 @@ export interface FoldedText {
 export interface SmsCapStore {
   /** Every state (one per SMS subscriber and category that had a text: few). */
   all(): Promise<SmsCapState[]>;
-  save(state: SmsCapState): Promise<void>;
+  /** Adds a text kept back at `nowMs` (the cap's start and the first kept back stay). */
+  fold(subscriber: string, category: string, nowMs: number, latest: FoldedText): Promise<void>;
+  /**
+   * Writes `state` (a text let through: the cap starts afresh) unless the stored state is
+   * no longer `seen` (another round changed it first); false then, and nothing changes.
+   */
+  restart(state: SmsCapState, seen: SmsCapState | undefined): Promise<boolean>;
 }
 
 /** Where a message that keeps failing goes, so that someone looks at it. */

@@ -393,7 +393,9 @@ async function advanceShard(
   };
   if (conflicts.length === 0) {
     const checkpoint = { services: fingerprint, through, quietSince: work.quietSince, open };
-    await deps.checkpoints.write(shard, checkpoint);
+    // Only a saving: a checkpoint that cannot be written (or is too large to be) leaves
+    // the next tick to read every state, and must not fail a shard whose work is saved.
+    await deps.checkpoints.write(shard, checkpoint).catch(() => undefined);
   }
   return work;
 }
@@ -411,7 +413,7 @@ export async function detectShard(
   const fingerprint = shardFingerprint(own.map((s) => s.id));
 
   // 0. Nothing to step when every service was saved through this bucket already.
-  const checkpoint = await deps.checkpoints.read(shard);
+  const checkpoint = await deps.checkpoints.read(shard).catch(() => null);
   const skipped =
     checkpoint !== null && checkpoint.services === fingerprint && checkpoint.through >= through;
   const work: ShardWork = skipped

@@ -5,7 +5,8 @@
  *
  * Two rounds that overlap (a tick's delivery and the next hand-out's) may each let one
  * text through for the same subscriber: the cap is a bound on a flood, not an exact
- * count, and a conditional write per text would cost more than the text it saves.
+ * count. No count is lost, though: a text kept back is added in the store, and a text
+ * let through restarts the cap only if nobody changed it since this round read it.
  */
 import type { Recipient } from "../domain/audience";
 import { inParallel, STORE_CONCURRENCY } from "../domain/in-parallel";
@@ -46,9 +47,11 @@ export class SmsCapRound {
     nowMs: number,
   ): Promise<SmsCapRound | null> {
     if (!cap || cap.capMs <= 0 || !recipients.some((r) => r.sms !== undefined)) return null;
-    const states = new Map(
-      (await cap.store.all()).map((s) => [capId(s.subscriber, s.category), s]),
-    );
+    // A cap that cannot be read must not stop email, webhooks or texts: the round goes
+    // uncapped.
+    const stored = await cap.store.all().catch(() => null);
+    if (!stored) return null;
+    const states = new Map(stored.map((s) => [capId(s.subscriber, s.category), s]));
     return new SmsCapRound(cap, recipients, nowMs, states);
   }
 
@@ -70,9 +73,22 @@ export class SmsCapRound {
       states: this.states,
       zoneOf: this.zoneOf,
     });
-    for (const state of capped.changed)
-      this.states.set(capId(state.subscriber, state.category), state);
-    await inParallel(capped.changed, STORE_CONCURRENCY, (state) => this.cap.store.save(state));
+    // The round's view first, at once, so the next message is capped on it.
+    const writes = capped.changed.map((state) => {
+      const id = capId(state.subscriber, state.category);
+      const seen = this.states.get(id);
+      this.states.set(id, state);
+      return { state, seen };
+    });
+    await inParallel(writes, STORE_CONCURRENCY, async ({ state, seen }) => {
+      // A text kept back is added to what the store holds; a text let through starts the
+      // cap afresh only from what this round saw, so another round's count is never lost.
+      if (state.folded > (seen?.folded ?? 0) && state.latest) {
+        await this.cap.store.fold(state.subscriber, state.category, this.nowMs, state.latest);
+      } else {
+        await this.cap.store.restart(state, seen);
+      }
+    });
     return capped.parts;
   }
 
@@ -114,7 +130,7 @@ export class SmsCapRound {
       }
       const after = sentNow(state, this.nowMs);
       this.states.set(capId(state.subscriber, state.category), after);
-      await this.cap.store.save(after);
+      await this.cap.store.restart(after, state);
       sent.push(key);
     }
     return sent;

@@ -52,7 +52,8 @@ beforeAll(async () => {
       { email: "noc@example.org", updates: true },
       { sms: "+15555550123", updates: true },
     ],
-    notifications: { groupWindowMinutes: 60, peakMultiples: [2] },
+    // A cap of an hour keeps the phone's update and resolution back, then says so.
+    notifications: { groupWindowMinutes: 60, peakMultiples: [2], smsCapMinutes: 60 },
   });
   const series = new DynamoSeriesStore(gated.unchecked, 30);
   for (let index = 0; index < 80; index++) {
@@ -121,6 +122,8 @@ describe("detect through the IAM gate", () => {
       ["opened", "T-Mobile outage; Verizon also elevated"],
       ["update", "T-Mobile outage growing: 2,500 reports, 2x the count at opening"],
       ["resolved", "Resolved: T-Mobile and Verizon outages"],
+      // The phone's: its update and resolution were kept back, then counted in one text.
+      ["resolved", "2 more outcry texts"],
     ]);
     expect(gated.aws.sqsMessages).toHaveLength(1);
     const dead = JSON.parse(gated.aws.sqsMessages[0]?.body ?? "{}");

@@ -164,4 +164,28 @@ describe("crowd reports through markers", () => {
     expect(next.bucketStart).toBe(newest);
     expect(next.latest["service-9"]).toBe(1);
   });
+
+  it("reads every service in full when the markers cannot be read, and counts the same", async () => {
+    // Prepare: markers believed, and a store whose marker read fails
+    const { api, collect } = await setUp();
+    const store = api();
+    await store.record(report("service-3", NOW - 60 * MINUTE_MS));
+    await store.record(report("service-7", newest + MINUTE_MS));
+    const failing = Object.create(store) as DynamoReportStore;
+    failing.servicesWithReports = () => Promise.reject(new Error("throttled"));
+    const sources = (id: string) =>
+      sourcesForService(
+        config.services.find((s) => s.id === id) ?? (config.services[0] as never),
+        { reports: failing, seen: undefined as never },
+        PUBLIC_ONLY,
+      );
+
+    // Act
+    const result = await collectCounts({ ...collect, sourcesFor: sources }, NOW);
+
+    // Assess
+    expect(result.failures).toEqual([]);
+    expect(result.latest["service-7"]).toBe(1);
+    expect(result.latest["service-3"]).toBe(0);
+  });
 });

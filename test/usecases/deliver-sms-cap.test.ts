@@ -198,7 +198,8 @@ describe("the SMS cap in a flood", () => {
             reads++;
             return store.all();
           },
-          save: (state) => store.save(state),
+          fold: (...args) => store.fold(...args),
+          restart: (...args) => store.restart(...args),
         },
       },
     };
@@ -209,5 +210,36 @@ describe("the SMS cap in a flood", () => {
 
     // Assess
     expect(reads).toBe(0);
+  });
+
+  it("loses no count when two rounds overlap: a restart from a stale read changes nothing", async () => {
+    // Prepare: the phone had a text at T0; both rounds read that
+    const store = new DynamoSmsCapStore(await table.freshTable());
+    const first = {
+      subscriber: PHONE,
+      category: "carrier",
+      lastAt: T0,
+      folded: 0,
+      foldedSince: null,
+      latest: null,
+    };
+    await store.restart(first, undefined);
+    const latest = {
+      sms: "Carrier 2 outage.",
+      incidentId: "carrier-2",
+      service: "carrier-2",
+      serviceName: "Carrier 2",
+      transition: "opened" as const,
+    };
+
+    // Act: round A keeps a text back; round B, from the same read, lets one through
+    await store.fold(PHONE, "carrier", T0 + MINUTE_MS, latest);
+    const restarted = await store.restart({ ...first, lastAt: T0 + 16 * MINUTE_MS }, first);
+
+    // Assess
+    expect(restarted).toBe(false);
+    expect(await store.all()).toEqual([
+      { ...first, folded: 1, foldedSince: T0 + MINUTE_MS, latest },
+    ]);
   });
 });

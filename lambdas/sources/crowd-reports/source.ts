@@ -22,7 +22,9 @@ export class CrowdReportSource implements CountSource {
     // count nothing without a query of their own.
     const marked = request.shared
       ? await request.shared(`crowd-reports#${request.buckets.join(",")}`, () =>
-          this.reports.servicesWithReports(request.buckets),
+          // A failed read of the markers costs queries, never counts: every service is
+          // then read in full, as before markers.
+          this.reports.servicesWithReports(request.buckets).catch(() => null),
         )
       : null;
     if (marked && !marked.has(this.service)) {
