@@ -6,7 +6,7 @@
  * Usage: npm run bench [-- SECTION ...]
  *   sections: nab, delays, throughput, bundles, store-reads, collect-tick, crowd-ingestion,
  *   report-integrity, crash-injection, notify-latency, series-latency,
- *   services-listing, dashboard, hostile-parsing, cost, scale (default: all)
+ *   services-listing, dashboard, hostile-parsing, cost, scale, forecast (default: all)
  *
  *   cost: DynamoDB calls and capacity units per service per tick (by function, command
  *   and store method) on a metered store, priced as USD per service-month (target
@@ -25,6 +25,7 @@ import { benchCrashInjection } from "./crash-injection";
 import { benchCrowdIngestion } from "./crowd-ingestion";
 import { dashboardBench } from "./dashboard";
 import { formatDelays, seedDelays, syntheticDelays } from "./detection-delay";
+import { benchForecast } from "./forecast";
 import { benchHostileParsing } from "./hostile-parsing";
 import { DEFAULT_DATA, formatNabResult, runNabBench } from "./nab";
 import { benchNotifyLatency } from "./notify-latency";
@@ -72,6 +73,7 @@ const sections: Record<string, () => boolean | Promise<boolean>> = {
   "services-listing": () => benchServicesListing(),
   "hostile-parsing": () => benchHostileParsing(),
   cost: () => benchCost(),
+  forecast: () => benchForecast(),
   scale: () => benchScale(),
 };
 

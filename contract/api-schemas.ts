@@ -202,6 +202,13 @@ export const IncidentDetailSchema = z.extend(IncidentSchema, {
         "the crowd reports counted for the service in the incident's first hour, and from how many networks (IPv4 /24, IPv6 /48 by default) they came: many reports from few networks is a flood, not a crowd; null when the service takes no crowd reports",
     },
   ),
+  recovery: documented(
+    z.nullable(z.object({ at: instant(), earliest: instant(), latest: instant() })),
+    {
+      description:
+        "while an open incident falls off: when its counts should be back under the resolve level, and an 80% interval; null until the fall is established, and once resolved",
+    },
+  ),
   annotations: z.array(z.object({ at: instant(), source: z.string(), text: z.string() })),
   notifications: documented(
     z.array(

@@ -29,6 +29,11 @@ import type {
   SourceHealthStore,
   StoredIncident,
 } from "../domain/ports";
+import {
+  type FalloffPoint,
+  type RecoveryForecast,
+  recoveryForecast,
+} from "../domain/recovery-forecast";
 import { serviceById } from "../domain/service-lookup";
 import { type StatusRecord, UNKNOWN_STATUS } from "../domain/service-status";
 
@@ -303,7 +308,7 @@ export async function describeIncident(
 ) {
   const { incident } = stored;
   const service = serviceById(deps.config, incident.service);
-  const [annotations, records, crowdReports] = await Promise.all([
+  const [annotations, records, crowdReports, recovery] = await Promise.all([
     deps.annotations.range(
       incident.service,
       incident.startedAt - ANNOTATION_LEAD_MS,
@@ -317,10 +322,18 @@ export async function describeIncident(
           incident.startedAt + CROWD_EVIDENCE_MS,
         )
       : null,
+    service && incident.resolvedAt === null
+      ? forecastRecovery(deps, service, incident, nowMs)
+      : null,
   ]);
   return {
     ...incidentView(stored),
     crowdReports,
+    recovery: recovery && {
+      at: toIso(recovery.at),
+      earliest: toIso(recovery.earliest),
+      latest: toIso(recovery.latest),
+    },
     annotations: annotations.map((a) => ({ at: toIso(a.at), source: a.source, text: a.text })),
     // Who got them is left out: the audience names subscribers, which is not public.
     notifications: records
@@ -335,6 +348,40 @@ export async function describeIncident(
         recipients: r.audience?.length ?? null,
       })),
   };
+}
+
+/**
+ * The recovery forecast of an open incident (`domain/recovery-forecast.ts`), from the
+ * buckets since its peak up to the newest closed one and what is normal for each.
+ */
+async function forecastRecovery(
+  deps: QueryDependencies,
+  service: Service,
+  incident: StoredIncident["incident"],
+  nowMs: number,
+): Promise<RecoveryForecast | null> {
+  const { bucketMinutes, detector } = deps.config;
+  const newest = lastClosedBucket(nowMs, bucketMinutes);
+  if (newest <= incident.peak.at) return null;
+  const [stored, { state }] = await Promise.all([
+    deps.series.range(service.id, incident.peak.at, newest),
+    deps.states.load(service.id),
+  ]);
+  if (!state) return null;
+  const weights = sourceWeights(service);
+  const points: FalloffPoint[] = [];
+  for (const bucket of stored) {
+    const count = combinedCount(bucket, weights);
+    if (count === null) continue;
+    const expected = expectedCount(state.baseline, bucket.bucketStart, deps.config);
+    points.push({
+      at: bucket.bucketStart,
+      count,
+      expected,
+      resolveLevel: elevatedFrom(expected, detector),
+    });
+  }
+  return recoveryForecast(incident.peak, points);
 }
 
 /** An incident as the API shows it. */

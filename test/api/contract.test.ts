@@ -318,6 +318,11 @@ describe("read routes", () => {
     expect(body.correlatedWith.sort()).toEqual(["att", "verizon"]);
     expect(body.summary.text).toContain("T-Mobile");
     expect(body.annotations).toEqual([]);
+    // Open and falling off since 03:20: a recovery forecast, ahead, inside its interval.
+    const { at, earliest, latest } = body.recovery;
+    expect(Date.parse(earliest)).toBeLessThanOrEqual(Date.parse(at));
+    expect(Date.parse(at)).toBeLessThanOrEqual(Date.parse(latest));
+    expect(Date.parse(at)).toBeGreaterThan(Date.parse("2023-02-14T06:00:00Z"));
     expect(body.notifications[0]).toMatchObject({
       transition: "opened",
       state: "sent",

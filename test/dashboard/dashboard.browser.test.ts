@@ -150,6 +150,10 @@ describe("dashboard", () => {
       "83,412 reports at Feb 14, 4:20 AM",
     );
     expect(await page.locator(".facts a").allTextContents()).toEqual(["AT&T", "Verizon"]);
+    // Still open and falling off: when it should be back to usual, with the range.
+    expect(await page.locator(".facts").textContent()).toMatch(
+      /Back to usual, forecastaround Feb 1\d, .+ \(between Feb 1\d, .+ and Feb 1\d, .+\)/,
+    );
     const chart = await paint(page, "main");
     expect(chart.line).toBeGreaterThan(500);
     expect(chart.incident).toBeGreaterThan(5000);

@@ -183,6 +183,22 @@ export class IncidentView implements View {
           : [...at(resolved), `, after ${duration(resolved - started)}`],
       ],
     ];
+    if (resolved === null && incident.recovery) {
+      // A forecast, so it says "around" and gives the range it may fall in.
+      const { earliest, latest } = incident.recovery;
+      rows.push([
+        "Back to usual, forecast",
+        [
+          "around ",
+          ...at(Date.parse(incident.recovery.at)),
+          " (between ",
+          ...at(Date.parse(earliest)),
+          " and ",
+          ...at(Date.parse(latest)),
+          ")",
+        ],
+      ]);
+    }
     if (incident.correlatedWith.length > 0) {
       const links: (Node | string)[] = [];
       incident.correlatedWith.forEach((id, i) => {
