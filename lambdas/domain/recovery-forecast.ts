@@ -46,6 +46,8 @@ const FALLEN_SHARE = 0.7;
  * them the interval.
  */
 const FIT_SPANS_MS = [30, 60, 120].map((m) => m * 60_000);
+/** How far back before the newest bucket the forecast reads: no further than its fits. */
+export const FORECAST_LOOKBACK_MS = Math.max(...FIT_SPANS_MS);
 /** z for an 80% two-sided interval. */
 const Z_80 = 1.2816;
 /** A forecast further ahead than this is no forecast. */

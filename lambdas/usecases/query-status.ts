@@ -31,6 +31,7 @@ import type {
 } from "../domain/ports";
 import {
   type FalloffPoint,
+  FORECAST_LOOKBACK_MS,
   type RecoveryForecast,
   recoveryForecast,
 } from "../domain/recovery-forecast";
@@ -364,7 +365,12 @@ async function forecastRecovery(
   const newest = lastClosedBucket(nowMs, bucketMinutes);
   if (newest <= incident.peak.at) return null;
   const [stored, { state }] = await Promise.all([
-    deps.series.range(service.id, incident.peak.at, newest),
+    // Bounded: an incident open for days is read for its last two hours only.
+    deps.series.range(
+      service.id,
+      Math.max(incident.peak.at, newest - FORECAST_LOOKBACK_MS),
+      newest,
+    ),
     deps.states.load(service.id),
   ]);
   if (!state) return null;
