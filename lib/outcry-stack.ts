@@ -191,8 +191,9 @@ export class OutcryStack extends Stack {
     grantItems(table, this.detect.function, [
       // The counts it runs the detector over.
       { partitions: ["S#*"], actions: ["Query"] },
-      // Each service's detector state, saved with a revision check.
-      { partitions: ["D#*"], actions: ["GetItem", "PutItem"] },
+      // Each service's detector state (its packed item and an earlier release's, in one
+      // query), saved with a revision check.
+      { partitions: ["D#*"], actions: ["Query", "PutItem"] },
       // Each shard's checkpoint: read every tick, written when all its states are saved.
       { partitions: [CHECKPOINT_PARTITION], actions: ["GetItem", "PutItem"] },
       // Incidents: recorded, and listed to find the open ones.
@@ -218,9 +219,10 @@ export class OutcryStack extends Stack {
     ]);
     grantItems(table, this.api.function, [
       // Series, annotations, source health, incidents and an incident's notifications.
-      { partitions: ["S#*", "A#*", "H#*", "INC", "OUTBOX"], actions: ["Query"] },
-      // Detector state (the baseline band), one incident, the data version (ETags).
-      { partitions: ["D#*", "INC", "PROGRESS"], actions: ["GetItem"] },
+      // Detector state (the baseline band, the recovery forecast) too.
+      { partitions: ["S#*", "A#*", "H#*", "INC", "OUTBOX", "D#*"], actions: ["Query"] },
+      // One incident, the data version (ETags).
+      { partitions: ["INC", "PROGRESS"], actions: ["GetItem"] },
       // A page of services: their status records, newest buckets and states, batched.
       { partitions: ["ST#*", "S#*", "D#*"], actions: ["BatchGetItem"] },
       // The services listed as elevated or in an outage (?status=).

@@ -47,8 +47,8 @@ export interface SeriesStore {
 /** The detector's memory of each service, written with optimistic concurrency. */
 export interface DetectorStateStore {
   /**
-   * The stored state, migrated to the current version, and its revision; revision 0 when
-   * none is stored.
+   * The stored state, migrated to the current version, and its revision: a token to pass
+   * back to `save`, 0 when none is stored.
    */
   load(service: string): Promise<{ state: DetectorState | null; revision: number }>;
   /** Saves when the stored revision is still `expected`; false when another tick won. */

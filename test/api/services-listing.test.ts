@@ -8,7 +8,9 @@ import type { APIGatewayProxyEventV2 } from "aws-lambda";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { route } from "../../lambdas/api/routes";
 import { parseConfig } from "../../lambdas/domain/config";
+import { initialDetectorState } from "../../lambdas/domain/detector";
 import type { StatusRecord } from "../../lambdas/domain/service-status";
+import { DynamoDetectorStateStore } from "../../lambdas/store/detector-state-store";
 import { MAX_ROUNDS_PER_REQUEST } from "../../lambdas/usecases/list-services";
 import { buildDependencies } from "../../lambdas/wiring/dependencies";
 import { countedClient, type SentRequest } from "../support/counted-client";
@@ -88,6 +90,11 @@ beforeAll(async () => {
     if (record) {
       await deps.statuses.record(id, { status: "normal", openIncident: null }, record, LATEST);
     }
+  }
+  // Every service has a state, as once detect has run (packed: one batch a page reads).
+  const states = new DynamoDetectorStateStore({ client: counted.client, tableName });
+  for (let i = 0; i < SERVICES; i += 50) {
+    await Promise.all(ids.slice(i, i + 50).map((id) => states.save(id, initialDetectorState(), 0)));
   }
   // A newest count for one service that has no status record.
   await deps.series.putCount("svc-0001", "reports", LATEST, 42);

@@ -72,7 +72,8 @@ describe("DynamoDetectorStateStore.load", () => {
         lastBucket: T0,
         baseline: { ...initialBaseline(), level: 12, samples: 500 },
       },
-      revision: 7,
+      // Negated: only an earlier release's item, so the first packed save must create one.
+      revision: -7,
     });
   });
 
@@ -105,8 +106,10 @@ async function putRaw(
       TableName: table.tableName,
       Item: {
         pk: `D#${service}`,
-        sk: "state",
-        ...(typeof stored === "string" ? { state: stored } : { packed: stored }),
+        // Plain JSON where an earlier release kept it; packed bytes where this one does.
+        ...(typeof stored === "string"
+          ? { sk: "state", state: stored }
+          : { sk: "packed", packed: stored }),
         revision,
       },
     }),
@@ -235,9 +238,9 @@ function itemBytes(item: Record<string, unknown>): number {
   return bytes;
 }
 
-async function rawItem(table: TableRef, service: string) {
+async function rawItem(table: TableRef, service: string, sk = "packed") {
   const { Item } = await table.client.send(
-    new GetCommand({ TableName: table.tableName, Key: { pk: `D#${service}`, sk: "state" } }),
+    new GetCommand({ TableName: table.tableName, Key: { pk: `D#${service}`, sk } }),
   );
   if (!Item) throw new Error(`no state item for ${service}`);
   return Item;
@@ -262,7 +265,7 @@ describe("DynamoDetectorStateStore packing", () => {
     const table = { client, tableName: (await testTable.freshTable()).tableName };
     const store = new DynamoDetectorStateStore(table);
     await putRaw(table, "verizon", JSON.stringify(warm), 1);
-    const plain = itemBytes(await rawItem(table, "verizon"));
+    const plain = itemBytes(await rawItem(table, "verizon", "state"));
 
     // Act: a first save, then one over the packed item (billed on the larger of the two)
     sent.length = 0;
@@ -292,16 +295,36 @@ describe("DynamoDetectorStateStore packing", () => {
     const loaded = await store.load("t-mobile");
     const saved = await store.save("t-mobile", { ...warm, quietBuckets: 3 }, loaded.revision);
 
-    // Assess
-    expect(loaded).toEqual({ state: warm, revision: 4 });
+    // Assess: the plain item is left for a rollback to read; the packed one goes on from it
+    expect(loaded).toEqual({ state: warm, revision: -4 });
     expect(saved).toBe(true);
-    const item = await rawItem(table, "t-mobile");
-    expect(item.state).toBeUndefined();
-    expect(item.packed).toBeInstanceOf(Uint8Array);
+    expect((await rawItem(table, "t-mobile", "state")).state).toBe(JSON.stringify(warm));
+    expect((await rawItem(table, "t-mobile")).packed).toBeInstanceOf(Uint8Array);
     expect(await store.load("t-mobile")).toEqual({
       state: { ...warm, quietBuckets: 3 },
       revision: 5,
     });
+  });
+
+  it("takes the plain state when a rollback moved it on, and refuses a save that raced it", async () => {
+    // Prepare: packed at 10:00; then the earlier release, rolled back to, saved plain at 11:00
+    const table = await testTable.freshTable();
+    const store = new DynamoDetectorStateStore(table);
+    await putRaw(table, "t-mobile", JSON.stringify(stateAt(T0)), 4);
+    await store.save("t-mobile", stateAt(T0), -4);
+    const later = T0 + 60 * 60_000;
+    await putRaw(table, "t-mobile", JSON.stringify(stateAt(later)), 5);
+
+    // Act: rolled forward again
+    const loaded = await store.load("t-mobile");
+    const stale = await store.save("t-mobile", stateAt(later), -5);
+    const saved = await store.save("t-mobile", stateAt(later + 300_000), loaded.revision);
+
+    // Assess
+    expect(loaded).toEqual({ state: stateAt(later), revision: 5 });
+    expect(stale).toBe(false);
+    expect(saved).toBe(true);
+    expect(await store.load("t-mobile")).toEqual({ state: stateAt(later + 300_000), revision: 6 });
   });
 
   it("reads packed and plain states alike in a batch (the API's loadMany)", async () => {

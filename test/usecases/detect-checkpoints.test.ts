@@ -66,7 +66,7 @@ async function seeded() {
 /** The detector states `requests` read, by service. */
 const stateReads = (requests: readonly SentRequest[]) =>
   requests
-    .flatMap((r) => r.partitions.filter(() => r.command === "GetItem"))
+    .flatMap((r) => r.partitions.filter(() => r.command === "Query"))
     .flatMap((pk) => (pk.startsWith("D#") ? [pk.slice(2)] : []));
 
 /** `run`'s result and the requests it sent. */
