@@ -47,11 +47,9 @@ export class DynamoDetectorStateStore implements DetectorStateStore {
     // The revision a save must meet: the packed item's; before there is one, the plain
     // item's, negated, which tells the save that the packed item must not exist yet (it
     // then starts after the plain one).
-    const revision = packed
-      ? (packed.revision as number)
-      : plain
-        ? -(plain.revision as number)
-        : 0;
+    let revision = 0;
+    if (packed) revision = packed.revision as number;
+    else if (plain) revision = -(plain.revision as number);
     return { state: state ?? null, revision };
   }
 
