@@ -80,15 +80,22 @@ export class SmsCapRound {
       this.states.set(id, state);
       return { state, seen };
     });
-    await inParallel(writes, STORE_CONCURRENCY, async ({ state, seen }) => {
-      // A text kept back is added to what the store holds; a text let through starts the
-      // cap afresh only from what this round saw, so another round's count is never lost.
-      if (state.folded > (seen?.folded ?? 0) && state.latest) {
-        await this.cap.store.fold(state.subscriber, state.category, this.nowMs, state.latest);
-      } else {
-        await this.cap.store.restart(state, seen);
-      }
-    });
+    try {
+      await inParallel(writes, STORE_CONCURRENCY, async ({ state, seen }) => {
+        // A text kept back is added to what the store holds; a text let through starts
+        // the cap afresh only from what this round saw, so another round's count is
+        // never lost.
+        if (state.folded > (seen?.folded ?? 0) && state.latest) {
+          await this.cap.store.fold(state.subscriber, state.category, this.nowMs, state.latest);
+        } else {
+          await this.cap.store.restart(state, seen);
+        }
+      });
+    } catch {
+      // A count that cannot be kept must not lose the text it stands for: this message
+      // goes uncapped.
+      return [...parts];
+    }
     return capped.parts;
   }
 
@@ -119,7 +126,11 @@ export class SmsCapRound {
         service: latest?.service ?? state.category,
         serviceName: latest?.serviceName ?? state.category,
         category: state.category,
-        summary: { subject: `${state.folded} more outcry texts`, text: sms, sms },
+        summary: {
+          subject: `${state.folded} more outcry ${state.folded === 1 ? "text" : "texts"}`,
+          text: sms,
+          sms,
+        },
         createdAt: this.nowMs,
         audience: [state.subscriber],
       };
@@ -130,8 +141,9 @@ export class SmsCapRound {
       }
       const after = sentNow(state, this.nowMs);
       this.states.set(capId(state.subscriber, state.category), after);
-      await this.cap.store.restart(after, state);
       sent.push(key);
+      // Not saved: the next round sends it again, as after a crash; it is never lost.
+      await this.cap.store.restart(after, state).catch(() => false);
     }
     return sent;
   }

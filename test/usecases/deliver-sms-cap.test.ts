@@ -242,4 +242,34 @@ describe("the SMS cap in a flood", () => {
       { ...first, folded: 1, foldedSince: T0 + MINUTE_MS, latest },
     ]);
   });
+
+  it("sends uncapped, and loses nothing, when the cap's store fails", async () => {
+    // Prepare: the phone had a text; then the cap's writes fail
+    const { outbox, deliverer, texts } = await setUp();
+    const store = deliverer.smsCap?.store as DynamoSmsCapStore;
+    await outbox.add(message(1, "opened", T0));
+    await deliverPending(outbox, deliverer, T0);
+    const failing: Deliverer = {
+      ...deliverer,
+      smsCap: {
+        capMs: 15 * MINUTE_MS,
+        store: {
+          all: () => store.all(),
+          fold: () => Promise.reject(new Error("throttled")),
+          restart: () => Promise.reject(new Error("throttled")),
+        },
+      },
+    };
+
+    // Act: a second opening within the cap
+    await outbox.add(message(2, "opened", T0 + MINUTE_MS));
+    const round = await deliverPending(outbox, failing, T0 + MINUTE_MS);
+
+    // Assess: it went, to the phone too, rather than be counted where nothing keeps it
+    expect(round.sent).toEqual([message(2, "opened", T0).key]);
+    expect(texts().map((t) => t.sms)).toEqual([
+      "Carrier 1 outage: more than 600 reports.",
+      "Carrier 2 outage: more than 600 reports.",
+    ]);
+  });
 });
