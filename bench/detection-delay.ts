@@ -46,8 +46,8 @@ export function delayOf(shape: string, level: number, bucketMinutes: number, see
   const u = uniform(seed);
   const width = bucketMinutes * MINUTE_MS;
   const perBucket = (level * bucketMinutes) / 5;
-  // A surge worth calling one: 10x the level, and at least 3 x minExcess reports.
-  const size = Math.max(10 * perBucket, 3 * SETTINGS.minExcess);
+  // A surge worth calling one: 10x the level, and at least 3 x minReports reports a bucket.
+  const size = Math.max(10 * perBucket, 3 * SETTINGS.minReports);
   const start = Date.parse("2024-01-01T00:00:00Z");
   const onset = start + 21 * DAY + Math.floor(u() * (DAY / width)) * width;
   const context = { service: "s", timeZone: "America/New_York", bucketMinutes, settings: SETTINGS };

@@ -12,6 +12,16 @@
  *   stored numbers few (the state does not grow with finer buckets).
  * - An hour with too few normal buckets (most of it an outage, or a gap) teaches
  *   nothing, and the detector feeds only normal buckets: an outage never becomes normal.
+ * - What recurs is learned all the same, from every bucket: each slot keeps which of its
+ *   last five occurrences (days for the 24 hours of the day, weeks for the 168 of the
+ *   week) ran hot - most of the hour abnormal or in an incident, or, once the slot is
+ *   known to recur, still at least halfway up to its hot level - and the mean of the hot
+ *   ones. A slot hot in three of its last five occurrences expects that level: a weekly
+ *   event (a patch day every Tuesday at 2 p.m.) opens incidents on its first three
+ *   Tuesdays and none from the fourth, while one outage, or two on consecutive Tuesdays,
+ *   stays an outlier and the same surge at that hour still opens. A lasting change of
+ *   level is learned the same way, from the hours of the day, in three days. An event
+ *   that recurs monthly is seen at most once in five weeks and is never learned.
  * - The expected count interpolates linearly between the slots either side of the
  *   bucket's middle, so there is no step at each whole hour. A week-of-day slot is used
  *   once it has two weeks behind it; until then the hour-of-day slot stands in once it
@@ -30,7 +40,7 @@
 import { DAY_MS, HOUR_MS, MINUTE_MS } from "./buckets";
 import { utcOffsetMs } from "./zone-offset";
 
-/** What the baseline remembers (JSON-serializable, about 2 KB). */
+/** What the baseline remembers (JSON-serializable, about 3 KB). */
 export interface BaselineState {
   /** Weighted mean of recent normal counts (3 h half-life): the fallback baseline. */
   level: number;
@@ -55,6 +65,10 @@ export interface BaselineState {
   hour: number;
   hourSum: number;
   hourBuckets: number;
+  /** Every count of that hour (normal or not), its buckets, and how many were not normal. */
+  hourAll: number;
+  hourAllBuckets: number;
+  hourOdd: number;
   /** Mean count per local hour of the day (24 slots; -1 = not seen). */
   daily: number[];
   /** Hours learned into each daily slot (capped). */
@@ -63,6 +77,15 @@ export interface BaselineState {
   weekly: number[];
   /** Hours learned into each weekly slot (capped). */
   weeklySeen: number[];
+  /**
+   * Which of each daily slot's last five occurrences ran hot (bit 0 the newest; see the
+   * module comment), and the mean count of its hot ones (-1 = never hot).
+   */
+  dailyHot: number[];
+  dailyHotLevel: number[];
+  /** The same for the weekly slots. */
+  weeklyHot: number[];
+  weeklyHotLevel: number[];
 }
 
 /** Days the typical daily maximum surprise remembers. */
@@ -82,6 +105,11 @@ const WEEKLY_MEMORY = 3;
 /** Hours a slot needs before it is trusted. */
 const SLOT_TRUSTED = 2;
 const SEEN_CAP = 99;
+/** Occurrences a slot remembers as hot or not, and how many hot ones make it recur. */
+const HOT_MEMORY_MASK = 0b11111;
+const HOT_TO_RECUR = 3;
+/** A mostly normal hour still ran hot at this many times its slot's usual mean. */
+const HOT_RATIO = 2;
 const DRIFT_MIN = 0.5;
 const DRIFT_MAX = 2;
 
@@ -100,10 +128,27 @@ export function initialBaseline(zone = "UTC"): BaselineState {
     hour: -1,
     hourSum: 0,
     hourBuckets: 0,
+    hourAll: 0,
+    hourAllBuckets: 0,
+    hourOdd: 0,
     daily: new Array(24).fill(-1),
     dailySeen: new Array(24).fill(0),
     weekly: new Array(168).fill(-1),
     weeklySeen: new Array(168).fill(0),
+    ...noHotSlots(),
+  };
+}
+
+/** Recurrence memory that has seen nothing (also what an earlier release's state starts with). */
+export function noHotSlots(): Pick<
+  BaselineState,
+  "dailyHot" | "dailyHotLevel" | "weeklyHot" | "weeklyHotLevel"
+> {
+  return {
+    dailyHot: new Array(24).fill(0),
+    dailyHotLevel: new Array(24).fill(-1),
+    weeklyHot: new Array(168).fill(0),
+    weeklyHotLevel: new Array(168).fill(-1),
   };
 }
 
@@ -157,9 +202,10 @@ export function typicalDailyMax(state: BaselineState): number {
 
 /**
  * Feeds the baseline one bucket (the input is not modified; slot arrays are copied only
- * when an hour closes): its surprise is noted towards the typical daily maximum, and
- * when `normal` its count is learned into the level and the slots. One call, one copy,
- * one offset lookup: this runs for every bucket of every service.
+ * when an hour closes): its surprise is noted towards the typical daily maximum, its
+ * count towards what recurs, and when `normal` its count is learned into the level and
+ * the slots. One call, one copy, one offset lookup: this runs for every bucket of every
+ * service.
  */
 export function observeBaseline(
   state: BaselineState,
@@ -173,23 +219,8 @@ export function observeBaseline(
   const local = bucketStart + utcOffsetMs(zone, bucketStart);
   const next = copyBaseline(state, zone);
   noteInto(next, local, surprise, context.bucketMinutes);
+  tallyInto(next, local, count, normal, context.bucketMinutes);
   if (normal) learnInto(next, local, count, context.bucketMinutes);
-  return next;
-}
-
-/**
- * Notes the surprise of one bucket towards the typical daily maximum.
- * @see observeBaseline
- */
-export function noteSurprise(
-  state: BaselineState,
-  bucketStart: number,
-  surprise: number,
-  context: { bucketMinutes: number; timeZone?: string },
-): BaselineState {
-  const zone = context.timeZone ?? state.zone;
-  const next = copyBaseline(state, zone);
-  noteInto(next, bucketStart + utcOffsetMs(zone, bucketStart), surprise, context.bucketMinutes);
   return next;
 }
 
@@ -205,7 +236,9 @@ export function learnBaseline(
 ): BaselineState {
   const zone = context.timeZone ?? state.zone;
   const next = copyBaseline(state, zone);
-  learnInto(next, bucketStart + utcOffsetMs(zone, bucketStart), count, context.bucketMinutes);
+  const local = bucketStart + utcOffsetMs(zone, bucketStart);
+  tallyInto(next, local, count, true, context.bucketMinutes);
+  learnInto(next, local, count, context.bucketMinutes);
   return next;
 }
 
@@ -224,10 +257,17 @@ function copyBaseline(state: BaselineState, zone: string): BaselineState {
     hour: state.hour,
     hourSum: state.hourSum,
     hourBuckets: state.hourBuckets,
+    hourAll: state.hourAll,
+    hourAllBuckets: state.hourAllBuckets,
+    hourOdd: state.hourOdd,
     daily: state.daily,
     dailySeen: state.dailySeen,
     weekly: state.weekly,
     weeklySeen: state.weeklySeen,
+    dailyHot: state.dailyHot,
+    dailyHotLevel: state.dailyHotLevel,
+    weeklyHot: state.weeklyHot,
+    weeklyHotLevel: state.weeklyHotLevel,
   };
 }
 
@@ -253,31 +293,65 @@ function noteInto(next: BaselineState, local: number, surprise: number, bucketMi
   next.dayBuckets += 1;
 }
 
+/** The weights of one bucket in the level and the drift, by bucket width (computed once). */
+const learningRates = new Map<number, { level: number; drift: number }>();
+
+function ratesOf(width: number): { level: number; drift: number } {
+  let rates = learningRates.get(width);
+  if (!rates) {
+    rates = {
+      level: 1 - 0.5 ** (width / HALF_LIFE_MS),
+      drift: 1 - 0.5 ** (width / DRIFT_HALF_LIFE_MS),
+    };
+    learningRates.set(width, rates);
+  }
+  return rates;
+}
+
 /** `next` is a fresh copy owned by the caller (its arrays are still shared). */
 function learnInto(next: BaselineState, local: number, count: number, bucketMinutes: number) {
   const width = bucketMinutes * MINUTE_MS;
+  const rates = ratesOf(width);
   const samples = Math.min(next.samples + 1, SAMPLE_CAP);
   const warm = samples * width > WARM_UP_MS;
-  const alpha = warm ? 1 - 0.5 ** (width / HALF_LIFE_MS) : 1 / samples;
+  const alpha = warm ? rates.level : 1 / samples;
   next.level += alpha * (count - next.level);
   next.samples = samples;
 
   const seasonal = seasonalAt(next, local + width / 2);
   if (seasonal >= 0) {
-    const slow = 1 - 0.5 ** (width / DRIFT_HALF_LIFE_MS);
+    const slow = rates.drift;
     const ratio = (count + 1) / (seasonal + 1);
     next.drift = clamp(next.drift + slow * (ratio - next.drift), DRIFT_MIN, DRIFT_MAX);
   }
+  next.hourSum += count;
+  next.hourBuckets += 1;
+}
 
+/**
+ * Counts one bucket, normal or not, into the hour being summed; a new hour first closes
+ * the last one (`next` is a fresh copy owned by the caller).
+ */
+function tallyInto(
+  next: BaselineState,
+  local: number,
+  count: number,
+  normal: boolean,
+  bucketMinutes: number,
+) {
   const localHour = Math.floor(local / HOUR_MS);
   if (localHour !== next.hour) {
     closeHour(next, bucketMinutes);
     next.hour = localHour;
     next.hourSum = 0;
     next.hourBuckets = 0;
+    next.hourAll = 0;
+    next.hourAllBuckets = 0;
+    next.hourOdd = 0;
   }
-  next.hourSum += count;
-  next.hourBuckets += 1;
+  next.hourAll += count;
+  next.hourAllBuckets += 1;
+  if (!normal) next.hourOdd += 1;
 }
 
 /** The seasonal value at local wall-clock time `local`; -1 when the slots are not learned. */
@@ -295,23 +369,43 @@ function seasonalAt(state: BaselineState, local: number): number {
 
 function slotValue(state: BaselineState, localHour: number): number {
   const week = mod(localHour, 168);
-  if ((state.weeklySeen[week] ?? 0) >= SLOT_TRUSTED) return state.weekly[week] ?? -1;
   const day = mod(localHour, 24);
-  if ((state.dailySeen[day] ?? 0) >= SLOT_TRUSTED) return state.daily[day] ?? -1;
-  return -1;
+  const usual =
+    (state.weeklySeen[week] ?? 0) >= SLOT_TRUSTED
+      ? (state.weekly[week] ?? -1)
+      : (state.dailySeen[day] ?? 0) >= SLOT_TRUSTED
+        ? (state.daily[day] ?? -1)
+        : -1;
+  return Math.max(
+    usual,
+    hotLevel(state.weeklyHot[week] ?? 0, state.weeklyHotLevel[week] ?? -1),
+    hotLevel(state.dailyHot[day] ?? 0, state.dailyHotLevel[day] ?? -1),
+  );
+}
+
+/** The level a slot recurs at: its hot mean once hot in enough recent occurrences, else -1. */
+function hotLevel(mask: number, level: number): number {
+  let hot = 0;
+  for (let bits = mask; bits > 0; bits >>= 1) hot += bits & 1;
+  return hot >= HOT_TO_RECUR ? level : -1;
 }
 
 function mod(n: number, m: number): number {
   return ((n % m) + m) % m;
 }
 
-/** Teaches the slots the hour being summed, if enough of it was normal (in place). */
+/**
+ * Closes the hour being summed (in place): its normal counts teach the slots if enough
+ * of it was normal, and all its counts teach what recurs if enough of it was seen.
+ */
 function closeHour(next: BaselineState, bucketMinutes: number): void {
   const perHour = Math.max(1, Math.floor(60 / bucketMinutes));
-  if (next.hour < 0 || next.hourBuckets * 2 < perHour) return;
-  const mean = next.hourSum / next.hourBuckets;
+  if (next.hour < 0) return;
   const day = mod(next.hour, 24);
   const week = mod(next.hour, 168);
+  if (next.hourAllBuckets * 2 >= perHour) noteHot(next, day, week);
+  if (next.hourBuckets * 2 < perHour) return;
+  const mean = next.hourSum / next.hourBuckets;
   // Copies: the arrays are shared with the state this one was made from.
   const daily = next.daily.slice();
   const dailySeen = next.dailySeen.slice();
@@ -322,6 +416,58 @@ function closeHour(next: BaselineState, bucketMinutes: number): void {
   weekly[week] = blend(weekly[week] ?? -1, weeklySeen[week] ?? 0, mean, WEEKLY_MEMORY);
   weeklySeen[week] = Math.min((weeklySeen[week] ?? 0) + 1, SEEN_CAP);
   Object.assign(next, { daily, dailySeen, weekly, weeklySeen });
+}
+
+/** Shifts whether the closing hour ran hot into its daily and weekly slots (in place). */
+function noteHot(next: BaselineState, day: number, week: number): void {
+  const mean = next.hourAll / next.hourAllBuckets;
+  const odd = next.hourOdd * 2 > next.hourAllBuckets;
+  const daily = shiftHot(next.dailyHot, next.dailyHotLevel, day, odd, mean, next.daily[day] ?? -1);
+  if (daily) [next.dailyHot, next.dailyHotLevel] = daily;
+  const weekly = shiftHot(
+    next.weeklyHot,
+    next.weeklyHotLevel,
+    week,
+    odd,
+    mean,
+    next.weekly[week] ?? -1,
+  );
+  if (weekly) [next.weeklyHot, next.weeklyHotLevel] = weekly;
+}
+
+/**
+ * One occurrence of a slot: hot when most of it was not normal, when its mean was twice
+ * the slot's usual one (a level that has moved up, counted normal only because the
+ * detector no longer calls it abnormal), or, while the slot recurs, when its mean is
+ * still at least halfway from the usual level up to the hot one (once a recurring event
+ * is expected, its buckets are normal). Returns the arrays to store, or null when
+ * nothing changes.
+ */
+function shiftHot(
+  hot: readonly number[],
+  levels: readonly number[],
+  slot: number,
+  odd: boolean,
+  mean: number,
+  usual: number,
+): [number[], number[]] | null {
+  const mask = hot[slot] ?? 0;
+  const level = levels[slot] ?? -1;
+  const recurring = hotLevel(mask, level);
+  const known = Math.max(usual, 0);
+  const isHot =
+    odd ||
+    (usual >= 0 && mean >= HOT_RATIO * known && mean >= known + 1) ||
+    (recurring >= 0 && mean >= (known + recurring) / 2);
+  const shifted = ((mask << 1) | (isHot ? 1 : 0)) & HOT_MEMORY_MASK;
+  if (shifted === mask && !isHot) return null;
+  // Copies: the arrays are shared with the state this one was made from.
+  const nextHot = hot.slice();
+  nextHot[slot] = shifted;
+  if (!isHot) return [nextHot, levels as number[]];
+  const nextLevels = levels.slice();
+  nextLevels[slot] = level < 0 ? round(mean) : round((level + mean) / 2);
+  return [nextHot, nextLevels];
 }
 
 /** Running mean for the first `memory` hours, then an exponential mean of that memory. */

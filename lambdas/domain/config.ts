@@ -232,7 +232,22 @@ export const WebhookSchema = z
   .strict()
   .superRefine(quietHoursHaveZone);
 
-/** Thresholds of the detector; the defaults suit report counts per 5-minute bucket. */
+/** A whole number of minutes from 1 to a day, with its default and what it means. */
+function minutesUpToADay(fallback: number, description: string) {
+  return z
+    .number()
+    .int()
+    .min(1)
+    .max(24 * 60)
+    .default(fallback)
+    .describe(description);
+}
+
+/**
+ * Thresholds of the detector, in reports and minutes, so they mean the same at any
+ * bucket width. `minExcess` and `confirmBuckets`, the per-bucket thresholds of earlier
+ * releases, are still read (see `effectiveThresholds` in detector-thresholds.ts).
+ */
 export const DetectorSettingsSchema = z
   .object({
     /** An incident needs the count at least this many times the baseline... */
@@ -241,21 +256,36 @@ export const DetectorSettingsSchema = z
       .min(1)
       .max(1000)
       .default(4)
-      .describe("an incident needs the count at least this many times the baseline"),
-    /** ...and at least this many reports above the baseline (absolute floor). */
-    minExcess: z
+      .describe(
+        "an incident needs the count at least this many times the baseline (over 5 minutes, or the bucket when wider)",
+      ),
+    /** ...and at least this many reports above the baseline over `confirmMinutes`. */
+    minReports: z
       .number()
       .min(1)
       .default(20)
-      .describe("...and at least this many reports above the baseline"),
-    /** Consecutive abnormal buckets before an incident opens. */
+      .describe("...and at least this many reports above the baseline over confirmMinutes"),
+    /** How long a surge must last before it opens an incident (an extreme one opens at once). */
+    confirmMinutes: minutesUpToADay(
+      15,
+      "minutes a surge must last before an incident opens (at least one bucket; an extreme surge opens at once)",
+    ),
+    /** Earlier releases: reports above the baseline each bucket must have. */
+    minExcess: z
+      .number()
+      .min(1)
+      .optional()
+      .describe(
+        "deprecated, per bucket (earlier releases): when set, minReports = minExcess x confirmBuckets and confirmMinutes = confirmBuckets x bucketMinutes, the other at its old default (20, 3); use minReports and confirmMinutes",
+      ),
+    /** Earlier releases: abnormal buckets in a row before an incident opens. */
     confirmBuckets: z
       .number()
       .int()
       .min(1)
       .max(10)
-      .default(3)
-      .describe("abnormal buckets in a row before an incident opens"),
+      .optional()
+      .describe("deprecated, per bucket (earlier releases): see minExcess; use confirmMinutes"),
     /** An incident resolves after the count stays below `resolveRatio` x baseline this long. */
     resolveRatio: z
       .number()
@@ -263,13 +293,7 @@ export const DetectorSettingsSchema = z
       .max(100)
       .default(1.5)
       .describe("quiet means below this many times the baseline"),
-    resolveMinutes: z
-      .number()
-      .int()
-      .min(1)
-      .max(24 * 60)
-      .default(30)
-      .describe("minutes of quiet that resolve an incident"),
+    resolveMinutes: minutesUpToADay(30, "minutes of quiet that resolve an incident"),
     /** Incidents of other services that overlap by this much are correlated. */
     correlationWindowMinutes: z
       .number()
@@ -313,15 +337,10 @@ export const ReportChallengeSchema = z
 export const ReportSettingsSchema = z
   .object({
     /** One report per reporter per service counts within this many minutes. */
-    dedupMinutes: z
-      .number()
-      .int()
-      .min(1)
-      .max(24 * 60)
-      .default(15)
-      .describe(
-        "one report per reporter per service counts in each window of this many minutes (UTC-aligned)",
-      ),
+    dedupMinutes: minutesUpToADay(
+      15,
+      "one report per reporter per service counts in each window of this many minutes (UTC-aligned)",
+    ),
     /** Reports one client address may post per minute before getting 429. */
     ratePerMinute: z
       .number()

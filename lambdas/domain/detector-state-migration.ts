@@ -11,9 +11,11 @@
  * - the seasonal detector: a seasonal baseline (168 weekly slots) and the optional
  *   `incidentSurprise`, `afterglow`, `recent` and `elevated` of rules 3b-4b. A state of an
  *   earlier release stepped over gaps only gained these but kept its level-only baseline.
- * Version 2 is the current shape, with every field present.
+ * Version 2 has every field of its release present. Version 3, the current shape, adds
+ * the kept window of newest buckets (empty after migration: the next buckets fill it)
+ * and the baseline's memory of what recurs (nothing hot yet).
  */
-import { type BaselineState, initialBaseline } from "./baseline";
+import { type BaselineState, initialBaseline, noHotSlots } from "./baseline";
 import { DETECTOR_STATE_VERSION, type DetectorState } from "./detector";
 import type { Incident } from "./incident";
 import { OutcryError } from "./outcry-error";
@@ -24,11 +26,29 @@ export interface LevelOnlyBaseline {
   samples?: number;
 }
 
+/** The baseline of version 2: no memory of what recurs, no count of every bucket of an hour. */
+export type BaselineStateV2 = Omit<
+  BaselineState,
+  | "hourAll"
+  | "hourAllBuckets"
+  | "hourOdd"
+  | "dailyHot"
+  | "dailyHotLevel"
+  | "weeklyHot"
+  | "weeklyHotLevel"
+>;
+
+/** A state saved as version 2. */
+export interface DetectorStateV2 extends Omit<DetectorState, "version" | "baseline" | "window"> {
+  version: 2;
+  baseline: BaselineStateV2;
+}
+
 /** Any state saved as version 1 (see the module comment for the shapes it covers). */
 export interface DetectorStateV1 {
   version: 1;
   lastBucket: number | null;
-  baseline: BaselineState | LevelOnlyBaseline;
+  baseline: BaselineStateV2 | LevelOnlyBaseline;
   pending: DetectorState["pending"];
   quietBuckets: number;
   quietSince?: number | null;
@@ -40,7 +60,7 @@ export interface DetectorStateV1 {
 }
 
 /** Whatever the detector state store may hold. */
-export type StoredDetectorState = DetectorStateV1 | DetectorState;
+export type StoredDetectorState = DetectorStateV1 | DetectorStateV2 | DetectorState;
 
 /** A stored state this code cannot read: saved by a newer release, or not a state at all. */
 export class UnknownDetectorStateVersionError extends OutcryError {
@@ -68,10 +88,11 @@ export function migrateDetectorState(stored: StoredDetectorState): DetectorState
   // Read as unknown: the value comes from JSON and may be anything.
   const version: unknown = (stored as { version?: unknown }).version;
   if (version === DETECTOR_STATE_VERSION) return stored as DetectorState;
+  if (version === 2) return fromV2(stored as DetectorStateV2);
   if (version !== 1) throw new UnknownDetectorStateVersionError(version);
   const v1 = stored as DetectorStateV1;
-  return {
-    version: DETECTOR_STATE_VERSION,
+  return fromV2({
+    version: 2,
     lastBucket: v1.lastBucket,
     baseline: migrateBaseline(v1.baseline),
     pending: v1.pending,
@@ -83,6 +104,16 @@ export function migrateDetectorState(stored: StoredDetectorState): DetectorState
     afterglow: v1.afterglow ?? null,
     recent: v1.recent ?? { count: 0, expected: 0 },
     elevated: v1.elevated ?? null,
+  });
+}
+
+/** Version 2 to 3: an empty window, and a baseline that has seen nothing recur. */
+function fromV2(v2: DetectorStateV2): DetectorState {
+  return {
+    ...v2,
+    version: DETECTOR_STATE_VERSION,
+    window: [],
+    baseline: { ...v2.baseline, hourAll: 0, hourAllBuckets: 0, hourOdd: 0, ...noHotSlots() },
   };
 }
 
@@ -91,12 +122,12 @@ export function migrateDetectorState(stored: StoredDetectorState): DetectorState
  * zone is UTC, as in a fresh state: with no slot learned the expected count is the level
  * in any zone, and the first bucket learned sets the service's own zone.
  */
-function migrateBaseline(baseline: BaselineState | LevelOnlyBaseline): BaselineState {
+function migrateBaseline(baseline: BaselineStateV2 | LevelOnlyBaseline): BaselineStateV2 {
   if (isSeasonal(baseline)) return baseline;
   return { ...initialBaseline(), level: baseline.level ?? 0, samples: baseline.samples ?? 0 };
 }
 
-function isSeasonal(baseline: BaselineState | LevelOnlyBaseline): baseline is BaselineState {
+function isSeasonal(baseline: BaselineStateV2 | LevelOnlyBaseline): baseline is BaselineStateV2 {
   const { weekly } = baseline as { weekly?: unknown };
   return Array.isArray(weekly) && weekly.length === 168;
 }

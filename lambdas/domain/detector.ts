@@ -1,57 +1,74 @@
 /**
  * The online detector of one service. It is fed one closed bucket at a time, carries all
- * it knows in a small serializable state (about 2 KB, whatever the bucket width), and
- * never looks ahead, so the detect Lambda, the local runtime and the backtest get the
+ * it knows in a small serializable state (about 3 KB of JSON, under 1 KB packed),
+ * and never looks ahead, so the detect Lambda, the local runtime and the backtest get the
  * same incidents from the same counts.
  *
+ * Thresholds are in reports and minutes, not buckets, so the same surge opens at 1, 5,
+ * 10 or 15-minute buckets about the same number of minutes after it starts. The detector
+ * keeps the last `confirmMinutes` of buckets and judges windows of them:
+ * - the short window: the last 5 minutes (the bucket itself when buckets are wider), so a
+ *   1-minute bucket of a sparse service is not judged on its own one or two reports;
+ * - the confirm window: the last `confirmMinutes` (15 by default).
+ *
  * Rule, in order, for each bucket (the reason for each choice after the dash):
- * 1. A gap (no data) changes nothing: it is neither a zero nor a sign of recovery.
- *    Until the baseline has seen its first hour, every bucket only teaches it - with
- *    nothing to compare against, nothing can be called abnormal.
+ * 1. A gap (no data) changes nothing: it is neither a zero nor a sign of recovery. A
+ *    partial bucket (a weighted source failed) that is not abnormal is a gap too: fewer
+ *    reports because a feed was down is not a fall. Until the baseline has seen its first
+ *    hour, every bucket only teaches it - with nothing to compare against, nothing can be
+ *    called abnormal.
  * 2. The expected count comes from the seasonal baseline (see baseline.ts: hour-of-week
- *    slots, falling back to hour-of-day slots, then to the recent level) - report counts
- *    follow the clock, so 3 a.m. and 7 p.m. must not share one yardstick.
- * 3. A bucket is abnormal when all of these hold:
- *    a. count >= `minRatio` x expected and count - expected >= `minExcess` - far above
- *       both relatively and absolutely, so a sparse service alerts on a few dozen reports
- *       and a busy one ignores ordinary swings;
- *    b. its surprise, (count - expected) / sqrt(expected) (the excess in units of
- *       Poisson noise), is at least 1.5 x the surprise this service reaches on an
- *       ordinary day (its typical daily maximum, learned over about a week) - a spiky
- *       service whose every day has a burst 10x its baseline must surge beyond that to
- *       alert, while a smooth one keeps the sensitivity of rule (a). Until a whole day
- *       has been seen only (a) applies;
- *    c. within 24 h after an incident resolved, the surprise also exceeds that
- *       incident's largest - a service flapping back to the level it was at is the same
- *       trouble, already told; a worse surge still alerts.
- * 4. An incident opens on the `confirmBuckets`-th abnormal bucket in a row, dated from
- *    the first - one odd bucket is not an outage. But an extreme bucket, abnormal with
- *    twice the ratio of (a) and twice the surprise bar of (b), opens it at once: waiting
- *    a bucket to confirm a surge that large only delays the alert.
- * 4b. A sustained surge opens an incident too, though no single bucket is abnormal: when
+ *    slots, falling back to hour-of-day slots, then to the recent level, raised where an
+ *    event recurs) - report counts follow the clock, so 3 a.m. and 7 p.m. must not share
+ *    one yardstick, and a patch day every Tuesday is not an outage by its fourth week.
+ * 3. A bucket is abnormal when its short window (counts and expected counts summed) is:
+ *    a. at least `minRatio` x expected (at least 1 report expected) - far above normal;
+ *    b. of a surprise, (count - expected) / sqrt(expected) (the excess in units of
+ *       Poisson noise), at least 1.5 x the surprise this service's short windows reach on
+ *       an ordinary day (their typical daily maximum, learned over about a week) - a
+ *       spiky service whose every day has a burst 10x its baseline must surge beyond that
+ *       to alert, while a smooth one keeps the sensitivity of (a). Until a whole day has
+ *       been seen only (a) applies;
+ *    c. within 24 h after an incident resolved, more surprising than that incident's
+ *       largest - a service flapping back to the level it was at is the same trouble,
+ *       already told; a worse surge still alerts.
+ * 4. An incident opens once the abnormal run covers `confirmMinutes` (its short windows
+ *    together span that long) and the confirm window holds `minReports` reports above
+ *    the expected ones - one odd bucket is not an outage, and a sparse service alerts on
+ *    a few dozen reports, not on three. It is dated from the first bucket above expected
+ *    in the run's first window. An extreme short window, abnormal with twice the ratio of
+ *    (a) and twice the bar of (b), and itself `minReports` above expected, opens it at
+ *    once: waiting to confirm a surge that large only delays the alert.
+ * 4b. A sustained surge opens an incident too, though no short window is abnormal: when
  *    the weighted means of the last hour or so (1 h half-life) put the counts at 2 x the
- *    expected ones or more, the excess adds up to 2 x `minExcess` reports, its surprise
- *    at that scale (excess / sqrt(expected), both summed over the mean's window) is at
- *    least 1.75 x the bar of (b), the bucket itself is still above `resolveRatio` x
- *    expected, and within the 24 h of (c) the bucket's own surprise beats the last
- *    incident's. It is dated from the first bucket of that elevated run.
- *    Only once the bar of (b) is known and the expected count comes from learned slots
- *    (the recent-level fallback lags a steep morning rise by an hour). - A sparse service
- *    whose reports go from 1 to 10 a bucket for an hour has a few dozen reports too many,
- *    and a busy one at 3 x for an hour is in trouble, yet neither is ever 4 x in one
- *    bucket; a duration is its own confirmation.
- * 5. While open: the peak is tracked, the level at each whole local hour after the peak is
- *    kept as a falloff milestone (48 at most), and the incident resolves after
- *    `resolveMinutes` of counts below `resolveRatio` x expected (hysteresis). A second
- *    surge before that stays the same incident. After a day open, counts that are merely
- *    not abnormal also count as quiet - the baseline does not learn during an incident,
- *    so a lasting change of level (a source added, a bigger audience) would otherwise
- *    keep it open forever and silence the service.
- * 6. Only buckets that are neither abnormal nor part of an incident teach the baseline,
- *    so an outage never inflates what counts as normal. Surprises of every bucket teach
- *    the typical daily maximum, but clipped to 10 x its current value, so an outage day
- *    raises the bar by a bounded step while a service that bursts every day learns that
- *    it does.
+ *    expected ones or more, the excess adds up to 2 x `minReports`, its surprise at that
+ *    scale (excess / sqrt(expected), both summed over the mean's window) is at least
+ *    1.75 x the bar of (b), the short window is still above `resolveRatio` x expected,
+ *    and within the 24 h of (c) its surprise beats the last incident's. It is dated from
+ *    the first bucket of that elevated run. Only once the bar of (b) is known and the
+ *    expected count comes from learned slots (the recent-level fallback lags a steep
+ *    morning rise by an hour). - A sparse service whose reports go from 1 to 10 a bucket
+ *    for an hour has a few dozen reports too many, and a busy one at 3 x for an hour is
+ *    in trouble, yet neither is ever 4 x at once; a duration is its own confirmation.
+ * 5. While open: the peak (the largest bucket) is tracked, the level at each whole local
+ *    hour after the peak is kept as a falloff milestone (48 at most), and the incident
+ *    resolves after `resolveMinutes` of short windows below `resolveRatio` x expected
+ *    (hysteresis). A second surge before that stays the same incident. After a day open,
+ *    windows that are merely not abnormal also count as quiet - the baseline does not
+ *    learn normal levels during an incident, so a lasting change of level (a source
+ *    added, a bigger audience) would otherwise keep it open forever and silence the
+ *    service.
+ * 6. Only buckets that are neither abnormal nor part of an incident teach the baseline
+ *    its normal levels, so an outage never inflates what counts as normal; every bucket
+ *    teaches what recurs (baseline.ts), where one outage stays an outlier. Surprises of
+ *    every bucket teach the typical daily maximum, but clipped to 10 x its current value,
+ *    so an outage day raises the bar by a bounded step while a service that bursts every
+ *    day learns that it does.
+ * 7. A bucket fed again after it was judged (collect re-counts the last few buckets, for
+ *    items that arrive late) revises the count kept for it, and the 1-hour means: the
+ *    next bucket is judged on the revised windows, so late reports may open an incident
+ *    a bucket later, never twice, and nothing already told is taken back. Feeding the
+ *    same revision again changes nothing; a partial revision never lowers a count.
  */
 
 import {
@@ -60,7 +77,6 @@ import {
   expectedCount,
   initialBaseline,
   learnBaseline,
-  noteSurprise,
   observeBaseline,
   seasonalKnown,
   surpriseOf,
@@ -68,6 +84,7 @@ import {
 } from "./baseline";
 import { HOUR_MS, MINUTE_MS } from "./buckets";
 import type { DetectorSettings } from "./config";
+import { effectiveThresholds } from "./detector-thresholds";
 import { type Incident, type IncidentEvent, incidentId } from "./incident";
 import { utcOffsetMs } from "./zone-offset";
 
@@ -75,7 +92,7 @@ import { utcOffsetMs } from "./zone-offset";
  * The version of {@link DetectorState} this code writes. Raise it with a step in
  * detector-state-migration.ts whenever the shape changes, so stored states keep their meaning.
  */
-export const DETECTOR_STATE_VERSION = 2;
+export const DETECTOR_STATE_VERSION = 3;
 
 /**
  * What the detector remembers about one service between buckets, every field required.
@@ -86,6 +103,12 @@ export interface DetectorState {
   /** Start of the newest bucket processed; the next one fed must be later. */
   lastBucket: number | null;
   baseline: BaselineState;
+  /**
+   * The newest buckets, oldest first, the last one `lastBucket`, as pairs: each one's
+   * count (-1: a gap, or a partial bucket read as one) and the expected count it was
+   * judged by. As many as the confirm window or the re-counted buckets need (rule 7).
+   */
+  window: number[];
   /** The current run of abnormal buckets not yet confirmed as an incident. */
   pending: { start: number; buckets: number; peak: { count: number; at: number } } | null;
   /** Consecutive quiet buckets while an incident is open (gaps neither add nor reset). */
@@ -104,10 +127,14 @@ export interface DetectorState {
   elevated: { start: number; peak: { count: number; at: number } } | null;
 }
 
-/** One closed bucket: `count` null marks a gap. */
+/**
+ * One closed bucket: `count` null marks a gap; `partial` says a weighted source failed
+ * for it, so its count may be short (rule 1).
+ */
 export interface Observation {
   bucketStart: number;
   count: number | null;
+  partial?: boolean;
 }
 
 /** What the detector needs to know about the service. */
@@ -124,6 +151,7 @@ export function initialDetectorState(): DetectorState {
     version: DETECTOR_STATE_VERSION,
     lastBucket: null,
     baseline: initialBaseline(),
+    window: [],
     pending: null,
     quietBuckets: 0,
     quietSince: null,
@@ -135,9 +163,16 @@ export function initialDetectorState(): DetectorState {
   };
 }
 
+/** Minutes of the short window (rule 3); the bucket itself when buckets are wider. */
+export const SHORT_WINDOW_MINUTES = 5;
+/**
+ * Buckets already judged that a revision may still change (rule 7): collect re-counts
+ * the newest closed bucket and the two before it.
+ */
+export const REVISABLE_BUCKETS = 3;
 /** Rule 3b: abnormal needs this many times the service's typical daily maximum surprise. */
 const TAIL_FACTOR = 1.5;
-/** Rule 4: an extreme bucket has this many times the ratio and the surprise bar. */
+/** Rule 4: an extreme window has this many times the ratio and the surprise bar. */
 const EXTREME_FACTOR = 2;
 /** Rule 3c: how long after a resolution a new incident must beat the last one's surprise. */
 const AFTERGLOW_MS = 24 * 60 * 60_000;
@@ -151,15 +186,14 @@ const MAX_FALLOFFS = 48;
 /** After this long open, "not abnormal" is enough to resolve (see rule 5). */
 const MAX_OPEN_MS = 24 * 60 * MINUTE_MS;
 
-/** True when `count` is far above `baseline` both relatively and absolutely (rule 3a). */
+/** True when `count` is far above `baseline` relatively: `minRatio` x (at least 1). */
 export function isAbnormal(count: number, baseline: number, settings: DetectorSettings): boolean {
-  const floor = Math.max(baseline, 1);
-  return count >= settings.minRatio * floor && count - baseline >= settings.minExcess;
+  return count >= settings.minRatio * Math.max(baseline, 1);
 }
 
 /**
  * True when `count` is back near `baseline`: below `resolveRatio` x baseline (rule 5).
- * A run of such buckets resolves an incident; the API calls a service above it elevated.
+ * A run of such windows resolves an incident; the API calls a service above it elevated.
  */
 export function isQuiet(count: number, baseline: number, settings: DetectorSettings): boolean {
   return count < elevatedFrom(baseline, settings);
@@ -173,12 +207,152 @@ export function elevatedFrom(baseline: number, settings: DetectorSettings): numb
   return settings.resolveRatio * Math.max(baseline, 1);
 }
 
-/** True when one abnormal bucket alone is beyond doubt (rule 4, without the surprise bar). */
-export function isExtreme(count: number, baseline: number, settings: DetectorSettings): boolean {
-  const floor = Math.max(baseline, 1);
-  return (
-    count >= EXTREME_FACTOR * settings.minRatio * floor && count - baseline >= settings.minExcess
+/** The sizes, in buckets, of the windows the rules read at one bucket width. */
+interface Windows {
+  /** Buckets of the short window. */
+  short: number;
+  /** Buckets of the confirm window. */
+  confirm: number;
+  /** Abnormal buckets in a row whose short windows span the confirm window. */
+  run: number;
+  /** Buckets the state keeps. */
+  kept: number;
+  minReports: number;
+}
+
+/** Window sizes by settings and bucket width: worked out once, read every bucket. */
+const windowsCache = new WeakMap<DetectorSettings, Map<number, Windows>>();
+
+function windowsOf(context: DetectorContext): Windows {
+  let byWidth = windowsCache.get(context.settings);
+  if (!byWidth) {
+    byWidth = new Map();
+    windowsCache.set(context.settings, byWidth);
+  }
+  const known = byWidth.get(context.bucketMinutes);
+  if (known) return known;
+  const { minReports, confirmMinutes } = effectiveThresholds(
+    context.settings,
+    context.bucketMinutes,
   );
+  const confirm = Math.max(1, Math.round(confirmMinutes / context.bucketMinutes));
+  const short = Math.min(
+    confirm,
+    Math.max(1, Math.round(SHORT_WINDOW_MINUTES / context.bucketMinutes)),
+  );
+  const windows = {
+    short,
+    confirm,
+    run: confirm - short + 1,
+    kept: Math.max(confirm, REVISABLE_BUCKETS),
+    minReports,
+  };
+  byWidth.set(context.bucketMinutes, windows);
+  return windows;
+}
+
+/** The weight of one bucket in the recent means (rule 4b), by bucket width. */
+const recentRates = new Map<number, number>();
+
+function recentRate(bucketMinutes: number): number {
+  let rate = recentRates.get(bucketMinutes);
+  if (rate === undefined) {
+    rate = 1 - 0.5 ** (bucketMinutes / RECENT_HALF_LIFE_MINUTES);
+    recentRates.set(bucketMinutes, rate);
+  }
+  return rate;
+}
+
+/** A gap in {@link DetectorState.window}. */
+const GAP = -1;
+
+/** Counts summed over the newest `buckets` of `window` (gaps skipped). */
+function countOver(window: readonly number[], buckets: number): number {
+  let count = 0;
+  for (let i = Math.max(0, window.length - 2 * buckets); i < window.length; i += 2) {
+    const c = window[i] ?? GAP;
+    if (c !== GAP) count += c;
+  }
+  return count;
+}
+
+/** Expected counts summed over the same buckets as {@link countOver} (gaps skipped). */
+function expectedOver(window: readonly number[], buckets: number): number {
+  let expected = 0;
+  for (let i = Math.max(0, window.length - 2 * buckets); i < window.length; i += 2) {
+    if ((window[i] ?? GAP) !== GAP) expected += window[i + 1] ?? 0;
+  }
+  return expected;
+}
+
+/**
+ * The kept buckets with the bucket at `at` appended (buckets skipped since the last one
+ * become gaps), trimmed to `kept`.
+ */
+function appended(
+  previous: DetectorState,
+  at: number,
+  count: number | null,
+  expected: number,
+  width: number,
+  kept: number,
+): number[] {
+  const before = previous.window;
+  const skipped =
+    previous.lastBucket === null
+      ? 0
+      : Math.min(kept, Math.round((at - previous.lastBucket) / width) - 1);
+  const length = Math.min(kept, before.length / 2 + skipped + 1);
+  const window = new Array<number>(2 * length);
+  // Newest first: this bucket, the skipped ones, then the kept ones that still fit.
+  let j = 2 * length - 2;
+  window[j] = count ?? GAP;
+  window[j + 1] = Math.round(expected * 100) / 100;
+  for (let i = 0; i < skipped && j > 0; i++) {
+    j -= 2;
+    window[j] = GAP;
+    window[j + 1] = 0;
+  }
+  for (let i = before.length - 2; j > 0 && i >= 0; i -= 2) {
+    j -= 2;
+    window[j] = before[i] ?? GAP;
+    window[j + 1] = before[i + 1] ?? 0;
+  }
+  return window;
+}
+
+/**
+ * Rule 7: the state with the count kept for an already judged bucket revised, and the
+ * recent means with it; the state itself when the bucket is no longer kept or nothing
+ * changes.
+ */
+function revised(previous: DetectorState, observation: Observation, context: DetectorContext) {
+  const { count } = observation;
+  const last = previous.lastBucket;
+  if (count === null || last === null) return previous;
+  const width = context.bucketMinutes * MINUTE_MS;
+  const age = (last - observation.bucketStart) / width;
+  const index = previous.window.length - 2 - 2 * age;
+  if (!Number.isInteger(age) || index < 0) return previous;
+  const old = previous.window[index] ?? GAP;
+  // A partial re-count may miss what the first count had; it never lowers it.
+  const next = observation.partial ? (old === GAP ? GAP : Math.max(old, count)) : count;
+  if (next === old) return previous;
+  const window = previous.window.slice();
+  window[index] = next;
+  const state: DetectorState = { ...previous, window };
+  if (!previous.incident) {
+    // Its weight in the 1-hour means, `age` buckets on.
+    const alpha = recentRate(context.bucketMinutes);
+    const weight = alpha * (1 - alpha) ** age;
+    const expected = window[index + 1] ?? 0;
+    const delta = (next === GAP ? expected : next) - (old === GAP ? expected : old);
+    state.recent = {
+      count: previous.recent.count + weight * delta,
+      expected: previous.recent.expected,
+    };
+  }
+  return state;
 }
 
 /**
@@ -195,8 +369,9 @@ function isSustained(
   elevated: boolean,
   bar: number,
   context: DetectorContext,
+  minReports: number,
 ): boolean {
-  const alpha = 1 - 0.5 ** (context.bucketMinutes / RECENT_HALF_LIFE_MINUTES);
+  const alpha = recentRate(context.bucketMinutes);
   const before = state.recent;
   const recent = {
     count: before.count + alpha * (count - before.count),
@@ -209,12 +384,12 @@ function isSustained(
   else if (count > run.peak.count) state.elevated = { start: run.start, peak: { count, at } };
   if (!elevated || bar <= 0) return false;
   // The weighted mean spans about this many buckets.
-  const window = (2 - alpha) / alpha;
-  const excess = (recent.count - recent.expected) * window;
-  const surprise = excess / Math.sqrt(Math.max(recent.expected, 0.5) * window);
+  const span = (2 - alpha) / alpha;
+  const excess = (recent.count - recent.expected) * span;
+  const surprise = excess / Math.sqrt(Math.max(recent.expected, 0.5) * span);
   return (
     recent.count >= SUSTAINED_RATIO * Math.max(recent.expected, 1) &&
-    excess >= SUSTAINED_EXCESS * context.settings.minExcess &&
+    excess >= SUSTAINED_EXCESS * minReports &&
     surprise >= SUSTAINED_BAR * bar
   );
 }
@@ -225,7 +400,21 @@ function localMinuteOfHour(timeMs: number, timeZone: string): number {
 }
 
 /**
- * Feeds one closed bucket to the detector.
+ * The first bucket above its expected count among the newest `buckets` kept: where the
+ * surge that made the short window abnormal began.
+ */
+function surgeStart(window: readonly number[], buckets: number, last: number, width: number) {
+  const first = Math.max(0, window.length - 2 * buckets);
+  for (let i = first; i < window.length; i += 2) {
+    const c = window[i] ?? GAP;
+    if (c !== GAP && c > (window[i + 1] ?? 0)) return last - ((window.length - 2 - i) / 2) * width;
+  }
+  return last;
+}
+
+/**
+ * Feeds one closed bucket to the detector. A bucket at or before the last one fed is a
+ * revision (rule 7).
  *
  * @returns the new state (the input is not modified) and the events the bucket caused
  * @example
@@ -240,12 +429,18 @@ export function stepDetector(
 ): { state: DetectorState; events: IncidentEvent[] } {
   const { bucketStart, count } = observation;
   if (previous.lastBucket !== null && bucketStart <= previous.lastBucket) {
-    return { state: previous, events: [] };
+    return { state: revised(previous, observation, context), events: [] };
   }
+  const width = context.bucketMinutes * MINUTE_MS;
+  const windows = windowsOf(context);
+  const learned = previous.baseline;
+  const baseline = expectedCount(learned, bucketStart, context);
+  const window = appended(previous, bucketStart, count, baseline, width, windows.kept);
   const state: DetectorState = {
     version: DETECTOR_STATE_VERSION,
     lastBucket: bucketStart,
     baseline: previous.baseline,
+    window,
     pending: previous.pending,
     quietBuckets: previous.quietBuckets,
     quietSince: previous.quietSince,
@@ -258,23 +453,29 @@ export function stepDetector(
   if (count === null) return { state, events: [] };
 
   const { settings } = context;
-  const learned = previous.baseline;
-  const baseline = expectedCount(learned, bucketStart, context);
   const ready = baselineReady(learned, context);
-  const surprise = surpriseOf(count, baseline);
+  const shortCount = countOver(window, windows.short);
+  const shortExpected = expectedOver(window, windows.short);
+  const surprise = surpriseOf(shortCount, shortExpected);
   const tail = typicalDailyMax(learned);
   const glow = previous.afterglow;
   const tailBar = tail < 0 ? 0 : TAIL_FACTOR * tail;
   const glowBar = glow && bucketStart < glow.until ? glow.surprise : 0;
   const bar = Math.max(tailBar, glowBar);
-  const abnormal = ready && isAbnormal(count, baseline, settings) && surprise >= bar;
-  const extreme =
-    abnormal && isExtreme(count, baseline, settings) && surprise >= EXTREME_FACTOR * bar;
+  const abnormal = ready && isAbnormal(shortCount, shortExpected, settings) && surprise >= bar;
   const events: IncidentEvent[] = [];
+
+  if (observation.partial && !abnormal) {
+    // Rule 1: a short count because a source failed is no sign of anything.
+    window[window.length - 2] = GAP;
+    return { state, events };
+  }
 
   if (state.incident) {
     state.elevated = null;
-    if (ready) state.baseline = noteSurprise(learned, bucketStart, surprise, context);
+    state.baseline = ready
+      ? observeBaseline(learned, bucketStart, count, surprise, false, context)
+      : learnBaseline(learned, bucketStart, count, context);
     state.incidentSurprise = Math.max(previous.incidentSurprise, Math.round(surprise * 10) / 10);
     const incident = { ...state.incident, falloffs: [...state.incident.falloffs] };
     state.incident = incident;
@@ -288,11 +489,12 @@ export function stepDetector(
       incident.falloffs.push({ at: bucketStart, count });
       events.push({ type: "falloff", at: bucketStart, incident });
     }
-    // After a day open, a bucket that is no longer abnormal counts as quiet too: the
+    // After a day open, a window that is no longer abnormal counts as quiet too: the
     // service has settled at a new level (a source added, more users), not an outage.
     const settled =
-      bucketStart - incident.startedAt >= MAX_OPEN_MS && !isAbnormal(count, baseline, settings);
-    const quiet = isQuiet(count, baseline, settings) || settled;
+      bucketStart - incident.startedAt >= MAX_OPEN_MS &&
+      !isAbnormal(shortCount, shortExpected, settings);
+    const quiet = isQuiet(shortCount, shortExpected, settings) || settled;
     state.quietBuckets = quiet ? previous.quietBuckets + 1 : 0;
     state.quietSince = quiet ? (previous.quietSince ?? bucketStart) : null;
     const quietNeeded = Math.ceil(settings.resolveMinutes / context.bucketMinutes);
@@ -314,21 +516,34 @@ export function stepDetector(
     return { state, events };
   }
 
-  const elevated = count >= settings.resolveRatio * Math.max(baseline, 1);
+  const elevated = shortCount >= elevatedFrom(shortExpected, settings);
   // isSustained first: it also keeps the recent means, whatever the rest says.
   const sustained =
     ready &&
-    isSustained(state, bucketStart, count, baseline, elevated, tailBar, context) &&
+    isSustained(
+      state,
+      bucketStart,
+      count,
+      baseline,
+      elevated,
+      tailBar,
+      context,
+      windows.minReports,
+    ) &&
     surprise >= glowBar &&
     seasonalKnown(learned, bucketStart, context);
   if (!abnormal && !sustained) {
-    state.pending = null;
+    // A run survives a window that dips below abnormal but stays elevated (hysteresis).
+    state.pending =
+      previous.pending && elevated
+        ? { ...previous.pending, buckets: previous.pending.buckets + 1 }
+        : null;
     state.baseline = ready
       ? observeBaseline(learned, bucketStart, count, surprise, true, context)
       : learnBaseline(learned, bucketStart, count, context);
     return { state, events };
   }
-  state.baseline = noteSurprise(learned, bucketStart, surprise, context);
+  state.baseline = observeBaseline(learned, bucketStart, count, surprise, false, context);
 
   const before = previous.pending;
   const run = state.elevated;
@@ -338,11 +553,27 @@ export function stepDetector(
         buckets: before.buckets + 1,
         peak: count > before.peak.count ? { count, at: bucketStart } : before.peak,
       }
-    : { start: bucketStart, buckets: 1, peak: { count, at: bucketStart } };
+    : {
+        start: surgeStart(window, windows.short, bucketStart, width),
+        buckets: 1,
+        peak: { count, at: bucketStart },
+      };
   state.pending = abnormal ? pending : null;
-  if (pending.buckets < settings.confirmBuckets && !extreme && !sustained) {
-    return { state, events };
-  }
+  const excess = shortCount - shortExpected;
+  const extreme =
+    abnormal &&
+    shortCount >= EXTREME_FACTOR * settings.minRatio * Math.max(shortExpected, 1) &&
+    surprise >= EXTREME_FACTOR * bar &&
+    excess >= windows.minReports;
+  const confirmed =
+    abnormal &&
+    // Before a whole day is seen, the baseline is the recent level, which lags the
+    // morning rise by hours: only an extreme window opens then.
+    tail >= 0 &&
+    pending.buckets >= windows.run &&
+    countOver(window, windows.confirm) - expectedOver(window, windows.confirm) >=
+      windows.minReports;
+  if (!confirmed && !extreme && !sustained) return { state, events };
   if (sustained && run) {
     // Dated from the first bucket of the elevated run; its peak counts.
     pending.start = Math.min(pending.start, run.start);

@@ -8,7 +8,8 @@
  * packing loses nothing, and the migration reads a packed state as it reads a plain one.
  *
  * Items written before packing hold the plain JSON in the String attribute `state`; they
- * are read as they are, and packed by their next save.
+ * are read as they are. Format 1 packed version-2 states; format 2, against a dictionary
+ * that knows version 3's fields, packs what this release saves. Both are read.
  */
 import { deflateRawSync, inflateRawSync } from "node:zlib";
 import type { DetectorState } from "../domain/detector";
@@ -22,6 +23,8 @@ export const PLAIN_ATTRIBUTE = "state";
 
 /** The first byte of a packed state: how the rest was packed. */
 const FORMAT_DEFLATE_V1 = 1;
+/** Format 2: the same deflate, against a dictionary of the version-3 state's fields. */
+const FORMAT_DEFLATE_V2 = 2;
 
 /**
  * What format 1 deflates against. Never change it: every state packed in format 1 is
@@ -43,22 +46,50 @@ const DICTIONARY_V1 = Buffer.from(
   "utf8",
 );
 
+/**
+ * What format 2 deflates against: format 1's dictionary with the fields version 3 of the
+ * state added (the window of newest buckets, what recurs), in the order they are written.
+ * Never change it either.
+ */
+const DICTIONARY_V2 = Buffer.from(
+  '"incident":{"id":"-2024-06-03T12:00Z","service":"","startedAt":17,"openedAt":17,' +
+    '"countAtOpen":1,"baselineAtOpen":0.,"peak":{"count":1,"at":17},' +
+    '"falloffs":[{"at":17,"count":1}],"resolvedAt":null,"correlatedWith":[]},' +
+    '{"version":3,"lastBucket":null,"baseline":{"level":0,"samples":0,"zone":"UTC",' +
+    '"drift":1,"tail":-1,"tailDays":0,"day":-1,"dayMax":0,"dayBuckets":0,"hour":-1,' +
+    '"hourSum":0,"hourBuckets":0,"hourAll":0,"hourAllBuckets":0,"hourOdd":0,' +
+    `"daily":[${repeated("-1", 24)}],"dailySeen":[${repeated("21", 24)}],` +
+    `"weekly":[${repeated("-1", 168)}],"weeklySeen":[${repeated("3", 168)}],` +
+    `"dailyHot":[${repeated("0", 24)}],"dailyHotLevel":[${repeated("-1", 24)}],` +
+    `"weeklyHot":[${repeated("0", 168)}],"weeklyHotLevel":[${repeated("-1", 168)}]},` +
+    '"window":[-1,0],"pending":null,"quietBuckets":0,' +
+    '"quietSince":null,"incident":null,"incidentSurprise":0,"afterglow":null,' +
+    '"recent":{"count":0,"expected":0},"elevated":null}',
+  "utf8",
+);
+
+/** The dictionary of each format this code reads. */
+const DICTIONARIES: Readonly<Record<number, Buffer>> = {
+  [FORMAT_DEFLATE_V1]: DICTIONARY_V1,
+  [FORMAT_DEFLATE_V2]: DICTIONARY_V2,
+};
+
 function repeated(value: string, times: number): string {
   return new Array<string>(times).fill(value).join(",");
 }
 
 /** The bytes `state` is stored as in {@link PACKED_ATTRIBUTE}. */
 export function packState(state: DetectorState): Uint8Array {
-  const deflated = deflateRawSync(JSON.stringify(state), { level: 9, dictionary: DICTIONARY_V1 });
-  return Buffer.concat([Buffer.from([FORMAT_DEFLATE_V1]), deflated]);
+  const deflated = deflateRawSync(JSON.stringify(state), { level: 9, dictionary: DICTIONARY_V2 });
+  return Buffer.concat([Buffer.from([FORMAT_DEFLATE_V2]), deflated]);
 }
 
 /** A stored state this code cannot unpack: packed by a newer release, or damaged. */
 export class UnknownStateFormatError extends OutcryError {
   constructor(readonly format: number | undefined) {
     super(
-      `detector state packed in format ${format ?? "(none: the attribute is empty)"} is unknown: this code reads format ${FORMAT_DEFLATE_V1}` +
-        (format !== undefined && format > FORMAT_DEFLATE_V1 ? " (saved by a newer release?)" : ""),
+      `detector state packed in format ${format ?? "(none: the attribute is empty)"} is unknown: this code reads formats ${FORMAT_DEFLATE_V1} and ${FORMAT_DEFLATE_V2}` +
+        (format !== undefined && format > FORMAT_DEFLATE_V2 ? " (saved by a newer release?)" : ""),
     );
     this.name = "UnknownStateFormatError";
   }
@@ -72,8 +103,9 @@ export class UnknownStateFormatError extends OutcryError {
 export function storedStateOf(item: Record<string, unknown>): StoredDetectorState {
   const packed = item[PACKED_ATTRIBUTE];
   if (packed instanceof Uint8Array) {
-    if (packed[0] !== FORMAT_DEFLATE_V1) throw new UnknownStateFormatError(packed[0]);
-    const json = inflateRawSync(packed.subarray(1), { dictionary: DICTIONARY_V1 });
+    const dictionary = packed[0] === undefined ? undefined : DICTIONARIES[packed[0]];
+    if (!dictionary) throw new UnknownStateFormatError(packed[0]);
+    const json = inflateRawSync(packed.subarray(1), { dictionary });
     return JSON.parse(json.toString("utf8")) as StoredDetectorState;
   }
   return JSON.parse(item[PLAIN_ATTRIBUTE] as string) as StoredDetectorState;

@@ -1,15 +1,18 @@
 /**
- * Detector state in DynamoDB, two items per service at most (`pk = D#<service>`):
- * - `sk = packed`: the state packed (`detector-state-codec.ts`) and a revision number,
- *   all this release writes. A save only succeeds on the revision it read, so two
- *   concurrent detect ticks cannot both advance a service.
- * - `sk = state`: the plain JSON an earlier release saved, read and never written. It is
- *   left as it was so that a rollback to that release (by hand, or CloudFormation undoing
- *   a failed deploy) still finds a state it can read: an older one, which it catches up
- *   from the stored counts, instead of one it cannot parse.
- * A load reads both in one query (one read unit for both) and takes the one further on;
- * after a rollback and a roll forward that is the plain one, and the next save packs it.
- * An older shape is read through the migration, so callers only see the current one.
+ * Detector state in DynamoDB, one item per release that changed how it is stored
+ * (`pk = D#<service>`):
+ * - `sk = packed-v3`: the version-3 state packed (`detector-state-codec.ts`, format 2)
+ *   and a revision number, all this release writes. A save only succeeds on the revision
+ *   it read, so two concurrent detect ticks cannot both advance a service.
+ * - `sk = packed` (a version-2 state, format 1) and `sk = state` (plain JSON): what
+ *   earlier releases saved, read and never written. They are left as they were so that
+ *   a rollback to such a release (by hand, or CloudFormation undoing a failed deploy)
+ *   still finds a state it can read: an older one, which it catches up from the stored
+ *   counts, instead of one it cannot parse.
+ * A load reads them all in one query (one read unit for all) and takes the one further
+ * on; after a rollback and a roll forward that is the earlier release's, and the next
+ * save writes it on as this release's. An older shape is read through the migration, so
+ * callers only see the current one.
  */
 import { PutCommand, QueryCommand } from "@aws-sdk/lib-dynamodb";
 import type { DetectorState } from "../domain/detector";
@@ -24,9 +27,9 @@ import {
 } from "./detector-state-codec";
 
 /** The item this release writes. */
-const PACKED_SK = "packed";
-/** The item an earlier release wrote. */
-const PLAIN_SK = "state";
+const CURRENT_SK = "packed-v3";
+/** The items earlier releases wrote, the newest first. */
+const EARLIER_SKS = ["packed", "state"] as const;
 
 /** {@link DetectorStateStore} on the outcry table. */
 export class DynamoDetectorStateStore implements DetectorStateStore {
@@ -41,15 +44,17 @@ export class DynamoDetectorStateStore implements DetectorStateStore {
         ConsistentRead: true,
       }),
     );
-    const packed = Items.find((item) => item.sk === PACKED_SK);
-    const plain = Items.find((item) => item.sk === PLAIN_SK);
-    const state = newer(packed && stateOf(packed), plain && stateOf(plain));
-    // The revision a save must meet: the packed item's; before there is one, the plain
-    // item's, negated, which tells the save that the packed item must not exist yet (it
-    // then starts after the plain one).
+    const current = Items.find((item) => item.sk === CURRENT_SK);
+    const earlier = EARLIER_SKS.flatMap((sk) => Items.filter((item) => item.sk === sk));
+    let state = current && stateOf(current);
+    for (const item of earlier) state = newer(state, stateOf(item));
+    // The revision a save must meet: the current item's; before there is one, the newest
+    // earlier item's, negated, which tells the save that the current item must not exist
+    // yet (it then starts after that one).
     let revision = 0;
-    if (packed) revision = packed.revision as number;
-    else if (plain) revision = -(plain.revision as number);
+    if (current) revision = current.revision as number;
+    else if (earlier.length > 0)
+      revision = -Math.max(...earlier.map((item) => item.revision as number));
     return { state: state ?? null, revision };
   }
 
@@ -63,16 +68,14 @@ export class DynamoDetectorStateStore implements DetectorStateStore {
           names: { "#packed": PACKED_ATTRIBUTE, "#plain": PLAIN_ATTRIBUTE },
         },
       );
-    const states = new Map(
-      (await read(PACKED_SK, services)).map((item) => [
-        (item.pk as string).slice(2),
-        stateOf(item),
-      ]),
-    );
-    // Only services with no packed state yet (saved by an earlier release) cost a second read.
-    const unpacked = services.filter((service) => !states.has(service));
-    for (const item of unpacked.length > 0 ? await read(PLAIN_SK, unpacked) : []) {
-      states.set((item.pk as string).slice(2), stateOf(item));
+    const states = new Map<string, DetectorState>();
+    // Only services with no item of this release yet cost a read of an earlier one.
+    for (const sk of [CURRENT_SK, ...EARLIER_SKS]) {
+      const missing = services.filter((service) => !states.has(service));
+      if (missing.length === 0) break;
+      for (const item of await read(sk, missing)) {
+        states.set((item.pk as string).slice(2), stateOf(item));
+      }
     }
     return states;
   }
@@ -84,12 +87,12 @@ export class DynamoDetectorStateStore implements DetectorStateStore {
           TableName: this.table.tableName,
           Item: {
             pk: `D#${service}`,
-            sk: PACKED_SK,
+            sk: CURRENT_SK,
             [PACKED_ATTRIBUTE]: packState(state),
             revision: Math.abs(expected) + 1,
           },
-          // 0: nothing was saved; negative: only an earlier release's plain item. Either
-          // way the packed item must not exist yet; otherwise it must be on `expected`.
+          // 0: nothing was saved; negative: only an earlier release's item. Either way
+          // this release's item must not exist yet; otherwise it must be on `expected`.
           ConditionExpression: expected <= 0 ? "attribute_not_exists(pk)" : "revision = :expected",
           ExpressionAttributeValues: expected <= 0 ? undefined : { ":expected": expected },
         }),
@@ -102,16 +105,16 @@ export class DynamoDetectorStateStore implements DetectorStateStore {
   }
 }
 
-/** The state further on (the later `lastBucket`); the packed one when they are level. */
+/** The state further on (the later `lastBucket`); `preferred` when they are level. */
 function newer(
-  packed: DetectorState | undefined,
-  plain: DetectorState | undefined,
+  preferred: DetectorState | undefined,
+  other: DetectorState | undefined,
 ): DetectorState | undefined {
-  if (!packed || !plain) return packed ?? plain;
-  return (plain.lastBucket ?? Number.NEGATIVE_INFINITY) >
-    (packed.lastBucket ?? Number.NEGATIVE_INFINITY)
-    ? plain
-    : packed;
+  if (!preferred || !other) return preferred ?? other;
+  return (other.lastBucket ?? Number.NEGATIVE_INFINITY) >
+    (preferred.lastBucket ?? Number.NEGATIVE_INFINITY)
+    ? other
+    : preferred;
 }
 
 /** The state an item holds, migrated to the current version. */

@@ -3,6 +3,7 @@ import { resolve } from "node:path";
 import { describe, expect, it } from "vitest";
 import { isIanaTimeZone } from "../../contract/catalog";
 import { ConfigError, DetectorSettingsSchema, parseConfig } from "../../lambdas/domain/config";
+import { effectiveThresholds } from "../../lambdas/domain/detector-thresholds";
 
 const repoRoot = resolve(import.meta.dirname, "../..");
 
@@ -52,8 +53,8 @@ describe("parseConfig on the shipped configuration", () => {
     expect(config.subscribers).toEqual([]);
     expect(config.detector).toEqual({
       minRatio: 4,
-      minExcess: 20,
-      confirmBuckets: 3,
+      minReports: 20,
+      confirmMinutes: 15,
       resolveRatio: 1.5,
       resolveMinutes: 30,
       correlationWindowMinutes: 30,
@@ -84,9 +85,34 @@ describe("parseConfig on the shipped configuration", () => {
     // Assess
     expect(config.bucketMinutes).toBe(15);
     expect(config.detector.minRatio).toBe(6);
-    expect(config.detector.confirmBuckets).toBe(3);
+    expect(config.detector.confirmMinutes).toBe(15);
     expect(config.detector.resolveMinutes).toBe(30);
   });
+
+  it.each([
+    // [what the file says, bucket minutes, reports, minutes]
+    [{}, 5, 20, 15],
+    [{}, 1, 20, 15],
+    [{}, 10, 20, 20],
+    [{ minExcess: 20, confirmBuckets: 3 }, 5, 60, 15],
+    [{ minExcess: 20, confirmBuckets: 3 }, 15, 60, 45],
+    [{ minExcess: 10 }, 1, 30, 3],
+    [{ confirmBuckets: 2 }, 5, 40, 10],
+    [{ minExcess: 10, minReports: 99, confirmMinutes: 60 }, 5, 30, 15],
+  ])(
+    "reads the detector block %j at %i-minute buckets as %i reports over %i minutes",
+    (detector, bucketMinutes, reports, minutes) => {
+      // Prepare: the per-bucket keys of earlier releases mean what they meant then
+      const intake = { dedupMinutes: 30 };
+      const config = parseConfig({ ...minimal(), bucketMinutes, detector, reports: intake });
+
+      // Act
+      const thresholds = effectiveThresholds(config.detector, bucketMinutes);
+
+      // Assess
+      expect(thresholds).toEqual({ minReports: reports, confirmMinutes: minutes });
+    },
+  );
 
   it("fills a replay source's id, weight and alignment", () => {
     // Prepare

@@ -1,10 +1,11 @@
 /**
  * migrateDetectorState: every shape a release has stored becomes the current, complete
  * state, and the detector goes on from it exactly as it did when it defaulted the missing
- * fields itself.
+ * fields itself (version 1), or as from the version-2 state with an empty window and
+ * nothing yet hot (version 2).
  */
 import { describe, expect, it } from "vitest";
-import { type BaselineState, initialBaseline } from "../../lambdas/domain/baseline";
+import { type BaselineState, initialBaseline, noHotSlots } from "../../lambdas/domain/baseline";
 import { DetectorSettingsSchema } from "../../lambdas/domain/config";
 import {
   DETECTOR_STATE_VERSION,
@@ -14,7 +15,9 @@ import {
   stepDetector,
 } from "../../lambdas/domain/detector";
 import {
+  type BaselineStateV2,
   type DetectorStateV1,
+  type DetectorStateV2,
   migrateDetectorState,
   type StoredDetectorState,
   UnknownDetectorStateVersionError,
@@ -91,27 +94,59 @@ const RULE_4B_DEFAULTS = {
 };
 
 /** What the detector upgraded a level-only baseline to (in the service's zone). */
-const levelBaseline = (level: number, samples: number, zone = "UTC"): BaselineState => ({
-  ...initialBaseline(zone),
-  level,
-  samples,
-});
+const levelBaseline = (level: number, samples: number, zone = "UTC"): BaselineStateV2 =>
+  asV2({ ...initialDetectorState(), baseline: { ...initialBaseline(zone), level, samples } })
+    .baseline;
 
 /** Two days of learning: a baseline with slots, as today's detector builds it. */
-const learned: DetectorState = (() => {
+const learnedNow: DetectorState = (() => {
   let state = initialDetectorState();
   for (let at = T0 - 2 * 24 * HOUR; at < T0; at += 5 * MIN) {
     state = stepDetector(state, { bucketStart: at, count: 10 + ((at / MIN) % 7) }, CONTEXT).state;
   }
   return state;
 })();
+
+/** The same state as version 2 saved it: no window, no memory of what recurs. */
+function asV2(state: DetectorState): DetectorStateV2 {
+  const { window, baseline, ...rest } = state;
+  const {
+    hourAll,
+    hourAllBuckets,
+    hourOdd,
+    dailyHot,
+    dailyHotLevel,
+    weeklyHot,
+    weeklyHotLevel,
+    ...v2
+  } = baseline;
+  return { ...rest, version: 2, baseline: v2 };
+}
+
+/** What a version-2 state means now: its fields, an empty window, nothing hot. */
+function asCurrent(state: DetectorStateV2): DetectorState {
+  const baseline: BaselineState = {
+    ...state.baseline,
+    hourAll: 0,
+    hourAllBuckets: 0,
+    hourOdd: 0,
+    ...noHotSlots(),
+  };
+  return { ...state, version: DETECTOR_STATE_VERSION, window: [], baseline };
+}
+
+const learned = asV2(learnedNow);
 const { incidentSurprise, afterglow, recent, elevated, ...learnedBare } = learned;
 
 /**
- * Each shape stored by an earlier release (all labelled version 1), and the current state
- * the detector made of it when it defaulted missing fields on the hot path.
+ * Each shape stored by an earlier release (labelled version 1, then 2), and the version-2
+ * state the detector made of it when it defaulted missing fields on the hot path.
  */
-const SHAPES: { name: string; old: DetectorStateV1; defaulted: DetectorState }[] = [
+const SHAPES: {
+  name: string;
+  old: DetectorStateV1 | DetectorStateV2;
+  defaulted: DetectorStateV2;
+}[] = [
   {
     name: "first release: no quietSince, level-only baseline, a quiet run under way",
     old: {
@@ -245,6 +280,17 @@ const SHAPES: { name: string; old: DetectorStateV1; defaulted: DetectorState }[]
       afterglow: { until: T0 + 5 * HOUR, surprise: 30 },
     },
   },
+  {
+    name: "version 2, with a pending run",
+    old: {
+      ...learned,
+      pending: { start: T0 - 10 * MIN, buckets: 2, peak: { count: 90, at: T0 - 5 * MIN } },
+    },
+    defaulted: {
+      ...learned,
+      pending: { start: T0 - 10 * MIN, buckets: 2, peak: { count: 90, at: T0 - 5 * MIN } },
+    },
+  },
 ];
 
 describe("migrateDetectorState on each shape an earlier release stored", () => {
@@ -259,7 +305,9 @@ describe("migrateDetectorState on each shape an earlier release stored", () => {
     // fresh state until the first bucket is learned (the replay below shows it is moot)
     const levelOnly = !("weekly" in old.baseline);
     expect(migrated).toEqual(
-      levelOnly ? { ...defaulted, baseline: { ...defaulted.baseline, zone: "UTC" } } : defaulted,
+      asCurrent(
+        levelOnly ? { ...defaulted, baseline: { ...defaulted.baseline, zone: "UTC" } } : defaulted,
+      ),
     );
     expect(migrated.version).toBe(DETECTOR_STATE_VERSION);
   });
@@ -272,7 +320,7 @@ describe("migrateDetectorState on each shape an earlier release stored", () => {
 
       // Act
       const fromOld = replay(migrated);
-      const fromNew = replay(defaulted);
+      const fromNew = replay(asCurrent(defaulted));
 
       // Assess: the same events and the same state at every bucket of three days
       expect(fromOld.events).toEqual(fromNew.events);
@@ -284,7 +332,7 @@ describe("migrateDetectorState on each shape an earlier release stored", () => {
 
   it("gives the current state back untouched", () => {
     // Prepare
-    const current = stored(learned);
+    const current = stored(learnedNow);
 
     // Act
     const migrated = migrateDetectorState(current);
@@ -312,13 +360,13 @@ describe("migrateDetectorState twice", () => {
 describe("migrateDetectorState on a version it does not know", () => {
   it("refuses a state saved by a newer release, naming its version", () => {
     // Prepare
-    const future = stored({ ...learned, version: 3, somethingNew: true });
+    const future = stored({ ...learnedNow, version: 4, somethingNew: true });
 
     // Act
     const migrate = () => migrateDetectorState(future);
 
     // Assess
     expect(migrate).toThrow(UnknownDetectorStateVersionError);
-    expect(migrate).toThrow(/detector state version 3 is unknown.*newer release/);
+    expect(migrate).toThrow(/detector state version 4 is unknown.*newer release/);
   });
 });

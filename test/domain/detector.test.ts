@@ -110,20 +110,40 @@ describe("stepDetector opening an incident", () => {
     expect(open?.incident.baselineAtOpen).toBeCloseTo(10, 0);
   });
 
-  it("waits for as many abnormal buckets as confirmBuckets says", () => {
-    // Prepare
-    const settings: DetectorSettings = { ...DEFAULTS, confirmBuckets: 4 };
-    const counts = [...HISTORY, 45, 50, 55, 58];
+  it.each([
+    ["confirmMinutes: 20", { confirmMinutes: 20 }],
+    ["an earlier release's confirmBuckets: 4", { confirmBuckets: 4 }],
+  ])("waits as long as %s says", (_, confirm) => {
+    // Prepare: a day of history (so that more than extreme windows may open), then four
+    // abnormal buckets that are not extreme
+    const settings: DetectorSettings = { ...DEFAULTS, ...confirm };
+    const day = repeat(10, 288);
+    const counts = [...day, ...HISTORY, 45, 50, 55, 58];
+    const first = day.length + HISTORY.length;
 
     // Act
-    const early = feed(counts.slice(0, 27), context({ settings }));
+    const early = feed(counts.slice(0, first + 3), context({ settings }));
     const run = feed(counts, context({ settings }));
 
     // Assess
     expect(opened(early)).toEqual([]);
     expect(opened(run).map((e) => [e.at, e.incident.startedAt])).toEqual([
-      [bucketAt(27), bucketAt(24)],
+      [bucketAt(first + 3), bucketAt(first)],
     ]);
+  });
+
+  it("opens on a surge that is only abnormal, not extreme, once a day has been seen", () => {
+    // Prepare
+    const counts = [...HISTORY, 45, 50, 55, 58];
+    const day = repeat(10, 288);
+
+    // Act
+    const fresh = feed(counts);
+    const warm = feed([...day, ...counts]);
+
+    // Assess: the first day's baseline is the recent level, which lags a morning rise
+    expect(opened(fresh)).toEqual([]);
+    expect(opened(warm).map((e) => e.at)).toEqual([bucketAt(day.length + 24 + 2)]);
   });
 
   it("does not open on a single-bucket blip, nor learn from it", () => {
@@ -445,9 +465,10 @@ describe("stepDetector while an incident is open", () => {
   });
 
   it("does not learn the outage into the baseline: the same surge opens again later", () => {
-    // Prepare: a six-hour outage at 2,000 a bucket, then quiet again
+    // Prepare: a day of history, a six-hour outage at 2,000 a bucket, then quiet again
     const outage = repeat(2000, 72);
-    const first = feed([...HISTORY, ...outage, ...repeat(10, 12)]);
+    const history = [...repeat(10, 288), ...HISTORY];
+    const first = feed([...history, ...outage, ...repeat(10, 12)]);
 
     // Act
     const second = feed(outage.slice(0, 3), context(), first);
@@ -457,28 +478,50 @@ describe("stepDetector while an incident is open", () => {
     expect(first.state.baseline.level).toBeLessThan(11);
     expect(opened(second)).toHaveLength(2);
     expect(second.incidents.map((i) => i.startedAt)).toEqual([
-      bucketAt(24),
-      bucketAt(24 + 72 + 12),
+      bucketAt(history.length),
+      bucketAt(history.length + 72 + 12),
     ]);
   });
 });
 
-describe("stepDetector replaying a bucket", () => {
-  it("changes nothing when a bucket already processed comes again", () => {
+describe("stepDetector fed a bucket again (rule 7)", () => {
+  it("changes nothing when the bucket is older than the ones it keeps, or its count is the same", () => {
     // Prepare
     const run = feed([...HISTORY, 400, 900]);
     const before = JSON.stringify(run.state);
     const last = run.next - 5 * MIN;
 
     // Act
-    const again = stepDetector(run.state, { bucketStart: last, count: 50_000 }, context());
+    const same = stepDetector(run.state, { bucketStart: last, count: 900 }, context());
     const older = stepDetector(run.state, { bucketStart: bucketAt(3), count: 10 }, context());
+    const gap = stepDetector(run.state, { bucketStart: last, count: null }, context());
 
     // Assess
-    expect(again.events).toEqual([]);
-    expect(older.events).toEqual([]);
-    expect(JSON.stringify(again.state)).toBe(before);
-    expect(JSON.stringify(older.state)).toBe(before);
+    for (const step of [same, older, gap]) {
+      expect(step.events).toEqual([]);
+      expect(JSON.stringify(step.state)).toBe(before);
+    }
+  });
+
+  it("revises a kept count idempotently, and a partial re-count never lowers it", () => {
+    // Prepare
+    const run = feed([...HISTORY, 400, 900]);
+    const last = run.next - 5 * MIN;
+
+    // Act
+    const once = stepDetector(run.state, { bucketStart: last, count: 950 }, context());
+    const twice = stepDetector(once.state, { bucketStart: last, count: 950 }, context());
+    const partial = stepDetector(
+      once.state,
+      { bucketStart: last, count: 100, partial: true },
+      context(),
+    );
+
+    // Assess
+    expect(once.events).toEqual([]);
+    expect(once.state.window.at(-2)).toBe(950);
+    expect(twice.state).toBe(once.state);
+    expect(partial.state).toBe(once.state);
   });
 
   it("does not modify the state it is given", () => {

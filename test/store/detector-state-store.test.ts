@@ -80,20 +80,21 @@ describe("DynamoDetectorStateStore.load", () => {
   it("refuses a state saved by a newer release, naming its version", async () => {
     // Prepare
     const table = await testTable.freshTable();
-    await putRaw(table, "t-mobile", JSON.stringify({ ...initialDetectorState(), version: 3 }), 1);
+    await putRaw(table, "t-mobile", JSON.stringify({ ...initialDetectorState(), version: 4 }), 1);
 
     // Act
     const loading = new DynamoDetectorStateStore(table).load("t-mobile");
 
     // Assess
     await expect(loading).rejects.toThrow(UnknownDetectorStateVersionError);
-    await expect(loading).rejects.toThrow(/version 3/);
+    await expect(loading).rejects.toThrow(/version 4/);
   });
 });
 
 /**
  * Writes the item as an earlier (or later) release would have, bypassing the store: a
- * string as the plain JSON `state`, bytes as the `packed` state.
+ * string as the plain JSON `state`, bytes as the `packed` state of the release before
+ * this one.
  */
 async function putRaw(
   table: TableRef,
@@ -106,7 +107,7 @@ async function putRaw(
       TableName: table.tableName,
       Item: {
         pk: `D#${service}`,
-        // Plain JSON where an earlier release kept it; packed bytes where this one does.
+        // Plain JSON where the first releases kept it; packed bytes where the last one did.
         ...(typeof stored === "string"
           ? { sk: "state", state: stored }
           : { sk: "packed", packed: stored }),
@@ -238,7 +239,7 @@ function itemBytes(item: Record<string, unknown>): number {
   return bytes;
 }
 
-async function rawItem(table: TableRef, service: string, sk = "packed") {
+async function rawItem(table: TableRef, service: string, sk = "packed-v3") {
   const { Item } = await table.client.send(
     new GetCommand({ TableName: table.tableName, Key: { pk: `D#${service}`, sk } }),
   );
@@ -354,20 +355,40 @@ describe("DynamoDetectorStateStore packing", () => {
     // Act
     const loaded = await new DynamoDetectorStateStore(table).load("t-mobile");
 
+    // Assess: the state, and a revision that says this release's item is still to be made
+    expect(loaded).toEqual({ state: initialDetectorState(), revision: -1 });
+  });
+
+  it("leaves the last release's packed item for a rollback and writes its own beside it", async () => {
+    // Prepare
+    const table = await testTable.freshTable();
+    const store = new DynamoDetectorStateStore(table);
+    const earlier = Buffer.from(PACKED_INITIAL_STATE, "base64");
+    await putRaw(table, "t-mobile", earlier, 3);
+
+    // Act
+    const loaded = await store.load("t-mobile");
+    const saved = await store.save("t-mobile", stateAt(T0), loaded.revision);
+    const raced = await store.save("t-mobile", stateAt(T0 + 300_000), loaded.revision);
+
     // Assess
-    expect(loaded).toEqual({ state: initialDetectorState(), revision: 1 });
+    expect(saved).toBe(true);
+    expect(raced).toBe(false);
+    expect(Buffer.from((await rawItem(table, "t-mobile", "packed")).packed)).toEqual(earlier);
+    expect((await rawItem(table, "t-mobile")).packed[0]).toBe(2);
+    expect(await store.load("t-mobile")).toEqual({ state: stateAt(T0), revision: 4 });
   });
 
   it("refuses a state packed in a format it does not know, naming the format", async () => {
     // Prepare
     const table = await testTable.freshTable();
-    await putRaw(table, "t-mobile", Uint8Array.from([2, 0, 0]), 1);
+    await putRaw(table, "t-mobile", Uint8Array.from([9, 0, 0]), 1);
 
     // Act
     const loading = new DynamoDetectorStateStore(table).load("t-mobile");
 
     // Assess
     await expect(loading).rejects.toThrow(UnknownStateFormatError);
-    await expect(loading).rejects.toThrow(/format 2 .*newer release/);
+    await expect(loading).rejects.toThrow(/format 9 .*newer release/);
   });
 });
