@@ -83,7 +83,11 @@ export async function serviceSummaries(
   ]);
   return services.map((service) => {
     const state = states.get(service.id);
-    const newest = points.get(service.id)?.at(-1);
+    // A bucket holding only failure marks has no data to show.
+    const newest = points
+      .get(service.id)
+      ?.filter((point) => Object.keys(point.counts).length > 0)
+      .at(-1);
     const latestCount = combinedCount(newest, sourceWeights(service));
     const baseline = state ? expectedCount(state.baseline, latestBucket, config) : null;
     const { status, openIncident } = recorded.get(service.id) ?? UNKNOWN_STATUS;
