@@ -2,7 +2,8 @@
  * Partial buckets on dynalite: a weighted source that fails marks the buckets it should
  * have written, so their totals read as partial; its next count of a bucket clears the
  * mark. A source that read nothing, one of weight 0, and buckets the source had counted
- * already are never marked, and a bucket every weighted source failed stays a gap.
+ * already are never marked, a bucket every weighted source failed stays a gap, and a
+ * bucket holding only marks is not a service's latest.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { MINUTE_MS, parseIso, toIso } from "../../lambdas/domain/buckets";
@@ -10,6 +11,7 @@ import { combinedBucket } from "../../lambdas/domain/combine";
 import { parseConfig } from "../../lambdas/domain/config";
 import type { CountSource } from "../../lambdas/domain/count-source";
 import { collectCounts } from "../../lambdas/usecases/collect-counts";
+import { serviceStatus } from "../../lambdas/usecases/query-status";
 import { startTestTable, type TestTable } from "../support/embedded-table";
 import { pipelineOn } from "./pipeline-fixture";
 
@@ -154,5 +156,22 @@ describe("partial buckets", () => {
     expect((await stored()).map((p) => p.failed)).toEqual([["feed"], ["feed"], ["feed"]]);
     expect(result.latest.s).toBeNull();
     expect(combinedBucket(point, { feed: 2 })).toEqual({ count: null, partial: false });
+  });
+
+  it("leaves a service's latest count at the newest bucket with data, not one holding only marks", async () => {
+    // Prepare: crowd reports counted 7 at 11:45, then fail
+    const reports = switchable("reports", 1, () => 7);
+    const { deps, collect } = await setUp([reports]);
+    await collect.series.putCount("s", "reports", FIRST, 7);
+    reports.failing = true;
+
+    // Act
+    await collectCounts(collect, NOW);
+    const service = collect.config.services[0];
+    if (!service) throw new Error("no service");
+    const summary = await serviceStatus(deps.api, service, NOW);
+
+    // Assess: 11:50 and 11:55 hold only marks
+    expect(summary.latest).toEqual({ at: "2024-05-01T11:45:00Z", count: 7 });
   });
 });
