@@ -17,7 +17,8 @@ export const BUNDLE_BUDGET_BYTES = 375 * 1024;
 /**
  * collect's budget: it alone reads third-party formats, with an XML parser for feeds and
  * the HTML tokenizer and its entity table (45 KB) that read markup in linear time, and it
- * carries the SQS client (25 KB) that hands out its shards.
+ * carries the SQS client (25 KB) that hands out its shards and the marking of the buckets
+ * a failed source leaves partial.
  */
 export const COLLECT_BUDGET_BYTES = 480 * 1024;
 

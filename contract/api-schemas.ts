@@ -145,6 +145,17 @@ export const SeriesPointSchema = z.object({
       description: "per source, counts by kind (crowd reports by problem)",
     }),
   ),
+  partial: z.optional(
+    documented(z.literal(true), {
+      description:
+        "present when a source that counts failed to be read for a bucket of this point: `count` lacks it, so a low count may be the failure rather than a fall (a gap, `count` null, is never partial)",
+    }),
+  ),
+  failedSources: z.optional(
+    documented(z.array(z.string()), {
+      description: "with `partial`: the ids of the sources that failed, sorted",
+    }),
+  ),
 });
 
 /** `GET /services/{id}/series`. */

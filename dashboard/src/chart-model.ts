@@ -1,7 +1,7 @@
 /**
  * What a chart shows, computed from the API's answers with no DOM: the columns uPlot
- * draws, the incident spans to shade, the peak to annotate, and the sentence that
- * describes the chart to someone who cannot see it. Kept apart from the drawing so it can
+ * draws, the incident spans to shade, the partial points to hatch, the peak to annotate,
+ * and the sentence that describes the chart to someone who cannot see it. Kept apart from the drawing so it can
  * be tested without a browser.
  */
 import { DAY_MS, HOUR_MS } from "../../lambdas/domain/buckets";
@@ -29,6 +29,11 @@ export interface ChartModel {
   data: [number[], (number | null)[], (number | null)[], (number | null)[]];
   bucketSeconds: number;
   spans: Span[];
+  /**
+   * Per point (as `data[0]`), true where a source failed for it: its count lacks that
+   * source, so a dip there may be the failure rather than fewer reports.
+   */
+  partial: boolean[];
   peak: Peak | null;
   /** Annotate the peak: it is part of an incident or above the elevated threshold. */
   peakNotable: boolean;
@@ -88,6 +93,9 @@ export function peakLabel(model: ChartModel, small: boolean): string {
 
 const seconds = (iso: string) => Date.parse(iso) / 1000;
 
+/** What a hatched point means, in the caption and where the cursor reads a point. */
+export const PARTIAL_WORDS = "partial, a source failed";
+
 /** A peak this many times the elevated threshold is labelled even outside incidents. */
 const NOTABLE_MULTIPLE = 2;
 
@@ -108,6 +116,7 @@ export function chartModel(
   const counts: (number | null)[] = [];
   const baselines: (number | null)[] = [];
   const thresholds: (number | null)[] = [];
+  const partial: boolean[] = [];
   let peakIndex = -1;
   let latestIndex = -1;
   series.points.forEach((point, i) => {
@@ -115,6 +124,7 @@ export function chartModel(
     counts.push(point.count);
     baselines.push(point.baseline ?? null);
     thresholds.push(point.threshold ?? null);
+    partial.push(point.partial === true);
     if (point.count === null) return;
     latestIndex = i;
     if (peakIndex < 0 || point.count > (counts[peakIndex] ?? 0)) peakIndex = i;
@@ -158,6 +168,7 @@ export function chartModel(
     data: [xs, counts, baselines, thresholds],
     bucketSeconds,
     spans,
+    partial,
     peak,
     peakNotable,
     latest,
@@ -182,6 +193,10 @@ function describe(name: string, series: Series, model: ChartModel, lastDay: bool
   if (latest.at !== peak.at) parts.push(`latest ${formatCount(latest.count)} at ${at(latest.at)}`);
   if (spans.length > 0) {
     parts.push(`${spans.length} ${spans.length === 1 ? "incident" : "incidents"} shaded`);
+  }
+  const partial = model.partial.filter(Boolean).length;
+  if (partial > 0) {
+    parts.push(`${partial} ${partial === 1 ? "point" : "points"} hatched: ${PARTIAL_WORDS}`);
   }
   return `${name}, ${period}${per}: ${parts.join("; ")}.`;
 }

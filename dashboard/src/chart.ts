@@ -1,12 +1,12 @@
 /**
  * One service's chart, drawn with uPlot in the spirit of Downdetector's: reports per
  * bucket as a line over a grey band of what is expected (baseline to the elevated
- * threshold), incidents shaded, and the peak labelled. Everything beyond uPlot's own
+ * threshold), incidents shaded, points a source failed for hatched, and the peak labelled. Everything beyond uPlot's own
  * series is painted in its draw hooks on the same canvas, so the page needs no inline
  * styles (which its CSP forbids) and no extra DOM per point.
  */
 import uPlot from "uplot";
-import { type ChartModel, chartTime, peakLabel } from "./chart-model";
+import { type ChartModel, chartTime, PARTIAL_WORDS, peakLabel } from "./chart-model";
 import { h, setAttr, setText } from "./dom";
 import { formatCount } from "./format";
 
@@ -19,6 +19,8 @@ const COLORS = {
   band: "rgba(70, 100, 160, 0.16)",
   incident: "rgba(232, 140, 0, 0.20)",
   incidentEdge: "rgba(176, 96, 0, 0.9)",
+  // Neutral, so a hatched point reads as "not all there" rather than as one more signal.
+  partial: "rgba(70, 70, 70, 0.65)",
   axis: "#3d3d3d",
   grid: "#e6e6e6",
   label: "#1a1a1a",
@@ -141,7 +143,12 @@ export class ServiceChart {
           width: 2,
           spanGaps: false,
           points: { show: false },
-          value: (_u, v) => (v == null ? "no data" : `${formatCount(v)}${model()?.per ?? ""}`),
+          value: (_u, v, _series, index) => {
+            if (v == null) return "no data";
+            const current = model();
+            const partial = current?.partial[index ?? -1] ? ` (${PARTIAL_WORDS})` : "";
+            return `${formatCount(v)}${current?.per ?? ""}${partial}`;
+          },
         },
         {
           label: "Baseline",
@@ -175,7 +182,7 @@ function headroom(model: ChartModel | undefined, dataMax: number | null, small: 
   return Math.max(5, max * (small ? 1.3 : 1.18));
 }
 
-/** The baseline band and the incident spans, under the grid and the series. */
+/** The baseline band, the incident spans and the partial points, under the series. */
 function drawUnderlay(u: uPlot, model: ChartModel | undefined): void {
   if (!model) return;
   const { ctx, bbox } = u;
@@ -192,6 +199,8 @@ function drawUnderlay(u: uPlot, model: ChartModel | undefined): void {
     ctx.fillStyle = COLORS.incidentEdge;
     ctx.fillRect(x0, bbox.top, Math.max(1, uPlot.pxRatio), bbox.height);
   }
+
+  drawPartial(u, model);
 
   // The band runs from the baseline to the elevated threshold, or from zero to the
   // baseline when the API sends no threshold; it breaks where the baseline is unknown.
@@ -220,6 +229,34 @@ function drawUnderlay(u: uPlot, model: ChartModel | undefined): void {
   });
   flush();
   ctx.restore();
+}
+
+/** Diagonal hatching over the width of each partial point, the plot's whole height. */
+function drawPartial(u: uPlot, model: ChartModel): void {
+  const { ctx, bbox } = u;
+  const [xs] = model.data;
+  const ratio = uPlot.pxRatio;
+  const step = 6 * ratio;
+  ctx.strokeStyle = COLORS.partial;
+  ctx.lineWidth = ratio;
+  model.partial.forEach((partial, i) => {
+    const at = xs[i];
+    if (!partial || at === undefined) return;
+    const x0 = u.valToPos(at, "x", true);
+    const x1 = Math.max(x0 + ratio, u.valToPos(at + model.bucketSeconds, "x", true));
+    ctx.save();
+    ctx.beginPath();
+    ctx.rect(x0, bbox.top, x1 - x0, bbox.height);
+    ctx.clip();
+    ctx.beginPath();
+    // Lines at 45 degrees, from far enough left that they cross the whole strip.
+    for (let x = x0 - bbox.height; x < x1; x += step) {
+      ctx.moveTo(x, bbox.top + bbox.height);
+      ctx.lineTo(x + bbox.height, bbox.top);
+    }
+    ctx.stroke();
+    ctx.restore();
+  });
 }
 
 /** A dot on the peak and its count (and time, on large charts), kept inside the plot. */

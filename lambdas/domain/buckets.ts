@@ -11,6 +11,14 @@ export const HOUR_MS = 60 * MINUTE_MS;
 /** Milliseconds in one day (of UTC; a local day may be an hour longer or shorter). */
 export const DAY_MS = 24 * HOUR_MS;
 
+/**
+ * Buckets behind the newest closed one that collect counts again each tick, for items
+ * that arrive late; so also how far behind its newest bucket the detector takes a
+ * revised count (detect feeds it the counts of these buckets again). One number, so a
+ * re-count collect writes is always one the detector may still take.
+ */
+export const LOOK_BACK_BUCKETS = 2;
+
 /** Start of the bucket holding `timeMs`. */
 export function bucketStart(timeMs: number, bucketMinutes: number): number {
   const width = bucketMinutes * MINUTE_MS;

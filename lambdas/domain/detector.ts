@@ -82,7 +82,7 @@ import {
   surpriseOf,
   typicalDailyMax,
 } from "./baseline";
-import { HOUR_MS, MINUTE_MS } from "./buckets";
+import { HOUR_MS, LOOK_BACK_BUCKETS, MINUTE_MS } from "./buckets";
 import type { DetectorSettings } from "./config";
 import { effectiveThresholds } from "./detector-thresholds";
 import { type Incident, type IncidentEvent, incidentId } from "./incident";
@@ -166,10 +166,10 @@ export function initialDetectorState(): DetectorState {
 /** Minutes of the short window (rule 3); the bucket itself when buckets are wider. */
 export const SHORT_WINDOW_MINUTES = 5;
 /**
- * Buckets already judged that a revision may still change (rule 7): collect re-counts
- * the newest closed bucket and the two before it.
+ * Buckets already judged that a revision may still change (rule 7): the newest one and
+ * the `LOOK_BACK_BUCKETS` before it, which collect re-counts and detect feeds again.
  */
-export const REVISABLE_BUCKETS = 3;
+export const REVISABLE_BUCKETS = LOOK_BACK_BUCKETS + 1;
 /** Rule 3b: abnormal needs this many times the service's typical daily maximum surprise. */
 const TAIL_FACTOR = 1.5;
 /** Rule 4: an extreme window has this many times the ratio and the surprise bar. */

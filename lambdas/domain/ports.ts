@@ -17,13 +17,18 @@ export interface SeriesPoint {
   counts: Record<string, number>;
   /** source id → how its count splits by kind (crowd reports by problem), where known */
   breakdowns?: Record<string, Record<string, number>>;
+  /**
+   * Sources whose read failed for this bucket while they had no count in it, sorted
+   * (absent when none): what makes a counted bucket partial (`domain/combine.ts`).
+   */
+  failed?: string[];
 }
 
 /** The per-service, per-bucket, per-source counts. */
 export interface SeriesStore {
   /**
    * Sets (never adds) the count of one source in one bucket, and its split by kind when
-   * given: re-running is harmless.
+   * given, and clears the source's failure mark there: re-running is harmless.
    */
   putCount(
     service: string,
@@ -32,7 +37,16 @@ export interface SeriesStore {
     count: number,
     breakdown?: Readonly<Record<string, number>>,
   ): Promise<void>;
-  /** Points from `fromMs` to `toMs` inclusive, oldest first; buckets with no data are absent. */
+  /**
+   * Marks each of `bucketStarts` as failed for `source`, unless the source has a count in
+   * it (then it is not missing from the bucket). Marking again changes nothing, and the
+   * next `putCount` of the source in the bucket clears its mark.
+   */
+  markFailed(service: string, source: string, bucketStarts: readonly number[]): Promise<void>;
+  /**
+   * Points from `fromMs` to `toMs` inclusive, oldest first; buckets with no data are absent
+   * (a bucket with only failure marks is present, with no counts).
+   */
   range(service: string, fromMs: number, toMs: number): Promise<SeriesPoint[]>;
   /**
    * The points of each of `services` in each of `bucketStarts` (batched reads: a page of
@@ -415,6 +429,12 @@ export interface SourceHealth {
    * written again. Absent before the first such success.
    */
   written?: Readonly<Record<string, string>>;
+  /**
+   * The buckets (epoch ms, as text) collect marked failed for this source since its last
+   * success, so a failure that goes on does not mark them again each tick. Absent when
+   * none.
+   */
+  marked?: readonly string[];
 }
 
 /** Remembers how each source fared. */
@@ -430,12 +450,16 @@ export interface SourceHealthStore {
     memory?: Readonly<Record<string, string | number>>,
     written?: Readonly<Record<string, string>>,
   ): Promise<void>;
-  /** Records a failure of the given class. */
+  /**
+   * Records a failure of the given class and, when given, replaces the buckets marked
+   * failed for the source (a success forgets them).
+   */
   recordFailure(
     service: string,
     source: string,
     atMs: number,
     failure: SourceFailure,
+    marked?: readonly string[],
   ): Promise<void>;
   list(service: string): Promise<SourceHealth[]>;
 }

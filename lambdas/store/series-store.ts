@@ -2,15 +2,18 @@
  * Series in DynamoDB: one item per service and bucket (`pk = S#<service>`,
  * `sk = <bucket start ISO>`), one number attribute per source (`c_<source>`) and, where a
  * source splits its count by kind, one map (`b_<source>`), so each source's count is SET
- * on its own and a re-run never double counts.
+ * on its own and a re-run never double counts. A string set (`failed`) names the sources
+ * whose read failed for the bucket while they had no count in it; a source's count, once
+ * written, takes it out of the set (a set with nothing left is removed).
  */
 import { UpdateCommand } from "@aws-sdk/lib-dynamodb";
 import { toIso } from "../domain/buckets";
 import type { SeriesPoint, SeriesStore } from "../domain/ports";
-import { batchGetAll, expiresAt, queryAll, type TableRef } from "./client";
+import { batchGetAll, expiresAt, isConditionFailure, queryAll, type TableRef } from "./client";
 
 const PREFIX = "c_";
 const BREAKDOWN_PREFIX = "b_";
+const FAILED = "failed";
 
 /** {@link SeriesStore} on the outcry table. */
 export class DynamoSeriesStore implements SeriesStore {
@@ -30,18 +33,46 @@ export class DynamoSeriesStore implements SeriesStore {
       new UpdateCommand({
         TableName: this.table.tableName,
         Key: { pk: `S#${service}`, sk: toIso(bucketStart) },
-        UpdateExpression: `SET #count = :count, expiresAt = :expires${breakdown ? ", #split = :split" : ""}`,
+        // DELETE from a set that is not there changes nothing: no read first.
+        UpdateExpression: `SET #count = :count, expiresAt = :expires${breakdown ? ", #split = :split" : ""} DELETE #failed :source`,
         ExpressionAttributeNames: {
           "#count": `${PREFIX}${source}`,
+          "#failed": FAILED,
           ...(breakdown ? { "#split": `${BREAKDOWN_PREFIX}${source}` } : {}),
         },
         ExpressionAttributeValues: {
           ":count": count,
           ":expires": expiresAt(bucketStart, this.retentionDays),
+          ":source": new Set([source]),
           ...(breakdown ? { ":split": breakdown } : {}),
         },
       }),
     );
+  }
+
+  async markFailed(service: string, source: string, bucketStarts: readonly number[]) {
+    for (const bucketStart of bucketStarts) {
+      try {
+        await this.table.client.send(
+          new UpdateCommand({
+            TableName: this.table.tableName,
+            Key: { pk: `S#${service}`, sk: toIso(bucketStart) },
+            // ADD to a set is idempotent; expiresAt so that a bucket with nothing but
+            // marks expires like the others.
+            UpdateExpression: "ADD #failed :source SET expiresAt = :expires",
+            // A source with a count in the bucket is not missing from it.
+            ConditionExpression: "attribute_not_exists(#count)",
+            ExpressionAttributeNames: { "#failed": FAILED, "#count": `${PREFIX}${source}` },
+            ExpressionAttributeValues: {
+              ":source": new Set([source]),
+              ":expires": expiresAt(bucketStart, this.retentionDays),
+            },
+          }),
+        );
+      } catch (error) {
+        if (!isConditionFailure(error)) throw error;
+      }
+    }
   }
 
   async range(service: string, fromMs: number, toMs: number): Promise<SeriesPoint[]> {
@@ -87,5 +118,7 @@ function pointOf(item: Record<string, unknown>): SeriesPoint {
   }
   const point: SeriesPoint = { bucketStart: Date.parse(item.sk as string), counts };
   if (Object.keys(breakdowns).length > 0) point.breakdowns = breakdowns;
+  const failed = item[FAILED];
+  if (failed instanceof Set && failed.size > 0) point.failed = [...failed].map(String).sort();
   return point;
 }

@@ -73,12 +73,12 @@ export class DynamoSourceHealthStore implements SourceHealthStore {
       source,
       // A success after failures starts a run of successes; one after a success goes on.
       {
-        expression: `${set}, okSince = if_not_exists(okSince, :at) REMOVE failingSince, lastError`,
+        expression: `${set}, okSince = if_not_exists(okSince, :at) REMOVE failingSince, lastError, marked`,
         values,
       },
       `${TIMED} OR consecutiveFailures > :zero`,
       {
-        expression: `${set}, okSince = :unknown REMOVE failingSince, lastError`,
+        expression: `${set}, okSince = :unknown REMOVE failingSince, lastError, marked`,
         values: { ...values, ":unknown": UNKNOWN_SINCE },
       },
     );
@@ -89,15 +89,17 @@ export class DynamoSourceHealthStore implements SourceHealthStore {
     source: string,
     atMs: number,
     failure: SourceFailure,
+    marked?: readonly string[],
   ): Promise<void> {
     const status = failure.httpStatus;
-    const set = `SET lastErrorAt = :at, lastErrorReason = :reason${status === undefined ? "" : ", lastErrorHttpStatus = :status"}`;
+    const set = `SET lastErrorAt = :at, lastErrorReason = :reason${status === undefined ? "" : ", lastErrorHttpStatus = :status"}${marked ? ", marked = :marked" : ""}`;
     const rest = `REMOVE okSince, lastError${status === undefined ? ", lastErrorHttpStatus" : ""} ADD consecutiveFailures :one`;
     const values = {
       ":at": atMs,
       ":reason": failure.reason,
       ":one": 1,
       ...(status === undefined ? {} : { ":status": status }),
+      ...(marked ? { ":marked": [...marked] } : {}),
     };
     await this.update(
       service,
@@ -135,6 +137,7 @@ export class DynamoSourceHealthStore implements SourceHealthStore {
         since: sinceOf(consecutiveFailures > 0 ? item.failingSince : item.okSince),
         memory: (item.memory as Record<string, string | number> | undefined) ?? null,
         ...(item.written ? { written: item.written as Record<string, string> } : {}),
+        ...(Array.isArray(item.marked) ? { marked: item.marked as string[] } : {}),
       };
     });
   }

@@ -10,8 +10,12 @@
  *    a failure of this tick, and its buckets are re-counted by the next.
  * 3. Write each count that differs from what the last success wrote of that bucket (the
  *    look-back buckets are mostly read again unchanged, and a write costs five times a
- *    read); a source that failed or had no data leaves a gap. Store the annotations it
- *    returned.
+ *    read); a source that had no data for a bucket leaves a gap there. Store the
+ *    annotations it returned. A source of weight above 0 that failed (an error, its
+ *    deadline, or the tick's time running out) marks the buckets it should have written
+ *    and has no count in as failed for it, so a total without it reads as partial, not
+ *    as a fall; its next count of such a bucket clears the mark. A source that read
+ *    nothing writes 0 (crowd reports, feeds) or null, never a mark.
  * 4. Record each source's health, with what it asked to remember for next time and what
  *    was written, unless nothing of it changed (a success after a success, the same
  *    memory, the same buckets written: `lastSuccessAt` then moves a bucket at a time). A failure
@@ -26,7 +30,7 @@
  * not always the same services that wait.
  */
 import type { SourceFailure, SourceFailureReason } from "../../contract/source-failure";
-import { lastClosedBucket, MINUTE_MS } from "../domain/buckets";
+import { LOOK_BACK_BUCKETS, lastClosedBucket, MINUTE_MS } from "../domain/buckets";
 import type { Config } from "../domain/config";
 import type { CountSource, SourceReading } from "../domain/count-source";
 import { OutcryError } from "../domain/outcry-error";
@@ -82,11 +86,6 @@ export interface CollectResult {
   failures: ({ service: string; source: string; error: string } & SourceFailure)[];
 }
 
-/**
- * Buckets re-counted behind the newest closed one, for items that arrive late (more when
- * the schedule is slower than that, so no bucket is skipped).
- */
-export const LOOK_BACK_BUCKETS = 2;
 /**
  * Default deadline of one source read. Public feeds answer in well under a second; a
  * source that hangs costs the tick no more than this (its requests are aborted).
@@ -168,7 +167,8 @@ export async function collectCounts(
   const clock = budget.clock ?? Date.now;
   const { bucketMinutes } = deps.config;
   const newest = lastClosedBucket(nowMs, bucketMinutes);
-  // Every bucket closed since the previous tick is read, even on a slow schedule.
+  // The late items' look-back, and every bucket closed since the previous tick, even on a
+  // slow schedule.
   const lookBack = Math.max(
     LOOK_BACK_BUCKETS,
     Math.ceil(deps.config.scheduleMinutes / bucketMinutes),
@@ -256,8 +256,40 @@ export async function collectCounts(
       const message = error instanceof Error ? error.message : String(error);
       const failure = classifySourceFailure(error);
       result.failures.push({ service: serviceId, source: source.id, error: message, ...failure });
+      // A source of weight 0 is in no total, so its failure leaves no bucket partial.
+      const marked =
+        source.weight > 0 ? await markFailed(serviceId, source.id, healthOf) : undefined;
       // A store that fails here too must not fail the other sources' reads.
-      await deps.health.recordFailure(serviceId, source.id, nowMs, failure).catch(() => undefined);
+      await deps.health
+        .recordFailure(serviceId, source.id, nowMs, failure, marked)
+        .catch(() => undefined);
+    }
+  };
+  /**
+   * Marks the buckets a failed read should have written as failed for its source, and
+   * returns the buckets of this tick marked since the source's last success (undefined
+   * when marking failed: the record keeps what it had, and the next tick marks again).
+   * A bucket the last success wrote has the source's count and needs no mark; one marked
+   * by an earlier failure is not marked again (the store's condition would refuse the
+   * first, and the second changes nothing, but each costs a write).
+   */
+  const markFailed = async (
+    serviceId: string,
+    sourceId: string,
+    healthOf: (sourceId: string) => Promise<SourceHealth | null>,
+  ): Promise<string[] | undefined> => {
+    try {
+      const health = await healthOf(sourceId).catch(() => null);
+      const before = new Set(health?.marked ?? []);
+      const fresh = buckets.filter(
+        (bucket) => !before.has(String(bucket)) && health?.written?.[String(bucket)] === undefined,
+      );
+      await deps.series.markFailed(serviceId, sourceId, fresh);
+      return buckets
+        .filter((bucket) => before.has(String(bucket)) || fresh.includes(bucket))
+        .map(String);
+    } catch {
+      return undefined;
     }
   };
   const tasks: (() => Promise<void>)[] = [];

@@ -7,8 +7,12 @@
  *    checkpoint noted.
  * 1. For each service, load the detector state and the buckets after its last one, up to
  *    the newest bucket collect has finished (or, if collect lags, one that closed a
- *    schedule period ago).
- * 2. Step the detector through them (a missing bucket is a gap).
+ *    schedule period ago), with the `LOOK_BACK_BUCKETS` up to its last one, which collect
+ *    counts again.
+ * 2. Step the detector through them in time order (a missing bucket is a gap, a bucket a
+ *    weighted source failed for is flagged partial): the look-back buckets as revisions
+ *    of what it judged already, which tell nothing themselves and count from the next new
+ *    bucket on, then the new ones.
  * 3. Correlate the changed incidents with recent ones, summarize, and write them.
  * 4. Record each transition in the outbox (a conditional put: once): opened, resolved,
  *    and an update when a peak first passes one of `notifications.peakMultiples`.
@@ -30,11 +34,16 @@
  * names the peers its shard could see, and the incident records every peer once the
  * tick has finished.
  */
-import { lastClosedBucket, MINUTE_MS } from "../domain/buckets";
-import { combinedCount, sourceWeights } from "../domain/combine";
+import { LOOK_BACK_BUCKETS, lastClosedBucket, MINUTE_MS } from "../domain/buckets";
+import { combinedBucket, type SourceWeights, sourceWeights } from "../domain/combine";
 import type { Config, Service } from "../domain/config";
 import { overlappingPeers } from "../domain/correlation";
-import { type DetectorState, initialDetectorState, stepDetector } from "../domain/detector";
+import {
+  type DetectorState,
+  initialDetectorState,
+  type Observation,
+  stepDetector,
+} from "../domain/detector";
 import type { Incident, IncidentTransition } from "../domain/incident";
 import type {
   DetectCheckpointStore,
@@ -43,6 +52,7 @@ import type {
   OpenIncident,
   OutboxStore,
   ProgressStore,
+  SeriesPoint,
   SeriesStore,
   ServiceStatusStore,
   ShardProgressStore,
@@ -89,6 +99,7 @@ export interface DetectResult {
    * already: no state was read, and `open` is the checkpoint's.
    */
   skipped: boolean;
+  /** New buckets stepped through, summed over the shard's services (revisions left out). */
   buckets: number;
   transitions: { incidentId: string; transition: IncidentTransition; multiple?: number }[];
   /** Services whose state another, concurrent tick saved first. */
@@ -146,6 +157,21 @@ interface ServiceRun {
   changed: boolean;
 }
 
+/**
+ * What the detector is fed for one bucket: its combined count and, when a weighted source
+ * failed for it, `partial` (a partial bucket that is not abnormal is read as a gap, never
+ * as a fall). The flag is left out of a whole bucket, so a whole series is fed exactly as
+ * the backtest feeds it.
+ */
+function observationOf(
+  bucketStart: number,
+  point: SeriesPoint | undefined,
+  weights: SourceWeights,
+): Observation & { partial?: true } {
+  const { count, partial } = combinedBucket(point, weights);
+  return partial ? { bucketStart, count, partial } : { bucketStart, count };
+}
+
 async function advanceService(
   deps: DetectDependencies,
   service: Service,
@@ -159,11 +185,17 @@ async function advanceService(
   let state = loaded.state ?? initialDetectorState();
   // A service seen for the first time learns from whatever history the table already
   // holds (up to the catch-up limit), so a restored or re-created state starts warm.
+  const oldest = through - MAX_CATCH_UP_MS;
+  const next = Math.max(state.lastBucket === null ? oldest : state.lastBucket + width, oldest);
+  // The buckets collect counts again are fed again too, as revisions: what arrived late,
+  // and a partial bucket its failed source has counted since, reach the detector. Only
+  // with a new bucket: a tick with none leaves the state as it is (and the checkpoint
+  // spares it the read), so revisions are taken with the next new bucket.
   const from = Math.max(
-    state.lastBucket === null ? through - MAX_CATCH_UP_MS : state.lastBucket + width,
-    through - MAX_CATCH_UP_MS,
+    state.lastBucket === null ? oldest : state.lastBucket - LOOK_BACK_BUCKETS * width,
+    oldest,
   );
-  if (from > through)
+  if (next > through)
     return {
       service,
       before: loaded.state,
@@ -185,13 +217,9 @@ async function advanceService(
   let buckets = 0;
   for (let bucket = from; bucket <= through; bucket += width) {
     const peakBefore = state.incident?.peak.count ?? 0;
-    const step = stepDetector(
-      state,
-      { bucketStart: bucket, count: combinedCount(points.get(bucket), weights) },
-      context,
-    );
+    const step = stepDetector(state, observationOf(bucket, points.get(bucket), weights), context);
     state = step.state;
-    buckets++;
+    if (bucket >= next) buckets++;
     for (const event of step.events) {
       touched.set(event.incident.id, event.incident);
       if (event.type === "opened" || event.type === "resolved") {

@@ -13,7 +13,7 @@ import type {
 import { CROWD_SOURCE_ID, type SourceKind } from "../../contract/catalog";
 import { expectedCount } from "../domain/baseline";
 import { lastClosedBucket, MINUTE_MS, toIso } from "../domain/buckets";
-import { combinedCount, sourceWeights } from "../domain/combine";
+import { combinedBucket, combinedCount, failedSources, sourceWeights } from "../domain/combine";
 import type { Config, Service } from "../domain/config";
 import { elevatedFrom } from "../domain/detector";
 import { incidentToJson } from "../domain/incident";
@@ -83,7 +83,11 @@ export async function serviceSummaries(
   ]);
   return services.map((service) => {
     const state = states.get(service.id);
-    const newest = points.get(service.id)?.at(-1);
+    // A bucket holding only failure marks has no data to show.
+    const newest = points
+      .get(service.id)
+      ?.filter((point) => Object.keys(point.counts).length > 0)
+      .at(-1);
     const latestCount = combinedCount(newest, sourceWeights(service));
     const baseline = state ? expectedCount(state.baseline, latestBucket, config) : null;
     const { status, openIncident } = recorded.get(service.id) ?? UNKNOWN_STATUS;
@@ -213,7 +217,8 @@ const tenths = (value: number) => Math.round(value * 10) / 10;
  * Bucketed counts of one service with the baseline band (the count expected for that
  * time of day, and the level above which a bucket is elevated), each source's counts,
  * and gaps as nulls. Points wider than the stored buckets sum them: a rolled-up point is
- * null only when every bucket in it is a gap.
+ * null only when every bucket in it is a gap, and partial (with the sources that failed)
+ * when any counted bucket in it is.
  */
 export async function serviceSeries(
   deps: QueryDependencies,
@@ -253,8 +258,14 @@ export async function serviceSeries(
     }
     if (!current) continue;
     const bucket = byBucket.get(t);
-    const count = combinedCount(bucket, weights);
+    const { count, partial } = combinedBucket(bucket, weights);
     if (count !== null) current.count = (current.count ?? 0) + count;
+    if (partial && bucket) {
+      // A rolled-up point is partial when any bucket in it is.
+      current.partial = true;
+      const failed = new Set([...(current.failedSources ?? []), ...failedSources(bucket, weights)]);
+      current.failedSources = [...failed].sort();
+    }
     for (const [source, n] of Object.entries(bucket?.counts ?? {})) {
       current.sources[source] = (current.sources[source] ?? 0) + n;
     }

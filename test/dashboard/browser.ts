@@ -81,11 +81,14 @@ export async function paint(page: Page, scope: string) {
     .first()
     .evaluate((canvas: HTMLCanvasElement) => {
       const context = canvas.getContext("2d");
-      if (!context || canvas.width === 0) return { line: 0, incident: 0, band: 0, width: 0 };
+      if (!context || canvas.width === 0) {
+        return { line: 0, incident: 0, band: 0, grey: 0, width: 0 };
+      }
       const { data } = context.getImageData(0, 0, canvas.width, canvas.height);
       let line = 0;
       let incident = 0;
       let band = 0;
+      let grey = 0;
       for (let i = 0; i < data.length; i += 4) {
         // The canvas is transparent: see each pixel over the card's white.
         const alpha = (data[i + 3] ?? 0) / 255;
@@ -95,7 +98,9 @@ export async function paint(page: Page, scope: string) {
         if (r > 150 && g < 100 && b < 100) line++;
         else if (r > 240 && g > 200 && g - b > 15 && r - g > 8) incident++;
         else if (b - r > 8 && b > 200 && g < b) band++;
+        // Neutral mid greys: the partial points' hatching, and the axes' text and dashes.
+        else if (Math.max(r, g, b) - Math.min(r, g, b) < 12 && r > 90 && r < 225) grey++;
       }
-      return { line, incident, band, width: canvas.width };
+      return { line, incident, band, grey, width: canvas.width };
     });
 }

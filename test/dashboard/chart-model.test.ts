@@ -78,6 +78,25 @@ describe("chartModel", () => {
     );
   });
 
+  it("hatches the points a source failed for and says how many, and what that means", () => {
+    // Prepare: the third and fourth points lack a failed source
+    const partial = series([40, 42, 3, 5, 41], { baseline: 40, threshold: 60 });
+    for (const i of [2, 3]) {
+      const point = partial.points[i];
+      if (point) Object.assign(point, { partial: true, failedSources: ["rss"] });
+    }
+
+    // Act
+    const model = chartModel("T-Mobile", partial, [], null, { lastDay: true });
+    const whole = chartModel("T-Mobile", series([40, 42, 3, 5, 41]), [], null, { lastDay: true });
+
+    // Assess
+    expect(model.partial).toEqual([false, false, true, true, false]);
+    expect(model.summary).toMatch(/; 2 points hatched: partial, a source failed\.$/);
+    expect(whole.partial).toEqual([false, false, false, false, false]);
+    expect(whole.summary).not.toContain("partial");
+  });
+
   it("falls back to the service's baseline when the series has none", () => {
     // Act
     const model = chartModel("AT&T", series([5, 7]), [], 6.4);

@@ -1,5 +1,10 @@
 import { describe, expect, it } from "vitest";
-import { combinedCount, sourceWeights } from "../../lambdas/domain/combine";
+import {
+  combinedBucket,
+  combinedCount,
+  failedSources,
+  sourceWeights,
+} from "../../lambdas/domain/combine";
 import { parseConfig } from "../../lambdas/domain/config";
 
 const BUCKET = Date.parse("2023-02-14T03:20:00Z");
@@ -59,6 +64,52 @@ describe("combinedCount", () => {
     // Assess
     expect(signalOnly).toBeNull();
     expect(both).toBe(12);
+  });
+});
+
+describe("combinedBucket", () => {
+  const weights = { reports: 1, rss: 0.5, status: 0 };
+
+  it("is partial when a weighted source failed for the bucket and has no count in it", () => {
+    // Prepare: the feed failed; crowd reports counted 40
+    const point = { bucketStart: BUCKET, counts: { reports: 40 }, failed: ["rss"] };
+
+    // Act + Assess: the total of the others, flagged
+    expect(combinedBucket(point, weights)).toEqual({ count: 40, partial: true });
+    expect(failedSources(point, weights)).toEqual(["rss"]);
+  });
+
+  it("is whole when every source counted, a source read nothing, or only a weight-0 source failed", () => {
+    // Prepare
+    const counted = { bucketStart: BUCKET, counts: { reports: 40, rss: 10 } };
+    const nothing = { bucketStart: BUCKET, counts: { reports: 0, rss: 0 } };
+    const signalFailed = { bucketStart: BUCKET, counts: { reports: 40 }, failed: ["status"] };
+    const gone = { bucketStart: BUCKET, counts: { reports: 40 }, failed: ["removed"] };
+
+    // Act + Assess
+    expect(combinedBucket(counted, weights)).toEqual({ count: 45, partial: false });
+    expect(combinedBucket(nothing, weights)).toEqual({ count: 0, partial: false });
+    expect(combinedBucket(signalFailed, weights)).toEqual({ count: 40, partial: false });
+    expect(combinedBucket(gone, weights)).toEqual({ count: 40, partial: false });
+  });
+
+  it("is whole when the failed source has a count in the bucket after all", () => {
+    // Prepare: a mark and a count of the same source (a count written since)
+    const point = { bucketStart: BUCKET, counts: { reports: 40, rss: 10 }, failed: ["rss"] };
+
+    // Act + Assess
+    expect(combinedBucket(point, weights)).toEqual({ count: 45, partial: false });
+    expect(failedSources(point, weights)).toEqual([]);
+  });
+
+  it("is a gap, not partial, when every weighted source failed", () => {
+    // Prepare: only the weight-0 signal has a count
+    const point = { bucketStart: BUCKET, counts: { status: 1 }, failed: ["reports", "rss"] };
+
+    // Act + Assess
+    expect(combinedBucket(point, weights)).toEqual({ count: null, partial: false });
+    expect(combinedBucket(undefined, weights)).toEqual({ count: null, partial: false });
+    expect(combinedCount(point, weights)).toBeNull();
   });
 });
 

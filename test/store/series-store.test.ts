@@ -1,6 +1,7 @@
 /**
  * DynamoSeriesStore against a real DynamoDB protocol (in-memory dynalite): counts are
  * SET per source and bucket, and ranges come back whole, in order and without gaps filled.
+ * A source's failure mark is kept only where it has no count, and its count clears it.
  */
 import { BatchWriteCommand, QueryCommand } from "@aws-sdk/lib-dynamodb";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -122,6 +123,50 @@ describe("DynamoSeriesStore.putCount", () => {
     // Assess
     expect(await store.range("t-mobile", at(0), at(0))).toEqual([
       { bucketStart: at(0), counts: { reports: 0 } },
+    ]);
+  });
+});
+
+describe("DynamoSeriesStore.markFailed", () => {
+  it("marks a source failed where it has no count, once however often, and its count clears it", async () => {
+    // Prepare: reports counted in both buckets, the feed in the second only
+    const { store, table } = await freshStore();
+    await store.putCount("t-mobile", "reports", at(0), 4);
+    await store.putCount("t-mobile", "reports", at(1), 5);
+    await store.putCount("t-mobile", "feed", at(1), 2);
+
+    // Act: the feed and the status page fail for both buckets, the feed's twice
+    await store.markFailed("t-mobile", "feed", [at(0), at(1)]);
+    await store.markFailed("t-mobile", "feed", [at(0), at(1)]);
+    await store.markFailed("t-mobile", "status", [at(0), at(1), at(2)]);
+    const marked = await store.range("t-mobile", at(0), at(2));
+
+    // Assess: no mark where the feed has its count; a bucket with only a mark is there,
+    // with no counts, and expires like the others
+    expect(marked).toEqual([
+      { bucketStart: at(0), counts: { reports: 4 }, failed: ["feed", "status"] },
+      { bucketStart: at(1), counts: { reports: 5, feed: 2 }, failed: ["status"] },
+      { bucketStart: at(2), counts: {}, failed: ["status"] },
+    ]);
+    const { Items } = await table.client.send(
+      new QueryCommand({
+        TableName: table.tableName,
+        KeyConditionExpression: "pk = :pk AND sk = :sk",
+        ExpressionAttributeValues: { ":pk": "S#t-mobile", ":sk": toIso(at(2)) },
+      }),
+    );
+    expect(Items?.[0]?.expiresAt).toBeGreaterThan(at(2) / 1000);
+
+    // Act: the feed counts the first bucket, the status page both of the others
+    await store.putCount("t-mobile", "feed", at(0), 0);
+    await store.putCount("t-mobile", "status", at(1), 1);
+    await store.putCount("t-mobile", "status", at(2), 1);
+
+    // Assess: each count took its own source's mark away, and an emptied set is gone
+    expect(await store.range("t-mobile", at(0), at(2))).toEqual([
+      { bucketStart: at(0), counts: { reports: 4, feed: 0 }, failed: ["status"] },
+      { bucketStart: at(1), counts: { reports: 5, feed: 2, status: 1 } },
+      { bucketStart: at(2), counts: { status: 1 } },
     ]);
   });
 });

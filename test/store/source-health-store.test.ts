@@ -337,4 +337,24 @@ describe("DynamoSourceHealthStore on items from before failure classes", () => {
     expect(failing).toMatchObject({ consecutiveFailures: 1, since: at + MINUTE_MS });
     expect(working).toMatchObject({ consecutiveFailures: 0, since: at + 2 * MINUTE_MS });
   });
+
+  it("keeps the buckets a failure marked until the next success, which forgets them", async () => {
+    // Prepare
+    const { store } = await freshStore();
+    const buckets = [String(T0), String(T0 + 5 * MINUTE_MS)];
+
+    // Act
+    await store.recordFailure("t-mobile", "rss", T0, UNAVAILABLE, buckets);
+    const marked = await healthOf(store, "t-mobile", "rss");
+    // A failure that gives no marks leaves them as they were
+    await store.recordFailure("t-mobile", "rss", T0 + MINUTE_MS, UNAVAILABLE);
+    const kept = await healthOf(store, "t-mobile", "rss");
+    await store.recordSuccess("t-mobile", "rss", T0 + 2 * MINUTE_MS);
+    const working = await healthOf(store, "t-mobile", "rss");
+
+    // Assess
+    expect(marked?.marked).toEqual(buckets);
+    expect(kept?.marked).toEqual(buckets);
+    expect(working).not.toHaveProperty("marked");
+  });
 });

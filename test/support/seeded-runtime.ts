@@ -33,6 +33,12 @@ export interface SeededService {
   column: "t-mobile" | "verizon" | "att";
   /** Replays the column this many days earlier: 1 gives an ordinary day, no outage. */
   daysEarlier?: number;
+  /**
+   * Seeded buckets (their starts) whose replay read failed: no replay count, the failure
+   * marked, and crowd reports counted 0, so each is partial. Keep them out of the newest
+   * three buckets, which the first tick reads again.
+   */
+  failedBuckets?: readonly number[];
 }
 
 /** The three carriers of the seed story. */
@@ -116,7 +122,17 @@ export async function startSeededRuntime(
       }
     });
   }
-  await inBatches(writes, 32, (w) => series.putCount(w.service, "replay", w.at, w.count));
+  const failed = new Set(
+    services.flatMap((s) => (s.failedBuckets ?? []).map((at) => `${s.id}@${at}`)),
+  );
+  await inBatches(writes, 32, async (w) => {
+    if (!failed.has(`${w.service}@${w.at}`)) {
+      await series.putCount(w.service, "replay", w.at, w.count);
+      return;
+    }
+    await series.putCount(w.service, "reports", w.at, 0);
+    await series.markFailed(w.service, "replay", [w.at]);
+  });
   client.destroy();
   await store.close();
 

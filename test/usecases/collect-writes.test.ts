@@ -1,7 +1,8 @@
 /**
  * collect writes what changed: a bucket read again with the same count is not written
  * again, nor is the health of a source that keeps succeeding with nothing new; a count
- * that changed is, and so is everything after a failure.
+ * that changed is, and so is everything after a failure. A failing source marks each
+ * bucket failed once.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { lastClosedBucket, MINUTE_MS, parseIso } from "../../lambdas/domain/buckets";
@@ -39,6 +40,10 @@ describe("collect's writes", () => {
         writes.push(`series ${args[2]}=${args[3]}`);
         return deps.collect.series.putCount(...args);
       },
+      markFailed: async (...args) => {
+        for (const bucket of args[2]) writes.push(`mark ${bucket}`);
+        return deps.collect.series.markFailed(...args);
+      },
       range: (...args) => deps.collect.series.range(...args),
       pointsAt: (...args) => deps.collect.series.pointsAt(...args),
     };
@@ -68,12 +73,54 @@ describe("collect's writes", () => {
     // The counts change: every bucket read again
     count = 2;
     expect(await tick(at + 6 * MINUTE_MS)).toHaveLength(4);
-    // A failure, then a success with the same counts: the health is written again
+    // A failure, then a success with the same counts: the health is written again (the
+    // failure marks nothing: every bucket it read holds the source's count)
     failing = true;
-    await tick(at + 7 * MINUTE_MS);
+    expect(await tick(at + 7 * MINUTE_MS)).toEqual([]);
     failing = false;
     expect(await tick(at + 8 * MINUTE_MS)).toEqual(["health"]);
     const [point] = await deps.collect.series.range("s", next, next);
     expect(point?.counts.feed).toBe(2);
+  });
+
+  it("marks a failing source's buckets once each, however many ticks it keeps failing", async () => {
+    // Prepare: a source that fails from the start
+    const config = parseConfig({ services: [{ id: "s", name: "S", category: "app" }] });
+    const { deps } = await pipelineOn(table, config);
+    const source: CountSource = {
+      id: "feed",
+      weight: 1,
+      read: async () => {
+        throw new Error("injected failure");
+      },
+    };
+    const marks: number[] = [];
+    const series: SeriesStore = {
+      putCount: (...args) => deps.collect.series.putCount(...args),
+      markFailed: async (...args) => {
+        marks.push(...args[2]);
+        return deps.collect.series.markFailed(...args);
+      },
+      range: (...args) => deps.collect.series.range(...args),
+      pointsAt: (...args) => deps.collect.series.pointsAt(...args),
+    };
+    const collect = { ...deps.collect, series, sourcesFor: () => [source] };
+    const at = parseIso("2024-01-01T00:06:00Z");
+
+    // Act: four ticks on the same three buckets, then one once a bucket closes
+    for (let minute = 0; minute < 4; minute++)
+      await collectCounts(collect, at + minute * MINUTE_MS);
+    await collectCounts(collect, at + 5 * MINUTE_MS);
+
+    // Assess: the three buckets, then only the new one
+    const newest = lastClosedBucket(at + 5 * MINUTE_MS, 5);
+    expect(marks).toEqual([
+      newest - 15 * MINUTE_MS,
+      newest - 10 * MINUTE_MS,
+      newest - 5 * MINUTE_MS,
+      newest,
+    ]);
+    const points = await deps.collect.series.range("s", newest - 10 * MINUTE_MS, newest);
+    expect(points.map((p) => p.failed)).toEqual([["feed"], ["feed"], ["feed"]]);
   });
 });

@@ -4,6 +4,7 @@
  */
 import type { Category } from "../../../contract/catalog";
 import type { Incident, Series, ServiceStatus, ServiceSummary } from "../api";
+import { PARTIAL_WORDS } from "../chart-model";
 import { h, setAttr, setText } from "../dom";
 import { formatCount, reports, time, zonedTime } from "../format";
 
@@ -165,7 +166,13 @@ export class CountsTable {
           "tr",
           {},
           h("th", { scope: "row" }, time(Date.parse(p.at), timeZone, { withDate: true })),
-          h("td", {}, formatCount(p.count ?? 0)),
+          h(
+            "td",
+            {},
+            p.partial
+              ? `${formatCount(p.count ?? 0)} (${PARTIAL_WORDS})`
+              : formatCount(p.count ?? 0),
+          ),
           h("td", {}, p.baseline == null ? "unknown" : formatCount(p.baseline)),
         ),
       );
