@@ -98,8 +98,9 @@ export async function paint(page: Page, scope: string) {
         if (r > 150 && g < 100 && b < 100) line++;
         else if (r > 240 && g > 200 && g - b > 15 && r - g > 8) incident++;
         else if (b - r > 8 && b > 200 && g < b) band++;
-        // Neutral mid greys: the partial points' hatching, and the axes' text and dashes.
-        else if (Math.max(r, g, b) - Math.min(r, g, b) < 12 && r > 90 && r < 225) grey++;
+        // Near-neutral mid greys: the partial points' hatching (tinted where it crosses an
+        // incident's shading or the band), and the axes' text and dashes.
+        else if (Math.max(r, g, b) - Math.min(r, g, b) < 32 && r > 90 && r < 225) grey++;
       }
       return { line, incident, band, grey, width: canvas.width };
     });

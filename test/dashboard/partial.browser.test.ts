@@ -118,10 +118,13 @@ describe("partial points", () => {
     const reading = page.locator(".view.service .u-legend .u-series").nth(1).locator(".u-value");
     await expect.poll(() => reading.textContent()).toContain("(partial, a source failed)");
     await page.locator(".view.service .data-table summary").click();
-    const rows = await page.locator(".view.service .data-table tbody tr").allTextContents();
+    const rowsOf = () => page.locator(".view.service .data-table tbody tr").allTextContents();
 
-    // Assess
+    // Assess: the table is filled when it is opened
+    await expect
+      .poll(async () => (await rowsOf()).filter((row) => row.includes("partial")).length)
+      .toBe(6);
+    const rows = await rowsOf();
     expect(rows.filter((row) => row.includes("(partial, a source failed)"))).toHaveLength(6);
-    expect(rows.filter((row) => row.includes("partial")).length).toBe(6);
   });
 });
