@@ -135,7 +135,11 @@ export function initialBaseline(zone = "UTC"): BaselineState {
     dailySeen: new Array(24).fill(0),
     weekly: new Array(168).fill(-1),
     weeklySeen: new Array(168).fill(0),
-    ...noHotSlots(),
+    // Spelled out, not spread, in copyBaseline's order: one hidden class for every state.
+    dailyHot: new Array(24).fill(0),
+    dailyHotLevel: new Array(24).fill(-1),
+    weeklyHot: new Array(168).fill(0),
+    weeklyHotLevel: new Array(168).fill(-1),
   };
 }
 
@@ -376,12 +380,19 @@ function slotValue(state: BaselineState, localHour: number): number {
       : (state.dailySeen[day] ?? 0) >= SLOT_TRUSTED
         ? (state.daily[day] ?? -1)
         : -1;
+  const weekHot = state.weeklyHot[week] ?? 0;
+  const dayHot = state.dailyHot[day] ?? 0;
+  // Most slots never ran hot: no recurring level to weigh (the hot path of every bucket).
+  if (weekHot < FEWEST_RECURRING && dayHot < FEWEST_RECURRING) return usual;
   return Math.max(
     usual,
-    hotLevel(state.weeklyHot[week] ?? 0, state.weeklyHotLevel[week] ?? -1),
-    hotLevel(state.dailyHot[day] ?? 0, state.dailyHotLevel[day] ?? -1),
+    hotLevel(weekHot, state.weeklyHotLevel[week] ?? -1),
+    hotLevel(dayHot, state.dailyHotLevel[day] ?? -1),
   );
 }
+
+/** The smallest mask with {@link HOT_TO_RECUR} bits set. */
+const FEWEST_RECURRING = 2 ** HOT_TO_RECUR - 1;
 
 /** The level a slot recurs at: its hot mean once hot in enough recent occurrences, else -1. */
 function hotLevel(mask: number, level: number): number {

@@ -222,8 +222,21 @@ interface Windows {
 
 /** Window sizes by settings and bucket width: worked out once, read every bucket. */
 const windowsCache = new WeakMap<DetectorSettings, Map<number, Windows>>();
+/** The last answer of {@link windowsOf}: a run feeds one service's buckets in a row. */
+let lastWindows: { settings: DetectorSettings; bucketMinutes: number; windows: Windows } | null =
+  null;
 
 function windowsOf(context: DetectorContext): Windows {
+  const last = lastWindows;
+  if (last && last.settings === context.settings && last.bucketMinutes === context.bucketMinutes) {
+    return last.windows;
+  }
+  const windows = windowsFor(context);
+  lastWindows = { settings: context.settings, bucketMinutes: context.bucketMinutes, windows };
+  return windows;
+}
+
+function windowsFor(context: DetectorContext): Windows {
   let byWidth = windowsCache.get(context.settings);
   if (!byWidth) {
     byWidth = new Map();
@@ -266,23 +279,30 @@ function recentRate(bucketMinutes: number): number {
 /** A gap in {@link DetectorState.window}. */
 const GAP = -1;
 
-/** Counts summed over the newest `buckets` of `window` (gaps skipped). */
-function countOver(window: readonly number[], buckets: number): number {
+/**
+ * The counts and the expected counts summed over the newest `buckets` of `window` (gaps
+ * skipped), left in {@link summed}: this runs for every bucket, so it allocates nothing.
+ */
+function sumOver(window: readonly number[], buckets: number): void {
   let count = 0;
-  for (let i = Math.max(0, window.length - 2 * buckets); i < window.length; i += 2) {
-    const c = window[i] ?? GAP;
-    if (c !== GAP) count += c;
-  }
-  return count;
-}
-
-/** Expected counts summed over the same buckets as {@link countOver} (gaps skipped). */
-function expectedOver(window: readonly number[], buckets: number): number {
   let expected = 0;
   for (let i = Math.max(0, window.length - 2 * buckets); i < window.length; i += 2) {
-    if ((window[i] ?? GAP) !== GAP) expected += window[i + 1] ?? 0;
+    const c = window[i] ?? GAP;
+    if (c === GAP) continue;
+    count += c;
+    expected += window[i + 1] ?? 0;
   }
-  return expected;
+  summed.count = count;
+  summed.expected = expected;
+}
+
+/** What {@link sumOver} last summed; read at once, before the next call. */
+const summed = { count: 0, expected: 0 };
+
+/** Reports above the expected ones over the newest `buckets` of `window`. */
+function excessOver(window: readonly number[], buckets: number): number {
+  sumOver(window, buckets);
+  return summed.count - summed.expected;
 }
 
 /**
@@ -302,22 +322,19 @@ function appended(
     previous.lastBucket === null
       ? 0
       : Math.min(kept, Math.round((at - previous.lastBucket) / width) - 1);
+  if (skipped === 0 && before.length === 2 * kept) {
+    // The usual step: the oldest drops out, this bucket comes in.
+    const window = before.slice(2);
+    window.push(count ?? GAP, Math.round(expected * 100) / 100);
+    return window;
+  }
+  // Oldest first: the kept buckets that still fit, the skipped ones (gaps), this bucket.
   const length = Math.min(kept, before.length / 2 + skipped + 1);
-  const window = new Array<number>(2 * length);
-  // Newest first: this bucket, the skipped ones, then the kept ones that still fit.
-  let j = 2 * length - 2;
-  window[j] = count ?? GAP;
-  window[j + 1] = Math.round(expected * 100) / 100;
-  for (let i = 0; i < skipped && j > 0; i++) {
-    j -= 2;
-    window[j] = GAP;
-    window[j + 1] = 0;
-  }
-  for (let i = before.length - 2; j > 0 && i >= 0; i -= 2) {
-    j -= 2;
-    window[j] = before[i] ?? GAP;
-    window[j + 1] = before[i + 1] ?? 0;
-  }
+  const fromBefore = Math.max(0, length - skipped - 1);
+  const window: number[] = [];
+  for (let i = before.length - 2 * fromBefore; i < before.length; i++) window.push(before[i] ?? 0);
+  for (let i = Math.min(skipped, length - 1); i > 0; i--) window.push(GAP, 0);
+  window.push(count ?? GAP, Math.round(expected * 100) / 100);
   return window;
 }
 
@@ -454,8 +471,9 @@ export function stepDetector(
 
   const { settings } = context;
   const ready = baselineReady(learned, context);
-  const shortCount = countOver(window, windows.short);
-  const shortExpected = expectedOver(window, windows.short);
+  sumOver(window, windows.short);
+  const shortCount = summed.count;
+  const shortExpected = summed.expected;
   const surprise = surpriseOf(shortCount, shortExpected);
   const tail = typicalDailyMax(learned);
   const glow = previous.afterglow;
@@ -571,8 +589,7 @@ export function stepDetector(
     // morning rise by hours: only an extreme window opens then.
     tail >= 0 &&
     pending.buckets >= windows.run &&
-    countOver(window, windows.confirm) - expectedOver(window, windows.confirm) >=
-      windows.minReports;
+    excessOver(window, windows.confirm) >= windows.minReports;
   if (!confirmed && !extreme && !sustained) return { state, events };
   if (sustained && run) {
     // Dated from the first bucket of the elevated run; its peak counts.
