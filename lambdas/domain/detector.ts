@@ -38,7 +38,8 @@
  *    a few dozen reports, not on three. It is dated from the first bucket above expected
  *    in the run's first window. An extreme short window, abnormal with twice the ratio of
  *    (a) and twice the bar of (b), and itself `minReports` above expected, opens it at
- *    once: waiting to confirm a surge that large only delays the alert.
+ *    once, as does a single bucket that extreme where the short window is longer than
+ *    one: waiting to confirm a surge that large only delays the alert.
  * 4b. A sustained surge opens an incident too, though no short window is abnormal: when
  *    the weighted means of the last hour or so (1 h half-life) put the counts at 2 x the
  *    expected ones or more, the excess adds up to 2 x `minReports`, its surprise at that
@@ -189,6 +190,22 @@ const MAX_OPEN_MS = 24 * 60 * MINUTE_MS;
 /** True when `count` is far above `baseline` relatively: `minRatio` x (at least 1). */
 export function isAbnormal(count: number, baseline: number, settings: DetectorSettings): boolean {
   return count >= settings.minRatio * Math.max(baseline, 1);
+}
+
+/** Rule 4: a window (or a bucket) beyond doubt: twice the ratio and the bar, `minReports` above. */
+function isExtreme(
+  count: number,
+  expected: number,
+  surprise: number,
+  bar: number,
+  minReports: number,
+  settings: DetectorSettings,
+): boolean {
+  return (
+    count >= EXTREME_FACTOR * settings.minRatio * Math.max(expected, 1) &&
+    surprise >= EXTREME_FACTOR * bar &&
+    count - expected >= minReports
+  );
 }
 
 /**
@@ -480,7 +497,15 @@ export function stepDetector(
   const tailBar = tail < 0 ? 0 : TAIL_FACTOR * tail;
   const glowBar = glow && bucketStart < glow.until ? glow.surprise : 0;
   const bar = Math.max(tailBar, glowBar);
-  const abnormal = ready && isAbnormal(shortCount, shortExpected, settings) && surprise >= bar;
+  // The bucket alone, where the short window is longer: a step that large at once need
+  // not wait for the window to fill (rule 4's extreme bucket).
+  const extremeBucket =
+    ready &&
+    windows.short > 1 &&
+    isExtreme(count, baseline, surpriseOf(count, baseline), bar, windows.minReports, settings);
+  const abnormal =
+    ready &&
+    ((isAbnormal(shortCount, shortExpected, settings) && surprise >= bar) || extremeBucket);
   const events: IncidentEvent[] = [];
 
   if (observation.partial && !abnormal) {
@@ -580,9 +605,8 @@ export function stepDetector(
   const excess = shortCount - shortExpected;
   const extreme =
     abnormal &&
-    shortCount >= EXTREME_FACTOR * settings.minRatio * Math.max(shortExpected, 1) &&
-    surprise >= EXTREME_FACTOR * bar &&
-    excess >= windows.minReports;
+    (extremeBucket ||
+      isExtreme(shortCount, shortExpected, surprise, bar, windows.minReports, settings));
   const confirmed =
     abnormal &&
     // Before a whole day is seen, the baseline is the recent level, which lags the
