@@ -113,6 +113,25 @@ const HOT_RATIO = 2;
 const DRIFT_MIN = 0.5;
 const DRIFT_MAX = 2;
 
+/**
+ * `length` copies of `value` in an array that holds doubles from the start: the slots
+ * soon hold fractions, and an array that starts as small integers changes its kind then,
+ * which costs the optimised code of every state that sees both kinds.
+ */
+function doubles(length: number, value: number): number[] {
+  const array = [0.5];
+  array.pop();
+  for (let i = 0; i < length; i++) array.push(value);
+  return array;
+}
+
+/** `length` copies of `value` in an array without holes (read on every bucket). */
+function integers(length: number, value: number): number[] {
+  const array: number[] = [];
+  for (let i = 0; i < length; i++) array.push(value);
+  return array;
+}
+
 /** A baseline that has seen nothing. */
 export function initialBaseline(zone = "UTC"): BaselineState {
   return {
@@ -131,15 +150,15 @@ export function initialBaseline(zone = "UTC"): BaselineState {
     hourAll: 0,
     hourAllBuckets: 0,
     hourOdd: 0,
-    daily: new Array(24).fill(-1),
-    dailySeen: new Array(24).fill(0),
-    weekly: new Array(168).fill(-1),
-    weeklySeen: new Array(168).fill(0),
+    daily: doubles(24, -1),
+    dailySeen: integers(24, 0),
+    weekly: doubles(168, -1),
+    weeklySeen: integers(168, 0),
     // Spelled out, not spread, in copyBaseline's order: one hidden class for every state.
-    dailyHot: new Array(24).fill(0),
-    dailyHotLevel: new Array(24).fill(-1),
-    weeklyHot: new Array(168).fill(0),
-    weeklyHotLevel: new Array(168).fill(-1),
+    dailyHot: integers(24, 0),
+    dailyHotLevel: doubles(24, -1),
+    weeklyHot: integers(168, 0),
+    weeklyHotLevel: doubles(168, -1),
   };
 }
 
@@ -149,10 +168,10 @@ export function noHotSlots(): Pick<
   "dailyHot" | "dailyHotLevel" | "weeklyHot" | "weeklyHotLevel"
 > {
   return {
-    dailyHot: new Array(24).fill(0),
-    dailyHotLevel: new Array(24).fill(-1),
-    weeklyHot: new Array(168).fill(0),
-    weeklyHotLevel: new Array(168).fill(-1),
+    dailyHot: integers(24, 0),
+    dailyHotLevel: doubles(24, -1),
+    weeklyHot: integers(168, 0),
+    weeklyHotLevel: doubles(168, -1),
   };
 }
 

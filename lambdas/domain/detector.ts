@@ -146,13 +146,20 @@ export interface DetectorContext {
   settings: DetectorSettings;
 }
 
+/**
+ * An array of doubles to slice empty windows from: a window soon holds fractions (the
+ * expected counts), and an array that starts as small integers changes its kind then,
+ * which costs the optimised code of every state that sees both kinds.
+ */
+const DOUBLES = [0.5];
+
 /** The state of a service the detector has never seen. */
 export function initialDetectorState(): DetectorState {
   return {
     version: DETECTOR_STATE_VERSION,
     lastBucket: null,
     baseline: initialBaseline(),
-    window: [],
+    window: DOUBLES.slice(0, 0),
     pending: null,
     quietBuckets: 0,
     quietSince: null,
@@ -348,7 +355,7 @@ function appended(
   // Oldest first: the kept buckets that still fit, the skipped ones (gaps), this bucket.
   const length = Math.min(kept, before.length / 2 + skipped + 1);
   const fromBefore = Math.max(0, length - skipped - 1);
-  const window: number[] = [];
+  const window: number[] = DOUBLES.slice(0, 0);
   for (let i = before.length - 2 * fromBefore; i < before.length; i++) window.push(before[i] ?? 0);
   for (let i = Math.min(skipped, length - 1); i > 0; i--) window.push(GAP, 0);
   window.push(count ?? GAP, Math.round(expected * 100) / 100);
@@ -446,6 +453,168 @@ function surgeStart(window: readonly number[], buckets: number, last: number, wi
   return last;
 }
 
+/** What {@link stepDetector} worked out about the bucket it was fed. */
+interface Judged {
+  bucketStart: number;
+  count: number;
+  /** Rule 3b's surprise of the short window, and the window's sums. */
+  surprise: number;
+  shortCount: number;
+  shortExpected: number;
+  /** Whether the baseline has seen enough to judge. */
+  ready: boolean;
+}
+
+/**
+ * Rule 5: one bucket while an incident is open, into `state` (a fresh copy of
+ * `previous` whose incident is open): the peak, the falloff milestones, and the quiet run
+ * that resolves it. Apart from {@link stepDetector} so that each stays small enough for
+ * the engine to optimise whole: this runs for every bucket of every service.
+ */
+function stepOpen(
+  state: DetectorState,
+  previous: DetectorState,
+  judged: Judged,
+  events: IncidentEvent[],
+  context: DetectorContext,
+): void {
+  const { bucketStart, count, surprise, shortCount, shortExpected, ready } = judged;
+  const { settings } = context;
+  const learned = previous.baseline;
+  const open = state.incident;
+  if (!open) return;
+  state.elevated = null;
+  state.baseline = ready
+    ? observeBaseline(learned, bucketStart, count, surprise, false, context)
+    : learnBaseline(learned, bucketStart, count, context);
+  state.incidentSurprise = Math.max(previous.incidentSurprise, Math.round(surprise * 10) / 10);
+  const incident = { ...open, falloffs: [...open.falloffs] };
+  state.incident = incident;
+  if (count > incident.peak.count) {
+    incident.peak = { count, at: bucketStart };
+    incident.falloffs = [];
+    events.push({ type: "peak", at: bucketStart, incident });
+  } else if (localMinuteOfHour(bucketStart, context.timeZone) === 0) {
+    // Two days of hourly levels at most: the newest replaces the last beyond that.
+    if (incident.falloffs.length >= MAX_FALLOFFS) incident.falloffs.pop();
+    incident.falloffs.push({ at: bucketStart, count });
+    events.push({ type: "falloff", at: bucketStart, incident });
+  }
+  // After a day open, a window that is no longer abnormal counts as quiet too: the
+  // service has settled at a new level (a source added, more users), not an outage.
+  const settled =
+    bucketStart - incident.startedAt >= MAX_OPEN_MS &&
+    !isAbnormal(shortCount, shortExpected, settings);
+  const quiet = isQuiet(shortCount, shortExpected, settings) || settled;
+  state.quietBuckets = quiet ? previous.quietBuckets + 1 : 0;
+  state.quietSince = quiet ? (previous.quietSince ?? bucketStart) : null;
+  const quietNeeded = Math.ceil(settings.resolveMinutes / context.bucketMinutes);
+  if (state.quietBuckets >= quietNeeded) {
+    // Resolved where the quiet run began; levels stated after that belong to no outage.
+    const resolvedAt = state.quietSince ?? bucketStart;
+    incident.resolvedAt = resolvedAt;
+    incident.falloffs = incident.falloffs.filter((falloff) => falloff.at < resolvedAt);
+    events.push({ type: "resolved", at: bucketStart, incident });
+    state.incident = null;
+    state.afterglow = {
+      until: bucketStart + AFTERGLOW_MS,
+      surprise: Math.round(state.incidentSurprise),
+    };
+    state.incidentSurprise = 0;
+    state.quietBuckets = 0;
+    state.quietSince = null;
+  }
+}
+
+/** Rule 4: opens the incident `pending` confirmed, at the bucket `at`, into `state`. */
+function opened(
+  state: DetectorState,
+  pending: NonNullable<DetectorState["pending"]>,
+  at: { bucketStart: number; count: number; baseline: number; surprise: number },
+  context: DetectorContext,
+): Incident {
+  const incident: Incident = {
+    id: incidentId(context.service, pending.start),
+    service: context.service,
+    startedAt: pending.start,
+    openedAt: at.bucketStart,
+    countAtOpen: at.count,
+    baselineAtOpen: Math.round(at.baseline * 10) / 10,
+    peak: pending.peak,
+    falloffs: [],
+    resolvedAt: null,
+    correlatedWith: [],
+  };
+  state.incident = incident;
+  state.pending = null;
+  state.elevated = null;
+  state.quietBuckets = 0;
+  state.quietSince = null;
+  state.incidentSurprise = Math.round(at.surprise * 10) / 10;
+  return incident;
+}
+
+/**
+ * Rules 4 and 4b: a bucket outside an incident that is abnormal or part of a sustained
+ * surge, into `state` (a fresh copy of `previous`): the run it extends or starts, and the
+ * incident it opens, if it confirms one. Apart from {@link stepDetector}, whose usual
+ * path (a normal bucket) it leaves short.
+ */
+function stepSurge(
+  state: DetectorState,
+  previous: DetectorState,
+  judged: {
+    bucketStart: number;
+    count: number;
+    baseline: number;
+    surprise: number;
+    shortCount: number;
+    shortExpected: number;
+    abnormal: boolean;
+  },
+  rules: { extremeBucket: boolean; sustained: boolean; bar: number; tail: number },
+  context: DetectorContext,
+): Incident | null {
+  const { bucketStart, count, baseline, surprise, shortCount, shortExpected, abnormal } = judged;
+  const { extremeBucket, sustained, bar, tail } = rules;
+  const { settings } = context;
+  const windows = windowsOf(context);
+  const { window } = state;
+  const width = context.bucketMinutes * MINUTE_MS;
+  const before = previous.pending;
+  const run = state.elevated;
+  const pending = before
+    ? {
+        start: before.start,
+        buckets: before.buckets + 1,
+        peak: count > before.peak.count ? { count, at: bucketStart } : before.peak,
+      }
+    : {
+        start: surgeStart(window, windows.short, bucketStart, width),
+        buckets: 1,
+        peak: { count, at: bucketStart },
+      };
+  state.pending = abnormal ? pending : null;
+  const extreme =
+    abnormal &&
+    (extremeBucket ||
+      isExtreme(shortCount, shortExpected, surprise, bar, windows.minReports, settings));
+  const confirmed =
+    abnormal &&
+    // Before a whole day is seen, the baseline is the recent level, which lags the
+    // morning rise by hours: only an extreme window opens then.
+    tail >= 0 &&
+    pending.buckets >= windows.run &&
+    excessOver(window, windows.confirm) >= windows.minReports;
+  if (!confirmed && !extreme && !sustained) return null;
+  if (sustained && run) {
+    // Dated from the first bucket of the elevated run; its peak counts.
+    pending.start = Math.min(pending.start, run.start);
+    if (run.peak.count > pending.peak.count) pending.peak = run.peak;
+  }
+  return opened(state, pending, { bucketStart, count, baseline, surprise }, context);
+}
+
 /**
  * Feeds one closed bucket to the detector. A bucket at or before the last one fed is a
  * revision (rule 7).
@@ -515,47 +684,13 @@ export function stepDetector(
   }
 
   if (state.incident) {
-    state.elevated = null;
-    state.baseline = ready
-      ? observeBaseline(learned, bucketStart, count, surprise, false, context)
-      : learnBaseline(learned, bucketStart, count, context);
-    state.incidentSurprise = Math.max(previous.incidentSurprise, Math.round(surprise * 10) / 10);
-    const incident = { ...state.incident, falloffs: [...state.incident.falloffs] };
-    state.incident = incident;
-    if (count > incident.peak.count) {
-      incident.peak = { count, at: bucketStart };
-      incident.falloffs = [];
-      events.push({ type: "peak", at: bucketStart, incident });
-    } else if (localMinuteOfHour(bucketStart, context.timeZone) === 0) {
-      // Two days of hourly levels at most: the newest replaces the last beyond that.
-      if (incident.falloffs.length >= MAX_FALLOFFS) incident.falloffs.pop();
-      incident.falloffs.push({ at: bucketStart, count });
-      events.push({ type: "falloff", at: bucketStart, incident });
-    }
-    // After a day open, a window that is no longer abnormal counts as quiet too: the
-    // service has settled at a new level (a source added, more users), not an outage.
-    const settled =
-      bucketStart - incident.startedAt >= MAX_OPEN_MS &&
-      !isAbnormal(shortCount, shortExpected, settings);
-    const quiet = isQuiet(shortCount, shortExpected, settings) || settled;
-    state.quietBuckets = quiet ? previous.quietBuckets + 1 : 0;
-    state.quietSince = quiet ? (previous.quietSince ?? bucketStart) : null;
-    const quietNeeded = Math.ceil(settings.resolveMinutes / context.bucketMinutes);
-    if (state.quietBuckets >= quietNeeded) {
-      // Resolved where the quiet run began; levels stated after that belong to no outage.
-      const resolvedAt = state.quietSince ?? bucketStart;
-      incident.resolvedAt = resolvedAt;
-      incident.falloffs = incident.falloffs.filter((falloff) => falloff.at < resolvedAt);
-      events.push({ type: "resolved", at: bucketStart, incident });
-      state.incident = null;
-      state.afterglow = {
-        until: bucketStart + AFTERGLOW_MS,
-        surprise: Math.round(state.incidentSurprise),
-      };
-      state.incidentSurprise = 0;
-      state.quietBuckets = 0;
-      state.quietSince = null;
-    }
+    stepOpen(
+      state,
+      previous,
+      { bucketStart, count, surprise, shortCount, shortExpected, ready },
+      events,
+      context,
+    );
     return { state, events };
   }
 
@@ -587,58 +722,14 @@ export function stepDetector(
     return { state, events };
   }
   state.baseline = observeBaseline(learned, bucketStart, count, surprise, false, context);
-
-  const before = previous.pending;
-  const run = state.elevated;
-  const pending = before
-    ? {
-        start: before.start,
-        buckets: before.buckets + 1,
-        peak: count > before.peak.count ? { count, at: bucketStart } : before.peak,
-      }
-    : {
-        start: surgeStart(window, windows.short, bucketStart, width),
-        buckets: 1,
-        peak: { count, at: bucketStart },
-      };
-  state.pending = abnormal ? pending : null;
-  const excess = shortCount - shortExpected;
-  const extreme =
-    abnormal &&
-    (extremeBucket ||
-      isExtreme(shortCount, shortExpected, surprise, bar, windows.minReports, settings));
-  const confirmed =
-    abnormal &&
-    // Before a whole day is seen, the baseline is the recent level, which lags the
-    // morning rise by hours: only an extreme window opens then.
-    tail >= 0 &&
-    pending.buckets >= windows.run &&
-    excessOver(window, windows.confirm) >= windows.minReports;
-  if (!confirmed && !extreme && !sustained) return { state, events };
-  if (sustained && run) {
-    // Dated from the first bucket of the elevated run; its peak counts.
-    pending.start = Math.min(pending.start, run.start);
-    if (run.peak.count > pending.peak.count) pending.peak = run.peak;
-  }
-
-  const incident: Incident = {
-    id: incidentId(context.service, pending.start),
-    service: context.service,
-    startedAt: pending.start,
-    openedAt: bucketStart,
-    countAtOpen: count,
-    baselineAtOpen: Math.round(baseline * 10) / 10,
-    peak: pending.peak,
-    falloffs: [],
-    resolvedAt: null,
-    correlatedWith: [],
-  };
-  state.pending = null;
-  state.elevated = null;
-  state.quietBuckets = 0;
-  state.quietSince = null;
-  state.incident = incident;
-  state.incidentSurprise = Math.round(surprise * 10) / 10;
-  events.push({ type: "opened", at: bucketStart, incident });
+  const surge = { bucketStart, count, baseline, surprise, shortCount, shortExpected, abnormal };
+  const incident = stepSurge(
+    state,
+    previous,
+    surge,
+    { extremeBucket, sustained, bar, tail },
+    context,
+  );
+  if (incident) events.push({ type: "opened", at: bucketStart, incident });
   return { state, events };
 }
