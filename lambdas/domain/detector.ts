@@ -35,11 +35,16 @@
  * 4. An incident opens once the abnormal run covers `confirmMinutes` (its short windows
  *    together span that long) and the confirm window holds `minReports` reports above
  *    the expected ones - one odd bucket is not an outage, and a sparse service alerts on
- *    a few dozen reports, not on three. It is dated from the first bucket above expected
- *    in the run's first window. An extreme short window, abnormal with twice the ratio of
- *    (a) and twice the bar of (b), and itself `minReports` above expected, opens it at
- *    once, as does a single bucket that extreme where the short window is longer than
- *    one: waiting to confirm a surge that large only delays the alert.
+ *    a few dozen reports, not on three. A window that dips below abnormal but stays
+ *    above `resolveRatio` x expected keeps the run going (hysteresis: Poisson noise in a
+ *    surge is not its end). It is dated from the first bucket above expected in the
+ *    run's first window. Before a whole day is seen, only an extreme window opens: the
+ *    baseline is then the recent level, which lags a morning rise by hours, and a sparse
+ *    service's first busy hour would look like an outage. An extreme short window,
+ *    abnormal with twice the ratio of (a) and twice the bar of (b), and itself
+ *    `minReports` above expected, opens it at once, as does a single bucket that extreme
+ *    where the short window is longer than one: waiting to confirm a surge that large
+ *    only delays the alert.
  * 4b. A sustained surge opens an incident too, though no short window is abnormal: when
  *    the weighted means of the last hour or so (1 h half-life) put the counts at 2 x the
  *    expected ones or more, the excess adds up to 2 x `minReports`, its surprise at that
