@@ -41,7 +41,8 @@ export type BaselineStateV2 = Omit<
 >;
 
 /** A state saved as version 3: no long means, no bursts. */
-export interface DetectorStateV3 extends Omit<DetectorState, "version" | "long" | "bursts"> {
+export interface DetectorStateV3
+  extends Omit<DetectorState, "version" | "long" | "bursts" | "burstDays"> {
   version: 3;
 }
 
@@ -123,7 +124,13 @@ export function migrateDetectorState(stored: StoredDetectorState): DetectorState
 
 /** Version 3 to 4: long means at zero, no bursts. */
 function fromV3(v3: DetectorStateV3): DetectorState {
-  return { ...v3, version: DETECTOR_STATE_VERSION, long: { count: 0, expected: 0 }, bursts: [] };
+  return {
+    ...v3,
+    version: DETECTOR_STATE_VERSION,
+    long: { count: 0, expected: 0 },
+    bursts: [],
+    burstDays: { day: -1, max: 0, typical: -1 },
+  };
 }
 
 /** Version 2 to 3: an empty window, and a baseline that has seen nothing recur. */

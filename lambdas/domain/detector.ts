@@ -66,10 +66,12 @@
  *    each at least half `minRatio` x expected, 1.5 x `minReports` above it, with a
  *    surprise of 0.8 x the typical daily maximum of (b) and, within the 24 h of (c),
  *    beyond the last incident's, whose surprises within 4 hours add up to 2.5 x that
- *    maximum (two bursts at least). Dated from the first of them, on the terms of 4b. -
- *    An ordinary day has one burst of its usual size; two strong ones or three usual ones
- *    within hours are an outage that flaps, though no burst lasts the `confirmMinutes`
- *    of rule 4.
+ *    maximum (two bursts at least) and to 1.5 x the largest such sum of a usual day (its
+ *    typical daily maximum: it rises at once to a day's largest, and falls back over
+ *    about a week). Dated from the first of them, on the terms of 4b. - An ordinary day
+ *    has one burst of its usual size; two strong ones or three usual ones within hours
+ *    are an outage that flaps, though no burst lasts the `confirmMinutes` of rule 4,
+ *    unless this service bursts in clusters every day, which it then has to outdo.
  * 5. While open: the peak (the largest bucket) is tracked, the level at each whole local
  *    hour after the peak is kept as a falloff milestone (48 at most), and the incident
  *    resolves after `resolveMinutes` of short windows below `resolveRatio` x expected
@@ -152,6 +154,11 @@ export interface DetectorState {
    * its surprise in units of the typical daily maximum (three pairs at most).
    */
   bursts: number[];
+  /**
+   * Rule 4d: the largest sum of bursts of the local day being watched (`day`, the
+   * baseline's), and the typical daily maximum of those sums (-1 until a day is seen).
+   */
+  burstDays: { day: number; max: number; typical: number };
 }
 
 /**
@@ -196,6 +203,7 @@ export function initialDetectorState(): DetectorState {
     elevated: null,
     long: { count: 0, expected: 0 },
     bursts: DOUBLES.slice(0, 0),
+    burstDays: { day: -1, max: 0, typical: -1 },
   };
 }
 
@@ -230,6 +238,10 @@ const BURST_EXCESS = 1.5;
 const BURST_GAP_MS = 30 * 60_000;
 const BURST_SPAN_MS = 4 * 60 * 60_000;
 const BURSTS_TAIL = 2.5;
+/** Rule 4d: the sum must also be this many times the typical daily maximum of such sums. */
+const BURSTS_TYPICAL = 1.5;
+/** Rule 4d: days over which the typical daily maximum of burst sums falls back. */
+const TYPICAL_DAYS = 7;
 /** Rule 3c: the afterglow of an incident that resolved because it had settled. */
 const SETTLED_AFTERGLOW_MS = 3 * AFTERGLOW_MS;
 /** Falloff milestones an incident keeps (two days of whole hours). */
@@ -538,6 +550,20 @@ function burstsFrom(
   minReports: number,
 ): number {
   const { surprise, shortCount, shortExpected } = judged;
+  const day = state.baseline.day;
+  let days = state.burstDays;
+  if (day !== days.day) {
+    // A new day: the typical maximum rises at once to the last day's largest sum and
+    // falls back over about a week (a weighted geometric mean of the days' largest).
+    let typical = -1;
+    if (days.day >= 0) {
+      const logMax = Math.log(Math.max(days.max, 1));
+      const logTypical = days.typical < 0 ? logMax : Math.log(Math.max(days.typical, 1));
+      typical = Math.max(days.max, Math.exp(logTypical + (logMax - logTypical) / TYPICAL_DAYS));
+    }
+    days = { day, max: 0, typical: Math.round(typical * 100) / 100 };
+    state.burstDays = days;
+  }
   let bursts = state.bursts;
   if (bursts.length > 0 && (bursts[0] ?? 0) <= at - BURST_SPAN_MS) {
     let first = 0;
@@ -556,7 +582,12 @@ function burstsFrom(
   if (last !== null && at - last <= BURST_GAP_MS) return -1;
   let sum = surprise / tail;
   for (let i = 1; i < bursts.length; i += 2) sum += bursts[i] ?? 0;
-  if (bursts.length > 0 && sum >= BURSTS_TAIL) {
+  const usual = days.typical;
+  if (sum > days.max) {
+    days = { day: days.day, max: Math.round(sum * 100) / 100, typical: usual };
+    state.burstDays = days;
+  }
+  if (bursts.length > 0 && sum >= BURSTS_TAIL && usual >= 0 && sum >= BURSTS_TYPICAL * usual) {
     const first = bursts[0] ?? at;
     state.bursts = DOUBLES.slice(0, 0);
     return first;
@@ -797,6 +828,7 @@ export function stepDetector(
     elevated: previous.elevated,
     long: previous.long,
     bursts: previous.bursts,
+    burstDays: previous.burstDays,
   };
   if (count === null) return { state, events: [] };
 

@@ -110,7 +110,7 @@ const learnedNow: DetectorState = (() => {
 
 /** The same state as version 2 saved it: no window, no memory of what recurs. */
 function asV2(state: DetectorState): DetectorStateV2 {
-  const { window, baseline, long, bursts, ...rest } = state;
+  const { window, baseline, long, bursts, burstDays, ...rest } = state;
   const {
     hourAll,
     hourAllBuckets,
@@ -140,6 +140,7 @@ function asCurrent(state: DetectorStateV2): DetectorState {
     baseline,
     long: { count: 0, expected: 0 },
     bursts: [],
+    burstDays: { day: -1, max: 0, typical: -1 },
   };
 }
 
@@ -352,7 +353,7 @@ describe("migrateDetectorState on each shape an earlier release stored", () => {
 
 describe("migrateDetectorState on a version-3 state", () => {
   /** Two days learned, as the release before rules 4c and 4d saved it. */
-  const { long, bursts, ...v3Fields } = learnedNow;
+  const { long, bursts, burstDays, ...v3Fields } = learnedNow;
   const v3: DetectorStateV3 = { ...v3Fields, version: 3 };
 
   it("keeps every field, with the long means at zero and no bursts", () => {
@@ -365,6 +366,7 @@ describe("migrateDetectorState on a version-3 state", () => {
       version: DETECTOR_STATE_VERSION,
       long: { count: 0, expected: 0 },
       bursts: [],
+      burstDays: { day: -1, max: 0, typical: -1 },
     });
   });
 

@@ -383,7 +383,7 @@ describe("DynamoDetectorStateStore packing", () => {
     // Prepare: what the release before rules 4c and 4d saved (format 2, version 3)
     const table = await testTable.freshTable();
     const store = new DynamoDetectorStateStore(table);
-    const { long, bursts, ...v3Fields } = stateAt(T0);
+    const { long, bursts, burstDays, ...v3Fields } = stateAt(T0);
     const earlier = packState({ ...v3Fields, version: 3 } as unknown as DetectorState);
     await table.client.send(
       new PutCommand({
