@@ -31,7 +31,10 @@
  *       been seen only (a) applies;
  *    c. within 24 h after an incident resolved, more surprising than that incident's
  *       largest - a service flapping back to the level it was at is the same trouble,
- *       already told; a worse surge still alerts.
+ *       already told; a worse surge still alerts. After an incident that resolved only
+ *       because it had settled (rule 5), this lasts 3 days, the time the baseline takes
+ *       to learn a new level (baseline.ts) - until then the rules 4c and 4d, which judge
+ *       smaller ratios than a level doubled, would read the new level as a surge.
  * 4. An incident opens once the abnormal run covers `confirmMinutes` (its short windows
  *    together span that long) and the confirm window holds `minReports` reports above
  *    the expected ones - one odd bucket is not an outage, and a sparse service alerts on
@@ -56,6 +59,24 @@
  *    morning rise by an hour). - A sparse service whose reports go from 1 to 10 a bucket
  *    for an hour has a few dozen reports too many, and a busy one at 3 x for an hour is
  *    in trouble, yet neither is ever 4 x at once; a duration is its own confirmation.
+ * 4c. The same at a longer scale: when the weighted means of the last few hours (3 h
+ *    half-life) put the counts at 1.5 x the expected ones or more, the excess adds up to
+ *    4 x `minReports`, its surprise at that scale is at least 1.5 x the bar of (b), and
+ *    the short window is above `resolveRatio` x expected and, within the 24 h of (c),
+ *    more surprising than the last incident. Dated as 4b, on the same terms. - A busy
+ *    service at 1.7 x for an afternoon never doubles its hourly mean, yet hundreds of
+ *    reports too many over hours are trouble; a longer mean is steadier, so its surprise
+ *    is held to a lower bar.
+ * 4d. Repeated bursts open an incident too: short windows more than 30 minutes apart,
+ *    each at least half `minRatio` x expected, 1.5 x `minReports` above it, with a
+ *    surprise of 0.8 x the typical daily maximum of (b) and, within the 24 h of (c),
+ *    beyond the last incident's, whose surprises within 4 hours add up to 2.5 x that
+ *    maximum (two bursts at least) and to 1.5 x the largest such sum of a usual day (its
+ *    typical daily maximum: it rises at once to a day's largest, and falls back over
+ *    about a week). Dated from the first of them, on the terms of 4b. - An ordinary day
+ *    has one burst of its usual size; two strong ones or three usual ones within hours
+ *    are an outage that flaps, though no burst lasts the `confirmMinutes` of rule 4,
+ *    unless this service bursts in clusters every day, which it then has to outdo.
  * 5. While open: the peak (the largest bucket) is tracked, the level at each whole local
  *    hour after the peak is kept as a falloff milestone (48 at most), and the incident
  *    resolves after `resolveMinutes` of short windows below `resolveRatio` x expected
@@ -71,7 +92,7 @@
  *    so an outage day raises the bar by a bounded step while a service that bursts every
  *    day learns that it does.
  * 7. A bucket fed again after it was judged (collect re-counts the last few buckets, for
- *    items that arrive late) revises the count kept for it, and the 1-hour means: the
+ *    items that arrive late) revises the count kept for it, and the 1 and 3-hour means: the
  *    next bucket is judged on the revised windows, so late reports may open an incident
  *    a bucket later, never twice, and nothing already told is taken back. Feeding the
  *    same revision again changes nothing; a partial revision never lowers a count.
@@ -98,7 +119,7 @@ import { utcOffsetMs } from "./zone-offset";
  * The version of {@link DetectorState} this code writes. Raise it with a step in
  * detector-state-migration.ts whenever the shape changes, so stored states keep their meaning.
  */
-export const DETECTOR_STATE_VERSION = 3;
+export const DETECTOR_STATE_VERSION = 4;
 
 /**
  * What the detector remembers about one service between buckets, every field required.
@@ -131,6 +152,18 @@ export interface DetectorState {
   recent: { count: number; expected: number };
   /** Rule 4b: the current run of buckets above `resolveRatio` x expected, outside incidents. */
   elevated: { start: number; peak: { count: number; at: number } } | null;
+  /** Rule 4c: weighted means (3 h half-life) of counts and expected counts outside incidents. */
+  long: { count: number; expected: number };
+  /**
+   * Rule 4d: the bursts of the last 4 hours, oldest first, as pairs: each one's start and
+   * its surprise in units of the typical daily maximum (three pairs at most).
+   */
+  bursts: number[];
+  /**
+   * Rule 4d: the largest sum of bursts of the local day being watched (`day`, the
+   * baseline's), and the typical daily maximum of those sums (-1 until a day is seen).
+   */
+  burstDays: { day: number; max: number; typical: number };
 }
 
 /**
@@ -173,6 +206,9 @@ export function initialDetectorState(): DetectorState {
     afterglow: null,
     recent: { count: 0, expected: 0 },
     elevated: null,
+    long: { count: 0, expected: 0 },
+    bursts: DOUBLES.slice(0, 0),
+    burstDays: { day: -1, max: 0, typical: -1 },
   };
 }
 
@@ -194,6 +230,25 @@ const RECENT_HALF_LIFE_MINUTES = 60;
 const SUSTAINED_RATIO = 2;
 const SUSTAINED_EXCESS = 2;
 const SUSTAINED_BAR = 1.75;
+/** Rule 4c: the same at a longer scale. */
+const LONG_HALF_LIFE_MINUTES = 180;
+const LONG_RATIO = 1.5;
+const LONG_EXCESS = 4;
+const LONG_BAR = 1.5;
+/** Rule 4d: what a burst must reach (of `minRatio`, the typical maximum, `minReports`). */
+const BURST_RATIO = 0.5;
+const BURST_TAIL = 0.8;
+const BURST_EXCESS = 1.5;
+/** Rule 4d: bursts this far apart count apart, within this span, summed to this x the maximum. */
+const BURST_GAP_MS = 30 * 60_000;
+const BURST_SPAN_MS = 4 * 60 * 60_000;
+const BURSTS_TAIL = 2.5;
+/** Rule 4d: the sum must also be this many times the typical daily maximum of such sums. */
+const BURSTS_TYPICAL = 1.5;
+/** Rule 4d: days over which the typical daily maximum of burst sums falls back. */
+const TYPICAL_DAYS = 7;
+/** Rule 3c: the afterglow of an incident that resolved because it had settled. */
+const SETTLED_AFTERGLOW_MS = 3 * AFTERGLOW_MS;
 /** Falloff milestones an incident keeps (two days of whole hours). */
 const MAX_FALLOFFS = 48;
 /** After this long open, "not abnormal" is enough to resolve (see rule 5). */
@@ -305,6 +360,18 @@ function recentRate(bucketMinutes: number): number {
   return rate;
 }
 
+/** The weight of one bucket in the long means (rule 4c), by bucket width. */
+const longRates = new Map<number, number>();
+
+function longRate(bucketMinutes: number): number {
+  let rate = longRates.get(bucketMinutes);
+  if (rate === undefined) {
+    rate = 1 - 0.5 ** (bucketMinutes / LONG_HALF_LIFE_MINUTES);
+    longRates.set(bucketMinutes, rate);
+  }
+  return rate;
+}
+
 /** A gap in {@link DetectorState.window}. */
 const GAP = -1;
 
@@ -397,6 +464,11 @@ function revised(previous: DetectorState, observation: Observation, context: Det
       count: previous.recent.count + weight * delta,
       expected: previous.recent.expected,
     };
+    const beta = longRate(context.bucketMinutes);
+    state.long = {
+      count: previous.long.count + beta * (1 - beta) ** age * delta,
+      expected: previous.long.expected,
+    };
   }
   return state;
 }
@@ -438,6 +510,97 @@ function isSustained(
     excess >= SUSTAINED_EXCESS * minReports &&
     surprise >= SUSTAINED_BAR * bar
   );
+}
+
+/**
+ * Rule 4c: updates the long means in `state` (a fresh copy) with the bucket, and tells
+ * whether the last few hours add up to a surge (`elevated`: the short window is above
+ * `resolveRatio` x expected; `bar` 0 until a whole day is seen).
+ */
+function isLongSurge(
+  state: DetectorState,
+  count: number,
+  expected: number,
+  elevated: boolean,
+  bar: number,
+  context: DetectorContext,
+  minReports: number,
+): boolean {
+  const alpha = longRate(context.bucketMinutes);
+  const before = state.long;
+  const long = {
+    count: before.count + alpha * (count - before.count),
+    expected: before.expected + alpha * (expected - before.expected),
+  };
+  state.long = long;
+  if (!elevated || bar <= 0 || long.count < LONG_RATIO * Math.max(long.expected, 1)) return false;
+  const span = (2 - alpha) / alpha;
+  const excess = (long.count - long.expected) * span;
+  const surprise = excess / Math.sqrt(Math.max(long.expected, 0.5) * span);
+  return excess >= LONG_EXCESS * minReports && surprise >= LONG_BAR * bar;
+}
+
+/**
+ * Rule 4d: updates the bursts in `state` (a fresh copy) with the bucket starting `at`,
+ * and returns the start of the first burst when the bursts add up to an outage, else -1.
+ * `tail` is the typical daily maximum (negative until a day is seen).
+ */
+function burstsFrom(
+  state: DetectorState,
+  at: number,
+  judged: { surprise: number; shortCount: number; shortExpected: number },
+  tail: number,
+  glowBar: number,
+  settings: DetectorSettings,
+  minReports: number,
+): number {
+  const { surprise, shortCount, shortExpected } = judged;
+  const day = state.baseline.day;
+  let days = state.burstDays;
+  if (day !== days.day) {
+    // A new day: the typical maximum rises at once to the last day's largest sum and
+    // falls back over about a week (a weighted geometric mean of the days' largest).
+    let typical = -1;
+    if (days.day >= 0) {
+      const logMax = Math.log(Math.max(days.max, 1));
+      const logTypical = days.typical < 0 ? logMax : Math.log(Math.max(days.typical, 1));
+      typical = Math.max(days.max, Math.exp(logTypical + (logMax - logTypical) / TYPICAL_DAYS));
+    }
+    days = { day, max: 0, typical: Math.round(typical * 100) / 100 };
+    state.burstDays = days;
+  }
+  let bursts = state.bursts;
+  if (bursts.length > 0 && (bursts[0] ?? 0) <= at - BURST_SPAN_MS) {
+    let first = 0;
+    while (first < bursts.length && (bursts[first] ?? 0) <= at - BURST_SPAN_MS) first += 2;
+    bursts = bursts.slice(first);
+    state.bursts = bursts;
+  }
+  const burst =
+    tail > 0 &&
+    surprise >= BURST_TAIL * tail &&
+    surprise >= glowBar &&
+    shortCount >= BURST_RATIO * settings.minRatio * Math.max(shortExpected, 1) &&
+    shortCount - shortExpected >= BURST_EXCESS * minReports;
+  if (!burst) return -1;
+  const last = bursts.length > 0 ? (bursts[bursts.length - 2] ?? 0) : null;
+  if (last !== null && at - last <= BURST_GAP_MS) return -1;
+  let sum = surprise / tail;
+  for (let i = 1; i < bursts.length; i += 2) sum += bursts[i] ?? 0;
+  const usual = days.typical;
+  if (sum > days.max) {
+    days = { day: days.day, max: Math.round(sum * 100) / 100, typical: usual };
+    state.burstDays = days;
+  }
+  if (bursts.length > 0 && sum >= BURSTS_TAIL && usual >= 0 && sum >= BURSTS_TYPICAL * usual) {
+    const first = bursts[0] ?? at;
+    state.bursts = DOUBLES.slice(0, 0);
+    return first;
+  }
+  const next = bursts.slice();
+  next.push(at, Math.round((surprise / tail) * 100) / 100);
+  state.bursts = next;
+  return -1;
 }
 
 function localMinuteOfHour(timeMs: number, timeZone: string): number {
@@ -521,8 +684,10 @@ function stepOpen(
     incident.falloffs = incident.falloffs.filter((falloff) => falloff.at < resolvedAt);
     events.push({ type: "resolved", at: bucketStart, incident });
     state.incident = null;
+    // Settled rather than quiet: the baseline has yet to learn the new level (rule 3c).
+    const settledOpen = resolvedAt - incident.startedAt >= MAX_OPEN_MS;
     state.afterglow = {
-      until: bucketStart + AFTERGLOW_MS,
+      until: bucketStart + (settledOpen ? SETTLED_AFTERGLOW_MS : AFTERGLOW_MS),
       surprise: Math.round(state.incidentSurprise),
     };
     state.incidentSurprise = 0;
@@ -553,6 +718,7 @@ function opened(
   state.incident = incident;
   state.pending = null;
   state.elevated = null;
+  state.bursts = DOUBLES.slice(0, 0);
   state.quietBuckets = 0;
   state.quietSince = null;
   state.incidentSurprise = Math.round(at.surprise * 10) / 10;
@@ -577,11 +743,18 @@ function stepSurge(
     shortExpected: number;
     abnormal: boolean;
   },
-  rules: { extremeBucket: boolean; sustained: boolean; bar: number; tail: number },
+  rules: {
+    extremeBucket: boolean;
+    sustained: boolean;
+    long: boolean;
+    burstsStart: number;
+    bar: number;
+    tail: number;
+  },
   context: DetectorContext,
 ): Incident | null {
   const { bucketStart, count, baseline, surprise, shortCount, shortExpected, abnormal } = judged;
-  const { extremeBucket, sustained, bar, tail } = rules;
+  const { extremeBucket, sustained, long, burstsStart, bar, tail } = rules;
   const { settings } = context;
   const windows = windowsOf(context);
   const { window } = state;
@@ -611,8 +784,9 @@ function stepSurge(
     tail >= 0 &&
     pending.buckets >= windows.run &&
     excessOver(window, windows.confirm) >= windows.minReports;
-  if (!confirmed && !extreme && !sustained) return null;
-  if (sustained && run) {
+  if (!confirmed && !extreme && !sustained && !long && burstsStart < 0) return null;
+  if (burstsStart >= 0) pending.start = Math.min(pending.start, burstsStart);
+  if ((sustained || long) && run) {
     // Dated from the first bucket of the elevated run; its peak counts.
     pending.start = Math.min(pending.start, run.start);
     if (run.peak.count > pending.peak.count) pending.peak = run.peak;
@@ -657,6 +831,9 @@ export function stepDetector(
     afterglow: previous.afterglow,
     recent: previous.recent,
     elevated: previous.elevated,
+    long: previous.long,
+    bursts: previous.bursts,
+    burstDays: previous.burstDays,
   };
   if (count === null) return { state, events: [] };
 
@@ -715,7 +892,25 @@ export function stepDetector(
     ) &&
     surprise >= glowBar &&
     seasonalKnown(learned, bucketStart, context);
-  if (!abnormal && !sustained) {
+  // Rules 4c and 4d, on the same terms (and both keep their memory whatever the rest says).
+  const long =
+    ready &&
+    isLongSurge(state, count, baseline, elevated, tailBar, context, windows.minReports) &&
+    surprise >= glowBar &&
+    seasonalKnown(learned, bucketStart, context);
+  let burstsStart = ready
+    ? burstsFrom(
+        state,
+        bucketStart,
+        { surprise, shortCount, shortExpected },
+        tail,
+        glowBar,
+        settings,
+        windows.minReports,
+      )
+    : -1;
+  if (burstsStart >= 0 && !seasonalKnown(learned, bucketStart, context)) burstsStart = -1;
+  if (!abnormal && !sustained && !long && burstsStart < 0) {
     // A run survives a window that dips below abnormal but stays elevated (hysteresis).
     state.pending =
       previous.pending && elevated
@@ -732,7 +927,7 @@ export function stepDetector(
     state,
     previous,
     surge,
-    { extremeBucket, sustained, bar, tail },
+    { extremeBucket, sustained, long, burstsStart, bar, tail },
     context,
   );
   if (incident) events.push({ type: "opened", at: bucketStart, incident });

@@ -9,7 +9,8 @@
  *
  * Items written before packing hold the plain JSON in the String attribute `state`; they
  * are read as they are. Format 1 packed version-2 states; format 2, against a dictionary
- * that knows version 3's fields, packs what this release saves. Both are read.
+ * that knows version 3's fields, packs what this release saves (version 4: the two fields
+ * it added are not in the dictionary, and cost a few dozen bytes). Both are read.
  */
 import { deflateRawSync, inflateRawSync } from "node:zlib";
 import type { DetectorState } from "../domain/detector";
