@@ -11,11 +11,11 @@
  * - the seasonal detector: a seasonal baseline (168 weekly slots) and the optional
  *   `incidentSurprise`, `afterglow`, `recent` and `elevated` of rules 3b-4b. A state of an
  *   earlier release stepped over gaps only gained these but kept its level-only baseline.
- * Version 2 has every field of its release present. Version 3 adds the kept window of
- * newest buckets (empty after migration: the next buckets fill it) and the baseline's
- * memory of what recurs (nothing hot yet). Version 4, the current shape, adds the long
- * means of rule 4c (zero: they start as the 1-hour means once did, their ratio right and
- * their surprise low until they fill) and the bursts of rule 4d (none yet).
+ * Version 2 has every field of its release present. Version 3, the current shape, adds
+ * the kept window of newest buckets (empty after migration: the next buckets fill it),
+ * the baseline's memory of what recurs (nothing hot yet), the long means of rule 4c
+ * (zero: they start as the 1-hour means once did, their ratio right and their surprise
+ * low until they fill) and the bursts of rule 4d (none yet).
  */
 import { type BaselineState, initialBaseline, noHotSlots } from "./baseline";
 import { DETECTOR_STATE_VERSION, type DetectorState } from "./detector";
@@ -40,14 +40,9 @@ export type BaselineStateV2 = Omit<
   | "weeklyHotLevel"
 >;
 
-/** A state saved as version 3: no long means, no bursts. */
-export interface DetectorStateV3
-  extends Omit<DetectorState, "version" | "long" | "bursts" | "burstDays"> {
-  version: 3;
-}
-
 /** A state saved as version 2. */
-export interface DetectorStateV2 extends Omit<DetectorStateV3, "version" | "baseline" | "window"> {
+export interface DetectorStateV2
+  extends Omit<DetectorState, "version" | "baseline" | "window" | "long" | "bursts" | "burstDays"> {
   version: 2;
   baseline: BaselineStateV2;
 }
@@ -68,11 +63,7 @@ export interface DetectorStateV1 {
 }
 
 /** Whatever the detector state store may hold. */
-export type StoredDetectorState =
-  | DetectorStateV1
-  | DetectorStateV2
-  | DetectorStateV3
-  | DetectorState;
+export type StoredDetectorState = DetectorStateV1 | DetectorStateV2 | DetectorState;
 
 /** A stored state this code cannot read: saved by a newer release, or not a state at all. */
 export class UnknownDetectorStateVersionError extends OutcryError {
@@ -100,46 +91,38 @@ export function migrateDetectorState(stored: StoredDetectorState): DetectorState
   // Read as unknown: the value comes from JSON and may be anything.
   const version: unknown = (stored as { version?: unknown }).version;
   if (version === DETECTOR_STATE_VERSION) return stored as DetectorState;
-  if (version === 3) return fromV3(stored as DetectorStateV3);
-  if (version === 2) return fromV3(fromV2(stored as DetectorStateV2));
+  if (version === 2) return fromV2(stored as DetectorStateV2);
   if (version !== 1) throw new UnknownDetectorStateVersionError(version);
   const v1 = stored as DetectorStateV1;
-  return fromV3(
-    fromV2({
-      version: 2,
-      lastBucket: v1.lastBucket,
-      baseline: migrateBaseline(v1.baseline),
-      pending: v1.pending,
-      quietBuckets: v1.quietBuckets,
-      // A quiet run saved without its start is dated from its next quiet bucket.
-      quietSince: v1.quietSince ?? null,
-      incident: v1.incident,
-      incidentSurprise: v1.incidentSurprise ?? 0,
-      afterglow: v1.afterglow ?? null,
-      recent: v1.recent ?? { count: 0, expected: 0 },
-      elevated: v1.elevated ?? null,
-    }),
-  );
+  return fromV2({
+    version: 2,
+    lastBucket: v1.lastBucket,
+    baseline: migrateBaseline(v1.baseline),
+    pending: v1.pending,
+    quietBuckets: v1.quietBuckets,
+    // A quiet run saved without its start is dated from its next quiet bucket.
+    quietSince: v1.quietSince ?? null,
+    incident: v1.incident,
+    incidentSurprise: v1.incidentSurprise ?? 0,
+    afterglow: v1.afterglow ?? null,
+    recent: v1.recent ?? { count: 0, expected: 0 },
+    elevated: v1.elevated ?? null,
+  });
 }
 
-/** Version 3 to 4: long means at zero, no bursts. */
-function fromV3(v3: DetectorStateV3): DetectorState {
+/**
+ * Version 2 to 3: an empty window, a baseline that has seen nothing recur, long means at
+ * zero and no bursts.
+ */
+function fromV2(v2: DetectorStateV2): DetectorState {
   return {
-    ...v3,
+    ...v2,
     version: DETECTOR_STATE_VERSION,
+    window: [],
+    baseline: { ...v2.baseline, hourAll: 0, hourAllBuckets: 0, hourOdd: 0, ...noHotSlots() },
     long: { count: 0, expected: 0 },
     bursts: [],
     burstDays: { day: -1, max: 0, typical: -1 },
-  };
-}
-
-/** Version 2 to 3: an empty window, and a baseline that has seen nothing recur. */
-function fromV2(v2: DetectorStateV2): DetectorStateV3 {
-  return {
-    ...v2,
-    version: 3,
-    window: [],
-    baseline: { ...v2.baseline, hourAll: 0, hourAllBuckets: 0, hourOdd: 0, ...noHotSlots() },
   };
 }
 

@@ -119,7 +119,7 @@ import { utcOffsetMs } from "./zone-offset";
  * The version of {@link DetectorState} this code writes. Raise it with a step in
  * detector-state-migration.ts whenever the shape changes, so stored states keep their meaning.
  */
-export const DETECTOR_STATE_VERSION = 4;
+export const DETECTOR_STATE_VERSION = 3;
 
 /**
  * What the detector remembers about one service between buckets, every field required.

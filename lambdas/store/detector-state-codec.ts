@@ -9,8 +9,7 @@
  *
  * Items written before packing hold the plain JSON in the String attribute `state`; they
  * are read as they are. Format 1 packed version-2 states; format 2, against a dictionary
- * that knows version 3's fields, packs what this release saves (version 4: the two fields
- * it added are not in the dictionary, and cost a few dozen bytes). Both are read.
+ * that knows version 3's fields, packs what this release saves. Both are read.
  */
 import { deflateRawSync, inflateRawSync } from "node:zlib";
 import type { DetectorState } from "../domain/detector";
@@ -65,7 +64,8 @@ const DICTIONARY_V2 = Buffer.from(
     `"weeklyHot":[${repeated("0", 168)}],"weeklyHotLevel":[${repeated("-1", 168)}]},` +
     '"window":[-1,0],"pending":null,"quietBuckets":0,' +
     '"quietSince":null,"incident":null,"incidentSurprise":0,"afterglow":null,' +
-    '"recent":{"count":0,"expected":0},"elevated":null}',
+    '"recent":{"count":0,"expected":0},"elevated":null,"long":{"count":0,"expected":0},' +
+    '"bursts":[],"burstDays":{"day":-1,"max":0,"typical":-1}}',
   "utf8",
 );
 

@@ -1,12 +1,11 @@
 /**
  * Detector state in DynamoDB, one item per release that changed how it is stored
  * (`pk = D#<service>`):
- * - `sk = packed-v4`: the version-4 state packed (`detector-state-codec.ts`, format 2)
+ * - `sk = packed-v3`: the version-3 state packed (`detector-state-codec.ts`, format 2)
  *   and a revision number, all this release writes. A save only succeeds on the revision
  *   it read, so two concurrent detect ticks cannot both advance a service.
- * - `sk = packed-v3` (a version-3 state, format 2), `sk = packed` (a version-2 state,
- *   format 1) and `sk = state` (plain JSON): what earlier releases saved, read and never
- *   written. They are left as they were so that
+ * - `sk = packed` (a version-2 state, format 1) and `sk = state` (plain JSON): what
+ *   earlier releases saved, read and never written. They are left as they were so that
  *   a rollback to such a release (by hand, or CloudFormation undoing a failed deploy)
  *   still finds a state it can read: an older one, which it catches up from the stored
  *   counts, instead of one it cannot parse.
@@ -28,9 +27,9 @@ import {
 } from "./detector-state-codec";
 
 /** The item this release writes. */
-const CURRENT_SK = "packed-v4";
+const CURRENT_SK = "packed-v3";
 /** The items earlier releases wrote, the newest first. */
-const EARLIER_SKS = ["packed-v3", "packed", "state"] as const;
+const EARLIER_SKS = ["packed", "state"] as const;
 
 /** {@link DetectorStateStore} on the outcry table. */
 export class DynamoDetectorStateStore implements DetectorStateStore {

@@ -18,7 +18,6 @@ import {
   type BaselineStateV2,
   type DetectorStateV1,
   type DetectorStateV2,
-  type DetectorStateV3,
   migrateDetectorState,
   type StoredDetectorState,
   UnknownDetectorStateVersionError,
@@ -124,7 +123,7 @@ function asV2(state: DetectorState): DetectorStateV2 {
   return { ...rest, version: 2, baseline: v2 };
 }
 
-/** What a version-2 state means now: its fields, an empty window, nothing hot. */
+/** What a version-2 state means now: its fields, an empty window, nothing hot, no bursts. */
 function asCurrent(state: DetectorStateV2): DetectorState {
   const baseline: BaselineState = {
     ...state.baseline,
@@ -351,38 +350,6 @@ describe("migrateDetectorState on each shape an earlier release stored", () => {
   });
 });
 
-describe("migrateDetectorState on a version-3 state", () => {
-  /** Two days learned, as the release before rules 4c and 4d saved it. */
-  const { long, bursts, burstDays, ...v3Fields } = learnedNow;
-  const v3: DetectorStateV3 = { ...v3Fields, version: 3 };
-
-  it("keeps every field, with the long means at zero and no bursts", () => {
-    // Act
-    const migrated = migrateDetectorState(stored(v3));
-
-    // Assess
-    expect(migrated).toEqual({
-      ...v3,
-      version: DETECTOR_STATE_VERSION,
-      long: { count: 0, expected: 0 },
-      bursts: [],
-      burstDays: { day: -1, max: 0, typical: -1 },
-    });
-  });
-
-  it("goes on opening what the state with its long means opens from the same counts", () => {
-    // Act
-    const later = (state: DetectorState) =>
-      replay(state, 864)
-        .events.filter((event) => event.type === "opened")
-        .map((event) => event.at);
-
-    // Assess
-    expect(later(migrateDetectorState(stored(v3)))).toEqual(later(learnedNow));
-    expect(later(learnedNow).length).toBeGreaterThan(0);
-  });
-});
-
 describe("migrateDetectorState twice", () => {
   it.each(SHAPES)("$name: changes nothing the second time", ({ old }) => {
     // Prepare
@@ -401,13 +368,13 @@ describe("migrateDetectorState twice", () => {
 describe("migrateDetectorState on a version it does not know", () => {
   it("refuses a state saved by a newer release, naming its version", () => {
     // Prepare
-    const future = stored({ ...learnedNow, version: 5, somethingNew: true });
+    const future = stored({ ...learnedNow, version: 4, somethingNew: true });
 
     // Act
     const migrate = () => migrateDetectorState(future);
 
     // Assess
     expect(migrate).toThrow(UnknownDetectorStateVersionError);
-    expect(migrate).toThrow(/detector state version 5 is unknown.*newer release/);
+    expect(migrate).toThrow(/detector state version 4 is unknown.*newer release/);
   });
 });

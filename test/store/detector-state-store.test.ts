@@ -11,7 +11,7 @@ import { parseConfig } from "../../lambdas/domain/config";
 import { type DetectorState, initialDetectorState } from "../../lambdas/domain/detector";
 import { UnknownDetectorStateVersionError } from "../../lambdas/domain/detector-state-migration";
 import type { TableRef } from "../../lambdas/store/client";
-import { packState, UnknownStateFormatError } from "../../lambdas/store/detector-state-codec";
+import { UnknownStateFormatError } from "../../lambdas/store/detector-state-codec";
 import { DynamoDetectorStateStore } from "../../lambdas/store/detector-state-store";
 import { countedClient } from "../support/counted-client";
 import { startTestTable, type TestTable } from "../support/embedded-table";
@@ -80,14 +80,14 @@ describe("DynamoDetectorStateStore.load", () => {
   it("refuses a state saved by a newer release, naming its version", async () => {
     // Prepare
     const table = await testTable.freshTable();
-    await putRaw(table, "t-mobile", JSON.stringify({ ...initialDetectorState(), version: 5 }), 1);
+    await putRaw(table, "t-mobile", JSON.stringify({ ...initialDetectorState(), version: 4 }), 1);
 
     // Act
     const loading = new DynamoDetectorStateStore(table).load("t-mobile");
 
     // Assess
     await expect(loading).rejects.toThrow(UnknownDetectorStateVersionError);
-    await expect(loading).rejects.toThrow(/version 5/);
+    await expect(loading).rejects.toThrow(/version 4/);
   });
 });
 
@@ -239,7 +239,7 @@ function itemBytes(item: Record<string, unknown>): number {
   return bytes;
 }
 
-async function rawItem(table: TableRef, service: string, sk = "packed-v4") {
+async function rawItem(table: TableRef, service: string, sk = "packed-v3") {
   const { Item } = await table.client.send(
     new GetCommand({ TableName: table.tableName, Key: { pk: `D#${service}`, sk } }),
   );
@@ -377,32 +377,6 @@ describe("DynamoDetectorStateStore packing", () => {
     expect(Buffer.from((await rawItem(table, "t-mobile", "packed")).packed)).toEqual(earlier);
     expect((await rawItem(table, "t-mobile")).packed[0]).toBe(2);
     expect(await store.load("t-mobile")).toEqual({ state: stateAt(T0), revision: 4 });
-  });
-
-  it("leaves the version-3 item for a rollback, reads it migrated, and writes its own beside it", async () => {
-    // Prepare: what the release before rules 4c and 4d saved (format 2, version 3)
-    const table = await testTable.freshTable();
-    const store = new DynamoDetectorStateStore(table);
-    const { long, bursts, burstDays, ...v3Fields } = stateAt(T0);
-    const earlier = packState({ ...v3Fields, version: 3 } as unknown as DetectorState);
-    await table.client.send(
-      new PutCommand({
-        TableName: table.tableName,
-        Item: { pk: "D#t-mobile", sk: "packed-v3", packed: earlier, revision: 7 },
-      }),
-    );
-
-    // Act
-    const loaded = await store.load("t-mobile");
-    const saved = await store.save("t-mobile", stateAt(T0 + 300_000), loaded.revision);
-
-    // Assess
-    expect(loaded).toEqual({ state: stateAt(T0), revision: -7 });
-    expect(saved).toBe(true);
-    expect(Buffer.from((await rawItem(table, "t-mobile", "packed-v3")).packed)).toEqual(
-      Buffer.from(earlier),
-    );
-    expect(await store.load("t-mobile")).toEqual({ state: stateAt(T0 + 300_000), revision: 8 });
   });
 
   it("refuses a state packed in a format it does not know, naming the format", async () => {
