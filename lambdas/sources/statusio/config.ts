@@ -3,7 +3,7 @@
  * status signal (worst component level, 0-3) and as timeline annotations.
  */
 import * as z from "zod";
-import { httpUrlSchema, sourceIdSchema } from "../../domain/field-schemas";
+import { componentNamesSchema, httpUrlSchema, sourceIdSchema } from "../../domain/field-schemas";
 
 /**
  * A service's official Status.io page, read from its public API
@@ -37,12 +37,7 @@ export const StatusioSourceSchema = z
         "use the page's id, 24 hexadecimal characters (in the page's HTML and its API address), e.g. '5b36dc6502d06804c08349f7'",
       )
       .describe("the status page's id, e.g. '5b36dc6502d06804c08349f7' (GitLab)"),
-    components: z
-      .array(z.string().trim().min(1, "an empty component name matches nothing; remove it"))
-      .min(1, "list at least one component name, or leave 'components' out to watch them all")
-      .max(100)
-      .optional()
-      .describe("names of the components that count (any case); all of them when left out"),
+    components: componentNamesSchema,
   })
   .strict();
 

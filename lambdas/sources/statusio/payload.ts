@@ -7,6 +7,7 @@ import * as z from "zod";
 import { parseIso } from "../../domain/buckets";
 import type { SourceAnnotation } from "../../domain/count-source";
 import { SourceHttpError } from "../../http/fetch-with-policy";
+import { namedComponents } from "../component-names";
 
 /**
  * Level of each Status.io status code (https://kb.status.io/developers/status-codes/):
@@ -137,17 +138,10 @@ export function worstLevel(payload: StatusioPayload, only?: readonly string[]): 
       STATUS_CODE_LEVELS[overall.status_code] ?? 0,
     );
   }
-  const key = (name: string) => name.trim().toLowerCase();
-  const wanted = new Set(only.map(key));
-  const listed = components.filter((c) => wanted.has(key(c.name)));
-  const missing = only.filter((name) => !listed.some((c) => key(c.name) === key(name)));
-  if (missing.length > 0) {
-    const names = components.map((c) => c.name);
-    throw new Error(
-      `the status page has no component named ${missing.map((m) => `'${m}'`).join(", ")}; it lists ${names.slice(0, 30).join(", ") || "no components"}`,
-    );
-  }
-  return listed.reduce((worst, c) => Math.max(worst, componentLevel(c)), 0);
+  return namedComponents(components, only).reduce(
+    (worst, c) => Math.max(worst, componentLevel(c)),
+    0,
+  );
 }
 
 /** Epoch ms of an API timestamp (NaN when unreadable); fractions past milliseconds are cut. */
