@@ -6,8 +6,10 @@
  */
 
 import { beforeEach, describe, expect, it } from "vitest";
+import { parseConfig } from "../../lambdas/domain/config";
 import type { SourceRequest } from "../../lambdas/domain/count-source";
 import { PUBLIC_ONLY } from "../../lambdas/http/outbound-policy";
+import { sourcesForService } from "../../lambdas/sources/sources-for-service";
 import { StatusioSourceSchema } from "../../lambdas/sources/statusio/config";
 import {
   parseStatusioPayload,
@@ -16,7 +18,7 @@ import {
 } from "../../lambdas/sources/statusio/payload";
 import { StatusioSource } from "../../lambdas/sources/statusio/source";
 import { FIXTURE_NETWORK } from "../support/outbound";
-import { at, fixture, sourceRequest, useFixtureServer } from "./source-harness";
+import { at, fixture, MemorySeenItems, sourceRequest, useFixtureServer } from "./source-harness";
 
 const STATUS = fixture("statusio", "status.json");
 const PAGE_ID = "5b36dc6502d06804c08349f7";
@@ -190,11 +192,16 @@ describe("StatusioSource payload validation", () => {
     server.route(PATH, { headers: JSON_TYPE, body: edited(change) });
 
     // Act
-    const read = source().read(request());
+    const error = await source()
+      .read(request())
+      .then(
+        () => null,
+        (failure: Error) => failure,
+      );
 
     // Assess
-    await expect(read).rejects.toThrow(/not a Status\.io status payload/);
-    await expect(source().read(request())).rejects.toThrow(field);
+    expect(error?.message).toMatch(/not a Status\.io status payload/);
+    expect(error?.message).toMatch(field);
   });
 
   it("fails with what Status.io said for an unknown page", async () => {
@@ -336,5 +343,38 @@ describe("StatusioSourceSchema", () => {
     // Assess
     expect(result.success).toBe(false);
     expect(JSON.stringify(result.error?.issues)).toMatch(message);
+  });
+});
+
+describe("statusio in the configuration", () => {
+  it("is a kind of source the configuration takes and the service's sources build", async () => {
+    // Prepare
+    const config = parseConfig({
+      services: [
+        {
+          id: "gitlab",
+          name: "GitLab",
+          category: "cloud",
+          reports: { enabled: false },
+          sources: [{ kind: "statusio", url: server.url, pageId: PAGE_ID }],
+        },
+      ],
+    });
+    const service = config.services[0];
+    if (!service) throw new Error("the configuration has no service");
+
+    // Act
+    const sources = sourcesForService(
+      service,
+      { reports: {} as never, seen: new MemorySeenItems() },
+      FIXTURE_NETWORK,
+    );
+    const reading = await sources[0]?.read(request());
+
+    // Assess
+    expect(sources.map((s) => [s.id, s.weight, s instanceof StatusioSource])).toEqual([
+      ["statusio", 0, true],
+    ]);
+    expect(reading?.counts).toEqual([null, null, 2]);
   });
 });
