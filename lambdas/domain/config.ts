@@ -18,6 +18,7 @@ import { HttpJsonSourceSchema } from "../sources/http-json/config";
 import { MastodonSourceSchema } from "../sources/mastodon/config";
 import { ReplaySourceSchema } from "../sources/replay/config";
 import { RssSourceSchema } from "../sources/rss/config";
+import { StatusioSourceSchema } from "../sources/statusio/config";
 import { StatuspageSourceSchema } from "../sources/statuspage/config";
 import { parseIso } from "./buckets";
 import {
@@ -45,6 +46,7 @@ export const SourceSchema = z.discriminatedUnion("kind", [
   MastodonSourceSchema,
   HttpJsonSourceSchema,
   RssSourceSchema,
+  StatusioSourceSchema,
 ]);
 
 /** Crowd reports posted to `POST /reports` for one service. */

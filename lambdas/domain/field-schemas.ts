@@ -53,3 +53,11 @@ export const webOriginSchema = z
     /^https?:\/\/[a-z0-9.-]+(:\d{1,5})?$/i,
     "use an origin such as 'https://status.example.com' (scheme and host, no path)",
   );
+
+/** Names of a status page's components that count (any case); all of them when left out. */
+export const componentNamesSchema = z
+  .array(z.string().trim().min(1, "an empty component name matches nothing; remove it"))
+  .min(1, "list at least one component name, or leave 'components' out to watch them all")
+  .max(100)
+  .optional()
+  .describe("names of the components that count (any case); all of them when left out");

@@ -10,6 +10,7 @@ import { HttpJsonSource } from "./http-json/source";
 import { MastodonSource } from "./mastodon/source";
 import { ReplaySource } from "./replay/source";
 import { RssSource } from "./rss/source";
+import { StatusioSource } from "./statusio/source";
 import { StatuspageSource } from "./statuspage/source";
 
 /** Stores the source adapters use. */
@@ -56,6 +57,9 @@ export function sourcesForService(
         break;
       case "rss":
         sources.push(new RssSource(service.id, source, stores.seen, outbound));
+        break;
+      case "statusio":
+        sources.push(new StatusioSource(service, source, outbound));
         break;
     }
   }

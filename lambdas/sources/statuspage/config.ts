@@ -3,7 +3,7 @@
  * signal (worst component level, 0-3) and as timeline annotations.
  */
 import * as z from "zod";
-import { httpUrlSchema, sourceIdSchema } from "../../domain/field-schemas";
+import { componentNamesSchema, httpUrlSchema, sourceIdSchema } from "../../domain/field-schemas";
 
 /**
  * A service's official Statuspage (v2 public API, e.g. `https://www.githubstatus.com`).
@@ -28,12 +28,7 @@ export const StatuspageSourceSchema = z
         "give the status page's address only (outcry adds /api/v2/summary.json), e.g. 'https://www.githubstatus.com'",
       )
       .describe("the status page's address, e.g. 'https://www.githubstatus.com'"),
-    components: z
-      .array(z.string().trim().min(1, "an empty component name matches nothing; remove it"))
-      .min(1, "list at least one component name, or leave 'components' out to watch them all")
-      .max(100)
-      .optional()
-      .describe("names of the components that count (any case); all of them when left out"),
+    components: componentNamesSchema,
   })
   .strict();
 

@@ -5,6 +5,7 @@
 import { parseIso } from "../../domain/buckets";
 import type { SourceAnnotation } from "../../domain/count-source";
 import { SourceHttpError } from "../../http/fetch-with-policy";
+import { namedComponents } from "../component-names";
 
 /** A component of `summary.json` (the fields read here). */
 export interface StatuspageComponent {
@@ -83,16 +84,7 @@ export function worstLevel(
   const components = summary.components ?? [];
   let chosen = components;
   if (only && only.length > 0) {
-    const key = (name: string) => name.trim().toLowerCase();
-    const wanted = new Set(only.map(key));
-    const listed = components.filter((c) => wanted.has(key(c.name)));
-    const missing = only.filter((name) => !listed.some((c) => key(c.name) === key(name)));
-    if (missing.length > 0) {
-      const names = components.map((c) => c.name);
-      throw new Error(
-        `the status page has no component named ${missing.map((m) => `'${m}'`).join(", ")}; it lists ${names.slice(0, 30).join(", ") || "no components"}`,
-      );
-    }
+    const listed = namedComponents(components, only);
     const groups = new Set(listed.filter((c) => c.group).map((c) => c.id));
     chosen = components.filter((c) => listed.includes(c) || (c.group_id && groups.has(c.group_id)));
   } else if (components.length === 0) {

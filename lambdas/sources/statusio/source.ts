@@ -1,0 +1,80 @@
+import type { CountSource, SourceReading, SourceRequest } from "../../domain/count-source";
+import { withoutTrailingSlashes } from "../../domain/trailing-slashes";
+import {
+  fetchWithPolicy,
+  type OutboundPolicy,
+  parseJsonBody,
+  validatorsFromMemory,
+  validatorsToMemory,
+} from "../../http/fetch-with-policy";
+import { parseStatusioPayload, statusioAnnotations, worstLevel } from "./payload";
+
+/** Settings of a Status.io source (see `StatusioSourceSchema`). */
+export interface StatusioSettings {
+  id: string;
+  weight: number;
+  /** The API's address, `https://api.status.io` unless told otherwise. */
+  url: string;
+  /** The status page's id. */
+  pageId: string;
+  /** Names of the components that count (case-insensitive); all of them when absent. */
+  components?: readonly string[];
+}
+
+/** A {@link CountSource} reading a service's official Status.io page. */
+export class StatusioSource implements CountSource {
+  readonly id: string;
+  readonly weight: number;
+  private readonly address: string;
+
+  /**
+   * @example
+   * new StatusioSource({ id: "gitlab", name: "GitLab" },
+   *   { id: "statusio", weight: 0, url: "https://api.status.io", pageId: "5b36dc6502d06804c08349f7" },
+   *   PUBLIC_ONLY);
+   */
+  constructor(
+    private readonly service: { id: string; name: string },
+    private readonly settings: StatusioSettings,
+    private readonly outbound: OutboundPolicy,
+  ) {
+    this.id = settings.id;
+    this.weight = settings.weight;
+    this.address = `${withoutTrailingSlashes(settings.url)}/1.0/status/${encodeURIComponent(settings.pageId)}`;
+  }
+
+  async read(request: SourceRequest): Promise<SourceReading> {
+    const memory = request.memory;
+    const remembered = typeof memory?.level === "number" ? memory.level : null;
+    const options = {
+      signal: request.signal,
+      outbound: this.outbound,
+      deadlineAt: request.deadlineAt,
+      expect: "json" as const,
+    };
+    // A 304 repeats the remembered level; without one, the payload is asked for whole.
+    const validators = remembered === null || !memory ? null : validatorsFromMemory(memory);
+    let result = await fetchWithPolicy(this.address, { ...options, validators });
+    if (result.status === "not-modified" && remembered === null) {
+      result = await fetchWithPolicy(this.address, options);
+    }
+
+    const counts: (number | null)[] = request.buckets.map(() => null);
+    if (result.status !== "fresh") {
+      if (counts.length > 0) counts[counts.length - 1] = remembered ?? 0;
+      return {
+        counts,
+        annotations: [],
+        memory: { ...validatorsToMemory(result.validators), level: remembered ?? 0 },
+      };
+    }
+    const payload = parseStatusioPayload(parseJsonBody(result), result.url);
+    const level = worstLevel(payload, this.settings.components);
+    if (counts.length > 0) counts[counts.length - 1] = level;
+    return {
+      counts,
+      annotations: statusioAnnotations(this.service.name, payload, request.nowMs),
+      memory: { ...validatorsToMemory(result.validators), level },
+    };
+  }
+}
