@@ -34,6 +34,7 @@ export const SOURCE_KINDS = [
   "mastodon",
   "http-json",
   "rss",
+  "instatus",
 ] as const;
 
 /** A kind of source. */

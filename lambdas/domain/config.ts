@@ -15,6 +15,7 @@ import {
   PROBLEM_KINDS,
 } from "../../contract/catalog";
 import { HttpJsonSourceSchema } from "../sources/http-json/config";
+import { InstatusSourceSchema } from "../sources/instatus/config";
 import { MastodonSourceSchema } from "../sources/mastodon/config";
 import { ReplaySourceSchema } from "../sources/replay/config";
 import { RssSourceSchema } from "../sources/rss/config";
@@ -45,6 +46,7 @@ export const SourceSchema = z.discriminatedUnion("kind", [
   MastodonSourceSchema,
   HttpJsonSourceSchema,
   RssSourceSchema,
+  InstatusSourceSchema,
 ]);
 
 /** Crowd reports posted to `POST /reports` for one service. */

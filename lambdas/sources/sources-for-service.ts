@@ -7,6 +7,7 @@ import type { ReportStore, SeenItemsStore } from "../domain/ports";
 import type { OutboundPolicy } from "../http/outbound-policy";
 import { CrowdReportSource } from "./crowd-reports/source";
 import { HttpJsonSource } from "./http-json/source";
+import { InstatusSource } from "./instatus/source";
 import { MastodonSource } from "./mastodon/source";
 import { ReplaySource } from "./replay/source";
 import { RssSource } from "./rss/source";
@@ -56,6 +57,9 @@ export function sourcesForService(
         break;
       case "rss":
         sources.push(new RssSource(service.id, source, stores.seen, outbound));
+        break;
+      case "instatus":
+        sources.push(new InstatusSource(service, source, outbound));
         break;
     }
   }
