@@ -35,6 +35,7 @@ export const SOURCE_KINDS = [
   "http-json",
   "rss",
   "statusio",
+  "instatus",
 ] as const;
 
 /** A kind of source. */

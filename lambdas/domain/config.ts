@@ -15,6 +15,7 @@ import {
   PROBLEM_KINDS,
 } from "../../contract/catalog";
 import { HttpJsonSourceSchema } from "../sources/http-json/config";
+import { InstatusSourceSchema } from "../sources/instatus/config";
 import { MastodonSourceSchema } from "../sources/mastodon/config";
 import { ReplaySourceSchema } from "../sources/replay/config";
 import { RssSourceSchema } from "../sources/rss/config";
@@ -47,6 +48,7 @@ export const SourceSchema = z.discriminatedUnion("kind", [
   HttpJsonSourceSchema,
   RssSourceSchema,
   StatusioSourceSchema,
+  InstatusSourceSchema,
 ]);
 
 /** Crowd reports posted to `POST /reports` for one service. */

@@ -7,6 +7,7 @@ import type { ReportStore, SeenItemsStore } from "../domain/ports";
 import type { OutboundPolicy } from "../http/outbound-policy";
 import { CrowdReportSource } from "./crowd-reports/source";
 import { HttpJsonSource } from "./http-json/source";
+import { InstatusSource } from "./instatus/source";
 import { MastodonSource } from "./mastodon/source";
 import { ReplaySource } from "./replay/source";
 import { RssSource } from "./rss/source";
@@ -60,6 +61,9 @@ export function sourcesForService(
         break;
       case "statusio":
         sources.push(new StatusioSource(service, source, outbound));
+        break;
+      case "instatus":
+        sources.push(new InstatusSource(service, source, outbound));
         break;
     }
   }
