@@ -134,6 +134,7 @@ function integers(length: number, value: number): number[] {
 
 /** A baseline that has seen nothing. */
 export function initialBaseline(zone = "UTC"): BaselineState {
+  const hot = noHotSlots();
   return {
     level: 0,
     samples: 0,
@@ -154,11 +155,12 @@ export function initialBaseline(zone = "UTC"): BaselineState {
     dailySeen: integers(24, 0),
     weekly: doubles(168, -1),
     weeklySeen: integers(168, 0),
-    // Spelled out, not spread, in copyBaseline's order: one hidden class for every state.
-    dailyHot: integers(24, 0),
-    dailyHotLevel: doubles(24, -1),
-    weeklyHot: integers(168, 0),
-    weeklyHotLevel: doubles(168, -1),
+    // Assigned one by one, not spread, in copyBaseline's order: one hidden class for
+    // every state.
+    dailyHot: hot.dailyHot,
+    dailyHotLevel: hot.dailyHotLevel,
+    weeklyHot: hot.weeklyHot,
+    weeklyHotLevel: hot.weeklyHotLevel,
   };
 }
 

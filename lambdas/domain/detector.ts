@@ -1,6 +1,6 @@
 /**
  * The online detector of one service. It is fed one closed bucket at a time, carries all
- * it knows in a small serializable state (about 3 KB of JSON, under 1 KB packed),
+ * it knows in a small serializable state (about 3 KB of JSON, about 1 KB packed),
  * and never looks ahead, so the detect Lambda, the local runtime and the backtest get the
  * same incidents from the same counts.
  *
@@ -304,9 +304,10 @@ interface Windows {
   minReports: number;
 }
 
-/** Window sizes by settings and bucket width: worked out once, read every bucket. */
-const windowsCache = new WeakMap<DetectorSettings, Map<number, Windows>>();
-/** The last answer of {@link windowsOf}: a run feeds one service's buckets in a row. */
+/**
+ * The last answer of {@link windowsOf}: worked out when the settings or the width change,
+ * read every bucket (a run feeds one configuration's services in a row).
+ */
 let lastWindows: { settings: DetectorSettings; bucketMinutes: number; windows: Windows } | null =
   null;
 
@@ -315,19 +316,6 @@ function windowsOf(context: DetectorContext): Windows {
   if (last && last.settings === context.settings && last.bucketMinutes === context.bucketMinutes) {
     return last.windows;
   }
-  const windows = windowsFor(context);
-  lastWindows = { settings: context.settings, bucketMinutes: context.bucketMinutes, windows };
-  return windows;
-}
-
-function windowsFor(context: DetectorContext): Windows {
-  let byWidth = windowsCache.get(context.settings);
-  if (!byWidth) {
-    byWidth = new Map();
-    windowsCache.set(context.settings, byWidth);
-  }
-  const known = byWidth.get(context.bucketMinutes);
-  if (known) return known;
   const { minReports, confirmMinutes } = effectiveThresholds(
     context.settings,
     context.bucketMinutes,
@@ -344,32 +332,57 @@ function windowsFor(context: DetectorContext): Windows {
     kept: Math.max(confirm, REVISABLE_BUCKETS),
     minReports,
   };
-  byWidth.set(context.bucketMinutes, windows);
+  lastWindows = { settings: context.settings, bucketMinutes: context.bucketMinutes, windows };
   return windows;
 }
 
-/** The weight of one bucket in the recent means (rule 4b), by bucket width. */
-const recentRates = new Map<number, number>();
-
-function recentRate(bucketMinutes: number): number {
-  let rate = recentRates.get(bucketMinutes);
-  if (rate === undefined) {
-    rate = 1 - 0.5 ** (bucketMinutes / RECENT_HALF_LIFE_MINUTES);
-    recentRates.set(bucketMinutes, rate);
-  }
-  return rate;
+/**
+ * The weight of one bucket in a weighted mean of half-life `halfLifeMinutes`, by bucket
+ * width, worked out once per width.
+ */
+function meanWeight(halfLifeMinutes: number): (bucketMinutes: number) => number {
+  const byWidth = new Map<number, number>();
+  return (bucketMinutes) => {
+    let weight = byWidth.get(bucketMinutes);
+    if (weight === undefined) {
+      weight = 1 - 0.5 ** (bucketMinutes / halfLifeMinutes);
+      byWidth.set(bucketMinutes, weight);
+    }
+    return weight;
+  };
 }
 
-/** The weight of one bucket in the long means (rule 4c), by bucket width. */
-const longRates = new Map<number, number>();
+/** Rules 4b and 4c: the weight of one bucket in the 1-hour and the 3-hour means. */
+const recentRate = meanWeight(RECENT_HALF_LIFE_MINUTES);
+const longRate = meanWeight(LONG_HALF_LIFE_MINUTES);
 
-function longRate(bucketMinutes: number): number {
-  let rate = longRates.get(bucketMinutes);
-  if (rate === undefined) {
-    rate = 1 - 0.5 ** (bucketMinutes / LONG_HALF_LIFE_MINUTES);
-    longRates.set(bucketMinutes, rate);
-  }
-  return rate;
+/** A weighted mean of counts and expected counts (rules 4b and 4c). */
+interface Means {
+  count: number;
+  expected: number;
+}
+
+/** `before` moved on by one bucket of weight `alpha`. */
+function meansWith(before: Means, alpha: number, count: number, expected: number): Means {
+  return {
+    count: before.count + alpha * (count - before.count),
+    expected: before.expected + alpha * (expected - before.expected),
+  };
+}
+
+/**
+ * What the weighted means add up to over the buckets they span (about `(2 - alpha) /
+ * alpha`): the reports above the expected ones, and their surprise at that scale.
+ */
+function surgeOf(means: Means, alpha: number): { excess: number; surprise: number } {
+  const span = (2 - alpha) / alpha;
+  const excess = (means.count - means.expected) * span;
+  return { excess, surprise: excess / Math.sqrt(Math.max(means.expected, 0.5) * span) };
+}
+
+/** `means` with one kept bucket's count changed by `delta`, `age` buckets on (rule 7). */
+function meansRevised(means: Means, alpha: number, age: number, delta: number): Means {
+  return { count: means.count + alpha * (1 - alpha) ** age * delta, expected: means.expected };
 }
 
 /** A gap in {@link DetectorState.window}. */
@@ -455,20 +468,10 @@ function revised(previous: DetectorState, observation: Observation, context: Det
   window[index] = next;
   const state: DetectorState = { ...previous, window };
   if (!previous.incident) {
-    // Its weight in the 1-hour means, `age` buckets on.
-    const alpha = recentRate(context.bucketMinutes);
-    const weight = alpha * (1 - alpha) ** age;
     const expected = window[index + 1] ?? 0;
     const delta = (next === GAP ? expected : next) - (old === GAP ? expected : old);
-    state.recent = {
-      count: previous.recent.count + weight * delta,
-      expected: previous.recent.expected,
-    };
-    const beta = longRate(context.bucketMinutes);
-    state.long = {
-      count: previous.long.count + beta * (1 - beta) ** age * delta,
-      expected: previous.long.expected,
-    };
+    state.recent = meansRevised(previous.recent, recentRate(context.bucketMinutes), age, delta);
+    state.long = meansRevised(previous.long, longRate(context.bucketMinutes), age, delta);
   }
   return state;
 }
@@ -490,26 +493,17 @@ function isSustained(
   minReports: number,
 ): boolean {
   const alpha = recentRate(context.bucketMinutes);
-  const before = state.recent;
-  const recent = {
-    count: before.count + alpha * (count - before.count),
-    expected: before.expected + alpha * (expected - before.expected),
-  };
+  const recent = meansWith(state.recent, alpha, count, expected);
   state.recent = recent;
   const run = state.elevated;
   if (!elevated) state.elevated = null;
   else if (!run) state.elevated = { start: at, peak: { count, at } };
   else if (count > run.peak.count) state.elevated = { start: run.start, peak: { count, at } };
-  if (!elevated || bar <= 0) return false;
-  // The weighted mean spans about this many buckets.
-  const span = (2 - alpha) / alpha;
-  const excess = (recent.count - recent.expected) * span;
-  const surprise = excess / Math.sqrt(Math.max(recent.expected, 0.5) * span);
-  return (
-    recent.count >= SUSTAINED_RATIO * Math.max(recent.expected, 1) &&
-    excess >= SUSTAINED_EXCESS * minReports &&
-    surprise >= SUSTAINED_BAR * bar
-  );
+  if (!elevated || bar <= 0 || recent.count < SUSTAINED_RATIO * Math.max(recent.expected, 1)) {
+    return false;
+  }
+  const { excess, surprise } = surgeOf(recent, alpha);
+  return excess >= SUSTAINED_EXCESS * minReports && surprise >= SUSTAINED_BAR * bar;
 }
 
 /**
@@ -527,16 +521,10 @@ function isLongSurge(
   minReports: number,
 ): boolean {
   const alpha = longRate(context.bucketMinutes);
-  const before = state.long;
-  const long = {
-    count: before.count + alpha * (count - before.count),
-    expected: before.expected + alpha * (expected - before.expected),
-  };
+  const long = meansWith(state.long, alpha, count, expected);
   state.long = long;
   if (!elevated || bar <= 0 || long.count < LONG_RATIO * Math.max(long.expected, 1)) return false;
-  const span = (2 - alpha) / alpha;
-  const excess = (long.count - long.expected) * span;
-  const surprise = excess / Math.sqrt(Math.max(long.expected, 0.5) * span);
+  const { excess, surprise } = surgeOf(long, alpha);
   return excess >= LONG_EXCESS * minReports && surprise >= LONG_BAR * bar;
 }
 
@@ -625,12 +613,15 @@ function surgeStart(window: readonly number[], buckets: number, last: number, wi
 interface Judged {
   bucketStart: number;
   count: number;
+  /** The expected count of the bucket itself. */
+  baseline: number;
   /** Rule 3b's surprise of the short window, and the window's sums. */
   surprise: number;
   shortCount: number;
   shortExpected: number;
-  /** Whether the baseline has seen enough to judge. */
+  /** Whether the baseline has seen enough to judge, and whether the bucket is abnormal. */
   ready: boolean;
+  abnormal: boolean;
 }
 
 /**
@@ -734,15 +725,7 @@ function opened(
 function stepSurge(
   state: DetectorState,
   previous: DetectorState,
-  judged: {
-    bucketStart: number;
-    count: number;
-    baseline: number;
-    surprise: number;
-    shortCount: number;
-    shortExpected: number;
-    abnormal: boolean;
-  },
+  judged: Judged,
   rules: {
     extremeBucket: boolean;
     sustained: boolean;
@@ -865,14 +848,18 @@ export function stepDetector(
     return { state, events };
   }
 
+  const judged: Judged = {
+    bucketStart,
+    count,
+    baseline,
+    surprise,
+    shortCount,
+    shortExpected,
+    ready,
+    abnormal,
+  };
   if (state.incident) {
-    stepOpen(
-      state,
-      previous,
-      { bucketStart, count, surprise, shortCount, shortExpected, ready },
-      events,
-      context,
-    );
+    stepOpen(state, previous, judged, events, context);
     return { state, events };
   }
 
@@ -922,11 +909,10 @@ export function stepDetector(
     return { state, events };
   }
   state.baseline = observeBaseline(learned, bucketStart, count, surprise, false, context);
-  const surge = { bucketStart, count, baseline, surprise, shortCount, shortExpected, abnormal };
   const incident = stepSurge(
     state,
     previous,
-    surge,
+    judged,
     { extremeBucket, sustained, long, burstsStart, bar, tail },
     context,
   );
