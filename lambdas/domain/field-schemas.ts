@@ -54,6 +54,17 @@ export const webOriginSchema = z
     "use an origin such as 'https://status.example.com' (scheme and host, no path)",
   );
 
+/**
+ * The weight of a status page's level (0-3) in a service's combined count: 0 by default,
+ * which keeps it a signal shown beside the reports rather than counted with them.
+ */
+export const statusLevelWeightSchema = z
+  .number()
+  .min(0)
+  .max(1000)
+  .default(0)
+  .describe("weight of the status level (0-3) in the combined count; 0 keeps it a signal");
+
 /** Names of a status page's components that count (any case); all of them when left out. */
 export const componentNamesSchema = z
   .array(z.string().trim().min(1, "an empty component name matches nothing; remove it"))

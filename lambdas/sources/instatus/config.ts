@@ -4,7 +4,7 @@
  * timeline annotations.
  */
 import * as z from "zod";
-import { httpUrlSchema, sourceIdSchema } from "../../domain/field-schemas";
+import { httpUrlSchema, sourceIdSchema, statusLevelWeightSchema } from "../../domain/field-schemas";
 
 /**
  * A service's official Instatus page (its public `summary.json`, e.g.
@@ -19,12 +19,7 @@ export const InstatusSourceSchema = z
   .object({
     kind: z.literal("instatus"),
     id: sourceIdSchema.default("instatus"),
-    weight: z
-      .number()
-      .min(0)
-      .max(1000)
-      .default(0)
-      .describe("weight of the status level (0-3) in the combined count; 0 keeps it a signal"),
+    weight: statusLevelWeightSchema,
     url: httpUrlSchema("https://status.railway.com")
       .refine(
         (text) => !/\/summary\.json\b/.test(text) && !/[?#]/.test(text),

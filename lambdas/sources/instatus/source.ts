@@ -1,12 +1,12 @@
 import type { CountSource, SourceReading, SourceRequest } from "../../domain/count-source";
 import { withoutTrailingSlashes } from "../../domain/trailing-slashes";
 import {
-  fetchWithPolicy,
   type OutboundPolicy,
   parseJsonBody,
   validatorsFromMemory,
   validatorsToMemory,
 } from "../../http/fetch-with-policy";
+import { fetchStatusDocument, levelCounts, rememberedLevel } from "../status-level";
 import { instatusSummary, summaryAnnotations, summaryLevel } from "./payload";
 
 /** Settings of an Instatus source (see `InstatusSourceSchema`). */
@@ -39,23 +39,11 @@ export class InstatusSource implements CountSource {
   }
 
   async read(request: SourceRequest): Promise<SourceReading> {
-    const memory = request.memory;
-    const remembered = typeof memory?.level === "number" ? memory.level : null;
-    const options = {
-      signal: request.signal,
-      outbound: this.outbound,
-      deadlineAt: request.deadlineAt,
-      expect: "json" as const,
-    };
-    let result = await fetchWithPolicy(this.summaryUrl, {
-      ...options,
-      validators: remembered === null ? null : validatorsFromMemory(memory ?? {}),
-    });
-    // A 304 without the remembered level behind it is refetched whole.
-    if (result.status === "not-modified" && remembered === null) {
-      result = await fetchWithPolicy(this.summaryUrl, options);
-    }
-
+    const { memory } = request;
+    const remembered = rememberedLevel(memory);
+    // A 304 repeats the remembered level; without one, the summary is asked for whole.
+    const validators = remembered === null || !memory ? null : validatorsFromMemory(memory);
+    const result = await fetchStatusDocument(this.summaryUrl, request, this.outbound, validators);
     let level = remembered ?? 0;
     let annotations: SourceReading["annotations"] = [];
     if (result.status === "fresh") {
@@ -64,9 +52,10 @@ export class InstatusSource implements CountSource {
       const since = request.buckets[0] ?? request.nowMs;
       annotations = summaryAnnotations(this.service.name, summary, since, request.nowMs);
     }
-
-    const counts: (number | null)[] = request.buckets.map(() => null);
-    if (counts.length > 0) counts[counts.length - 1] = level;
-    return { counts, annotations, memory: { ...validatorsToMemory(result.validators), level } };
+    return {
+      counts: levelCounts(request, level),
+      annotations,
+      memory: { ...validatorsToMemory(result.validators), level },
+    };
   }
 }

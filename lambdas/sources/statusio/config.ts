@@ -3,7 +3,12 @@
  * status signal (worst component level, 0-3) and as timeline annotations.
  */
 import * as z from "zod";
-import { componentNamesSchema, httpUrlSchema, sourceIdSchema } from "../../domain/field-schemas";
+import {
+  componentNamesSchema,
+  httpUrlSchema,
+  sourceIdSchema,
+  statusLevelWeightSchema,
+} from "../../domain/field-schemas";
 
 /**
  * A service's official Status.io page, read from its public API
@@ -17,12 +22,7 @@ export const StatusioSourceSchema = z
   .object({
     kind: z.literal("statusio"),
     id: sourceIdSchema.default("statusio"),
-    weight: z
-      .number()
-      .min(0)
-      .max(1000)
-      .default(0)
-      .describe("weight of the status level (0-3) in the combined count; 0 keeps it a signal"),
+    weight: statusLevelWeightSchema,
     url: httpUrlSchema("https://api.status.io")
       .refine(
         (text) => !/\/1\.0\b/.test(text) && !/[?#]/.test(text),

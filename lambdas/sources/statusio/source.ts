@@ -1,12 +1,12 @@
 import type { CountSource, SourceReading, SourceRequest } from "../../domain/count-source";
 import { withoutTrailingSlashes } from "../../domain/trailing-slashes";
 import {
-  fetchWithPolicy,
   type OutboundPolicy,
   parseJsonBody,
   validatorsFromMemory,
   validatorsToMemory,
 } from "../../http/fetch-with-policy";
+import { fetchStatusDocument, levelCounts, rememberedLevel } from "../status-level";
 import { parseStatusioPayload, statusioAnnotations, worstLevel } from "./payload";
 
 /** Settings of a Status.io source (see `StatusioSourceSchema`). */
@@ -44,36 +44,21 @@ export class StatusioSource implements CountSource {
   }
 
   async read(request: SourceRequest): Promise<SourceReading> {
-    const memory = request.memory;
-    const remembered = typeof memory?.level === "number" ? memory.level : null;
-    const options = {
-      signal: request.signal,
-      outbound: this.outbound,
-      deadlineAt: request.deadlineAt,
-      expect: "json" as const,
-    };
+    const { memory } = request;
+    const remembered = rememberedLevel(memory);
     // A 304 repeats the remembered level; without one, the payload is asked for whole.
     const validators = remembered === null || !memory ? null : validatorsFromMemory(memory);
-    let result = await fetchWithPolicy(this.address, { ...options, validators });
-    if (result.status === "not-modified" && remembered === null) {
-      result = await fetchWithPolicy(this.address, options);
+    const result = await fetchStatusDocument(this.address, request, this.outbound, validators);
+    let level = remembered ?? 0;
+    let annotations: SourceReading["annotations"] = [];
+    if (result.status === "fresh") {
+      const payload = parseStatusioPayload(parseJsonBody(result), result.url);
+      level = worstLevel(payload, this.settings.components);
+      annotations = statusioAnnotations(this.service.name, payload, request.nowMs);
     }
-
-    const counts: (number | null)[] = request.buckets.map(() => null);
-    if (result.status !== "fresh") {
-      if (counts.length > 0) counts[counts.length - 1] = remembered ?? 0;
-      return {
-        counts,
-        annotations: [],
-        memory: { ...validatorsToMemory(result.validators), level: remembered ?? 0 },
-      };
-    }
-    const payload = parseStatusioPayload(parseJsonBody(result), result.url);
-    const level = worstLevel(payload, this.settings.components);
-    if (counts.length > 0) counts[counts.length - 1] = level;
     return {
-      counts,
-      annotations: statusioAnnotations(this.service.name, payload, request.nowMs),
+      counts: levelCounts(request, level),
+      annotations,
       memory: { ...validatorsToMemory(result.validators), level },
     };
   }

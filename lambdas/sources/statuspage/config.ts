@@ -3,7 +3,12 @@
  * signal (worst component level, 0-3) and as timeline annotations.
  */
 import * as z from "zod";
-import { componentNamesSchema, httpUrlSchema, sourceIdSchema } from "../../domain/field-schemas";
+import {
+  componentNamesSchema,
+  httpUrlSchema,
+  sourceIdSchema,
+  statusLevelWeightSchema,
+} from "../../domain/field-schemas";
 
 /**
  * A service's official Statuspage (v2 public API, e.g. `https://www.githubstatus.com`).
@@ -16,12 +21,7 @@ export const StatuspageSourceSchema = z
   .object({
     kind: z.literal("statuspage"),
     id: sourceIdSchema.default("statuspage"),
-    weight: z
-      .number()
-      .min(0)
-      .max(1000)
-      .default(0)
-      .describe("weight of the status level (0-3) in the combined count; 0 keeps it a signal"),
+    weight: statusLevelWeightSchema,
     url: httpUrlSchema("https://www.githubstatus.com")
       .refine(
         (text) => !/\/api\/v2\b/.test(text) && !/[?#]/.test(text),

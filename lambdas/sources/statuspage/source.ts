@@ -1,14 +1,13 @@
 import type { CountSource, SourceReading, SourceRequest } from "../../domain/count-source";
 import { withoutTrailingSlashes } from "../../domain/trailing-slashes";
 import {
-  type FetchResult,
-  fetchWithPolicy,
   type HttpValidators,
   type OutboundPolicy,
   parseJsonBody,
   validatorsFromMemory,
   validatorsToMemory,
 } from "../../http/fetch-with-policy";
+import { fetchStatusDocument, levelCounts, rememberedLevel } from "../status-level";
 import {
   incidentAnnotations,
   incidentsOf,
@@ -71,36 +70,18 @@ export class StatuspageSource implements CountSource {
     this.base = withoutTrailingSlashes(settings.url);
   }
 
-  /** Fetches one document; a 304 without the remembered state behind it is refetched whole. */
-  private async fetchDocument(
-    path: string,
-    request: SourceRequest,
-    validators: HttpValidators | null,
-  ): Promise<FetchResult> {
-    const url = `${this.base}${path}`;
-    const options = {
-      signal: request.signal,
-      outbound: this.outbound,
-      deadlineAt: request.deadlineAt,
-      expect: "json" as const,
-    };
-    const result = await fetchWithPolicy(url, { ...options, validators });
-    if (result.status === "not-modified" && validators === null) {
-      return fetchWithPolicy(url, options);
-    }
-    return result;
-  }
-
   async read(request: SourceRequest): Promise<SourceReading> {
-    const memory = request.memory;
-    const remembered = typeof memory?.level === "number" ? memory.level : null;
+    const { memory } = request;
+    const remembered = rememberedLevel(memory);
+    const fetchDocument = (path: string, validators: HttpValidators | null) =>
+      fetchStatusDocument(`${this.base}${path}`, request, this.outbound, validators);
     const [summary, incidents] = await Promise.all([
-      this.fetchDocument(
+      // A 304 repeats the remembered level; without one, the summary is asked for whole.
+      fetchDocument(
         "/api/v2/summary.json",
-        request,
         remembered === null ? null : unprefixed("summary", memory),
       ),
-      this.fetchDocument("/api/v2/incidents.json", request, unprefixed("incidents", memory)),
+      fetchDocument("/api/v2/incidents.json", unprefixed("incidents", memory)),
     ]);
 
     let level = remembered ?? 0;
@@ -123,11 +104,9 @@ export class StatuspageSource implements CountSource {
       for (const incident of incidentsOf(document, summary.url)) byId.set(incident.id, incident);
     }
 
-    const counts: (number | null)[] = request.buckets.map(() => null);
-    if (counts.length > 0) counts[counts.length - 1] = level;
     const since = request.buckets[0] ?? request.nowMs;
     return {
-      counts,
+      counts: levelCounts(request, level),
       annotations: incidentAnnotations(this.service.name, [...byId.values()], since, request.nowMs),
       memory: {
         ...prefixed("summary", summary.validators),

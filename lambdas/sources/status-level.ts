@@ -1,0 +1,48 @@
+/**
+ * What the status-page sources (statuspage, statusio, instatus) share: a page read as a
+ * level (0 operational ... 3 major outage) counted on the newest bucket, its documents
+ * fetched conditionally against the validators the last read remembered, and the level
+ * remembered beside them, so a 304 repeats it.
+ */
+import type { SourceReading, SourceRequest } from "../domain/count-source";
+import {
+  type FetchResult,
+  fetchWithPolicy,
+  type HttpValidators,
+  type OutboundPolicy,
+} from "../http/fetch-with-policy";
+
+/** The level the last read remembered, or null when it remembered none. */
+export function rememberedLevel(memory: SourceRequest["memory"]): number | null {
+  return typeof memory?.level === "number" ? memory.level : null;
+}
+
+/**
+ * Fetches one JSON document of a status page, conditionally when `validators` are given;
+ * a 304 without them (nothing remembered to repeat) is refetched whole.
+ */
+export async function fetchStatusDocument(
+  url: string,
+  request: SourceRequest,
+  outbound: OutboundPolicy,
+  validators: HttpValidators | null,
+): Promise<FetchResult> {
+  const options = {
+    signal: request.signal,
+    outbound,
+    deadlineAt: request.deadlineAt,
+    expect: "json" as const,
+  };
+  const result = await fetchWithPolicy(url, { ...options, validators });
+  if (result.status === "not-modified" && validators === null) {
+    return fetchWithPolicy(url, options);
+  }
+  return result;
+}
+
+/** The counts of a read: `level` on the newest bucket asked for, the others left open. */
+export function levelCounts(request: SourceRequest, level: number): SourceReading["counts"] {
+  const counts: (number | null)[] = request.buckets.map(() => null);
+  if (counts.length > 0) counts[counts.length - 1] = level;
+  return counts;
+}
