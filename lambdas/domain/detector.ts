@@ -370,14 +370,39 @@ function meansWith(before: Means, alpha: number, count: number, expected: number
   };
 }
 
+/** What a weighted mean must reach to be a surge (rules 4b and 4c). */
+interface MeansBar {
+  /** Counts at least this many times the expected ones... */
+  ratio: number;
+  /** ...this many times `minReports` above them over the mean's span... */
+  excess: number;
+  /** ...with a surprise at that scale this many times the bar of rule 3b. */
+  bar: number;
+}
+
+const SUSTAINED: MeansBar = {
+  ratio: SUSTAINED_RATIO,
+  excess: SUSTAINED_EXCESS,
+  bar: SUSTAINED_BAR,
+};
+const LONG: MeansBar = { ratio: LONG_RATIO, excess: LONG_EXCESS, bar: LONG_BAR };
+
 /**
- * What the weighted means add up to over the buckets they span (about `(2 - alpha) /
- * alpha`): the reports above the expected ones, and their surprise at that scale.
+ * True when the weighted means reach `needed`, summed over the buckets they span (about
+ * `(2 - alpha) / alpha`): never before a whole day is seen (`bar` is 0 until then).
  */
-function surgeOf(means: Means, alpha: number): { excess: number; surprise: number } {
+function meansSurge(
+  means: Means,
+  alpha: number,
+  bar: number,
+  minReports: number,
+  needed: MeansBar,
+): boolean {
+  if (bar <= 0 || means.count < needed.ratio * Math.max(means.expected, 1)) return false;
   const span = (2 - alpha) / alpha;
   const excess = (means.count - means.expected) * span;
-  return { excess, surprise: excess / Math.sqrt(Math.max(means.expected, 0.5) * span) };
+  const surprise = excess / Math.sqrt(Math.max(means.expected, 0.5) * span);
+  return excess >= needed.excess * minReports && surprise >= needed.bar * bar;
 }
 
 /** `means` with one kept bucket's count changed by `delta`, `age` buckets on (rule 7). */
@@ -499,11 +524,7 @@ function isSustained(
   if (!elevated) state.elevated = null;
   else if (!run) state.elevated = { start: at, peak: { count, at } };
   else if (count > run.peak.count) state.elevated = { start: run.start, peak: { count, at } };
-  if (!elevated || bar <= 0 || recent.count < SUSTAINED_RATIO * Math.max(recent.expected, 1)) {
-    return false;
-  }
-  const { excess, surprise } = surgeOf(recent, alpha);
-  return excess >= SUSTAINED_EXCESS * minReports && surprise >= SUSTAINED_BAR * bar;
+  return elevated && meansSurge(recent, alpha, bar, minReports, SUSTAINED);
 }
 
 /**
@@ -523,9 +544,7 @@ function isLongSurge(
   const alpha = longRate(context.bucketMinutes);
   const long = meansWith(state.long, alpha, count, expected);
   state.long = long;
-  if (!elevated || bar <= 0 || long.count < LONG_RATIO * Math.max(long.expected, 1)) return false;
-  const { excess, surprise } = surgeOf(long, alpha);
-  return excess >= LONG_EXCESS * minReports && surprise >= LONG_BAR * bar;
+  return elevated && meansSurge(long, alpha, bar, minReports, LONG);
 }
 
 /**
