@@ -18,6 +18,24 @@ export interface SourceAnnotation {
   text: string;
 }
 
+/**
+ * An incident a provider states on its own status page or feed and has not resolved, as
+ * of one read: what the likely-upstream inference matches a wave of openings against.
+ */
+export interface StatedIncident {
+  /** Stable across reads of the same incident (the page's or feed's own id). */
+  key: string;
+  /** The provider's title, as written, e.g. "Increased error rates". */
+  title: string;
+  /** When the provider says it began (epoch ms); the read's time when it does not say. */
+  startedAt: number;
+  /**
+   * What it affects, lower-case: regions ("us-east-1"), products ("compute engine") or
+   * components ("api"), as the format names them. Empty: the provider as a whole.
+   */
+  scopes: string[];
+}
+
 /** One request to a source. */
 export interface SourceRequest {
   /** Bucket starts to count, oldest first; the newest closed bucket is last. */
@@ -51,6 +69,11 @@ export interface SourceReading {
   /** Kept until the next read; replaces the previous memory when given. */
   memory?: SourceMemory;
   annotations?: SourceAnnotation[];
+  /**
+   * The provider's unresolved incidents as of this read (status pages and provider
+   * feeds). Absent: the source states no incidents; empty: it states there are none.
+   */
+  stated?: StatedIncident[];
 }
 
 /** A source of counts for one service. */
