@@ -184,6 +184,24 @@ export const IncidentSchema = z.object({
   correlatedWith: documented(z.array(z.string()), {
     description: "ids of services that spiked with this one",
   }),
+  likelyUpstream: documented(
+    z.nullable(
+      z.object({
+        service: documented(z.string(), { description: "the upstream's service id" }),
+        text: documented(z.string(), {
+          description: "one line, e.g. 'AWS us-east-1: Increased error rates'",
+        }),
+        declared: documented(z.boolean(), {
+          description:
+            "true when the service declared it in `dependsOn`; false when inferred from a wave of openings and a provider's stated incident",
+        }),
+      }),
+    ),
+    {
+      description:
+        "the provider incident or upstream service this incident is ascribed to; null when none is known",
+    },
+  ),
   summary: z.object({
     subject: documented(z.string(), { description: "one line, under 100 characters" }),
     text: documented(z.string(), { description: "the full timeline" }),

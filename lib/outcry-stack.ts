@@ -181,6 +181,8 @@ export class OutcryStack extends Stack {
       { partitions: ["RW#*"], actions: ["GetItem", "Query"] },
       // Timeline annotations (e.g. Statuspage incident updates).
       { partitions: ["A#*"], actions: ["PutItem"] },
+      // The incidents providers' pages state: recorded when first stated, ended when not.
+      { partitions: ["UP"], actions: ["UpdateItem"] },
       // How far collect got, and the data version the API's caches follow.
       { partitions: ["PROGRESS"], actions: ["UpdateItem"] },
       // The lease that keeps two workers off one shard: taken and given back.
@@ -198,6 +200,8 @@ export class OutcryStack extends Stack {
       { partitions: [CHECKPOINT_PARTITION], actions: ["GetItem", "PutItem"] },
       // Incidents: recorded, and listed to find the open ones.
       { partitions: ["INC"], actions: ["PutItem", "Query"] },
+      // What providers' pages state, read to name an incident's likely upstream.
+      { partitions: ["UP"], actions: ["Query"] },
       // The notification outbox: recorded once, claimed, marked sent, failed or dead.
       { partitions: ["OUTBOX"], actions: ["GetItem", "PutItem", "Query", "UpdateItem"] },
       // The outbox's queues (what is due, the openings sent lately), read through its

@@ -122,6 +122,26 @@ export const ServiceSchema = z
       .max(50)
       .default([])
       .describe("windows of planned work: incidents opening inside are recorded, not notified"),
+    provider: z
+      .boolean()
+      .optional()
+      .describe(
+        "true for infrastructure other services run on (a cloud, a CDN): the incidents its status sources state may be named as the likely upstream of a wave of other services' openings; default true for a service read from aws-health or gcp-status",
+      ),
+    dependsOn: z
+      .array(
+        z
+          .string()
+          .regex(
+            /^[a-z0-9](?:[a-z0-9-]{0,38}[a-z0-9])?(?::[a-z0-9][a-z0-9 ._/-]{0,79})?$/,
+            "use a service id, or a service id and a scope (region, product or component, lower-case), e.g. 'aws:us-east-1'",
+          ),
+      )
+      .max(20)
+      .default([])
+      .describe(
+        "what this service runs on: service ids, or 'service:scope' for a provider's region, product or component (e.g. 'aws:us-east-1'); an opening inside an upstream's incident names it and goes out with it",
+      ),
   })
   .strict()
   .superRefine((service, ctx) => {
@@ -551,6 +571,21 @@ export const ConfigSchema = z
       } else {
         ids.set(service.id, index);
       }
+    });
+    config.services.forEach((service, index) => {
+      service.dependsOn.forEach((entry, j) => {
+        const upstream = entry.split(":")[0] ?? entry;
+        const path = ["services", index, "dependsOn", j];
+        if (upstream === service.id) {
+          ctx.addIssue({ code: "custom", path, message: "a service cannot depend on itself" });
+        } else if (!ids.has(upstream)) {
+          ctx.addIssue({
+            code: "custom",
+            path,
+            message: `no service has id '${upstream}'; add the provider as a service (e.g. with an aws-health source) or use one of ${[...ids.keys()].join(", ")}`,
+          });
+        }
+      });
     });
     if (config.concurrency !== "unreserved") {
       for (const fn of ["collect", "detect"] as const) {

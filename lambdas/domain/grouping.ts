@@ -3,8 +3,12 @@
  * incidents of the same category that open within the grouping window go out together
  * ("T-Mobile outage; Verizon and AT&T also elevated"), and services that open later in
  * the window of a group already sent go out as one update of it ("Verizon and AT&T also
- * elevated, with the T-Mobile outage"), not as outages of their own. Which messages go
- * together is decided here; how a group is worded is `wording/group-summary.ts`.
+ * elevated, with the T-Mobile outage"), not as outages of their own. An opening folded
+ * into its upstream (`OutboxMessage.foldInto`, a declared dependency) goes with the
+ * upstream's opening whatever its category and however long after, or, when the upstream
+ * is a provider's stated incident, with the other openings folded into the same one.
+ * Which messages go together is decided here; how a group is worded is
+ * `wording/group-summary.ts`.
  */
 import { parseIncidentId } from "./incident";
 import type { OutboxMessage } from "./ports";
@@ -32,12 +36,13 @@ export function groupOpened(
   windowMs: number,
 ): OpenedGroup[] {
   const groups: OpenedGroup[] = [];
+  const folded = foldedGroups(due, sent);
   const byCategory = new Map<string, OutboxMessage[]>();
   // Oldest first; among messages of one tick, the incident that started first leads.
   const started = (m: OutboxMessage) => parseIncidentId(m.incidentId)?.startedAt ?? m.createdAt;
   const byAge = (a: OutboxMessage, b: OutboxMessage) =>
     a.createdAt - b.createdAt || started(a) - started(b) || a.key.localeCompare(b.key);
-  const ordered = [...due].sort(byAge);
+  const ordered = [...due].filter((m) => !folded.placed.has(m.key)).sort(byAge);
   for (const message of ordered) {
     const list = byCategory.get(message.category) ?? [];
     list.push(message);
@@ -68,5 +73,65 @@ export function groupOpened(
       }
     }
   }
-  return groups;
+  for (const [upstreamKey, members] of folded.withUpstream) {
+    const own = groups.find((g) => g.members.some((m) => m.key === upstreamKey));
+    if (own) own.members.push(...members);
+  }
+  return [...groups, ...folded.groups];
+}
+
+/** Oldest first, then by key: the order members of a folded group go in. */
+const byCreation = (a: OutboxMessage, b: OutboxMessage) =>
+  a.createdAt - b.createdAt || a.key.localeCompare(b.key);
+
+/**
+ * The folded openings that have somewhere to go: into an upstream's opening of this round
+ * (`withUpstream`, added to its group once that is formed), as an update of one already
+ * sent, or with the others folded into the same stated incident (`groups`). A fold whose
+ * upstream opening is neither due nor sent (held back, or not known) groups as usual.
+ */
+function foldedGroups(due: readonly OutboxMessage[], sent: readonly OutboxMessage[]) {
+  const placed = new Set<string>();
+  const withUpstream = new Map<string, OutboxMessage[]>();
+  const groups: OpenedGroup[] = [];
+  const dueKeys = new Set(due.filter((m) => !m.foldInto).map((m) => m.key));
+  const byStated = new Map<string, OutboxMessage[]>();
+  for (const message of [...due].sort(byCreation)) {
+    const into = message.foldInto;
+    if (!into) continue;
+    if (into.startsWith(STATED_FOLD)) {
+      byStated.set(into, [...(byStated.get(into) ?? []), message]);
+      placed.add(message.key);
+      continue;
+    }
+    if (dueKeys.has(into)) {
+      withUpstream.set(into, [...(withUpstream.get(into) ?? []), message]);
+      placed.add(message.key);
+      continue;
+    }
+    const leader = sent.find((m) => m.key === into);
+    if (!leader) continue;
+    const open = groups.find((g) => g.joins?.key === leader.key);
+    if (open) open.members.push(message);
+    else groups.push({ members: [message], joins: leader });
+    placed.add(message.key);
+  }
+  for (const [into, members] of byStated) {
+    // The first opening sent for this stated incident led the ones folded into it.
+    const leader = [...sent].sort(byCreation).find((m) => m.foldInto === into) ?? null;
+    groups.push({ members, joins: leader });
+  }
+  return { placed, withUpstream, groups };
+}
+
+/** How `foldInto` names a provider's stated incident (`stated:<service>#<source>#<key>`). */
+export const STATED_FOLD = "stated:";
+
+/**
+ * The `foldInto` of a dependent's opening: its upstream's own opening, or the provider's
+ * stated incident it is ascribed to.
+ * @example foldKey({ kind: "incident", ref: "aws-20230214T0150Z" }) // "aws-20230214T0150Z#opened"
+ */
+export function foldKey(upstream: { kind: "stated" | "incident"; ref: string }): string {
+  return upstream.kind === "incident" ? `${upstream.ref}#opened` : `${STATED_FOLD}${upstream.ref}`;
 }

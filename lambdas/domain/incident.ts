@@ -3,6 +3,7 @@
  * phrases it. Times are epoch milliseconds of bucket starts.
  */
 import { toIso } from "./buckets";
+import type { LikelyUpstream } from "./upstream";
 
 /** A level stated after the peak: "had fallen to about 9,000 by midnight". */
 export interface Falloff {
@@ -29,6 +30,11 @@ export interface Incident {
   resolvedAt: number | null;
   /** Other services whose incidents overlapped this one. */
   correlatedWith: string[];
+  /**
+   * What it is ascribed to, once named (see `domain/upstream.ts`): set on the incident
+   * record, never in the detector's state.
+   */
+  likelyUpstream?: LikelyUpstream;
 }
 
 /**
@@ -89,5 +95,12 @@ export function incidentToJson(incident: Incident) {
     peak: { count: incident.peak.count, at: toIso(incident.peak.at) },
     falloffs: incident.falloffs.map((f) => ({ at: toIso(f.at), count: f.count })),
     correlatedWith: [...incident.correlatedWith],
+    likelyUpstream: incident.likelyUpstream
+      ? {
+          service: incident.likelyUpstream.service,
+          text: incident.likelyUpstream.text,
+          declared: incident.likelyUpstream.declared,
+        }
+      : null,
   };
 }

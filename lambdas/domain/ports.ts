@@ -4,11 +4,13 @@
  * their own. Times are epoch milliseconds.
  */
 import type { SourceFailure } from "../../contract/source-failure";
+import type { StatedIncident } from "./count-source";
 import type { DetectorState } from "./detector";
 import type { Incident, IncidentSummary, IncidentTransition } from "./incident";
 import { OutcryError } from "./outcry-error";
 import type { ServiceStatus, StatusRecord } from "./service-status";
 import type { ShardJob, ShardJobKind, ShardRef } from "./shards";
+import type { StatedRecord } from "./upstream";
 
 /** Counts of one bucket of one service, per source; a missing source is a gap. */
 export interface SeriesPoint {
@@ -143,6 +145,11 @@ export interface OutboxMessage {
   category: string;
   summary: IncidentSummary;
   createdAt: number;
+  /**
+   * For an opening of a service inside the incident of an upstream it declared
+   * (`dependsOn`): what it goes out with (see `domain/grouping.ts`, `foldKey`).
+   */
+  foldInto?: string;
 }
 
 /**
@@ -471,6 +478,27 @@ export interface Annotation {
   at: number;
   key: string;
   text: string;
+}
+
+/**
+ * The incidents providers' sources stated and have not resolved, and those they stopped
+ * stating lately: what the likely-upstream inference reads (see `domain/upstream.ts`).
+ */
+export interface StatedIncidentStore {
+  /**
+   * Records one fresh read of `source` of `service`: each of `started` as stated from
+   * its `startedAt` (stating one again changes nothing but clears its end), and the keys
+   * of `ended` as no longer stated from `nowMs`.
+   */
+  record(
+    service: string,
+    source: string,
+    started: readonly StatedIncident[],
+    ended: readonly string[],
+    nowMs: number,
+  ): Promise<void>;
+  /** What is stated now, and what stopped being stated since `sinceMs`. */
+  recent(sinceMs: number): Promise<StatedRecord[]>;
 }
 
 /** Timeline annotations, stored once each. */

@@ -4,7 +4,7 @@
  * fetched conditionally against the validators the last read remembered, and the level
  * remembered beside them, so a 304 repeats it.
  */
-import type { SourceReading, SourceRequest } from "../domain/count-source";
+import type { SourceReading, SourceRequest, StatedIncident } from "../domain/count-source";
 import {
   type FetchResult,
   fetchWithPolicy,
@@ -45,4 +45,24 @@ export function levelCounts(request: SourceRequest, level: number): SourceReadin
   const counts: (number | null)[] = request.buckets.map(() => null);
   if (counts.length > 0) counts[counts.length - 1] = level;
   return counts;
+}
+
+/**
+ * The stated incidents that concern the configured filter: all of them without one; with
+ * one, those that name a listed scope (trimmed, case-insensitive) or name none (the whole
+ * page). Scopes come back lower-case and trimmed.
+ * @example inFilter([{ key: "a", title: "API down", startedAt, scopes: ["API"] }], ["api"])
+ */
+export function inFilter(
+  stated: readonly StatedIncident[],
+  only: readonly string[] | undefined,
+): StatedIncident[] {
+  const key = (name: string) => name.trim().toLowerCase();
+  const wanted = only && only.length > 0 ? new Set(only.map(key)) : null;
+  return stated
+    .map((incident) => ({ ...incident, scopes: [...new Set(incident.scopes.map(key))] }))
+    .filter(
+      (incident) =>
+        !wanted || incident.scopes.length === 0 || incident.scopes.some((s) => wanted.has(s)),
+    );
 }

@@ -11,7 +11,8 @@
  * 3. Write each count that differs from what the last success wrote of that bucket (the
  *    look-back buckets are mostly read again unchanged, and a write costs five times a
  *    read); a source that had no data for a bucket leaves a gap there. Store the
- *    annotations it returned. A source of weight above 0 that failed (an error, its
+ *    annotations it returned, and what changed in the incidents its provider states
+ *    (`domain/stated-changes.ts`). A source of weight above 0 that failed (an error, its
  *    deadline, or the tick's time running out) marks the buckets it should have written
  *    and has no count in as failed for it, so a total without it reads as partial, not
  *    as a fall; its next count of such a bucket clears the mark. A source that read
@@ -41,9 +42,11 @@ import type {
   ShardProgressStore,
   SourceHealth,
   SourceHealthStore,
+  StatedIncidentStore,
 } from "../domain/ports";
 import { rotated, type ShardRef, servicesOf, WHOLE } from "../domain/shards";
 import { classifySourceFailure } from "../domain/source-failure-class";
+import { statedChanges } from "../domain/stated-changes";
 import { runBounded } from "./run-bounded";
 
 /** What collecting needs. */
@@ -52,6 +55,8 @@ export interface CollectDependencies {
   series: SeriesStore;
   health: SourceHealthStore;
   annotations: AnnotationStore;
+  /** The incidents providers' sources state; without it, what they state is not kept. */
+  stated?: StatedIncidentStore;
   progress: ProgressStore;
   /** Which shards of a tick are done. */
   shards: ShardProgressStore;
@@ -243,14 +248,22 @@ export async function collectCounts(
       for (const annotation of reading.annotations ?? []) {
         await deps.annotations.put({ ...annotation, service: serviceId, source: source.id });
       }
+      let remember = reading.memory;
+      if (deps.stated) {
+        const changes = statedChanges(memory, reading.stated, reading.memory);
+        if (changes.started.length > 0 || changes.ended.length > 0) {
+          await deps.stated.record(serviceId, source.id, changes.started, changes.ended, nowMs);
+        }
+        remember = changes.memory;
+      }
       const unchanged =
         health !== null &&
         health.consecutiveFailures === 0 &&
         health.lastSuccessAt !== null &&
-        (reading.memory === undefined || sameJson(reading.memory, health.memory)) &&
+        (remember === undefined || sameJson(remember, health.memory)) &&
         sameJson(written, health.written ?? null);
       if (!unchanged) {
-        await deps.health.recordSuccess(serviceId, source.id, nowMs, reading.memory, written);
+        await deps.health.recordSuccess(serviceId, source.id, nowMs, remember, written);
       }
     } catch (error) {
       const message = error instanceof Error ? error.message : String(error);

@@ -33,7 +33,7 @@ import {
   needsSentOpenings,
   planRound,
 } from "../domain/delivery-plan";
-import type { OpenedGroup } from "../domain/grouping";
+import { type OpenedGroup, STATED_FOLD } from "../domain/grouping";
 import { inParallel, STORE_CONCURRENCY } from "../domain/in-parallel";
 import type {
   DeadLetterQueue,
@@ -343,6 +343,29 @@ async function deliverFollowUps(round: Round, entries: readonly OutboxEntry[]): 
 }
 
 /**
+ * The openings sent lately, with the upstream openings that due folded openings go with
+ * (an upstream's incident may have opened hours before its dependent: older than the
+ * openings read by time).
+ */
+async function withUpstreamOpenings(
+  outbox: OutboxStore,
+  due: readonly OutboxEntry[],
+  sent: OutboxMessage[],
+): Promise<OutboxMessage[]> {
+  const known = new Set([...sent, ...due.map((e) => e.message)].map((m) => m.key));
+  const wanted = new Set(
+    due.flatMap(({ message: m }) =>
+      m.foldInto && !m.foldInto.startsWith(STATED_FOLD) && !known.has(m.foldInto)
+        ? [m.foldInto]
+        : [],
+    ),
+  );
+  const records = await inParallel([...wanted], STORE_CONCURRENCY, (key) => outbox.record(key));
+  const upstreams = records.flatMap((r) => (r?.state === "sent" ? [r.message] : []));
+  return [...sent, ...upstreams];
+}
+
+/**
  * Sends every due message to every notifier, in the order {@link planRound} gives, until
  * the round's time runs out (`options.finishBy`, else the deliverer's `budgetMs`).
  * @example await deliverPending(outbox, { notifiers: [sns], groupWindowMs: 300_000 }, Date.now(), { finishBy: Date.now() + 30_000 });
@@ -372,7 +395,11 @@ export async function deliverPending(
     windowMs: deliverer.groupWindowMs ?? 0,
   };
   const sentOpenings = needsSentOpenings(due, settings)
-    ? await outbox.sentSince("opened", nowMs - 2 * settings.windowMs)
+    ? await withUpstreamOpenings(
+        outbox,
+        due,
+        await outbox.sentSince("opened", nowMs - 2 * settings.windowMs),
+      )
     : [];
   const steps = planRound(due, { ...settings, sentOpenings });
   await inParallel(

@@ -44,6 +44,7 @@ import {
   type Observation,
   stepDetector,
 } from "../domain/detector";
+import { foldKey } from "../domain/grouping";
 import type { Incident, IncidentTransition } from "../domain/incident";
 import type {
   DetectCheckpointStore,
@@ -56,8 +57,10 @@ import type {
   SeriesStore,
   ServiceStatusStore,
   ShardProgressStore,
+  StatedIncidentStore,
 } from "../domain/ports";
 import { type ShardRef, servicesOf, shardFingerprint, WHOLE } from "../domain/shards";
+import { likelyUpstream, type StatedRecord, upstreamServices } from "../domain/upstream";
 import { growthSummary, summarizeIncident } from "../domain/wording/incident-summary";
 import { type Deliverer, type DeliveryResult, deliverPending } from "./deliver-notifications";
 import { recordServiceStatus } from "./record-service-status";
@@ -77,6 +80,8 @@ export interface DetectDependencies {
   checkpoints: DetectCheckpointStore;
   /** Each service's listed status, written when it changes. */
   statuses: ServiceStatusStore;
+  /** What providers' sources state, for the likely upstream; without it none is named. */
+  stated?: StatedIncidentStore;
   deliverer: Deliverer;
   /**
    * The wall clock for delivery leases and retry times. A tick's own time comes from its
@@ -263,9 +268,22 @@ async function recentIncidents(deps: DetectDependencies, through: number): Promi
   return found;
 }
 
+/** What providers stated over the correlation look-back (none without a store). */
+async function recentStated(deps: DetectDependencies, through: number): Promise<StatedRecord[]> {
+  if (!deps.stated) return [];
+  const configured = new Set(
+    deps.config.services.flatMap((s) => s.sources.map((source) => `${s.id}#${source.id}`)),
+  );
+  // A source since removed from the configuration states nothing any more.
+  return (await deps.stated.recent(through - CORRELATION_LOOK_BACK_MS)).filter((record) =>
+    configured.has(`${record.service}#${record.source}`),
+  );
+}
+
 /**
  * Incidents with their correlation as of `through`: each gains the services of
- * `overlappingPeers`. An open incident already in its quiet run ends, for correlation,
+ * `overlappingPeers`, and, once one is known, its likely upstream (`domain/upstream.ts`),
+ * which it keeps. An open incident already in its quiet run ends, for correlation,
  * where that run began (`quietSince`): the backtest, which sees the resolution, dates it
  * the same.
  */
@@ -274,6 +292,7 @@ function correlate(
   incidents: Iterable<Incident>,
   quietSince: ReadonlyMap<string, number>,
   through: number,
+  stated: readonly StatedRecord[],
 ) {
   const everything = [...incidents];
   const spans = everything.map((incident) => {
@@ -284,12 +303,25 @@ function correlate(
   });
   const peers = overlappingPeers(spans, deps.config.detector.correlationWindowMinutes, through);
   const services = new Map(deps.config.services.map((s) => [s.id, s]));
-  /** The incident with every overlapping peer recorded, and whether that added one. */
+  const upstreams = upstreamServices(deps.config.services);
+  const slackMs = deps.config.detector.correlationWindowMinutes * MINUTE_MS;
+  /**
+   * The incident with every overlapping peer recorded and its likely upstream, and
+   * whether that added something.
+   */
   const withPeers = (incident: Incident) => {
     const overlapping = (peers.get(incident.id) ?? []).map((peer) => peer.service);
-    const grew = overlapping.some((s) => !incident.correlatedWith.includes(s));
+    let grew = overlapping.some((s) => !incident.correlatedWith.includes(s));
     const correlatedWith = [...new Set([...incident.correlatedWith, ...overlapping])].sort();
-    return { incident: { ...incident, correlatedWith }, grew };
+    const correlated: Incident = { ...incident, correlatedWith };
+    if (!incident.likelyUpstream) {
+      const upstream = likelyUpstream(incident, spans, stated, upstreams, slackMs, through);
+      if (upstream) {
+        correlated.likelyUpstream = upstream;
+        grew = true;
+      }
+    }
+    return { incident: correlated, grew };
   };
   const summaryOf = (incident: Incident) => {
     const service = services.get(incident.service);
@@ -305,6 +337,7 @@ function correlate(
       },
       correlated,
       now: through,
+      ...(incident.likelyUpstream ? { likelyUpstream: incident.likelyUpstream.text } : {}),
     });
   };
   return { everything, withPeers, summaryOf, services };
@@ -358,9 +391,17 @@ async function advanceShard(
   let summaryOf: ReturnType<typeof correlate>["summaryOf"] | undefined;
   let services = new Map(config.services.map((s) => [s.id, s]));
   if (touched.size > 0) {
-    const all = new Map((await recentIncidents(deps, through)).map((i) => [i.id, i]));
-    for (const [id, incident] of touched) all.set(id, incident);
-    const correlation = correlate(deps, all.values(), quietSince, through);
+    const [recent, stated] = await Promise.all([
+      recentIncidents(deps, through),
+      recentStated(deps, through),
+    ]);
+    const all = new Map(recent.map((i) => [i.id, i]));
+    for (const [id, incident] of touched) {
+      // The detector's copy carries no upstream; the record keeps the one it was given.
+      const upstream = all.get(id)?.likelyUpstream;
+      all.set(id, upstream ? { ...incident, likelyUpstream: upstream } : incident);
+    }
+    const correlation = correlate(deps, all.values(), quietSince, through, stated);
     summaryOf = correlation.summaryOf;
     services = correlation.services;
     for (const incident of correlation.everything) {
@@ -389,6 +430,9 @@ async function advanceShard(
         ? growthSummary(summary, serviceName, incident.peak.count, multiple)
         : summary,
       createdAt: job.at,
+      ...(transition === "opened" && incident.likelyUpstream?.declared
+        ? { foldInto: foldKey(incident.likelyUpstream) }
+        : {}),
     });
   }
 
@@ -491,7 +535,11 @@ export async function finishDetectTick(
   acrossShards = true,
 ): Promise<DeliveryResult> {
   if (acrossShards) {
-    const correlation = correlate(deps, await recentIncidents(deps, through), quietSince, through);
+    const [recent, stated] = await Promise.all([
+      recentIncidents(deps, through),
+      recentStated(deps, through),
+    ]);
+    const correlation = correlate(deps, recent, quietSince, through, stated);
     for (const incident of correlation.everything) {
       const { incident: correlated, grew } = correlation.withPeers(incident);
       if (grew) await deps.incidents.put(correlated, correlation.summaryOf(correlated), through);

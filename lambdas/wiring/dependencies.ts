@@ -30,6 +30,7 @@ import { DynamoShardProgressStore } from "../store/shard-progress-store";
 import { DynamoSmsCapStore } from "../store/sms-cap-store";
 import { DynamoSourceHealthStore } from "../store/source-health-store";
 import { DynamoSpentChallenges } from "../store/spent-challenge-store";
+import { DynamoStatedIncidentStore } from "../store/stated-incident-store";
 import { DynamoTickLeaseStore } from "../store/tick-lease-store";
 import type { CollectDependencies } from "../usecases/collect-counts";
 import { DELIVERY_BUDGET_MS } from "../usecases/deliver-notifications";
@@ -97,6 +98,7 @@ export function buildDependencies(settings: RuntimeSettings): Dependencies {
     retentionDays: config.retentionDays,
   });
   const annotations = new DynamoAnnotationStore(table, config.retentionDays);
+  const stated = new DynamoStatedIncidentStore(table, config.retentionDays);
   const progress = new DynamoProgressStore(table);
   const statuses = new DynamoServiceStatusStore(table);
   const seen = new DynamoSeenItemsStore(table, config.retentionDays);
@@ -144,6 +146,7 @@ export function buildDependencies(settings: RuntimeSettings): Dependencies {
       series,
       health,
       annotations,
+      stated,
       progress,
       shards,
       sourcesFor: (id) => sources.get(id) ?? [],
@@ -158,6 +161,7 @@ export function buildDependencies(settings: RuntimeSettings): Dependencies {
       shards,
       checkpoints: new DynamoDetectCheckpointStore(table, settings.now),
       statuses,
+      stated,
       deliverer,
       now: settings.now,
     },

@@ -44,6 +44,7 @@ function incident(startIndex: number, endIndex: number | null): Incident {
     peak: { count: 900, at: at(startIndex + 1) },
     falloffs: [],
     correlatedWith: [],
+    likelyUpstream: null,
     summary: { subject: "s", text: "t", sms: "m" },
   };
 }

@@ -17,6 +17,7 @@ export function resolvedIncident(id: string, service: string, at: string): Incid
     peak: { count: 1, at },
     falloffs: [],
     correlatedWith: [],
+    likelyUpstream: null,
     summary: { subject: "s", text: "t", sms: "m" },
   };
 }

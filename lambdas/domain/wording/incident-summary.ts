@@ -54,6 +54,8 @@ export interface SummaryContext {
    * this moment; without it, as of the latest stated peak or falloff.
    */
   now?: number;
+  /** What the incident is ascribed to, one line ("AWS us-east-1: Increased error rates"). */
+  likelyUpstream?: string;
 }
 
 /** The facts of one incident as the three renderings state them. */
@@ -70,6 +72,8 @@ interface Timeline {
   /** For an open incident, the moment it is last known to be elevated. */
   asOf: number;
   correlated: CorrelatedPeak[];
+  /** The likely upstream, one line; null when none is known. */
+  upstream: string | null;
 }
 
 /** Collapses line breaks, tabs and control characters so a name stays on one line. */
@@ -114,6 +118,7 @@ function timeline(incident: Incident, context: SummaryContext): Timeline {
       .map((c) => ({ name: oneLine(c.name), peak: c.peak }))
       .filter((c) => c.name !== "")
       .sort((a, b) => b.peak.count - a.peak.count),
+    upstream: context.likelyUpstream ? oneLine(context.likelyUpstream) || null : null,
   };
 }
 
@@ -161,6 +166,7 @@ function renderText(t: Timeline): string {
     if (others > 0) named.push(plural(others, "other service"));
     sentences.push(`${joinAnd(named)} spiked at the same time.`);
   }
+  if (t.upstream) sentences.push(`Likely upstream: ${t.upstream}.`);
 
   if (t.resolvedAt !== null) {
     const lasted = formatDuration(t.resolvedAt - t.startedAt);
@@ -212,6 +218,8 @@ function renderSubject(t: Timeline): string {
 /** Which optional parts an SMS carries; dropped one by one until it fits. */
 interface SmsDetail {
   duration: boolean;
+  /** The likely upstream's provider and scope ("Likely upstream: AWS us-east-1."). */
+  upstream: boolean;
   gmt: boolean;
   correlated: number;
   falloff: boolean;
@@ -227,6 +235,7 @@ interface SmsDetail {
 const SMS_DETAILS: readonly SmsDetail[] = (() => {
   const full = {
     duration: true,
+    upstream: true,
     gmt: true,
     correlated: 3,
     falloff: true,
@@ -237,6 +246,7 @@ const SMS_DETAILS: readonly SmsDetail[] = (() => {
     { duration: false },
     { gmt: false },
     { correlated: 1 },
+    { upstream: false },
     { correlated: 0 },
     { falloff: false },
     { endTime: false },
@@ -268,6 +278,11 @@ function renderSmsWith(t: Timeline, name: string, detail: SmsDetail): string {
     const rest = others.length - named.length;
     const list = rest > 0 ? joinAnd([...named, plural(rest, "other")]) : named.join(", ");
     parts.push(`${list} also up.`);
+  }
+  // The provider and scope only: the title is the email's.
+  const upstream = t.upstream?.split(": ")[0];
+  if (detail.upstream && upstream && canWriteInGsm7(upstream)) {
+    parts.push(`Likely upstream: ${upstream}.`);
   }
 
   if (t.resolvedAt !== null) {

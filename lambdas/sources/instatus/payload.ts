@@ -6,7 +6,7 @@
 // zod's mini build: the same checks, a fraction of the bundle (collect carries it).
 import * as z from "zod/mini";
 import { parseIso } from "../../domain/buckets";
-import type { SourceAnnotation } from "../../domain/count-source";
+import type { SourceAnnotation, StatedIncident } from "../../domain/count-source";
 import { SourceHttpError } from "../../http/fetch-with-policy";
 
 /** An incident of `activeIncidents` (the fields read here; others are let through). */
@@ -106,6 +106,24 @@ export function summaryLevel(summary: InstatusSummary): number {
   return (summary.activeIncidents ?? [])
     .filter((incident) => incident.status !== "RESOLVED")
     .reduce((worst, incident) => Math.max(worst, IMPACT_LEVELS[incident.impact ?? ""] ?? 0), floor);
+}
+
+/**
+ * The unresolved incidents as stated incidents. The summary names no components, so each
+ * stands for the whole page.
+ */
+export function summaryStated(summary: InstatusSummary, nowMs: number): StatedIncident[] {
+  return (summary.activeIncidents ?? [])
+    .filter((incident) => incident.status !== "RESOLVED")
+    .map((incident) => {
+      const started = instatusTime(incident.started);
+      return {
+        key: itemKey(incident, "incident"),
+        title: incident.name,
+        startedAt: Number.isNaN(started) ? nowMs : started,
+        scopes: [],
+      };
+    });
 }
 
 const MONTHS = "JanFebMarAprMayJunJulAugSepOctNovDec";

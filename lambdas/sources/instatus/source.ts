@@ -1,4 +1,9 @@
-import type { CountSource, SourceReading, SourceRequest } from "../../domain/count-source";
+import type {
+  CountSource,
+  SourceReading,
+  SourceRequest,
+  StatedIncident,
+} from "../../domain/count-source";
 import { withoutTrailingSlashes } from "../../domain/trailing-slashes";
 import {
   type OutboundPolicy,
@@ -7,7 +12,7 @@ import {
   validatorsToMemory,
 } from "../../http/fetch-with-policy";
 import { fetchStatusDocument, levelCounts, rememberedLevel } from "../status-level";
-import { instatusSummary, summaryAnnotations, summaryLevel } from "./payload";
+import { instatusSummary, summaryAnnotations, summaryLevel, summaryStated } from "./payload";
 
 /** Settings of an Instatus source (see `InstatusSourceSchema`). */
 export interface InstatusSettings {
@@ -46,16 +51,19 @@ export class InstatusSource implements CountSource {
     const result = await fetchStatusDocument(this.summaryUrl, request, this.outbound, validators);
     let level = remembered ?? 0;
     let annotations: SourceReading["annotations"] = [];
+    let stated: StatedIncident[] | undefined;
     if (result.status === "fresh") {
       const summary = instatusSummary(parseJsonBody(result), result.url);
       level = summaryLevel(summary);
       const since = request.buckets[0] ?? request.nowMs;
       annotations = summaryAnnotations(this.service.name, summary, since, request.nowMs);
+      stated = summaryStated(summary, request.nowMs);
     }
     return {
       counts: levelCounts(request, level),
       annotations,
       memory: { ...validatorsToMemory(result.validators), level },
+      ...(stated ? { stated } : {}),
     };
   }
 }

@@ -6,7 +6,7 @@
 // zod's mini build: the same checks, a fraction of the bundle (collect carries it).
 import * as z from "zod/mini";
 import { parseIso } from "../../domain/buckets";
-import type { SourceAnnotation } from "../../domain/count-source";
+import type { SourceAnnotation, StatedIncident } from "../../domain/count-source";
 import { SourceHttpError } from "../../http/fetch-with-policy";
 import { namedComponents } from "../component-names";
 
@@ -43,11 +43,15 @@ const MessageSchema = z.looseObject({
   datetime: z.string(),
 });
 
+const AffectedSchema = z.looseObject({ name: z.string() });
+
 const EventSchema = z.looseObject({
   _id: z.string(),
   name: z.string(),
   datetime_open: z.optional(z.string()),
   messages: z.array(MessageSchema),
+  components_affected: z.optional(z.array(AffectedSchema)),
+  containers_affected: z.optional(z.array(AffectedSchema)),
 });
 
 const MaintenanceSchema = z.extend(EventSchema, {
@@ -166,6 +170,26 @@ function datedMessages(event: StatusioEvent) {
 
 const wordOf = (code: number | undefined) =>
   code === undefined ? "update" : (STATUS_WORDS[code] ?? `status ${code}`);
+
+/**
+ * The page's active incidents as stated incidents, scoped by the components they affect
+ * (the containers, e.g. regions, too), begun when they were opened.
+ */
+export function statusioStated(payload: StatusioPayload, nowMs: number): StatedIncident[] {
+  return payload.result.incidents.map((incident) => {
+    const opened = parseTime(incident.datetime_open);
+    const first = datedMessages(incident)[0]?.at;
+    return {
+      key: incident._id,
+      title: oneLine(incident.name),
+      startedAt: Number.isNaN(opened) ? (first ?? nowMs) : opened,
+      scopes: [
+        ...(incident.components_affected ?? []),
+        ...(incident.containers_affected ?? []),
+      ].map((affected) => affected.name),
+    };
+  });
+}
 
 /**
  * Annotations for the active incidents (each message) and the active maintenance (its

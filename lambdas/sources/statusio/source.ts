@@ -1,4 +1,9 @@
-import type { CountSource, SourceReading, SourceRequest } from "../../domain/count-source";
+import type {
+  CountSource,
+  SourceReading,
+  SourceRequest,
+  StatedIncident,
+} from "../../domain/count-source";
 import { withoutTrailingSlashes } from "../../domain/trailing-slashes";
 import {
   type OutboundPolicy,
@@ -6,8 +11,8 @@ import {
   validatorsFromMemory,
   validatorsToMemory,
 } from "../../http/fetch-with-policy";
-import { fetchStatusDocument, levelCounts, rememberedLevel } from "../status-level";
-import { parseStatusioPayload, statusioAnnotations, worstLevel } from "./payload";
+import { fetchStatusDocument, inFilter, levelCounts, rememberedLevel } from "../status-level";
+import { parseStatusioPayload, statusioAnnotations, statusioStated, worstLevel } from "./payload";
 
 /** Settings of a Status.io source (see `StatusioSourceSchema`). */
 export interface StatusioSettings {
@@ -51,15 +56,18 @@ export class StatusioSource implements CountSource {
     const result = await fetchStatusDocument(this.address, request, this.outbound, validators);
     let level = remembered ?? 0;
     let annotations: SourceReading["annotations"] = [];
+    let stated: StatedIncident[] | undefined;
     if (result.status === "fresh") {
       const payload = parseStatusioPayload(parseJsonBody(result), result.url);
       level = worstLevel(payload, this.settings.components);
       annotations = statusioAnnotations(this.service.name, payload, request.nowMs);
+      stated = inFilter(statusioStated(payload, request.nowMs), this.settings.components);
     }
     return {
       counts: levelCounts(request, level),
       annotations,
       memory: { ...validatorsToMemory(result.validators), level },
+      ...(stated ? { stated } : {}),
     };
   }
 }

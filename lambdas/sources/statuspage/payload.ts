@@ -3,7 +3,7 @@
  * updates of its incidents as timeline annotations.
  */
 import { parseIso } from "../../domain/buckets";
-import type { SourceAnnotation } from "../../domain/count-source";
+import type { SourceAnnotation, StatedIncident } from "../../domain/count-source";
 import { SourceHttpError } from "../../http/fetch-with-policy";
 import { namedComponents } from "../component-names";
 
@@ -33,7 +33,11 @@ export interface StatuspageIncident {
   status: string;
   updated_at?: string | null;
   resolved_at?: string | null;
+  created_at?: string;
+  started_at?: string | null;
   incident_updates?: StatuspageIncidentUpdate[];
+  /** The components the incident affects. */
+  components?: { name?: string }[];
 }
 
 /** Level of each component status; statuses not listed are ignored. */
@@ -141,6 +145,29 @@ export function incidentAnnotations(
     });
   }
   return annotations.sort((a, b) => a.at - b.at || a.key.localeCompare(b.key));
+}
+
+/**
+ * The unresolved incidents of a page as stated incidents: scoped by the components they
+ * name, begun when they were started (or created; the read's time when neither parses).
+ */
+export function statedIncidents(
+  incidents: readonly StatuspageIncident[],
+  nowMs: number,
+): StatedIncident[] {
+  return incidents
+    .filter((incident) => !CLOSED.has(incident.status))
+    .map((incident) => {
+      const started = parseIso(incident.started_at ?? incident.created_at ?? "");
+      return {
+        key: incident.id,
+        title: incident.name,
+        startedAt: Number.isNaN(started) ? nowMs : started,
+        scopes: (incident.components ?? []).flatMap((c) =>
+          typeof c?.name === "string" ? [c.name] : [],
+        ),
+      };
+    });
 }
 
 /** Reads the incidents of a summary.json or incidents.json document. */

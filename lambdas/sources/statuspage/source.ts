@@ -1,4 +1,9 @@
-import type { CountSource, SourceReading, SourceRequest } from "../../domain/count-source";
+import type {
+  CountSource,
+  SourceReading,
+  SourceRequest,
+  StatedIncident,
+} from "../../domain/count-source";
 import { withoutTrailingSlashes } from "../../domain/trailing-slashes";
 import {
   type HttpValidators,
@@ -7,13 +12,14 @@ import {
   validatorsFromMemory,
   validatorsToMemory,
 } from "../../http/fetch-with-policy";
-import { fetchStatusDocument, levelCounts, rememberedLevel } from "../status-level";
+import { fetchStatusDocument, inFilter, levelCounts, rememberedLevel } from "../status-level";
 import {
   incidentAnnotations,
   incidentsOf,
   notAStatuspage,
   type StatuspageComponent,
   type StatuspageIncident,
+  statedIncidents,
   worstLevel,
 } from "./payload";
 /** Settings of a Statuspage source (see `StatuspageSourceSchema`). */
@@ -85,6 +91,7 @@ export class StatuspageSource implements CountSource {
     ]);
 
     let level = remembered ?? 0;
+    let stated: StatedIncident[] | undefined;
     const byId = new Map<string, StatuspageIncident>();
     if (incidents.status === "fresh") {
       for (const incident of incidentsOf(parseJsonBody(incidents), incidents.url)) {
@@ -101,7 +108,9 @@ export class StatuspageSource implements CountSource {
       }
       level = worstLevel(document, this.settings.components);
       // The summary's open incidents may be fresher than a cached incidents.json.
-      for (const incident of incidentsOf(document, summary.url)) byId.set(incident.id, incident);
+      const open = incidentsOf(document, summary.url);
+      for (const incident of open) byId.set(incident.id, incident);
+      stated = inFilter(statedIncidents(open, request.nowMs), this.settings.components);
     }
 
     const since = request.buckets[0] ?? request.nowMs;
@@ -113,6 +122,7 @@ export class StatuspageSource implements CountSource {
         ...prefixed("incidents", incidents.validators),
         level,
       },
+      ...(stated ? { stated } : {}),
     };
   }
 }
