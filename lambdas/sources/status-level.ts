@@ -6,6 +6,7 @@
  */
 import type { SourceReading, SourceRequest } from "../domain/count-source";
 import {
+  type FetchOptions,
   type FetchResult,
   fetchWithPolicy,
   type HttpValidators,
@@ -19,15 +20,18 @@ export function rememberedLevel(memory: SourceRequest["memory"]): number | null 
 
 /**
  * Fetches one JSON document of a status page, conditionally when `validators` are given;
- * a 304 without them (nothing remembered to repeat) is refetched whole.
+ * a 304 without them (nothing remembered to repeat) is refetched whole. `reading` sets
+ * how the body is read where a feed needs it (a larger cap, its own decoding).
  */
 export async function fetchStatusDocument(
   url: string,
   request: SourceRequest,
   outbound: OutboundPolicy,
   validators: HttpValidators | null,
+  reading: Pick<FetchOptions, "maxBytes" | "decodeBody"> = {},
 ): Promise<FetchResult> {
   const options = {
+    ...reading,
     signal: request.signal,
     outbound,
     deadlineAt: request.deadlineAt,
