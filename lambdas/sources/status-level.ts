@@ -1,8 +1,9 @@
 /**
- * What the status-page sources (statuspage, statusio, instatus) share: a page read as a
- * level (0 operational ... 3 major outage) counted on the newest bucket, its documents
- * fetched conditionally against the validators the last read remembered, and the level
- * remembered beside them, so a 304 repeats it.
+ * What the status-page sources (statuspage, statusio, instatus) and the provider feeds
+ * (gcp-status, aws-health) share: a page read as a level (0 operational ... 3 major
+ * outage) counted on the newest bucket, its documents fetched conditionally against the
+ * validators the last read remembered, and the level remembered beside them, so a 304
+ * repeats it.
  */
 import type { SourceReading, SourceRequest } from "../domain/count-source";
 import {
