@@ -36,6 +36,8 @@ export const SOURCE_KINDS = [
   "rss",
   "statusio",
   "instatus",
+  "gcp-status",
+  "aws-health",
 ] as const;
 
 /** A kind of source. */

@@ -14,6 +14,8 @@ import {
   isIanaTimeZone,
   PROBLEM_KINDS,
 } from "../../contract/catalog";
+import { AwsHealthSourceSchema } from "../sources/aws-health/config";
+import { GcpStatusSourceSchema } from "../sources/gcp-status/config";
 import { HttpJsonSourceSchema } from "../sources/http-json/config";
 import { InstatusSourceSchema } from "../sources/instatus/config";
 import { MastodonSourceSchema } from "../sources/mastodon/config";
@@ -49,6 +51,8 @@ export const SourceSchema = z.discriminatedUnion("kind", [
   RssSourceSchema,
   StatusioSourceSchema,
   InstatusSourceSchema,
+  GcpStatusSourceSchema,
+  AwsHealthSourceSchema,
 ]);
 
 /** Crowd reports posted to `POST /reports` for one service. */

@@ -66,6 +66,13 @@ export interface FetchOptions {
   attemptTimeoutMs?: number;
   /** Default 2 (so up to 3 attempts). */
   retries?: number;
+  /**
+   * Turns the body's bytes into text in place of the charset decoding, for a format that
+   * marks its encoding its own way (AWS Health's feed: UTF-16 behind a byte-order mark,
+   * which the declared `charset=utf-16` cannot tell apart from little-endian). It sees
+   * the capped bytes only; a {@link SourceHttpError} it throws fails the fetch as is.
+   */
+  decodeBody?: (bytes: Uint8Array, url: string) => string;
   /** Extra request headers (they may override the defaults, e.g. Accept). */
   headers?: Record<string, string>;
   /**
@@ -287,7 +294,7 @@ async function attempt(url: string, options: FetchOptions): Promise<FetchResult>
   }
   return {
     status: "fresh",
-    body: decode(bytes, contentType),
+    body: options.decodeBody ? options.decodeBody(bytes, finalUrl) : decode(bytes, contentType),
     validators: validatorsOf(response.headers, null),
     headers: response.headers,
     url: finalUrl,

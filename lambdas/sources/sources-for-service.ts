@@ -5,7 +5,9 @@ import type { Service } from "../domain/config";
 import type { CountSource } from "../domain/count-source";
 import type { ReportStore, SeenItemsStore } from "../domain/ports";
 import type { OutboundPolicy } from "../http/outbound-policy";
+import { AwsHealthSource } from "./aws-health/source";
 import { CrowdReportSource } from "./crowd-reports/source";
+import { GcpStatusSource } from "./gcp-status/source";
 import { HttpJsonSource } from "./http-json/source";
 import { InstatusSource } from "./instatus/source";
 import { MastodonSource } from "./mastodon/source";
@@ -64,6 +66,12 @@ export function sourcesForService(
         break;
       case "instatus":
         sources.push(new InstatusSource(service, source, outbound));
+        break;
+      case "gcp-status":
+        sources.push(new GcpStatusSource(service, source, outbound));
+        break;
+      case "aws-health":
+        sources.push(new AwsHealthSource(service, source, outbound));
         break;
     }
   }

@@ -1,11 +1,13 @@
 /**
- * What the status-page sources (statuspage, statusio, instatus) share: a page read as a
- * level (0 operational ... 3 major outage) counted on the newest bucket, its documents
- * fetched conditionally against the validators the last read remembered, and the level
- * remembered beside them, so a 304 repeats it.
+ * What the status-page sources (statuspage, statusio, instatus) and the provider feeds
+ * (gcp-status, aws-health) share: a page read as a level (0 operational ... 3 major
+ * outage) counted on the newest bucket, its documents fetched conditionally against the
+ * validators the last read remembered, and the level remembered beside them, so a 304
+ * repeats it.
  */
 import type { SourceReading, SourceRequest, StatedIncident } from "../domain/count-source";
 import {
+  type FetchOptions,
   type FetchResult,
   fetchWithPolicy,
   type HttpValidators,
@@ -19,15 +21,18 @@ export function rememberedLevel(memory: SourceRequest["memory"]): number | null 
 
 /**
  * Fetches one JSON document of a status page, conditionally when `validators` are given;
- * a 304 without them (nothing remembered to repeat) is refetched whole.
+ * a 304 without them (nothing remembered to repeat) is refetched whole. `reading` sets
+ * how the body is read where a feed needs it (a larger cap, its own decoding).
  */
 export async function fetchStatusDocument(
   url: string,
   request: SourceRequest,
   outbound: OutboundPolicy,
   validators: HttpValidators | null,
+  reading: Pick<FetchOptions, "maxBytes" | "decodeBody"> = {},
 ): Promise<FetchResult> {
   const options = {
+    ...reading,
     signal: request.signal,
     outbound,
     deadlineAt: request.deadlineAt,

@@ -114,6 +114,31 @@ describe("fetchWithPolicy: fresh responses", () => {
     // Assess
     expect(result.status === "fresh" && result.body).toContain("Panne Télé");
   });
+
+  it("hands the capped bytes to decodeBody in place of the charset decoding", async () => {
+    // Prepare: big-endian UTF-16 behind its mark, which the label alone reads wrongly
+    const body = Buffer.from('\ufeff{"count":3}', "utf16le").swap16();
+    server.route("/utf16.json", {
+      headers: { "content-type": "application/json;charset=utf-16" },
+      body,
+    });
+    const seen: number[] = [];
+
+    // Act
+    const result = await fetchWithPolicy(`${server.url}/utf16.json`, {
+      signal: roomy(),
+      outbound: FIXTURE_NETWORK,
+      expect: "json",
+      decodeBody: (bytes) => {
+        seen.push(bytes.length);
+        return new TextDecoder("utf-16be").decode(bytes.subarray(2));
+      },
+    });
+
+    // Assess
+    expect(seen).toEqual([body.length]);
+    expect(result.status === "fresh" && parseJsonBody(result)).toEqual({ count: 3 });
+  });
 });
 
 describe("fetchWithPolicy: conditional requests", () => {

@@ -1,0 +1,50 @@
+/**
+ * What the provider-feed sources (gcp-status, aws-health) share: payload errors that name
+ * the field of the URL that was wrong, one-line titles, and the lower-case scopes of a
+ * stated incident.
+ */
+import { SourceHttpError } from "../http/fetch-with-policy";
+
+/**
+ * `[3].affected_products[0].title` for an issue's path (indices in brackets).
+ * @example fieldPath([3, "affected_products", 0, "title"]) // "[3].affected_products[0].title"
+ */
+export function fieldPath(path: readonly PropertyKey[]): string {
+  return path
+    .map((part, index) =>
+      typeof part === "number" ? `[${part}]` : `${index === 0 ? "" : "."}${String(part)}`,
+    )
+    .join("");
+}
+
+/**
+ * The error for a feed that does not match its format: not retried (the same document
+ * would fail again), its message naming the URL, the field and what to check.
+ */
+export function feedPayloadError(url: string, what: string, hint: string): SourceHttpError {
+  return new SourceHttpError(`GET ${url} ${what}; ${hint}`, {
+    url,
+    retryable: false,
+    reason: "invalid-payload",
+  });
+}
+
+/** One line of text, at most `max` characters (whitespace runs folded in one pass). */
+export function oneLine(text: string, max = 140): string {
+  const flat = text.replace(/\s+/g, " ").trim();
+  return flat.length > max ? `${flat.slice(0, max - 1)}…` : flat;
+}
+
+/**
+ * Scopes as a stated incident carries them: trimmed, lower-case, each once, empty ones
+ * left out, in the order given.
+ * @example scopesOf(["us-central1", "Google BigQuery", "US-CENTRAL1"]) // ["us-central1", "google bigquery"]
+ */
+export function scopesOf(names: readonly (string | null | undefined)[]): string[] {
+  const scopes = new Set<string>();
+  for (const name of names) {
+    const scope = name?.trim().toLowerCase();
+    if (scope) scopes.add(scope);
+  }
+  return [...scopes];
+}
