@@ -36,6 +36,8 @@ export const SOURCE_KINDS = [
   "rss",
   "statusio",
   "instatus",
+  "betterstack",
+  "cachet",
 ] as const;
 
 /** A kind of source. */

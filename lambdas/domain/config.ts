@@ -14,6 +14,8 @@ import {
   isIanaTimeZone,
   PROBLEM_KINDS,
 } from "../../contract/catalog";
+import { BetterstackSourceSchema } from "../sources/betterstack/config";
+import { CachetSourceSchema } from "../sources/cachet/config";
 import { HttpJsonSourceSchema } from "../sources/http-json/config";
 import { InstatusSourceSchema } from "../sources/instatus/config";
 import { MastodonSourceSchema } from "../sources/mastodon/config";
@@ -49,6 +51,8 @@ export const SourceSchema = z.discriminatedUnion("kind", [
   RssSourceSchema,
   StatusioSourceSchema,
   InstatusSourceSchema,
+  BetterstackSourceSchema,
+  CachetSourceSchema,
 ]);
 
 /** Crowd reports posted to `POST /reports` for one service. */

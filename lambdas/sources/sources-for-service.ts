@@ -5,6 +5,8 @@ import type { Service } from "../domain/config";
 import type { CountSource } from "../domain/count-source";
 import type { ReportStore, SeenItemsStore } from "../domain/ports";
 import type { OutboundPolicy } from "../http/outbound-policy";
+import { BetterstackSource } from "./betterstack/source";
+import { CachetSource } from "./cachet/source";
 import { CrowdReportSource } from "./crowd-reports/source";
 import { HttpJsonSource } from "./http-json/source";
 import { InstatusSource } from "./instatus/source";
@@ -64,6 +66,12 @@ export function sourcesForService(
         break;
       case "instatus":
         sources.push(new InstatusSource(service, source, outbound));
+        break;
+      case "betterstack":
+        sources.push(new BetterstackSource(service, source, outbound));
+        break;
+      case "cachet":
+        sources.push(new CachetSource(service, source, outbound));
         break;
     }
   }
