@@ -20,11 +20,12 @@ export const BUNDLE_BUDGET_BYTES = 380 * 1024;
  * the HTML tokenizer and its entity table (45 KB) that read markup in linear time, and it
  * carries the SQS client (25 KB) that hands out its shards, the marking of the buckets
  * a failed source leaves partial, the payload checks of the Status.io and Instatus
- * readers (zod's mini build: the full one would add 80 KB), and the Google Cloud and AWS
+ * readers (zod's mini build: the full one would add 80 KB), the Google Cloud and AWS
  * Health feed readers (9 KB: their checks, filters and stated incidents, and the AWS
- * feed's byte-order-mark decoding).
+ * feed's byte-order-mark decoding), and the Better Stack and Cachet readers (10 KB:
+ * their payload checks, levels, annotations and stated incidents).
  */
-export const COLLECT_BUDGET_BYTES = 500 * 1024;
+export const COLLECT_BUDGET_BYTES = 510 * 1024;
 
 /**
  * detect's budget: beside the detector (its windows, its memory of what recurs, the

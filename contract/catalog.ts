@@ -38,6 +38,8 @@ export const SOURCE_KINDS = [
   "instatus",
   "gcp-status",
   "aws-health",
+  "betterstack",
+  "cachet",
 ] as const;
 
 /** A kind of source. */

@@ -15,6 +15,8 @@ import {
   PROBLEM_KINDS,
 } from "../../contract/catalog";
 import { AwsHealthSourceSchema } from "../sources/aws-health/config";
+import { BetterstackSourceSchema } from "../sources/betterstack/config";
+import { CachetSourceSchema } from "../sources/cachet/config";
 import { GcpStatusSourceSchema } from "../sources/gcp-status/config";
 import { HttpJsonSourceSchema } from "../sources/http-json/config";
 import { InstatusSourceSchema } from "../sources/instatus/config";
@@ -53,6 +55,8 @@ export const SourceSchema = z.discriminatedUnion("kind", [
   InstatusSourceSchema,
   GcpStatusSourceSchema,
   AwsHealthSourceSchema,
+  BetterstackSourceSchema,
+  CachetSourceSchema,
 ]);
 
 /** Crowd reports posted to `POST /reports` for one service. */

@@ -6,6 +6,8 @@ import type { CountSource } from "../domain/count-source";
 import type { ReportStore, SeenItemsStore } from "../domain/ports";
 import type { OutboundPolicy } from "../http/outbound-policy";
 import { AwsHealthSource } from "./aws-health/source";
+import { BetterstackSource } from "./betterstack/source";
+import { CachetSource } from "./cachet/source";
 import { CrowdReportSource } from "./crowd-reports/source";
 import { GcpStatusSource } from "./gcp-status/source";
 import { HttpJsonSource } from "./http-json/source";
@@ -72,6 +74,12 @@ export function sourcesForService(
         break;
       case "aws-health":
         sources.push(new AwsHealthSource(service, source, outbound));
+        break;
+      case "betterstack":
+        sources.push(new BetterstackSource(service, source, outbound));
+        break;
+      case "cachet":
+        sources.push(new CachetSource(service, source, outbound));
         break;
     }
   }
