@@ -36,6 +36,7 @@ export const SOURCE_KINDS = [
   "rss",
   "statusio",
   "instatus",
+  "bluesky",
 ] as const;
 
 /** A kind of source. */

@@ -14,6 +14,7 @@ import {
   isIanaTimeZone,
   PROBLEM_KINDS,
 } from "../../contract/catalog";
+import { BlueskySourceSchema } from "../sources/bluesky/config";
 import { HttpJsonSourceSchema } from "../sources/http-json/config";
 import { InstatusSourceSchema } from "../sources/instatus/config";
 import { MastodonSourceSchema } from "../sources/mastodon/config";
@@ -49,6 +50,7 @@ export const SourceSchema = z.discriminatedUnion("kind", [
   RssSourceSchema,
   StatusioSourceSchema,
   InstatusSourceSchema,
+  BlueskySourceSchema,
 ]);
 
 /** Crowd reports posted to `POST /reports` for one service. */

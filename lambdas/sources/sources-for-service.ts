@@ -3,8 +3,9 @@
  */
 import type { Service } from "../domain/config";
 import type { CountSource } from "../domain/count-source";
-import type { ReportStore, SeenItemsStore } from "../domain/ports";
+import type { ReportStore, SecretReader, SeenItemsStore } from "../domain/ports";
 import type { OutboundPolicy } from "../http/outbound-policy";
+import { BlueskySource } from "./bluesky/source";
 import { CrowdReportSource } from "./crowd-reports/source";
 import { HttpJsonSource } from "./http-json/source";
 import { InstatusSource } from "./instatus/source";
@@ -19,6 +20,8 @@ export interface SourceStores {
   reports: ReportStore;
   /** Item ids seen per bucket, for sources that count items of a feed. */
   seen: SeenItemsStore;
+  /** Where sources that sign in read their passwords; absent: such a source fails, saying so. */
+  secrets?: SecretReader;
 }
 
 /**
@@ -64,6 +67,16 @@ export function sourcesForService(
         break;
       case "instatus":
         sources.push(new InstatusSource(service, source, outbound));
+        break;
+      case "bluesky":
+        sources.push(
+          new BlueskySource(
+            service,
+            source,
+            { seen: stores.seen, secrets: stores.secrets },
+            outbound,
+          ),
+        );
         break;
     }
   }
