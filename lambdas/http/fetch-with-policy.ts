@@ -328,7 +328,8 @@ async function attempt(url: string, options: FetchOptions): Promise<FetchResult>
 }
 
 /**
- * GETs `url` with outcry's HTTP policy (see the module comment).
+ * GETs `url` (or POSTs `body` to it, with `method: "POST"`) with outcry's HTTP policy
+ * (see the module comment).
  * @throws {SourceHttpError} naming the URL and what to check
  * @example
  * const result = await fetchWithPolicy("https://status.example.com/history.rss", {

@@ -4,7 +4,6 @@
  */
 import * as z from "zod";
 import { httpUrlSchema, sourceIdSchema } from "../../domain/field-schemas";
-import { mastodonTags } from "./tags";
 
 /**
  * Hashtags one read covers: the timeline's own tag and at most 4 more in `any[]`
@@ -80,7 +79,10 @@ export const MastodonSourceSchema = z
     path: ["hashtag"],
   })
   .refine(
-    (source) => new Set(mastodonTags(source).map((tag) => tag.toLowerCase())).size <= MAX_TAGS,
+    // Tags that differ only in case are one (as `mastodonTags` in tags.ts reads them).
+    (source) =>
+      new Set([source.hashtag ?? [], source.tags ?? []].flat().map((tag) => tag.toLowerCase()))
+        .size <= MAX_TAGS,
     {
       message: `one read covers at most ${MAX_TAGS} hashtags, \`hashtag\` and \`tags\` together; split them into two sources`,
       path: ["tags"],
