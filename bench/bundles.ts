@@ -22,10 +22,12 @@ export const BUNDLE_BUDGET_BYTES = 380 * 1024;
  * a failed source leaves partial, the payload checks of the Status.io and Instatus
  * readers (zod's mini build: the full one would add 80 KB), the Google Cloud and AWS
  * Health feed readers (9 KB: their checks, filters and stated incidents, and the AWS
- * feed's byte-order-mark decoding), and the Better Stack and Cachet readers (10 KB:
- * their payload checks, levels, annotations and stated incidents).
+ * feed's byte-order-mark decoding), the Better Stack and Cachet readers (10 KB: their
+ * payload checks, levels, annotations and stated incidents), and the Secrets Manager
+ * client (15 KB) that reads the app passwords of the sources that sign in, with the
+ * Bluesky reader and its sign-in and refresh (6 KB).
  */
-export const COLLECT_BUDGET_BYTES = 510 * 1024;
+export const COLLECT_BUDGET_BYTES = 535 * 1024;
 
 /**
  * detect's budget: beside the detector (its windows, its memory of what recurs, the

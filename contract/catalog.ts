@@ -40,6 +40,7 @@ export const SOURCE_KINDS = [
   "aws-health",
   "betterstack",
   "cachet",
+  "bluesky",
 ] as const;
 
 /** A kind of source. */

@@ -19,7 +19,7 @@ import { LEASE_PARTITION } from "../lambdas/store/tick-lease-store";
 import { writeBundledConfigs } from "./app-config";
 import { sendFailuresTo } from "./constructs/dead-letter-queue";
 import { GeneratedSecret } from "./constructs/generated-secret";
-import { grantItems, grantSecretValue } from "./constructs/grants";
+import { grantItems, grantSecretNames, grantSecretValue } from "./constructs/grants";
 import { Notifications } from "./constructs/notifications";
 import { OperationalAlarms } from "./constructs/operational-alarms";
 import { OutcryFunction } from "./constructs/outcry-function";
@@ -248,6 +248,17 @@ export class OutcryStack extends Stack {
     this.notifications.grantPublish(this.detect.function);
     grantSecretValue(this.reporterSalt.secret, this.api.function);
     if (this.apiKey) grantSecretValue(this.apiKey.secret, this.api.function);
+    // Sources that sign in (bluesky) read their app passwords: collect may read exactly
+    // the secrets the config names, and none when no source signs in.
+    grantSecretNames(
+      this,
+      this.collect.function,
+      config.services.flatMap((service) =>
+        service.sources.flatMap((source) =>
+          source.kind === "bluesky" ? [source.appPasswordSecret] : [],
+        ),
+      ),
+    );
 
     const every = Duration.minutes(config.scheduleMinutes);
     const collectSchedule = new ScheduledInvocation(this, "CollectSchedule", {

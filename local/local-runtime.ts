@@ -30,6 +30,7 @@ import type { DetectResult } from "../lambdas/usecases/detect-incidents";
 import type { DetectDispatch } from "../lambdas/usecases/dispatch-detect";
 import { runBounded } from "../lambdas/usecases/run-bounded";
 import { buildDependencies } from "../lambdas/wiring/dependencies";
+import { EnvironmentSecretReader } from "../lambdas/wiring/secret-readers";
 import { startApiServer } from "./api-server";
 import { type EmbeddedStore, startEmbeddedStore } from "./embedded-store";
 import { localContext } from "./lambda-context";
@@ -234,7 +235,9 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
       ...(options.notifiers ?? []),
     ],
     deadLetters: () => new FileDeadLetterQueue(join(options.dataDir, "dead-letters.jsonl")),
-    sources: (service, stores) => sourcesForService(service, stores, outbound),
+    // A laptop has no Secrets Manager: a source's secret comes from OUTCRY_SECRET_<NAME>.
+    sources: (service, stores) =>
+      sourcesForService(service, { ...stores, secrets: new EnvironmentSecretReader() }, outbound),
     salt: async () => salt,
     apiKeys: async () => (apiKey ? [apiKey] : []),
     // Built on first request, as the Lambda reads it on first request.

@@ -16,6 +16,7 @@ import {
 } from "../../contract/catalog";
 import { AwsHealthSourceSchema } from "../sources/aws-health/config";
 import { BetterstackSourceSchema } from "../sources/betterstack/config";
+import { BlueskySourceSchema } from "../sources/bluesky/config";
 import { CachetSourceSchema } from "../sources/cachet/config";
 import { GcpStatusSourceSchema } from "../sources/gcp-status/config";
 import { HttpJsonSourceSchema } from "../sources/http-json/config";
@@ -57,6 +58,7 @@ export const SourceSchema = z.discriminatedUnion("kind", [
   AwsHealthSourceSchema,
   BetterstackSourceSchema,
   CachetSourceSchema,
+  BlueskySourceSchema,
 ]);
 
 /** Crowd reports posted to `POST /reports` for one service. */

@@ -533,6 +533,20 @@ export interface SeenItemsStore {
   ): Promise<Map<number, number>>;
 }
 
+/**
+ * Reads a secret a source needs (an app password) by the name the config gives: from
+ * Secrets Manager in AWS, from an environment variable on a laptop.
+ */
+export interface SecretReader {
+  /** The secret's value, or null when it is not set (not created, or empty). */
+  read(name: string): Promise<string | null>;
+  /**
+   * How to set the secret `name` where this reader looks, as a sentence an error message
+   * can end with, e.g. "set the environment variable OUTCRY_SECRET_OUTCRY_BLUESKY".
+   */
+  howToSet(name: string): string;
+}
+
 /** How far collect has got, so detect can follow it closely. */
 export interface ProgressStore {
   /** Notes that every source has been read for the buckets up to `bucketStart`. */

@@ -13,6 +13,7 @@ import { type CollectDependencies, collectCounts } from "../usecases/collect-cou
 import { dispatchCollect } from "../usecases/dispatch-collect";
 import { awsDependencies } from "../wiring/aws-dependencies";
 import { outboundPolicyFromEnvironment, requiredEnv } from "../wiring/environment";
+import { SecretsManagerSecretReader } from "../wiring/secret-readers";
 import { logger } from "./logger";
 import { scheduledTime } from "./scheduled-time";
 import { isSqsEvent, runShardJobs } from "./shard-worker";
@@ -54,10 +55,13 @@ export function createCollectHandler(
 }
 
 /** Entry point of the collect function. */
+// Sources that sign in (bluesky) read their passwords from Secrets Manager; the stack
+// lets collect read exactly the secrets the config names.
+const secrets = new SecretsManagerSecretReader();
 const deployed = () =>
   awsDependencies({
     sources: (service, stores) =>
-      sourcesForService(service, stores, outboundPolicyFromEnvironment()),
+      sourcesForService(service, { ...stores, secrets }, outboundPolicyFromEnvironment()),
   });
 let queue: ShardQueue | undefined;
 export const handler = createCollectHandler(

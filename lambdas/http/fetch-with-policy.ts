@@ -75,6 +75,15 @@ export interface FetchOptions {
   decodeBody?: (bytes: Uint8Array, url: string) => string;
   /** Extra request headers (they may override the defaults, e.g. Accept). */
   headers?: Record<string, string>;
+  /** Default GET; POST for an API that takes a JSON body (e.g. a login). */
+  method?: "GET" | "POST";
+  /** The request body (with a POST; its Content-Type goes in `headers`). */
+  body?: string;
+  /**
+   * Read up to this many bytes of a 4xx answer's body into the error's `body`: APIs such
+   * as XRPC say in it which error it was (`{"error":"ExpiredToken"}`). Default 0: dropped.
+   */
+  errorBodyBytes?: number;
   /**
    * When the source's deadline passes (epoch ms), if the caller knows it. A `Retry-After`
    * or backoff that would end after it fails at once instead of waiting. Without it, a
@@ -122,9 +131,9 @@ function contentTypeAllowed(mediaType: string, expect: "json" | "xml"): boolean 
   return XML_TYPES.has(mediaType);
 }
 
-function deadlineError(url: string, doing: string, cause?: unknown): SourceHttpError {
+function deadlineError(url: string, doing: string, cause?: unknown, verb = "GET"): SourceHttpError {
   return new SourceHttpError(
-    `GET ${url}: the source's deadline passed ${doing}; the server is slow or unreachable — check that it answers quickly, it will be tried again next tick`,
+    `${verb} ${url}: the source's deadline passed ${doing}; the server is slow or unreachable — check that it answers quickly, it will be tried again next tick`,
     { url, retryable: true, cause },
   );
 }
@@ -134,6 +143,7 @@ async function readCapped(
   response: OutboundResponse,
   url: string,
   maxBytes: number,
+  verb = "GET",
 ): Promise<Uint8Array> {
   try {
     return await response.read(maxBytes);
@@ -141,19 +151,19 @@ async function readCapped(
     if (!(error instanceof BodyRefused)) throw error;
     if (error.details.encoding !== undefined) {
       throw new SourceHttpError(
-        `GET ${url} answered ${response.status}, but ${error.message}; check the server's compression settings`,
+        `${verb} ${url} answered ${response.status}, but ${error.message}; check the server's compression settings`,
         { url, status: response.status, retryable: false, reason: "invalid-payload", cause: error },
       );
     }
     throw new SourceHttpError(
-      `GET ${url} returned ${error.message}, more than the ${maxBytes}-byte limit; check that the URL points at a feed (not a full archive or page), or raise the source's maxBytes`,
+      `${verb} ${url} returned ${error.message}, more than the ${maxBytes}-byte limit; check that the URL points at a feed (not a full archive or page), or raise the source's maxBytes`,
       { url, status: response.status, retryable: false, reason: "too-large" },
     );
   }
 }
 
 /** The error for a request outcry would not make, or a redirect it would not follow. */
-function refusedError(url: string, refusal: RequestRefused): SourceHttpError {
+function refusedError(url: string, refusal: RequestRefused, verb = "GET"): SourceHttpError {
   const hint =
     refusal.details.reason === "redirect"
       ? `outcry follows at most ${MAX_REDIRECTS} redirects, within the URL's own origin (scheme, host and port); put the address the server redirects to in the source's settings`
@@ -162,7 +172,7 @@ function refusedError(url: string, refusal: RequestRefused): SourceHttpError {
     refusal.details.reason === "redirect"
       ? `${refusal.message} (${refusal.details.location})`
       : `was refused: ${refusal.message}`;
-  return new SourceHttpError(`GET ${url} ${what}; ${hint}`, {
+  return new SourceHttpError(`${verb} ${url} ${what}; ${hint}`, {
     url,
     retryable: false,
     reason: refusal.details.reason === "redirect" ? "redirect" : "refused-address",
@@ -196,10 +206,31 @@ function statusHint(status: number): string {
   return "check the URL and the source's settings";
 }
 
+/**
+ * The text of a 4xx answer's body when the caller asked for up to `maxBytes` of it (an
+ * API naming its error there); otherwise, or when it is larger or unreadable, the body
+ * is dropped and nothing is returned.
+ */
+async function errorBodyOf(
+  response: OutboundResponse,
+  maxBytes: number,
+): Promise<string | undefined> {
+  if (maxBytes <= 0 || response.status < 400 || response.status > 499) {
+    response.discard();
+    return undefined;
+  }
+  try {
+    return new TextDecoder().decode(await response.read(maxBytes));
+  } catch {
+    return undefined;
+  }
+}
+
 /** One attempt: resolves with a result or throws a {@link SourceHttpError}. */
 async function attempt(url: string, options: FetchOptions): Promise<FetchResult> {
   const timeoutMs = options.attemptTimeoutMs ?? DEFAULT_ATTEMPT_TIMEOUT_MS;
   const timeout = AbortSignal.timeout(timeoutMs);
+  const verb = options.method ?? "GET";
   const signal = AbortSignal.any([options.signal, timeout]);
   const headers: Record<string, string> = {
     "user-agent": USER_AGENT,
@@ -215,11 +246,11 @@ async function attempt(url: string, options: FetchOptions): Promise<FetchResult>
   // Classifies a thrown fetch/body error: the deadline, this attempt's timeout, or the network.
   const classify = (error: unknown, doing: string): SourceHttpError => {
     if (error instanceof SourceHttpError) return error;
-    if (error instanceof RequestRefused) return refusedError(url, error);
-    if (options.signal.aborted) return deadlineError(url, doing, error);
+    if (error instanceof RequestRefused) return refusedError(url, error, verb);
+    if (options.signal.aborted) return deadlineError(url, doing, error, verb);
     if (timeout.aborted) {
       return new SourceHttpError(
-        `GET ${url} timed out after ${timeoutMs} ms ${doing}; check that the server answers quickly`,
+        `${verb} ${url} timed out after ${timeoutMs} ms ${doing}; check that the server answers quickly`,
         { url, retryable: true, cause: error },
       );
     }
@@ -228,7 +259,7 @@ async function attempt(url: string, options: FetchOptions): Promise<FetchResult>
       doing === "while reading the body"
         ? "the server or a proxy cut the response short; check the server if it keeps happening"
         : "check that the host name is right and the server is reachable";
-    return new SourceHttpError(`GET ${url} failed ${doing} (${reason}); ${hint}`, {
+    return new SourceHttpError(`${verb} ${url} failed ${doing} (${reason}); ${hint}`, {
       url,
       retryable: true,
       cause: error,
@@ -238,8 +269,9 @@ async function attempt(url: string, options: FetchOptions): Promise<FetchResult>
   let response: OutboundResponse;
   try {
     response = await outboundRequest(url, {
-      method: "GET",
+      method: verb,
       headers,
+      ...(options.body === undefined ? {} : { body: options.body }),
       signal,
       policy: options.outbound,
       redirects: "same-origin",
@@ -257,20 +289,21 @@ async function attempt(url: string, options: FetchOptions): Promise<FetchResult>
     };
   }
   if (response.status < 200 || response.status > 299) {
-    response.discard();
     const status = response.status;
+    const errorBody = await errorBodyOf(response, options.errorBodyBytes ?? 0);
     // A Retry-After means something on these two (RFC 9110 §10.2.3, RFC 6585 §4).
     const retryAfterMs =
       status === 429 || status === 503
         ? parseRetryAfter(response.headers.get("retry-after"), Date.now())
         : null;
     throw new SourceHttpError(
-      `GET ${finalUrl} answered ${status}${response.statusText ? ` ${response.statusText}` : ""}; ${statusHint(status)}`,
+      `${verb} ${finalUrl} answered ${status}${response.statusText ? ` ${response.statusText}` : ""}; ${statusHint(status)}`,
       {
         url: finalUrl,
         status,
         retryable: retryableStatus(status),
         ...(retryAfterMs === null ? {} : { retryAfterMs }),
+        ...(errorBody === undefined ? {} : { body: errorBody }),
       },
     );
   }
@@ -281,14 +314,14 @@ async function attempt(url: string, options: FetchOptions): Promise<FetchResult>
     response.discard();
     const got = mediaType ? `Content-Type ${mediaType}` : "no Content-Type";
     throw new SourceHttpError(
-      `GET ${finalUrl} answered ${response.status} with ${got}, but ${EXPECTED[options.expect]} was expected; check that the URL points at the ${options.expect === "xml" ? "feed" : "API endpoint"} itself, not a web page, login or error page`,
+      `${verb} ${finalUrl} answered ${response.status} with ${got}, but ${EXPECTED[options.expect]} was expected; check that the URL points at the ${options.expect === "xml" ? "feed" : "API endpoint"} itself, not a web page, login or error page`,
       { url: finalUrl, status: response.status, retryable: false, reason: "wrong-content-type" },
     );
   }
 
   let bytes: Uint8Array;
   try {
-    bytes = await readCapped(response, finalUrl, options.maxBytes ?? DEFAULT_MAX_BYTES);
+    bytes = await readCapped(response, finalUrl, options.maxBytes ?? DEFAULT_MAX_BYTES, verb);
   } catch (error) {
     throw classify(error, "while reading the body");
   }
@@ -302,7 +335,8 @@ async function attempt(url: string, options: FetchOptions): Promise<FetchResult>
 }
 
 /**
- * GETs `url` with outcry's HTTP policy (see the module comment).
+ * GETs `url` (or POSTs `body` to it, with `method: "POST"`) with outcry's HTTP policy
+ * (see the module comment).
  * @throws {SourceHttpError} naming the URL and what to check
  * @example
  * const result = await fetchWithPolicy("https://status.example.com/history.rss", {

@@ -16,16 +16,19 @@ export class SourceHttpError extends HttpFailure {
    * (`classifySourceFailure`, lambdas/domain/source-failure-class.ts, reads both).
    */
   readonly reason?: SourceFailureReason;
+  /** The start of a 4xx answer's body, when the request asked for it (`errorBodyBytes`). */
+  readonly body?: string;
 
   constructor(
     message: string,
-    details: HttpFailureDetails & { url: string; reason?: SourceFailureReason },
+    details: HttpFailureDetails & { url: string; reason?: SourceFailureReason; body?: string },
   ) {
-    const { url, reason, ...failure } = details;
+    const { url, reason, body, ...failure } = details;
     super(message, failure);
     this.name = "SourceHttpError";
     this.url = url;
     if (reason !== undefined) this.reason = reason;
+    if (body !== undefined) this.body = body;
   }
 }
 

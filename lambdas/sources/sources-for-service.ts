@@ -3,10 +3,11 @@
  */
 import type { Service } from "../domain/config";
 import type { CountSource } from "../domain/count-source";
-import type { ReportStore, SeenItemsStore } from "../domain/ports";
+import type { ReportStore, SecretReader, SeenItemsStore } from "../domain/ports";
 import type { OutboundPolicy } from "../http/outbound-policy";
 import { AwsHealthSource } from "./aws-health/source";
 import { BetterstackSource } from "./betterstack/source";
+import { BlueskySource } from "./bluesky/source";
 import { CachetSource } from "./cachet/source";
 import { CrowdReportSource } from "./crowd-reports/source";
 import { GcpStatusSource } from "./gcp-status/source";
@@ -23,6 +24,8 @@ export interface SourceStores {
   reports: ReportStore;
   /** Item ids seen per bucket, for sources that count items of a feed. */
   seen: SeenItemsStore;
+  /** Where sources that sign in read their passwords; absent: such a source fails, saying so. */
+  secrets?: SecretReader;
 }
 
 /**
@@ -80,6 +83,16 @@ export function sourcesForService(
         break;
       case "cachet":
         sources.push(new CachetSource(service, source, outbound));
+        break;
+      case "bluesky":
+        sources.push(
+          new BlueskySource(
+            service,
+            source,
+            { seen: stores.seen, secrets: stores.secrets },
+            outbound,
+          ),
+        );
         break;
     }
   }

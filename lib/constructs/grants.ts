@@ -4,9 +4,11 @@
  * metadata. `test/iam/` proves them on the calls the code makes: nothing refused, nothing
  * granted that no call used.
  */
+import { ArnFormat, Stack } from "aws-cdk-lib";
 import type { ITable } from "aws-cdk-lib/aws-dynamodb";
 import { type IGrantable, PolicyStatement } from "aws-cdk-lib/aws-iam";
 import type { ISecret } from "aws-cdk-lib/aws-secretsmanager";
+import type { Construct } from "constructs";
 
 /**
  * DynamoDB actions on items, each of which names its partition keys, so that
@@ -77,6 +79,35 @@ export function grantSecretValue(secret: ISecret, grantee: IGrantable): void {
     new PolicyStatement({
       actions: ["secretsmanager:GetSecretValue"],
       resources: [secret.secretFullArn ?? `${secret.secretArn}-??????`],
+    }),
+  );
+}
+
+/**
+ * Lets `grantee` read the values of the secrets called `names` in the account and region
+ * of `scope`'s stack (secrets the operator creates, known only by name): `GetSecretValue`
+ * on `…:secret:NAME-??????`, the six characters Secrets Manager appends, and no more.
+ * No statement when there are none.
+ * @example grantSecretNames(this, collect.function, ["outcry/bluesky"]);
+ */
+export function grantSecretNames(
+  scope: Construct,
+  grantee: IGrantable,
+  names: readonly string[],
+): void {
+  if (names.length === 0) return;
+  const stack = Stack.of(scope);
+  grantee.grantPrincipal.addToPrincipalPolicy(
+    new PolicyStatement({
+      actions: ["secretsmanager:GetSecretValue"],
+      resources: [...new Set(names)].map((name) =>
+        stack.formatArn({
+          service: "secretsmanager",
+          resource: "secret",
+          resourceName: `${name}-??????`,
+          arnFormat: ArnFormat.COLON_RESOURCE_NAME,
+        }),
+      ),
     }),
   );
 }

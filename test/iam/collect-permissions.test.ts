@@ -1,9 +1,10 @@
 /**
  * collect's policy, proven on the calls its code makes: one service with every kind of
- * source (crowd reports, replay, Statuspage, RSS/Atom, Mastodon, http-json) read from
- * recorded payloads, over two ticks (the second with conditional requests and items
- * already seen), every DynamoDB call signed as collect and decided against its policy
- * from the synthesized template; and no grant in that policy that the ticks did not use.
+ * source (crowd reports, replay, Statuspage, RSS/Atom, Mastodon, http-json, Bluesky) read
+ * from recorded payloads, over two ticks (the second with conditional requests and items
+ * already seen), every DynamoDB and Secrets Manager call (the Bluesky app password) signed
+ * as collect and decided against its policy from the synthesized template; and no grant
+ * in that policy that the ticks did not use.
  */
 
 import { SQSClient } from "@aws-sdk/client-sqs";
@@ -15,6 +16,7 @@ import { sourcesForService } from "../../lambdas/sources/sources-for-service";
 import { DynamoReportStore } from "../../lambdas/store/report-store";
 import type { CollectResult } from "../../lambdas/usecases/collect-counts";
 import { buildDependencies } from "../../lambdas/wiring/dependencies";
+import { SecretsManagerSecretReader } from "../../lambdas/wiring/secret-readers";
 import { fixture } from "../sources/source-harness";
 import { type FixtureServer, startFixtureServer } from "../support/fixture-server";
 import { type GatedStack, startGatedStack } from "../support/iam/gated-stack";
@@ -55,6 +57,14 @@ function routeFixtures(): void {
     headers: JSON_TYPE,
     body: fixture("mastodon", query.get("max_id") ? "tag-page-2.json" : "tag-page-1.json"),
   }));
+  server.route("/xrpc/com.atproto.server.createSession", {
+    headers: JSON_TYPE,
+    body: fixture("bluesky", "session.json"),
+  });
+  server.route("/xrpc/app.bsky.feed.searchPosts", ({ query }) => ({
+    headers: JSON_TYPE,
+    body: fixture("bluesky", query.get("cursor") ? "search-page-2.json" : "search-page-1.json"),
+  }));
   server.route("/api/v2/tickets/count", {
     headers: { "content-type": "application/json" },
     body: fixture("http-json", "zendesk-ticket-count.json"),
@@ -80,6 +90,12 @@ beforeAll(async () => {
               kind: "http-json",
               url: `${server.url}/api/v2/tickets/count`,
               pointer: "/count/value",
+            },
+            {
+              kind: "bluesky",
+              url: server.url,
+              q: "t-mobile outage",
+              identifier: "outcry-bot.bsky.social",
             },
           ],
         },
@@ -127,12 +143,16 @@ describe("collect through the IAM gate", () => {
         at: Date.parse(at),
       });
     }
+    // The Bluesky app password, in the secret the source names by default.
+    gated.aws.setSecret("abcd-efgh-ijkl-mnop", "outcry/bluesky");
+    const secrets = new SecretsManagerSecretReader(gated.clientSettings("collect"));
     const deps = buildDependencies({
       config: gated.config,
       tableName: gated.identity("collect").environment.TABLE_NAME as string,
       client: gated.documents("collect"),
       notifiers: () => [],
-      sources: (service, stores) => sourcesForService(service, stores, FIXTURE_NETWORK),
+      sources: (service, stores) =>
+        sourcesForService(service, { ...stores, secrets }, FIXTURE_NETWORK),
       salt: () => Promise.reject(new Error("collect has no salt")),
       now: () => NOW,
     });
@@ -173,9 +193,11 @@ describe("collect through the IAM gate", () => {
     expect(first?.failures).toEqual([]);
     expect(second?.failures).toEqual([]);
     // Every kind of source counted, and its health recorded.
-    const kinds = ["http-json", "mastodon", "replay", "reports", "rss", "statuspage"];
+    const kinds = ["bluesky", "http-json", "mastodon", "replay", "reports", "rss", "statuspage"];
     expect(Object.keys(point?.counts ?? {}).sort()).toEqual(kinds);
     expect(point?.counts.reports).toBe(1);
+    expect(point?.counts.bluesky).toBe(2);
+    expect(gated.aws.secretReads).toBe(1);
     expect(health.map((h) => h.source).sort()).toEqual(kinds);
   });
 

@@ -275,6 +275,53 @@ describe("MastodonSource reading a hashtag timeline", () => {
   });
 });
 
+describe("MastodonSource reading several hashtags at once", () => {
+  /** Page 1 with #9 carrying #tmobileoutage too, as a post tagged twice comes. */
+  const twiceTagged = () => {
+    const statuses = JSON.parse(PAGE_1) as { id: string; tags: unknown[]; content: string }[];
+    const post = statuses.find((s) => s.id === "109861234567890009");
+    if (!post) throw new Error("the fixture lost post #9");
+    post.tags.push({ name: "tmobileoutage", url: "https://mastodon.example/tags/tmobileoutage" });
+    post.content = post.content.replace("</p>", " #tmobileoutage</p>");
+    return JSON.stringify(statuses);
+  };
+
+  it("asks for the first tag's timeline with the others as any[], and counts a post of two tags once", async () => {
+    // Prepare: only the request naming every tag is answered
+    server.route(TAG_PATH, ({ query }) => {
+      if (query.getAll("any[]").join(",") !== "tmobileoutage,tmobiledown") {
+        return { status: 404, headers: JSON_TYPE, body: '{"error":"Record not found"}' };
+      }
+      return { headers: JSON_TYPE, body: query.get("max_id") ? PAGE_2 : twiceTagged() };
+    });
+
+    // Act
+    const reading = await source(new MemorySeenItems(), {
+      hashtag: undefined,
+      tags: ["tmobile", "tmobileoutage", "TMobile", "tmobiledown"],
+    }).read(request());
+
+    // Assess: the same counts as #tmobile alone, from one request a page
+    expect(reading.counts).toEqual([1, 2, 2]);
+    expect(server.requests.map((r) => r.query)).toEqual([
+      "limit=40&any[]=tmobileoutage&any[]=tmobiledown",
+      "limit=40&any[]=tmobileoutage&any[]=tmobiledown&max_id=109861234567890006",
+    ]);
+  });
+
+  it("puts `hashtag` first and `tags` after it", async () => {
+    // Prepare
+    server.route(TAG_PATH, { headers: JSON_TYPE, body: "[]" });
+
+    // Act
+    await source(new MemorySeenItems(), { hashtag: "tmobile", tags: ["t_mobile"] }).read(request());
+
+    // Assess
+    expect(server.requests[0]?.path).toBe(TAG_PATH);
+    expect(server.requests[0]?.query).toBe("limit=40&any[]=t_mobile");
+  });
+});
+
 describe("MastodonSource over the DynamoDB seen-items store", () => {
   let table: TestTable;
   beforeAll(async () => {
@@ -361,6 +408,25 @@ describe("Mastodon payload helpers", () => {
 });
 
 describe("MastodonSourceSchema", () => {
+  it("takes several hashtags in `tags`, alone or beside `hashtag`", () => {
+    // Act
+    const alone = MastodonSourceSchema.safeParse({
+      kind: "mastodon",
+      instance: "https://mastodon.social",
+      tags: ["tmobile", "tmobileoutage"],
+    });
+    const beside = MastodonSourceSchema.safeParse({
+      kind: "mastodon",
+      instance: "https://mastodon.social",
+      hashtag: "tmobile",
+      tags: ["TMobile", "a", "b", "c", "d"],
+    });
+
+    // Assess: `TMobile` is `tmobile` again, so five tags in all
+    expect(alone.success).toBe(true);
+    expect(beside.success).toBe(true);
+  });
+
   it("fills the defaults, and what it yields builds a source", () => {
     // Act
     const parsed = MastodonSourceSchema.parse({
@@ -394,6 +460,11 @@ describe("MastodonSourceSchema", () => {
     [{ maxPages: 0 }, /too_small|>=1/i],
     [{ id: "Mastodon" }, /lower-case/],
     [{ token: "secret" }, /unrecognized|token/i],
+    [{ hashtag: undefined }, /give the hashtag to read/],
+    [{ tags: [] }, /at least one hashtag/],
+    [{ tags: ["#outage"] }, /without '#'/],
+    [{ tags: ["a", "b", "c", "d", "e", "f"] }, /at most 5 hashtags/],
+    [{ tags: ["a", "b", "c", "d", "e"] }, /at most 5 hashtags, `hashtag` and `tags` together/],
   ])("refuses %o", (fields, message) => {
     // Act
     const result = MastodonSourceSchema.safeParse({

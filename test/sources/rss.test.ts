@@ -16,6 +16,7 @@ const fixture = (name: string) => readFileSync(new URL(name, FEEDS), "utf8");
 const googleNews = fixture("google-news-search.rss");
 const reddit = fixture("reddit-subreddit.atom");
 const statusPage = fixture("statuspage-history.rss");
+const redditRecorded = fixture("reddit-localllama.atom");
 const errorPage = fixture("error-page.html");
 
 const RSS_TYPE = { "content-type": "application/rss+xml; charset=utf-8" };
@@ -358,6 +359,55 @@ describe("keyword matching", () => {
     expect(counts("Nothing relevant")).toBe(false);
     expect(itemFilter([], [])("anything")).toBe(true);
     expect(itemFilter([], ["ad"])("an ad")).toBe(false);
+  });
+});
+
+describe("RssSource: a subreddit with a descriptive User-Agent", () => {
+  it("counts a recorded subreddit feed's entries and names itself as Reddit asks", async () => {
+    // Prepare: the tick of 07:11 reads 06:55, 07:00 and 07:05 on 2025-09-30
+    server.route("/r/LocalLLaMA/new/.rss", { headers: ATOM_TYPE, body: redditRecorded });
+    const rss = source(
+      {
+        url: `${server.url}/r/LocalLLaMA/new/.rss`,
+        userAgent: "aws:outcry:0.1 (by /u/outcry_ops)",
+      },
+      new MemorySeenItems(),
+    );
+    const buckets = ["06:55", "07:00", "07:05"].map((t) => at(`2025-09-30T${t}:00Z`));
+
+    // Act
+    const reading = await rss.read(request(null, at("2025-09-30T07:11:00Z"), buckets));
+
+    // Assess: 07:02:12 (GLM-4.6 beats…) and 07:09:51 (z.ai glm-4.6…); the 20:03 entry is
+    // after the tick, the one of the day before outside the window
+    expect(reading.counts).toEqual([0, 1, 1]);
+    expect(server.requests[0]?.headers["user-agent"]).toBe("aws:outcry:0.1 (by /u/outcry_ops)");
+  });
+
+  it("sends outcry's own User-Agent when none is configured", async () => {
+    // Prepare
+    server.route("/r/LocalLLaMA/new/.rss", { headers: ATOM_TYPE, body: redditRecorded });
+
+    // Act
+    await source({ url: `${server.url}/r/LocalLLaMA/new/.rss` }, new MemorySeenItems()).read(
+      request(),
+    );
+
+    // Assess
+    expect(server.requests[0]?.headers["user-agent"]).toMatch(/^outcry\//);
+  });
+
+  it("refuses a User-Agent that is not one printable line", () => {
+    // Act
+    const result = RssSourceSchema.safeParse({
+      kind: "rss",
+      url: "https://www.reddit.com/r/tmobile/new/.rss",
+      userAgent: "aws:outcry:0.1\r\nX-Injected: 1",
+    });
+
+    // Assess
+    expect(result.error?.issues[0]?.path).toEqual(["userAgent"]);
+    expect(result.error?.issues[0]?.message).toMatch(/printable ASCII only/);
   });
 });
 

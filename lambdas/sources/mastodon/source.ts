@@ -1,6 +1,7 @@
 /**
  * The `mastodon` source: posts per bucket on a hashtag's public timeline
- * (`GET /api/v1/timelines/tag/:hashtag`, no authentication) of one chosen instance.
+ * (`GET /api/v1/timelines/tag/:hashtag`, no authentication) of one chosen instance, or on
+ * several hashtags' at once (`…/tag/:first?any[]=:second&any[]=:third`).
  *
  * Each read pages backwards from the newest post (`max_id`, following the `Link` header's
  * `rel="next"` when the server sends one) until it passes the oldest requested bucket,
@@ -28,6 +29,7 @@ import {
 } from "../../http/fetch-with-policy";
 import { itemFilter } from "../text-matching";
 import { type MastodonStatus, nextLink, parseStatuses } from "./payload";
+import { mastodonTags } from "./tags";
 /** Settings of a Mastodon source (see `MastodonSourceSchema`). */
 export interface MastodonSettings {
   id: string;
@@ -35,7 +37,9 @@ export interface MastodonSettings {
   /** The instance's address, e.g. `https://mastodon.social`. */
   instance: string;
   /** Without '#'. */
-  hashtag: string;
+  hashtag?: string | undefined;
+  /** More hashtags read in the same request (`any[]`), without '#'. */
+  tags?: readonly string[] | undefined;
   /** When given, a post counts only if its text holds one of these words or phrases. */
   include?: readonly string[];
   /** A post holding one of these words or phrases does not count. */
@@ -72,7 +76,11 @@ export class MastodonSource implements CountSource {
     this.weight = settings.weight;
     const base = withoutTrailingSlashes(settings.instance);
     this.origin = new URL(base).origin;
-    this.firstPage = `${base}/api/v1/timelines/tag/${encodeURIComponent(settings.hashtag)}?limit=${PAGE_SIZE}`;
+    // The first tag's timeline; the others as `any[]`, so one request covers them all and
+    // a post carrying two of them comes once.
+    const [first = "", ...others] = mastodonTags(settings);
+    const any = others.map((tag) => `&any[]=${encodeURIComponent(tag)}`).join("");
+    this.firstPage = `${base}/api/v1/timelines/tag/${encodeURIComponent(first)}?limit=${PAGE_SIZE}${any}`;
     this.matches = itemFilter(settings.include ?? [], settings.exclude ?? []);
   }
 

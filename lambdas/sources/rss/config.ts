@@ -26,8 +26,12 @@ const feedUrl = httpUrlSchema("https://news.google.com/rss/search?q=%22T-Mobile%
  * Counts items of an RSS 2.0 or Atom feed (a news search, a subreddit's `.rss`, a vendor
  * status history) that mention one of `include` (every item when empty) and none of
  * `exclude`: case-insensitive, whole words or phrases.
+ * `userAgent` replaces outcry's own User-Agent for feeds that ask callers to name
+ * themselves: Reddit wants `<platform>:<app ID>:<version> (by /u/<username>)` and may
+ * refuse generic ones.
  * @example
  * { "kind": "rss", "id": "reddit", "url": "https://www.reddit.com/r/tmobile/new/.rss",
+ *   "userAgent": "aws:outcry:0.1 (by /u/your_name)",
  *   "include": ["outage", "no signal", "down"], "exclude": ["download"] }
  */
 export const RssSourceSchema = z
@@ -40,6 +44,19 @@ export const RssSourceSchema = z
       "an item counts when it mentions one of these (none: every item)",
     ),
     exclude: keywords("exclude").describe("an item that mentions one of these never counts"),
+    userAgent: z
+      .string()
+      .trim()
+      .min(1, "leave userAgent out, or give one, e.g. 'aws:outcry:0.1 (by /u/your_name)'")
+      .max(200, "keep the User-Agent to at most 200 characters")
+      .refine(
+        (text) => /^[\x20-\x7e]*$/.test(text),
+        "a User-Agent is printable ASCII only (no line breaks or accents), e.g. 'aws:outcry:0.1 (by /u/your_name)'",
+      )
+      .optional()
+      .describe(
+        "the User-Agent to send in place of outcry's own; Reddit asks for '<platform>:<app ID>:<version> (by /u/<username>)'",
+      ),
     maxBytes: z
       .number()
       .int()

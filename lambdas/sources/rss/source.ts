@@ -21,6 +21,8 @@ export interface RssSettings {
   exclude: string[];
   /** Response-size cap in bytes (default 2 MiB). */
   maxBytes?: number;
+  /** Sent in place of outcry's own User-Agent (Reddit asks each caller to name itself). */
+  userAgent?: string | undefined;
 }
 
 /** A {@link CountSource} counting matching feed items per bucket. */
@@ -48,6 +50,9 @@ export class RssSource implements CountSource {
       expect: "xml",
       validators: validatorsFromMemory(request.memory),
       ...(this.settings.maxBytes === undefined ? {} : { maxBytes: this.settings.maxBytes }),
+      ...(this.settings.userAgent === undefined
+        ? {}
+        : { headers: { "user-agent": this.settings.userAgent } }),
     });
     const idsByBucket = new Map<number, string[]>(request.buckets.map((b) => [b, []]));
     if (result.status === "fresh") {
