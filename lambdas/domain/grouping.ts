@@ -4,9 +4,9 @@
  * ("T-Mobile outage; Verizon and AT&T also elevated"), and services that open later in
  * the window of a group already sent go out as one update of it ("Verizon and AT&T also
  * elevated, with the T-Mobile outage"), not as outages of their own. An opening folded
- * into its upstream (`OutboxMessage.foldInto`, a declared dependency) goes with the
- * upstream's opening whatever its category and however long after, or, when the upstream
- * is a provider's stated incident, with the other openings folded into the same one.
+ * into its upstream (`OutboxMessage.foldInto`) goes, whatever its category and however
+ * long after, with the opening of the service it declared it depends on, or with the
+ * other openings ascribed to the same stated incident of a provider.
  * Which messages go together is decided here; how a group is worded is
  * `wording/group-summary.ts`.
  */

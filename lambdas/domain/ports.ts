@@ -146,8 +146,9 @@ export interface OutboxMessage {
   summary: IncidentSummary;
   createdAt: number;
   /**
-   * For an opening of a service inside the incident of an upstream it declared
-   * (`dependsOn`): what it goes out with (see `domain/grouping.ts`, `foldKey`).
+   * For an opening ascribed to a provider's stated incident, or inside the incident of a
+   * service it declared it depends on (`dependsOn`): what it goes out with (see
+   * `domain/grouping.ts`, `foldKey`).
    */
   foldInto?: string;
 }

@@ -14,7 +14,9 @@
  * 2. Otherwise, only when at least one other service's incident overlaps (a wave): a
  *    record of a provider service (`provider: true`, or one read from a provider feed)
  *    overlapping the opening.
- * Among several, the one that began first is named: the cause comes before its effects.
+ * Among several, the one that began closest to the incident's start is named: a cause
+ * comes just before its effects, and a page that has stated some other trouble for weeks
+ * is not what a wave of this minute is about.
  */
 import type { Incident } from "./incident";
 
@@ -62,7 +64,7 @@ export interface LikelyUpstream {
   kind: "stated" | "incident";
   /** The stated record (`<service>#<source>#<key>`) or the upstream's incident id. */
   ref: string;
-  /** Whether the service declared the dependency: then its opening is folded into the upstream's message. */
+  /** Whether the service declared the dependency (`dependsOn`), or it was inferred from a wave. */
   declared: boolean;
   /** One line: "AWS us-east-1: Increased error rates", or the upstream's name alone. */
   text: string;
@@ -111,8 +113,14 @@ const inScope = (record: StatedRecord, scope: string | null) =>
 
 const recordRef = (record: StatedRecord) => `${record.service}#${record.source}#${record.key}`;
 
-const earliest = <T extends { startedAt: number; ref: string }>(list: T[]): T | undefined =>
-  list.sort((a, b) => a.startedAt - b.startedAt || a.ref.localeCompare(b.ref))[0];
+/** The candidate that began closest to `at`, the earlier on a tie. */
+const closest = <T extends { startedAt: number; ref: string }>(list: T[], at: number) =>
+  list.sort(
+    (a, b) =>
+      Math.abs(a.startedAt - at) - Math.abs(b.startedAt - at) ||
+      a.startedAt - b.startedAt ||
+      a.ref.localeCompare(b.ref),
+  )[0];
 
 /**
  * The likely upstream of `incident`, or null.
@@ -157,7 +165,7 @@ export function likelyUpstream(
       });
     }
   }
-  const fromStated = earliest(declared);
+  const fromStated = closest(declared, incident.startedAt);
   if (fromStated) return withoutStart(fromStated);
   const upstreamIncidents: (LikelyUpstream & { startedAt: number })[] = [];
   for (const dependency of services.dependenciesOf(incident.service)) {
@@ -176,7 +184,7 @@ export function likelyUpstream(
       });
     }
   }
-  const fromIncident = earliest(upstreamIncidents);
+  const fromIncident = closest(upstreamIncidents, incident.startedAt);
   if (fromIncident) return withoutStart(fromIncident);
 
   // 2. A wave: another service's incident overlaps, and a provider says it has one.
@@ -196,7 +204,7 @@ export function likelyUpstream(
       text: statedText(record, null, services.nameOf(record.service)),
       startedAt: record.startedAt,
     }));
-  const inferred = earliest(providers);
+  const inferred = closest(providers, incident.startedAt);
   return inferred ? withoutStart(inferred) : null;
 }
 

@@ -343,6 +343,19 @@ function correlate(
   return { everything, withPeers, summaryOf, services };
 }
 
+/**
+ * Whether an opening goes out with its upstream's (`domain/grouping.ts`): an opening
+ * ascribed to a provider's stated incident goes with the others ascribed to it, whatever
+ * their category; one inside the incident of a service it declared it depends on goes
+ * with that service's opening.
+ */
+function foldsInto(
+  incident: Incident,
+): incident is Incident & { likelyUpstream: NonNullable<Incident["likelyUpstream"]> } {
+  const upstream = incident.likelyUpstream;
+  return upstream !== undefined && (upstream.kind === "stated" || upstream.declared);
+}
+
 /** What steps 1-5 did for a shard, or what its checkpoint noted when there was nothing to do. */
 interface ShardWork {
   buckets: number;
@@ -430,7 +443,7 @@ async function advanceShard(
         ? growthSummary(summary, serviceName, incident.peak.count, multiple)
         : summary,
       createdAt: job.at,
-      ...(transition === "opened" && incident.likelyUpstream?.declared
+      ...(transition === "opened" && foldsInto(incident)
         ? { foldInto: foldKey(incident.likelyUpstream) }
         : {}),
     });
