@@ -34,6 +34,11 @@ export interface StatedIncident {
    * components ("api"), as the format names them. Empty: the provider as a whole.
    */
   scopes: string[];
+  /**
+   * Where it is, as a message names it, when the format says (a region, "us-east-1", or a
+   * few locations); absent: no place is named unless the incident has a single scope.
+   */
+  where?: string;
 }
 
 /** One request to a source. */

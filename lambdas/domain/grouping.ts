@@ -38,10 +38,7 @@ export function groupOpened(
   const groups: OpenedGroup[] = [];
   const folded = foldedGroups(due, sent);
   const byCategory = new Map<string, OutboxMessage[]>();
-  // Oldest first; among messages of one tick, the incident that started first leads.
-  const started = (m: OutboxMessage) => parseIncidentId(m.incidentId)?.startedAt ?? m.createdAt;
-  const byAge = (a: OutboxMessage, b: OutboxMessage) =>
-    a.createdAt - b.createdAt || started(a) - started(b) || a.key.localeCompare(b.key);
+  const byAge = byCreation;
   const ordered = [...due].filter((m) => !folded.placed.has(m.key)).sort(byAge);
   for (const message of ordered) {
     const list = byCategory.get(message.category) ?? [];
@@ -80,9 +77,15 @@ export function groupOpened(
   return [...groups, ...folded.groups];
 }
 
-/** Oldest first, then by key: the order members of a folded group go in. */
+/** When a message's incident started (its creation when the id does not say). */
+const startOf = (m: OutboxMessage) => parseIncidentId(m.incidentId)?.startedAt ?? m.createdAt;
+
+/**
+ * Oldest first; among messages of one tick, the incident that started first leads (as in
+ * the groups of a category).
+ */
 const byCreation = (a: OutboxMessage, b: OutboxMessage) =>
-  a.createdAt - b.createdAt || a.key.localeCompare(b.key);
+  a.createdAt - b.createdAt || startOf(a) - startOf(b) || a.key.localeCompare(b.key);
 
 /**
  * The folded openings that have somewhere to go: into an upstream's opening of this round

@@ -14,9 +14,10 @@
  * 2. Otherwise, only when at least one other service's incident overlaps (a wave): a
  *    record of a provider service (`provider: true`, or one read from a provider feed)
  *    overlapping the opening.
- * Among several, the one that began closest to the incident's start is named: a cause
- * comes just before its effects, and a page that has stated some other trouble for weeks
- * is not what a wave of this minute is about.
+ * Among several, the one that began closest to the start of the wave (of the incident
+ * itself, for a declared dependency) is named: a cause comes just before its effects, a
+ * page that has stated some other trouble for weeks is not what a wave of this minute is
+ * about, and every member of a wave names the same one.
  */
 import type { Incident } from "./incident";
 
@@ -31,6 +32,8 @@ export interface StatedRecord {
   title: string;
   /** Lower-case regions, products or components; empty: the provider as a whole. */
   scopes: string[];
+  /** Where it is, as the format names it ("us-east-1"); null when it does not. */
+  where: string | null;
   startedAt: number;
   /** When a read first no longer stated it; null while stated. */
   clearedAt: number | null;
@@ -96,7 +99,7 @@ function shortTitle(title: string): string {
 
 /** "AWS us-east-1: Increased error rates": the provider, the scope that matters, the title. */
 function statedText(record: StatedRecord, scope: string | null, name: string): string {
-  const where = scope ?? (record.scopes.length === 1 ? record.scopes[0] : null);
+  const where = scope ?? record.where ?? (record.scopes.length === 1 ? record.scopes[0] : null);
   const title = shortTitle(record.title);
   const head = where ? `${name} ${where}` : name;
   return title ? `${head}: ${title}` : head;
@@ -188,12 +191,14 @@ export function likelyUpstream(
   if (fromIncident) return withoutStart(fromIncident);
 
   // 2. A wave: another service's incident overlaps, and a provider says it has one.
-  const wave = others.some(
+  const wave = others.filter(
     (other) =>
       other.service !== incident.service &&
       overlaps(own, { from: other.startedAt, to: other.resolvedAt ?? nowMs }, slackMs),
   );
-  if (!wave) return null;
+  if (wave.length === 0) return null;
+  // Measured from where the wave began, so every member of it names the same incident.
+  const waveStart = Math.min(incident.startedAt, ...wave.map((other) => other.startedAt));
   const providers = live
     .filter((record) => services.isProvider(record.service))
     .map((record) => ({
@@ -204,7 +209,7 @@ export function likelyUpstream(
       text: statedText(record, null, services.nameOf(record.service)),
       startedAt: record.startedAt,
     }));
-  const inferred = closest(providers, incident.startedAt);
+  const inferred = closest(providers, waveStart);
   return inferred ? withoutStart(inferred) : null;
 }
 

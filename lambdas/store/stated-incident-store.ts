@@ -38,14 +38,20 @@ export class DynamoStatedIncidentStore implements StatedIncidentStore {
           TableName: tableName,
           Key: { pk: PARTITION, sk: `${service}#${source}#${incident.key}` },
           UpdateExpression:
-            "SET #service = :service, #source = :source, #key = :key, title = :title, scopes = :scopes, startedAt = if_not_exists(startedAt, :startedAt), expiresAt = :expiresAt REMOVE clearedAt",
-          ExpressionAttributeNames: { "#service": "service", "#source": "source", "#key": "key" },
+            "SET #service = :service, #source = :source, #key = :key, title = :title, scopes = :scopes, #where = :where, startedAt = if_not_exists(startedAt, :startedAt), expiresAt = :expiresAt REMOVE clearedAt",
+          ExpressionAttributeNames: {
+            "#service": "service",
+            "#source": "source",
+            "#key": "key",
+            "#where": "where",
+          },
           ExpressionAttributeValues: {
             ":service": service,
             ":source": source,
             ":key": incident.key,
             ":title": incident.title,
             ":scopes": incident.scopes,
+            ":where": incident.where ?? null,
             ":startedAt": incident.startedAt,
             ":expiresAt": expiresAt(Math.max(incident.startedAt, nowMs), this.retentionDays),
           },
@@ -88,6 +94,7 @@ export class DynamoStatedIncidentStore implements StatedIncidentStore {
         key: String(item.key),
         title: String(item.title ?? ""),
         scopes: Array.isArray(item.scopes) ? item.scopes.map(String) : [],
+        where: typeof item.where === "string" ? item.where : null,
         startedAt: Number(item.startedAt),
         clearedAt,
       });

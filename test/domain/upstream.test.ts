@@ -39,6 +39,7 @@ function stated(overrides: Partial<StatedRecord> = {}): StatedRecord {
     key: "arn:aws:health:us-east-1::event/EC2/1",
     title: "Increased API Error Rates",
     scopes: ["us-east-1", "ec2"],
+    where: null,
     startedAt: T - 20 * MINUTE_MS,
     clearedAt: null,
     ...overrides,
@@ -101,6 +102,18 @@ describe("likelyUpstream", () => {
     expect(likelyUpstream(resolved, wave, [justEnded], SERVICES, SLACK_MS, NOW)?.ref).toContain(
       "EC2",
     );
+  });
+
+  it("names the place the format gives over the scopes", () => {
+    const named = likelyUpstream(
+      incident("zoom"),
+      [incident("other")],
+      [stated({ where: "us-east-1" })],
+      SERVICES,
+      SLACK_MS,
+      NOW,
+    );
+    expect(named?.text).toBe("AWS us-east-1: Increased API Error Rates");
   });
 
   it("prefers the incident that began closest to the opening over one stated for months", () => {

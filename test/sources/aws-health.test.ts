@@ -59,18 +59,21 @@ const ME_CENTRAL = {
   title: "Region Availability",
   startedAt: 1772369485_000,
   scopes: ["me-central-1", "multipleservices", "cloudwatchsynthetics"],
+  where: "me-central-1",
 };
 const EC2 = {
   key: "arn:aws:health:us-east-1::event/EC2/AWS_EC2_OPERATIONAL_ISSUE/AWS_EC2_OPERATIONAL_ISSUE_4E7B1_C2D9A0F81B3",
   title: "Increased API Error Rates",
   startedAt: at("2026-09-23T10:05:41Z"),
   scopes: ["us-east-1", "ec2", "autoscaling"],
+  where: "us-east-1",
 };
 const CLOUDFRONT = {
   key: "arn:aws:health:global::event/CLOUDFRONT/AWS_CLOUDFRONT_OPERATIONAL_ISSUE/AWS_CLOUDFRONT_OPERATIONAL_ISSUE_EDF4C_83808542A4E",
   title: "Increased Error Rates for VPC Origins",
   startedAt: at("2026-09-23T11:20:00Z"),
   scopes: ["global", "cloudfront"],
+  where: "global",
 };
 
 describe("AwsHealthSource status signal and stated incidents", () => {
@@ -282,6 +285,7 @@ describe("AwsHealthSource tolerant reading", () => {
         title: "s3",
         startedAt: request().nowMs,
         scopes: ["eu-west-1", "s3"],
+        where: "eu-west-1",
       },
     ]);
   });

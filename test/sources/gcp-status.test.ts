@@ -48,12 +48,14 @@ const OUTAGE = {
   title: "VM creation failures in us-central1 and us-east1",
   startedAt: at("2023-03-10T13:40:00Z"),
   scopes: ["us-central1", "us-east1", "google compute engine", "google kubernetes engine"],
+  where: "us-central1, us-east1",
 };
 const INFORMATION = {
   key: "Qe8vR2nYpL5sT1wKx6Ga",
   title: "Delayed metric ingestion for Cloud Monitoring",
   startedAt: at("2023-03-10T14:30:00Z"),
   scopes: ["global", "cloud monitoring"],
+  where: "global",
 };
 const SECRETS = {
   key: "mLBHeCxhRia17anXCSX1",

@@ -12,6 +12,8 @@ import { join, resolve } from "node:path";
 import { MINUTE_MS } from "../../lambdas/domain/buckets";
 import { type Config, parseConfig } from "../../lambdas/domain/config";
 import { parseCountsCsv } from "../../lambdas/domain/counts-csv";
+import type { Notifier } from "../../lambdas/domain/ports";
+import type { OutboundPolicy } from "../../lambdas/http/outbound-policy";
 import { createDocumentClient } from "../../lambdas/store/client";
 import { DynamoSeriesStore } from "../../lambdas/store/series-store";
 import { startEmbeddedStore } from "../../local/embedded-store";
@@ -80,6 +82,10 @@ export async function startSeededRuntime(
     configure?: (config: Config) => Config;
     /** Proxies whose X-Forwarded-For the runtime believes, to post from many addresses. */
     trustedProxies?: TrustedProxies;
+    /** Where sources may send requests (a local fixture server: `FIXTURE_NETWORK`). */
+    outbound?: OutboundPolicy;
+    /** Notifiers beside the console and the outbox file, e.g. one that records. */
+    notifiers?: Notifier[];
   } = {},
 ): Promise<SeededRuntime> {
   const services = options.services ?? SEED_SERVICES;
@@ -147,6 +153,8 @@ export async function startSeededRuntime(
     clock: { now: () => now },
     print: (line) => lines.push(line),
     trustedProxies: options.trustedProxies ?? null,
+    ...(options.outbound ? { outbound: options.outbound } : {}),
+    ...(options.notifiers ? { notifiers: options.notifiers } : {}),
   });
   await runtime.tick();
   return {

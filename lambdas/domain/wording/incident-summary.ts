@@ -229,7 +229,7 @@ interface SmsDetail {
 
 /**
  * From the full SMS to the barest, least useful part first: how long it lasted (the two
- * times say it), the UTC time, the other services, the latest level, the end time, the peak
+ * times say it), the UTC time, the other services, the likely upstream, the latest level, the end time, the peak
  * time. What is left ("X outage: peak more than N reports. Resolved.") always fits.
  */
 const SMS_DETAILS: readonly SmsDetail[] = (() => {
@@ -246,8 +246,8 @@ const SMS_DETAILS: readonly SmsDetail[] = (() => {
     { duration: false },
     { gmt: false },
     { correlated: 1 },
-    { upstream: false },
     { correlated: 0 },
+    { upstream: false },
     { falloff: false },
     { endTime: false },
     { peakTime: false },

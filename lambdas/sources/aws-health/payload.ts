@@ -278,5 +278,6 @@ export function awsStated(events: readonly AwsEvent[], nowMs: number): StatedInc
     title: event.title,
     startedAt: Number.isNaN(event.startedAt) ? nowMs : event.startedAt,
     scopes: scopesOf([event.region, event.serviceId, ...event.impacted.map((s) => s.id)]),
+    ...(event.region ? { where: event.region } : {}),
   }));
 }

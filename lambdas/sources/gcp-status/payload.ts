@@ -198,11 +198,14 @@ export function gcpAnnotations(
 export function gcpStated(incidents: readonly GcpIncident[], nowMs: number): StatedIncident[] {
   return incidents.map((incident) => {
     const began = beganAt(incident);
+    const locations = locationIds(incident);
     return {
       key: incident.id,
       title: incident.external_desc.trim(),
       startedAt: Number.isNaN(began) ? nowMs : began,
-      scopes: scopesOf([...locationIds(incident), ...productTitles(incident)]),
+      scopes: scopesOf([...locations, ...productTitles(incident)]),
+      // A message names up to two locations; more read as "Google Cloud: …".
+      ...(locations.length > 0 && locations.length <= 2 ? { where: locations.join(", ") } : {}),
     };
   });
 }

@@ -214,6 +214,25 @@ describe("summarizeIncident phrasing rules", () => {
     expect(gsm7Length(sms)).toBeLessThanOrEqual(SMS_MAX_SEPTETS);
   });
 
+  it("names the likely upstream in the text, and its provider and place in the SMS", () => {
+    // Act
+    const { text, sms } = summarizeIncident(
+      seedIncident(),
+      seedContext({ likelyUpstream: "AWS us-east-1: Increased API Error Rates" }),
+    );
+    const without = summarizeIncident(seedIncident(), seedContext());
+
+    // Assess: after the other services, before the resolution; the SMS gives up the
+    // other services' names before it gives up the upstream
+    expect(text).toContain(
+      "spiked at the same time. Likely upstream: AWS us-east-1: Increased API Error Rates. Resolved",
+    );
+    expect(sms).toContain("Likely upstream: AWS us-east-1.");
+    expect(sms).not.toContain("Increased");
+    expect(gsm7Length(sms)).toBeLessThanOrEqual(SMS_MAX_SEPTETS);
+    expect(`${without.text}${without.sms}`).not.toContain("upstream");
+  });
+
   it("omits the correlated sentence when no other service spiked", () => {
     // Act
     const { text } = summarizeIncident(seedIncident(), seedContext({ correlated: [] }));
