@@ -173,6 +173,63 @@ describe("StatuspageSource annotations", () => {
   });
 });
 
+describe("StatuspageSource stated incidents", () => {
+  it("states the summary's unresolved incidents, scoped by their components", async () => {
+    // Act
+    const reading = await source().read(request());
+
+    // Assess
+    expect(reading.stated).toEqual([
+      {
+        key: "p1xk3f9z8n2w",
+        title: "Calls and texts failing in the Northeast",
+        startedAt: at("2023-02-14T03:41:12.406Z"),
+        scopes: ["voice calls", "mobile data"],
+      },
+    ]);
+  });
+
+  it("states only incidents of the configured components, or of none", async () => {
+    // Act
+    const other = await source(["Messaging"]).read(request());
+    const voice = await source(["voice calls"]).read(request());
+
+    // Assess
+    expect(other.stated).toEqual([]);
+    expect(voice.stated?.map((i) => i.key)).toEqual(["p1xk3f9z8n2w"]);
+  });
+
+  it("states nothing on a 304: unknown, not none", async () => {
+    // Prepare
+    server.route("/api/v2/summary.json", conditional(SUMMARY, '"s1"'));
+    server.route("/api/v2/incidents.json", conditional(INCIDENTS, '"i1"'));
+    const first = await source().read(request());
+
+    // Act
+    const second = await source().read(request({ memory: first.memory ?? null }));
+
+    // Assess
+    expect(first.stated).toHaveLength(1);
+    expect(second.stated).toBeUndefined();
+  });
+
+  it("reads a v2 summary without an incidents list (as incident.io pages may serve it) from incidents.json", async () => {
+    // Prepare: the recorded summary without its incidents
+    const { incidents: _, ...withoutIncidents } = JSON.parse(SUMMARY) as Record<string, unknown>;
+    server.route("/api/v2/summary.json", {
+      headers: JSON_TYPE,
+      body: JSON.stringify(withoutIncidents),
+    });
+
+    // Act
+    const reading = await source().read(request());
+
+    // Assess: the level from the components, the unresolved incident from incidents.json
+    expect(reading.counts).toEqual(await source().read(request()).then((r) => r.counts));
+    expect(reading.stated?.map((i) => i.key)).toEqual(["p1xk3f9z8n2w"]);
+  });
+});
+
 describe("StatuspageSource over HTTP", () => {
   it("sends both documents' validators back and repeats the remembered level on 304", async () => {
     // Prepare

@@ -107,10 +107,19 @@ export class StatuspageSource implements CountSource {
         notAStatuspage(summary.url, "summary (no 'components' list)");
       }
       level = worstLevel(document, this.settings.components);
-      // The summary's open incidents may be fresher than a cached incidents.json.
-      const open = incidentsOf(document, summary.url);
-      for (const incident of open) byId.set(incident.id, incident);
-      stated = inFilter(statedIncidents(open, request.nowMs), this.settings.components);
+      // The summary's open incidents may be fresher than a cached incidents.json. A page
+      // that serves the v2 API without them in its summary (some incident.io pages do)
+      // states what a fresh incidents.json holds unresolved, else nothing this read.
+      if ("incidents" in document) {
+        const open = incidentsOf(document, summary.url);
+        for (const incident of open) byId.set(incident.id, incident);
+        stated = inFilter(statedIncidents(open, request.nowMs), this.settings.components);
+      } else if (incidents.status === "fresh") {
+        stated = inFilter(
+          statedIncidents([...byId.values()], request.nowMs),
+          this.settings.components,
+        );
+      }
     }
 
     const since = request.buckets[0] ?? request.nowMs;
