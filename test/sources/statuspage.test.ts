@@ -225,7 +225,11 @@ describe("StatuspageSource stated incidents", () => {
     const reading = await source().read(request());
 
     // Assess: the level from the components, the unresolved incident from incidents.json
-    expect(reading.counts).toEqual(await source().read(request()).then((r) => r.counts));
+    expect(reading.counts).toEqual(
+      await source()
+        .read(request())
+        .then((r) => r.counts),
+    );
     expect(reading.stated?.map((i) => i.key)).toEqual(["p1xk3f9z8n2w"]);
   });
 });
