@@ -3,13 +3,29 @@
  * phrases it. Times are epoch milliseconds of bucket starts.
  */
 import { toIso } from "./buckets";
-import type { LikelyUpstream } from "./upstream";
 
 /** A level stated after the peak: "had fallen to about 9,000 by midnight". */
 export interface Falloff {
   /** Start of the bucket whose count is stated. */
   at: number;
   count: number;
+}
+
+/** The upstream an incident is ascribed to, as the incident record and messages name it. */
+export interface LikelyUpstream {
+  /** The upstream's service id. */
+  service: string;
+  /**
+   * `stated` when a provider's source stated it, `incident` when it is the upstream
+   * service's own incident.
+   */
+  kind: "stated" | "incident";
+  /** The stated record (`<service>#<source>#<key>`) or the upstream's incident id. */
+  ref: string;
+  /** Whether the service declared the dependency (`dependsOn`), or it was inferred from a wave. */
+  declared: boolean;
+  /** One line: "AWS us-east-1: Increased error rates", or the upstream's name alone. */
+  text: string;
 }
 
 /** One incident of one service, from its first abnormal bucket to its resolution. */

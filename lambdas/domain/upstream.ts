@@ -19,7 +19,7 @@
  * page that has stated some other trouble for weeks is not what a wave of this minute is
  * about, and every member of a wave names the same one.
  */
-import type { Incident } from "./incident";
+import type { Incident, LikelyUpstream } from "./incident";
 
 /** An incident a provider's source stated, as collect keeps it. */
 export interface StatedRecord {
@@ -54,23 +54,6 @@ export function parseDependency(entry: string): Dependency {
   const colon = entry.indexOf(":");
   if (colon < 0) return { service: entry, scope: null };
   return { service: entry.slice(0, colon), scope: entry.slice(colon + 1).toLowerCase() };
-}
-
-/** The upstream an incident is ascribed to, as the incident record and messages name it. */
-export interface LikelyUpstream {
-  /** The upstream's service id. */
-  service: string;
-  /**
-   * `stated` when a provider's source stated it, `incident` when it is the upstream
-   * service's own incident.
-   */
-  kind: "stated" | "incident";
-  /** The stated record (`<service>#<source>#<key>`) or the upstream's incident id. */
-  ref: string;
-  /** Whether the service declared the dependency (`dependsOn`), or it was inferred from a wave. */
-  declared: boolean;
-  /** One line: "AWS us-east-1: Increased error rates", or the upstream's name alone. */
-  text: string;
 }
 
 /** What the inference is given about the services. */

@@ -1,9 +1,10 @@
 /**
- * What the status-page sources (statuspage, statusio, instatus) and the provider feeds
- * (gcp-status, aws-health) share: a page read as a level (0 operational ... 3 major
- * outage) counted on the newest bucket, its documents fetched conditionally against the
- * validators the last read remembered, and the level remembered beside them, so a 304
- * repeats it.
+ * What the status-page sources (statuspage, statusio, instatus, betterstack, cachet) and
+ * the provider feeds (gcp-status, aws-health) share: a page read as a level (0
+ * operational ... 3 major outage) counted on the newest bucket, its documents fetched
+ * conditionally against the validators the last read remembered (kept per document when
+ * a page has two), the level remembered beside them, so a 304 repeats it, and the
+ * stated incidents narrowed to the configured filter.
  */
 import type { SourceReading, SourceRequest, StatedIncident } from "../domain/count-source";
 import {
@@ -12,6 +13,8 @@ import {
   fetchWithPolicy,
   type HttpValidators,
   type OutboundPolicy,
+  validatorsFromMemory,
+  validatorsToMemory,
 } from "../http/fetch-with-policy";
 
 /** The level the last read remembered, or null when it remembered none. */
@@ -70,4 +73,40 @@ export function inFilter(
       (incident) =>
         !wanted || incident.scopes.length === 0 || incident.scopes.some((s) => wanted.has(s)),
     );
+}
+
+/**
+ * The validators of one of a page's documents, as `documentMemory` kept them: the keys
+ * are prefixed per document, so a page read from two documents keeps both in one memory.
+ * @example documentValidators("summary", { "summary.etag": '"s1"' }) // { etag: '"s1"' }
+ */
+export function documentValidators(
+  document: string,
+  memory: SourceRequest["memory"],
+): HttpValidators | null {
+  if (!memory) return null;
+  const start = `${document}.`;
+  return validatorsFromMemory(
+    Object.fromEntries(
+      Object.entries(memory)
+        .filter(([key]) => key.startsWith(start))
+        .map(([key, value]) => [key.slice(start.length), value]),
+    ),
+  );
+}
+
+/**
+ * The memory entries that keep one document's validators (see {@link documentValidators}).
+ * @example documentMemory("summary", { etag: '"s1"' }) // { "summary.etag": '"s1"' }
+ */
+export function documentMemory(
+  document: string,
+  validators: HttpValidators,
+): Record<string, string> {
+  return Object.fromEntries(
+    Object.entries(validatorsToMemory(validators)).map(([key, value]) => [
+      `${document}.${key}`,
+      value,
+    ]),
+  );
 }

@@ -4,10 +4,14 @@ import {
   type HttpValidators,
   type OutboundPolicy,
   parseJsonBody,
-  validatorsFromMemory,
-  validatorsToMemory,
 } from "../../http/fetch-with-policy";
-import { fetchStatusDocument, levelCounts, rememberedLevel } from "../status-level";
+import {
+  documentMemory,
+  documentValidators,
+  fetchStatusDocument,
+  levelCounts,
+  rememberedLevel,
+} from "../status-level";
 import {
   type CachetComponent,
   cachetAnnotations,
@@ -34,21 +38,6 @@ export interface CachetSettings {
  */
 const COMPONENTS_PATH = "/api/v1/components?per_page=100";
 const INCIDENTS_PATH = "/api/v1/incidents?per_page=100&sort=id&order=desc";
-
-/** The validators of `document` in memory, its keys prefixed so both lists' fit one record. */
-function toMemory(document: string, validators: HttpValidators): Record<string, string> {
-  const entries = Object.entries(validatorsToMemory(validators));
-  return Object.fromEntries(entries.map(([k, v]) => [`${document}.${k}`, v]));
-}
-
-function fromMemory(document: string, memory: SourceRequest["memory"]): HttpValidators | null {
-  const etag = memory?.[`${document}.etag`];
-  const lastModified = memory?.[`${document}.lastModified`];
-  return validatorsFromMemory({
-    ...(typeof etag === "string" ? { etag } : {}),
-    ...(typeof lastModified === "string" ? { lastModified } : {}),
-  });
-}
 
 /** A {@link CountSource} reading a service's official Cachet page. */
 export class CachetSource implements CountSource {
@@ -78,8 +67,11 @@ export class CachetSource implements CountSource {
       fetchStatusDocument(`${this.base}${path}`, request, this.outbound, validators);
     // Both lists every tick; a 304 on the components repeats the remembered level.
     const [componentsResult, incidentsResult] = await Promise.all([
-      fetchList(COMPONENTS_PATH, remembered === null ? null : fromMemory("components", memory)),
-      fetchList(INCIDENTS_PATH, fromMemory("incidents", memory)),
+      fetchList(
+        COMPONENTS_PATH,
+        remembered === null ? null : documentValidators("components", memory),
+      ),
+      fetchList(INCIDENTS_PATH, documentValidators("incidents", memory)),
     ]);
     let components: CachetComponent[] | null = null;
     let componentsValidators = componentsResult.validators;
@@ -115,8 +107,8 @@ export class CachetSource implements CountSource {
       : (remembered ?? 0);
     reading.counts = levelCounts(request, level);
     reading.memory = {
-      ...toMemory("components", componentsValidators),
-      ...toMemory("incidents", incidentsResult.validators),
+      ...documentMemory("components", componentsValidators),
+      ...documentMemory("incidents", incidentsResult.validators),
       level,
     };
     return reading;

@@ -9,10 +9,15 @@ import {
   type HttpValidators,
   type OutboundPolicy,
   parseJsonBody,
-  validatorsFromMemory,
-  validatorsToMemory,
 } from "../../http/fetch-with-policy";
-import { fetchStatusDocument, inFilter, levelCounts, rememberedLevel } from "../status-level";
+import {
+  documentMemory,
+  documentValidators,
+  fetchStatusDocument,
+  inFilter,
+  levelCounts,
+  rememberedLevel,
+} from "../status-level";
 import {
   incidentAnnotations,
   incidentsOf,
@@ -30,28 +35,6 @@ export interface StatuspageSettings {
   url: string;
   /** Names of the components that count (case-insensitive); all of them when absent. */
   components?: readonly string[];
-}
-
-/** Memory keys are prefixed per document, so both sets of validators fit in one record. */
-function prefixed(prefix: string, validators: HttpValidators): Record<string, string> {
-  return Object.fromEntries(
-    Object.entries(validatorsToMemory(validators)).map(([k, v]) => [`${prefix}.${k}`, v]),
-  );
-}
-
-function unprefixed(
-  prefix: string,
-  memory: Readonly<Record<string, string | number>> | null,
-): HttpValidators | null {
-  if (!memory) return null;
-  const start = `${prefix}.`;
-  return validatorsFromMemory(
-    Object.fromEntries(
-      Object.entries(memory)
-        .filter(([k]) => k.startsWith(start))
-        .map(([k, v]) => [k.slice(start.length), v]),
-    ),
-  );
 }
 
 /** A {@link CountSource} reading a service's official Statuspage. */
@@ -85,9 +68,9 @@ export class StatuspageSource implements CountSource {
       // A 304 repeats the remembered level; without one, the summary is asked for whole.
       fetchDocument(
         "/api/v2/summary.json",
-        remembered === null ? null : unprefixed("summary", memory),
+        remembered === null ? null : documentValidators("summary", memory),
       ),
-      fetchDocument("/api/v2/incidents.json", unprefixed("incidents", memory)),
+      fetchDocument("/api/v2/incidents.json", documentValidators("incidents", memory)),
     ]);
 
     let level = remembered ?? 0;
@@ -127,8 +110,8 @@ export class StatuspageSource implements CountSource {
       counts: levelCounts(request, level),
       annotations: incidentAnnotations(this.service.name, [...byId.values()], since, request.nowMs),
       memory: {
-        ...prefixed("summary", summary.validators),
-        ...prefixed("incidents", incidents.validators),
+        ...documentMemory("summary", summary.validators),
+        ...documentMemory("incidents", incidents.validators),
         level,
       },
       ...(stated ? { stated } : {}),
