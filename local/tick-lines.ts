@@ -91,7 +91,12 @@ function describeFailed(config: Config, failures: readonly Failure[]): string {
     .map((f) => `${f.service}/${f.source} (${failureClass(f)})`);
   const rest = ordered.length - named.length;
   const more = rest > 0 ? `, and ${rest} more` : "";
-  return ` | ${failures.length} of ${sourceCount(config)} sources failed: ${named.join(", ")}${more}`;
+  // With more than one class, how many of each, so the unnamed rest is not unknown.
+  const classes = new Map<string, number>();
+  for (const f of ordered) classes.set(f.reason, (classes.get(f.reason) ?? 0) + 1);
+  const tally =
+    classes.size > 1 ? ` (${[...classes].map(([reason, n]) => `${n} ${reason}`).join(", ")})` : "";
+  return ` | ${failures.length} of ${sourceCount(config)} sources failed${tally}: ${named.join(", ")}${more}`;
 }
 
 /**
