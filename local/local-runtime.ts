@@ -36,6 +36,7 @@ import { type EmbeddedStore, startEmbeddedStore } from "./embedded-store";
 import { localContext } from "./lambda-context";
 import type { TrustedProxies } from "./request-address";
 import { InProcessShardQueue, sqsEvent } from "./shard-queue";
+import { describeTick, FailureLines } from "./tick-lines";
 
 /** A clock the runtime and the handlers share. */
 export interface Clock {
@@ -64,7 +65,10 @@ export interface LocalRuntimeOptions {
    */
   outbound?: OutboundPolicy;
   clock?: Clock;
-  /** Where readable lines go: one per tick, per source it failed to read, per notification. */
+  /**
+   * Where readable lines go: one per tick, one per source whose failure is new (with the
+   * whole error), one per notification.
+   */
   print?: (line: string) => void;
   /** Extra notifiers beside the console and the outbox file. */
   notifiers?: Notifier[];
@@ -165,35 +169,6 @@ function mergeDetect(results: readonly DetectResult[], through: number): DetectR
   };
 }
 
-function describeTick(collect: CollectResult, detect: DetectResult): string {
-  const counts = Object.entries(collect.latest)
-    .map(([service, count]) => `${service}=${count ?? "gap"}`)
-    .join(" ");
-  const open =
-    detect.open.length === 0
-      ? "none"
-      : detect.open
-          .map((i) => `${i.service} (peak ${i.peak.count.toLocaleString("en-US")})`)
-          .join(", ");
-  const bucket = toIso(collect.bucketStart).slice(0, 16).replace("T", " ");
-  const failed =
-    collect.failures.length === 0
-      ? ""
-      : ` | failed: ${collect.failures.map((f) => `${f.service}/${f.source}`).join(", ")}`;
-  return `[tick ${bucket}Z] collected ${counts} | open: ${open}${failed}`;
-}
-
-/**
- * A line per failed source with its full message: locally the operator reads the
- * terminal, as they read the logs in AWS. Public answers give only the failure's class.
- */
-function describeFailures(collect: CollectResult): string[] {
-  return collect.failures.map((f) => {
-    const status = f.httpStatus === undefined ? "" : ` ${f.httpStatus}`;
-    return `  ${f.service}/${f.source} failed (${f.reason}${status}): ${f.error}`;
-  });
-}
-
 /**
  * Starts the local runtime.
  * @example
@@ -251,11 +226,13 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
   const now = () => clock.now();
   const collectQueue = new InProcessShardQueue();
   const detectQueue = new InProcessShardQueue();
+  // The tick lines below say what failed; the handler's JSON line per failure is for AWS.
   const collect = createCollectHandler(
     () => deps.collect,
     () => deps.leases,
     () => collectQueue,
     now,
+    { logSourceFailures: false },
   );
   const detect = createDetectHandler(
     () => deps.detect,
@@ -273,6 +250,7 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
     print,
   });
 
+  const failureLines = new FailureLines();
   let running: Promise<LocalTick> | undefined;
   let timer: NodeJS.Timeout | undefined;
   let stopped = false;
@@ -360,8 +338,8 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
     // The API runs in this process: it reads the data version again at once rather than
     // up to a second later, as a separate function would.
     deps.api.responses.forgetVersion();
-    print(describeTick(result.collect, result.detect));
-    for (const line of describeFailures(result.collect)) print(line);
+    print(describeTick(options.config, result.collect, result.detect));
+    for (const line of failureLines.lines(options.config, result.collect)) print(line);
     clock.advance?.();
     return result;
   };

@@ -79,6 +79,7 @@ export async function startCommand(args: string[]): Promise<void> {
   process.stdout.write(
     `outcry is watching ${config.services.map((s) => s.name).join(", ")}\n` +
       `  API: ${runtime.url}  (try ${runtime.url}/services)\n` +
+      `  sources' health: ${runtime.url}/services/${config.services[0]?.id ?? "{id}"}\n` +
       `  data: ${values["data-dir"]}   notifications: ${runtime.outboxFile}\n` +
       "  Ctrl-C stops.\n",
   );

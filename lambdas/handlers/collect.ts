@@ -21,13 +21,25 @@ import { isSqsEvent, runShardJobs } from "./shard-worker";
 /** Time kept back from the function's timeout for the writes after the last read. */
 const FINISH_MARGIN_MS = 8_000;
 
+/** Options of {@link createCollectHandler}. */
+export interface CollectHandlerOptions {
+  /**
+   * Log each failed source with its full message (default true). The local runtime turns
+   * it off: it prints its own lines for the terminal, and a JSON line per failing source
+   * per tick would bury them when the machine is offline.
+   */
+  logSourceFailures?: boolean;
+}
+
 /** The collect handler over the given dependencies, its shards handed out to `queue`. */
 export function createCollectHandler(
   dependencies: () => CollectDependencies,
   leases: () => TickLeaseStore,
   queue: () => ShardQueue,
   now: () => number = Date.now,
+  options: CollectHandlerOptions = {},
 ) {
+  const logSourceFailures = options.logSourceFailures ?? true;
   return middy(async (event: ScheduledEvent | SQSEvent, context: Context) => {
     if (!isSqsEvent(event)) {
       return {
@@ -38,7 +50,7 @@ export function createCollectHandler(
       // Leave time to write what was read and record health before the function times out.
       const finishBy = Date.now() + context.getRemainingTimeInMillis() - FINISH_MARGIN_MS;
       const result = await collectCounts(dependencies(), job.at, { finishBy, shard: job.shard });
-      for (const failure of result.failures) {
+      for (const failure of logSourceFailures ? result.failures : []) {
         // The full message is for the operator, here only: health and the API keep the class.
         // `service` is a reserved key of the logger; the failing service goes in `serviceId`.
         logger.warn("source failed", {

@@ -25,7 +25,7 @@ function problemsOf(raw: unknown): { message: string; problems: readonly string[
 }
 
 describe("parseConfig on the shipped configuration", () => {
-  it("accepts outcry.config.json with the three carriers", () => {
+  it("accepts outcry.config.json with the three carriers first, then the vendors", () => {
     // Prepare
     const raw = JSON.parse(readFileSync(resolve(repoRoot, "outcry.config.json"), "utf8"));
 
@@ -33,9 +33,19 @@ describe("parseConfig on the shipped configuration", () => {
     const config = parseConfig(raw, "outcry.config.json");
 
     // Assess
-    expect(config.services.map((s) => s.id)).toEqual(["t-mobile", "verizon", "att"]);
-    expect(config.services.map((s) => s.category)).toEqual(["carrier", "carrier", "carrier"]);
-    expect(config.services.map((s) => s.name)).toEqual(["T-Mobile", "Verizon", "AT&T"]);
+    const carriers = config.services.slice(0, 3);
+    expect(carriers.map((s) => s.id)).toEqual(["t-mobile", "verizon", "att"]);
+    expect(carriers.map((s) => s.category)).toEqual(["carrier", "carrier", "carrier"]);
+    expect(carriers.map((s) => s.name)).toEqual(["T-Mobile", "Verizon", "AT&T"]);
+    expect(config.services.slice(3).map((s) => s.id)).toEqual([
+      "aws",
+      "gcp",
+      "cloudflare",
+      "github",
+      "atlassian",
+      "discord",
+      "zoom",
+    ]);
     expect(config.bucketMinutes).toBe(5);
   });
 

@@ -195,7 +195,7 @@ describe("a failing source, as the public sees it", () => {
     expect(leaksIn(answers)).toEqual([]);
     // Locally the operator reads the terminal: the tick lines name the URL and the status.
     expect(lines).toContain(
-      "[tick 2024-03-01 10:00Z] collected acme=0 | open: none | failed: acme/tickets, acme/news",
+      "[tick 2024-03-01 10:00Z] collected acme=0 (partial) | open: none | 2 of 3 sources failed: acme/tickets (http-status 404), acme/news (http-status 410)",
     );
     // The same check finds the secrets where they belong, so their absence above means something.
     expect(leaksIn({ tick: lines.join("\n") }).length).toBeGreaterThan(0);
