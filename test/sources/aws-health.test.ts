@@ -21,7 +21,7 @@ import { sourcesForService } from "../../lambdas/sources/sources-for-service";
 import { LINEAR_LIMIT, settledGrowthRatio } from "../support/growth";
 import { repeatTo } from "../support/hostile-payloads";
 import { FIXTURE_NETWORK } from "../support/outbound";
-import { at, fixture, sourceRequest, useFixtureServer } from "./source-harness";
+import { at, describeHttpFaults, fixture, sourceRequest, useFixtureServer } from "./source-harness";
 
 const EVENTS = fixture("aws-health", "currentevents.json");
 /** What the dashboard declares: a UTF-16 body whose mark tells the byte order. */
@@ -338,88 +338,16 @@ describe("AwsHealthSource over HTTP", () => {
     expect(second).not.toHaveProperty("stated");
   });
 
-  it("retries a 500", async () => {
-    // Prepare
-    server.route(
-      PATH,
-      { status: 500, body: "upstream error" },
-      { headers: UTF16_TYPE, body: utf16(EVENTS) },
-    );
-
-    // Act
-    const reading = await source().read(request());
-
-    // Assess
-    expect(reading.counts).toEqual([null, null, 3]);
-    expect(server.requests).toHaveLength(2);
-  });
-
-  it("fails, retryable and naming the URL, when the 500s do not stop", async () => {
-    // Prepare
-    server.route(PATH, { status: 500, body: "upstream error" });
-
-    // Act / Assess
-    await expect(source().read(request())).rejects.toMatchObject({
-      retryable: true,
-      message: expect.stringMatching(/currentevents.*500/),
-    });
-  });
-
-  it("waits out a 429 with Retry-After, then reads", async () => {
-    // Prepare
-    server.route(
-      PATH,
-      { status: 429, headers: { "retry-after": "1" } },
-      { headers: UTF16_TYPE, body: utf16(EVENTS) },
-    );
-    const started = Date.now();
-
-    // Act
-    const reading = await source().read(request());
-
-    // Assess
-    expect(Date.now() - started).toBeGreaterThanOrEqual(900);
-    expect(reading.counts).toEqual([null, null, 3]);
-  });
-
-  it("stops when the source's deadline passes on a feed that hangs", async () => {
-    // Prepare
-    server.route(PATH, { delayMs: 3_000, headers: UTF16_TYPE, body: utf16(EVENTS) });
-    const started = Date.now();
-
-    // Act
-    const read = source().read(request({ signal: AbortSignal.timeout(200) }));
-
-    // Assess
-    await expect(read).rejects.toThrow(/currentevents.*deadline passed/);
-    expect(Date.now() - started).toBeLessThan(1_500);
-  });
-
-  it("fails on garbage that decodes but is not JSON", async () => {
-    // Prepare
-    server.route(PATH, { headers: UTF16_TYPE, body: utf16("<<garbage[[") });
-
-    // Act / Assess
-    await expect(source().read(request())).rejects.toThrow(/currentevents.*not valid JSON/);
-  });
-
-  it("fails on a page that is not JSON (HTML with 200)", async () => {
-    // Prepare
-    server.route(PATH, { headers: { "content-type": "text/html" }, body: "<html>Sign in</html>" });
-
-    // Act / Assess
-    await expect(source().read(request())).rejects.toThrow(/currentevents.*text\/html/);
-  });
-
-  it("fails on an oversized body without reading it whole", async () => {
-    // Prepare: 3 MiB of UTF-16, above the 2 MiB cap
-    server.route(PATH, { headers: UTF16_TYPE, body: utf16(`["${"x".repeat(1536 * 1024)}"]`) });
-
-    // Act / Assess
-    await expect(source().read(request())).rejects.toMatchObject({
-      reason: "too-large",
-      message: expect.stringMatching(/currentevents.*limit/),
-    });
+  describeHttpFaults({
+    server,
+    path: PATH,
+    healthy: { headers: UTF16_TYPE, body: EVENTS },
+    source: () => source(),
+    request,
+    expected: { counts: [null, null, 3] },
+    encode: utf16,
+    // The feed declares UTF-16 whatever it holds; its bytes decide (see "decoding").
+    honoursCharset: false,
   });
 });
 

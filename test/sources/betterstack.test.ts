@@ -14,7 +14,14 @@ import { betterstackLevel, betterstackPage } from "../../lambdas/sources/betters
 import { BetterstackSource } from "../../lambdas/sources/betterstack/source";
 import { sourcesForService } from "../../lambdas/sources/sources-for-service";
 import { FIXTURE_NETWORK } from "../support/outbound";
-import { at, fixture, MemorySeenItems, sourceRequest, useFixtureServer } from "./source-harness";
+import {
+  at,
+  describeHttpFaults,
+  fixture,
+  MemorySeenItems,
+  sourceRequest,
+  useFixtureServer,
+} from "./source-harness";
 
 const INDEX = fixture("betterstack", "index.json");
 const PATH = "/index.json";
@@ -287,74 +294,6 @@ describe("BetterstackSource over HTTP", () => {
     expect(second).not.toHaveProperty("stated");
   });
 
-  it("retries a 500, and waits out a 429 with Retry-After", async () => {
-    // Prepare
-    server.route(
-      PATH,
-      { status: 500, body: "upstream error" },
-      { status: 429, headers: { "retry-after": "1" } },
-      { headers: JSON_TYPE, body: INDEX },
-    );
-    const started = Date.now();
-
-    // Act
-    const reading = await source().read(request());
-
-    // Assess
-    expect(reading.counts).toEqual([null, null, 2]);
-    expect(server.requests).toHaveLength(3);
-    expect(Date.now() - started).toBeGreaterThanOrEqual(900);
-  });
-
-  it("fails after a 500 that persists", async () => {
-    // Prepare
-    server.route(PATH, { status: 500, body: "upstream error" });
-
-    // Act / Assess
-    await expect(source().read(request())).rejects.toThrow(/500/);
-  });
-
-  it("fails when the server hangs past the read's deadline", async () => {
-    // Prepare
-    server.route(PATH, { delayMs: 5_000, headers: JSON_TYPE, body: INDEX });
-    const started = Date.now();
-
-    // Act
-    const read = source().read(request({ signal: AbortSignal.timeout(300) }));
-
-    // Assess
-    await expect(read).rejects.toThrow(/deadline passed/);
-    expect(Date.now() - started).toBeLessThan(2_000);
-  });
-
-  it("fails on garbage that claims to be JSON", async () => {
-    // Prepare
-    server.route(PATH, { headers: JSON_TYPE, body: "\u0000\u00ffnot json at all{{" });
-
-    // Act / Assess
-    await expect(source().read(request())).rejects.toThrow(/index\.json.*JSON/);
-  });
-
-  it("fails on the HTML page a password-protected status page answers with", async () => {
-    // Prepare
-    server.route(PATH, {
-      headers: { "content-type": "text/html; charset=utf-8" },
-      body: "<html><body>This status page is password protected</body></html>",
-    });
-
-    // Act / Assess
-    await expect(source().read(request())).rejects.toThrow(/text\/html/);
-  });
-
-  it("fails on an oversized body without reading it whole", async () => {
-    // Prepare: 3 MiB of JSON, above the 2 MiB cap
-    const huge = JSON.stringify({ data: {}, padding: "x".repeat(3 * 1024 * 1024) });
-    server.route(PATH, { headers: JSON_TYPE, body: huge });
-
-    // Act / Assess
-    await expect(source().read(request())).rejects.toThrow(/index\.json.*limit/);
-  });
-
   it("reads a page in the charset it declares, and fails on UTF-16 it does not declare", async () => {
     // Prepare
     const cafe = edited((d) => {
@@ -376,6 +315,15 @@ describe("BetterstackSource over HTTP", () => {
     // Assess
     expect(latin.stated?.[0]?.title).toBe("Café API errors");
     await expect(utf16).rejects.toThrow(/index\.json.*JSON/);
+  });
+
+  describeHttpFaults({
+    server,
+    path: PATH,
+    healthy: { headers: JSON_TYPE, body: INDEX },
+    source: () => source(),
+    request,
+    expected: { counts: [null, null, 2] },
   });
 });
 

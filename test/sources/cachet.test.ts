@@ -15,7 +15,14 @@ import { cachetLevel, cachetTime } from "../../lambdas/sources/cachet/payload";
 import { CachetSource } from "../../lambdas/sources/cachet/source";
 import { sourcesForService } from "../../lambdas/sources/sources-for-service";
 import { FIXTURE_NETWORK } from "../support/outbound";
-import { at, fixture, MemorySeenItems, sourceRequest, useFixtureServer } from "./source-harness";
+import {
+  at,
+  describeHttpFaults,
+  fixture,
+  MemorySeenItems,
+  sourceRequest,
+  useFixtureServer,
+} from "./source-harness";
 
 const COMPONENTS = fixture("cachet", "components.json");
 const INCIDENTS = fixture("cachet", "incidents.json");
@@ -307,74 +314,6 @@ describe("CachetSource over HTTP", () => {
     expect(second.counts[2]).toBe(2);
   });
 
-  it("retries a 500, and waits out a 429 with Retry-After", async () => {
-    // Prepare
-    server.route(
-      INCIDENTS_PATH,
-      { status: 500, body: "upstream error" },
-      { status: 429, headers: { "retry-after": "1" } },
-      { headers: JSON_TYPE, body: INCIDENTS },
-    );
-    const started = Date.now();
-
-    // Act
-    const reading = await source().read(request());
-
-    // Assess
-    expect(reading.stated).toHaveLength(2);
-    expect(server.requests.filter((r) => r.path === INCIDENTS_PATH)).toHaveLength(3);
-    expect(Date.now() - started).toBeGreaterThanOrEqual(900);
-  });
-
-  it("fails after a 500 that persists", async () => {
-    // Prepare
-    server.route(COMPONENTS_PATH, { status: 500, body: "upstream error" });
-
-    // Act / Assess
-    await expect(source().read(request())).rejects.toThrow(/components.*500/);
-  });
-
-  it("fails when the server hangs past the read's deadline", async () => {
-    // Prepare
-    server.route(INCIDENTS_PATH, { delayMs: 5_000, headers: JSON_TYPE, body: INCIDENTS });
-    const started = Date.now();
-
-    // Act
-    const read = source().read(request({ signal: AbortSignal.timeout(300) }));
-
-    // Assess
-    await expect(read).rejects.toThrow(/deadline passed/);
-    expect(Date.now() - started).toBeLessThan(2_000);
-  });
-
-  it("fails on garbage that claims to be JSON", async () => {
-    // Prepare
-    server.route(COMPONENTS_PATH, { headers: JSON_TYPE, body: "\u0000\u00ffnot json at all{{" });
-
-    // Act / Assess
-    await expect(source().read(request())).rejects.toThrow(/components.*JSON/);
-  });
-
-  it("fails on the HTML page a root without Cachet's API answers with", async () => {
-    // Prepare
-    server.route(INCIDENTS_PATH, {
-      headers: { "content-type": "text/html" },
-      body: "<html><body>Welcome</body></html>",
-    });
-
-    // Act / Assess
-    await expect(source().read(request())).rejects.toThrow(/text\/html/);
-  });
-
-  it("fails on an oversized body without reading it whole", async () => {
-    // Prepare: 3 MiB of JSON, above the 2 MiB cap
-    const huge = JSON.stringify({ data: [], padding: "x".repeat(3 * 1024 * 1024) });
-    server.route(INCIDENTS_PATH, { headers: JSON_TYPE, body: huge });
-
-    // Act / Assess
-    await expect(source().read(request())).rejects.toThrow(/incidents.*limit/);
-  });
-
   it("reads a list in the charset it declares, and fails on UTF-16 it does not declare", async () => {
     // Prepare
     const cafe = edited(INCIDENTS, (rows) => {
@@ -396,6 +335,26 @@ describe("CachetSource over HTTP", () => {
     // Assess
     expect(latin.stated?.[0]?.title).toBe("Café API errors");
     await expect(utf16).rejects.toThrow(/incidents.*JSON/);
+  });
+
+  // Each list is read on every tick, so each must survive or fail clearly on its own.
+  describeHttpFaults({
+    server,
+    path: COMPONENTS_PATH,
+    healthy: { headers: JSON_TYPE, body: COMPONENTS },
+    source: () => source(),
+    request,
+    expected: { counts: [null, null, 2], stated: 2 },
+    otherRequests: 1,
+  });
+  describeHttpFaults({
+    server,
+    path: INCIDENTS_PATH,
+    healthy: { headers: JSON_TYPE, body: INCIDENTS },
+    source: () => source(),
+    request,
+    expected: { counts: [null, null, 2], stated: 2 },
+    otherRequests: 1,
   });
 });
 

@@ -16,12 +16,16 @@ import {
   matchesFilters,
   openGcpIncidents,
 } from "../../lambdas/sources/gcp-status/payload";
-import { type GcpStatusSettings, GcpStatusSource } from "../../lambdas/sources/gcp-status/source";
+import {
+  GCP_DEFAULT_MAX_BYTES,
+  type GcpStatusSettings,
+  GcpStatusSource,
+} from "../../lambdas/sources/gcp-status/source";
 import { sourcesForService } from "../../lambdas/sources/sources-for-service";
 import { LINEAR_LIMIT, settledGrowthRatio } from "../support/growth";
 import { repeatTo } from "../support/hostile-payloads";
 import { FIXTURE_NETWORK } from "../support/outbound";
-import { at, fixture, sourceRequest, useFixtureServer } from "./source-harness";
+import { at, describeHttpFaults, fixture, sourceRequest, useFixtureServer } from "./source-harness";
 
 const INCIDENTS = fixture("gcp-status", "incidents.json");
 const JSON_TYPE = { "content-type": "application/json" };
@@ -259,91 +263,6 @@ describe("GcpStatusSource over HTTP", () => {
     });
   });
 
-  it("retries a 500", async () => {
-    // Prepare
-    server.route(
-      PATH,
-      { status: 500, body: "upstream error" },
-      { headers: JSON_TYPE, body: INCIDENTS },
-    );
-
-    // Act
-    const reading = await source().read(request());
-
-    // Assess
-    expect(reading.counts).toEqual([null, null, 3]);
-    expect(server.requests).toHaveLength(2);
-  });
-
-  it("fails, retryable and naming the URL, when the 500s do not stop", async () => {
-    // Prepare
-    server.route(PATH, { status: 500, body: "upstream error" });
-
-    // Act / Assess
-    await expect(source().read(request())).rejects.toMatchObject({
-      retryable: true,
-      message: expect.stringMatching(/incidents\.json.*500/),
-    });
-  });
-
-  it("waits out a 429 with Retry-After, then reads", async () => {
-    // Prepare
-    server.route(
-      PATH,
-      { status: 429, headers: { "retry-after": "1" } },
-      { headers: JSON_TYPE, body: INCIDENTS },
-    );
-    const started = Date.now();
-
-    // Act
-    const reading = await source().read(request());
-
-    // Assess
-    expect(Date.now() - started).toBeGreaterThanOrEqual(900);
-    expect(reading.counts).toEqual([null, null, 3]);
-    expect(server.requests).toHaveLength(2);
-  });
-
-  it("stops when the source's deadline passes on a feed that hangs", async () => {
-    // Prepare
-    server.route(PATH, { delayMs: 3_000, headers: JSON_TYPE, body: INCIDENTS });
-    const started = Date.now();
-
-    // Act
-    const read = source().read(request({ signal: AbortSignal.timeout(200) }));
-
-    // Assess
-    await expect(read).rejects.toThrow(/incidents\.json.*deadline passed/);
-    expect(Date.now() - started).toBeLessThan(1_500);
-  });
-
-  it("fails on garbage that is not JSON", async () => {
-    // Prepare
-    server.route(PATH, { headers: JSON_TYPE, body: "\u0000\u0001garbage[[" });
-
-    // Act / Assess
-    await expect(source().read(request())).rejects.toThrow(/incidents\.json.*not valid JSON/);
-  });
-
-  it("fails on a body in another encoding than it declares", async () => {
-    // Prepare: UTF-8 bytes declared as UTF-16
-    server.route(PATH, {
-      headers: { "content-type": "application/json; charset=utf-16" },
-      body: INCIDENTS,
-    });
-
-    // Act / Assess
-    await expect(source().read(request())).rejects.toThrow(/incidents\.json.*not valid JSON/);
-  });
-
-  it("fails on a page that is not JSON (HTML with 200)", async () => {
-    // Prepare
-    server.route(PATH, { headers: { "content-type": "text/html" }, body: "<html>Sign in</html>" });
-
-    // Act / Assess
-    await expect(source().read(request())).rejects.toThrow(/incidents\.json.*text\/html/);
-  });
-
   it.each([
     ['{"incidents":[]}', /not Google Cloud's incident list \(expected an array\)/],
     ['[{"id":"a","external_desc":7}]', /: \[0\]\.external_desc: .*string/],
@@ -376,6 +295,16 @@ describe("GcpStatusSource over HTTP", () => {
 
     // Assess
     expect(open).toEqual([]);
+  });
+
+  describeHttpFaults({
+    server,
+    path: PATH,
+    healthy: { headers: JSON_TYPE, body: INCIDENTS },
+    source: () => source(),
+    request,
+    expected: { counts: [null, null, 3] },
+    maxBytes: GCP_DEFAULT_MAX_BYTES,
   });
 });
 

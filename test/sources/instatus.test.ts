@@ -20,7 +20,13 @@ import { sourcesForService } from "../../lambdas/sources/sources-for-service";
 import { LINEAR_LIMIT, settledGrowthRatio } from "../support/growth";
 import { repeatTo } from "../support/hostile-payloads";
 import { FIXTURE_NETWORK } from "../support/outbound";
-import { at, fixture as readFixture, sourceRequest, useFixtureServer } from "./source-harness";
+import {
+  at,
+  describeHttpFaults,
+  fixture as readFixture,
+  sourceRequest,
+  useFixtureServer,
+} from "./source-harness";
 
 const fixture = (name: string) => readFixture("instatus", name);
 const SUMMARY = fixture("summary.json");
@@ -276,95 +282,6 @@ describe("InstatusSource over HTTP", () => {
     expect(forgotten.counts).toEqual([null, null, 3]);
   });
 
-  it("retries a 500", async () => {
-    // Prepare
-    server.route(
-      PATH,
-      { status: 500, body: "upstream error" },
-      { headers: JSON_TYPE, body: SUMMARY },
-    );
-
-    // Act
-    const reading = await source().read(request());
-
-    // Assess
-    expect(reading.counts).toEqual([null, null, 3]);
-    expect(server.requests).toHaveLength(2);
-  });
-
-  it("fails, retryable and naming the URL, when the 500s do not stop", async () => {
-    // Prepare
-    server.route(PATH, { status: 500, body: "upstream error" });
-
-    // Act / Assess
-    await expect(source().read(request())).rejects.toMatchObject({
-      retryable: true,
-      message: expect.stringMatching(/summary\.json.*500/),
-    });
-  });
-
-  it("waits out a 429 with Retry-After, then reads", async () => {
-    // Prepare
-    server.route(
-      PATH,
-      { status: 429, headers: { "retry-after": "1" } },
-      { headers: JSON_TYPE, body: SUMMARY },
-    );
-    const started = Date.now();
-
-    // Act
-    const reading = await source().read(request());
-
-    // Assess
-    expect(Date.now() - started).toBeGreaterThanOrEqual(900);
-    expect(reading.counts).toEqual([null, null, 3]);
-    expect(server.requests).toHaveLength(2);
-  });
-
-  it("stops when the source's deadline passes on a page that hangs", async () => {
-    // Prepare
-    server.route(PATH, { delayMs: 3_000, headers: JSON_TYPE, body: SUMMARY });
-    const started = Date.now();
-
-    // Act
-    const read = source().read(request({ signal: AbortSignal.timeout(200) }));
-
-    // Assess
-    await expect(read).rejects.toThrow(/summary\.json.*deadline passed/);
-    expect(Date.now() - started).toBeLessThan(1_500);
-  });
-
-  it("fails on garbage that is not JSON", async () => {
-    // Prepare
-    server.route(PATH, { headers: JSON_TYPE, body: "\u0000\u0001garbage{{" });
-
-    // Act / Assess
-    await expect(source().read(request())).rejects.toThrow(/summary\.json.*not valid JSON/);
-  });
-
-  it("fails on a page that is not JSON (HTML with 200)", async () => {
-    // Prepare
-    server.route(PATH, {
-      headers: { "content-type": "text/html" },
-      body: "<html><body>Sign in</body></html>",
-    });
-
-    // Act / Assess
-    await expect(source().read(request())).rejects.toThrow(/summary\.json.*text\/html/);
-  });
-
-  it("fails on an oversized body without reading it whole", async () => {
-    // Prepare: 3 MiB of JSON, above the 2 MiB cap
-    const huge = JSON.stringify({
-      page: { name: "x", status: "UP" },
-      padding: "x".repeat(3 * 1024 * 1024),
-    });
-    server.route(PATH, { headers: JSON_TYPE, body: huge });
-
-    // Act / Assess
-    await expect(source().read(request())).rejects.toThrow(/summary\.json.*limit/);
-  });
-
   it.each([
     ['{"status":"ok"}', /not an Instatus summary \('page': .*object/],
     ['{"page":{"name":"T-Mobile"}}', /'page\.status': .*string/],
@@ -390,6 +307,15 @@ describe("InstatusSource over HTTP", () => {
       });
     },
   );
+
+  describeHttpFaults({
+    server,
+    path: PATH,
+    healthy: { headers: JSON_TYPE, body: SUMMARY },
+    source,
+    request,
+    expected: { counts: [null, null, 3] },
+  });
 });
 
 describe("summaryAnnotations time", () => {

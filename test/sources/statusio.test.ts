@@ -18,7 +18,14 @@ import {
 } from "../../lambdas/sources/statusio/payload";
 import { StatusioSource } from "../../lambdas/sources/statusio/source";
 import { FIXTURE_NETWORK } from "../support/outbound";
-import { at, fixture, MemorySeenItems, sourceRequest, useFixtureServer } from "./source-harness";
+import {
+  at,
+  describeHttpFaults,
+  fixture,
+  MemorySeenItems,
+  sourceRequest,
+  useFixtureServer,
+} from "./source-harness";
 
 const STATUS = fixture("statusio", "status.json");
 const PAGE_ID = "5b36dc6502d06804c08349f7";
@@ -237,72 +244,13 @@ describe("StatusioSource over HTTP", () => {
     expect(second.annotations).toEqual([]);
   });
 
-  it("retries a 500, and waits out a 429 with Retry-After", async () => {
-    // Prepare
-    server.route(
-      PATH,
-      { status: 500, body: "upstream error" },
-      { status: 429, headers: { "retry-after": "1" } },
-      { headers: JSON_TYPE, body: STATUS },
-    );
-    const started = Date.now();
-
-    // Act
-    const reading = await source().read(request());
-
-    // Assess
-    expect(reading.counts).toEqual([null, null, 2]);
-    expect(server.requests).toHaveLength(3);
-    expect(Date.now() - started).toBeGreaterThanOrEqual(900);
-  });
-
-  it("fails after a 500 that persists", async () => {
-    // Prepare
-    server.route(PATH, { status: 500, body: "upstream error" });
-
-    // Act / Assess
-    await expect(source().read(request())).rejects.toThrow(/500/);
-  });
-
-  it("fails when the server hangs past the read's deadline", async () => {
-    // Prepare
-    server.route(PATH, { delayMs: 5_000, headers: JSON_TYPE, body: STATUS });
-    const started = Date.now();
-
-    // Act
-    const read = source().read(request({ signal: AbortSignal.timeout(300) }));
-
-    // Assess
-    await expect(read).rejects.toThrow(/deadline passed/);
-    expect(Date.now() - started).toBeLessThan(2_000);
-  });
-
-  it("fails on garbage that claims to be JSON", async () => {
-    // Prepare
-    server.route(PATH, { headers: JSON_TYPE, body: "\u0000\u00ffnot json at all{{" });
-
-    // Act / Assess
-    await expect(source().read(request())).rejects.toThrow(/\/1\.0\/status\/.*JSON/);
-  });
-
-  it("fails on an HTML page served with 200", async () => {
-    // Prepare
-    server.route(PATH, {
-      headers: { "content-type": "text/html" },
-      body: "<html><body>Sign in</body></html>",
-    });
-
-    // Act / Assess
-    await expect(source().read(request())).rejects.toThrow(/text\/html/);
-  });
-
-  it("fails on an oversized body without reading it whole", async () => {
-    // Prepare: 3 MiB of JSON, above the 2 MiB cap
-    const huge = JSON.stringify({ result: {}, padding: "x".repeat(3 * 1024 * 1024) });
-    server.route(PATH, { headers: JSON_TYPE, body: huge });
-
-    // Act / Assess
-    await expect(source().read(request())).rejects.toThrow(/\/1\.0\/status\/.*limit/);
+  describeHttpFaults({
+    server,
+    path: PATH,
+    healthy: { headers: JSON_TYPE, body: STATUS },
+    source: () => source(),
+    request,
+    expected: { counts: [null, null, 2] },
   });
 });
 
