@@ -20,6 +20,7 @@
  * about, and every member of a wave names the same one.
  */
 import type { Incident, LikelyUpstream } from "./incident";
+import { oneLine } from "./wording/incident-summary";
 
 /** An incident a provider's source stated, as collect keeps it. */
 export interface StatedRecord {
@@ -68,10 +69,6 @@ export interface UpstreamServices {
 
 /** The longest title the one line keeps; the rest is cut at a word. */
 const TITLE_MAX = 80;
-
-function oneLine(text: string): string {
-  return text.replace(/[\s\p{Cc}]+/gu, " ").trim();
-}
 
 function shortTitle(title: string): string {
   const line = oneLine(title);

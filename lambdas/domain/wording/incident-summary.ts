@@ -77,7 +77,7 @@ interface Timeline {
 }
 
 /** Collapses line breaks, tabs and control characters so a name stays on one line. */
-function oneLine(text: string): string {
+export function oneLine(text: string): string {
   return text.replace(/[\s\p{Cc}]+/gu, " ").trim();
 }
 

@@ -3,7 +3,7 @@
  * dashboard serves `application/json;charset=utf-16` with a mark (FE FF big-endian,
  * FF FE little-endian), which the charset label alone cannot tell apart.
  */
-import { feedPayloadError } from "../provider-incidents";
+import { feedPayloadError } from "../status-text";
 
 const HINT =
   "check that the source's url is the AWS Health Dashboard (e.g. 'https://health.aws.amazon.com'); the feed is UTF-16 with a byte-order mark or UTF-8";

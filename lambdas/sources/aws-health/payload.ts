@@ -7,7 +7,7 @@
 // zod's mini build: the same checks, a fraction of the bundle (collect carries it).
 import * as z from "zod/mini";
 import type { SourceAnnotation, StatedIncident } from "../../domain/count-source";
-import { feedPayloadError, fieldPath, oneLine, scopesOf } from "../provider-incidents";
+import { feedPayloadError, fieldPath, oneLine, scopesOf } from "../status-text";
 
 /**
  * Level of each status word, for a feed that writes words rather than the codes 0-3 it

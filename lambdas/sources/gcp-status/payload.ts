@@ -7,7 +7,7 @@
 import * as z from "zod/mini";
 import { parseIso } from "../../domain/buckets";
 import type { SourceAnnotation, StatedIncident } from "../../domain/count-source";
-import { feedPayloadError, fieldPath, oneLine, scopesOf } from "../provider-incidents";
+import { feedPayloadError, fieldPath, oneLine, scopesOf } from "../status-text";
 
 /**
  * Level of each `status_impact`: SERVICE_INFORMATION 1, SERVICE_DISRUPTION 2,

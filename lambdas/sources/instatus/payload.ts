@@ -8,6 +8,7 @@ import * as z from "zod/mini";
 import { parseIso } from "../../domain/buckets";
 import type { SourceAnnotation, StatedIncident } from "../../domain/count-source";
 import { SourceHttpError } from "../../http/fetch-with-policy";
+import { oneLine } from "../status-text";
 
 /** An incident of `activeIncidents` (the fields read here; others are let through). */
 const IncidentSchema = z.looseObject({
@@ -146,12 +147,6 @@ export function instatusTime(text: string | null | undefined): number {
   const [, , day, year, clock, zoneHours, zoneMinutes] = spoken;
   const mm = String(month / 3 + 1).padStart(2, "0");
   return parseIso(`${year}-${mm}-${day}T${clock}${zoneHours}:${zoneMinutes}`);
-}
-
-/** One line of text, at most `max` characters. */
-function oneLine(text: string, max = 140): string {
-  const flat = text.replace(/\s+/g, " ").trim();
-  return flat.length > max ? `${flat.slice(0, max - 1)}…` : flat;
 }
 
 /** A stable key for an item without an id: its address, else its kind and name. */

@@ -9,6 +9,7 @@ import { parseIso } from "../../domain/buckets";
 import type { SourceAnnotation, StatedIncident } from "../../domain/count-source";
 import { SourceHttpError } from "../../http/fetch-with-policy";
 import { namedComponents } from "../component-names";
+import { oneLine } from "../status-text";
 
 /**
  * Level of each Status.io status code (https://kb.status.io/developers/status-codes/):
@@ -152,12 +153,6 @@ export function worstLevel(payload: StatusioPayload, only?: readonly string[]): 
 /** Epoch ms of an API timestamp (NaN when unreadable); fractions past milliseconds are cut. */
 function parseTime(text: string | undefined): number {
   return typeof text === "string" ? parseIso(text.replace(/(\.\d{3})\d+/, "$1")) : Number.NaN;
-}
-
-/** One line of text, at most `max` characters. */
-function oneLine(text: string, max = 140): string {
-  const flat = text.replace(/\s+/g, " ").trim();
-  return flat.length > max ? `${flat.slice(0, max - 1)}…` : flat;
 }
 
 /** The dated messages of an event, oldest first. */

@@ -6,6 +6,7 @@ import { parseIso } from "../../domain/buckets";
 import type { SourceAnnotation, StatedIncident } from "../../domain/count-source";
 import { SourceHttpError } from "../../http/fetch-with-policy";
 import { namedComponents } from "../component-names";
+import { oneLine } from "../status-text";
 
 /** A component of `summary.json` (the fields read here). */
 export interface StatuspageComponent {
@@ -100,12 +101,6 @@ export function worstLevel(
 /** Epoch ms of an API timestamp (NaN when unreadable); fractions past milliseconds are cut. */
 function parseTime(text: string | null | undefined): number {
   return typeof text === "string" ? parseIso(text.replace(/(\.\d{3})\d+/, "$1")) : Number.NaN;
-}
-
-/** One line of text, at most `max` characters. */
-function oneLine(text: string, max = 140): string {
-  const flat = text.replace(/\s+/g, " ").trim();
-  return flat.length > max ? `${flat.slice(0, max - 1)}…` : flat;
 }
 
 /**
