@@ -170,15 +170,8 @@ export function likelyUpstream(
   const fromIncident = closest(upstreamIncidents, incident.startedAt);
   if (fromIncident) return withoutStart(fromIncident);
 
-  // 2. A wave: another service's incident overlaps, and a provider says it has one.
-  const wave = others.filter(
-    (other) =>
-      other.service !== incident.service &&
-      overlaps(own, { from: other.startedAt, to: other.resolvedAt ?? nowMs }, slackMs),
-  );
-  if (wave.length === 0) return null;
-  // Measured from where the wave began, so every member of it names the same incident.
-  const waveStart = Math.min(incident.startedAt, ...wave.map((other) => other.startedAt));
+  // 2. A wave: a provider says it has an incident, and another service's incident
+  // overlaps (looked for only then: a mass outage has thousands of incidents to scan).
   const providers = live
     .filter((record) => services.isProvider(record.service))
     .map((record) => ({
@@ -189,6 +182,15 @@ export function likelyUpstream(
       text: statedText(record, null, services.nameOf(record.service)),
       startedAt: record.startedAt,
     }));
+  if (providers.length === 0) return null;
+  const wave = others.filter(
+    (other) =>
+      other.service !== incident.service &&
+      overlaps(own, { from: other.startedAt, to: other.resolvedAt ?? nowMs }, slackMs),
+  );
+  if (wave.length === 0) return null;
+  // Measured from where the wave began, so every member of it names the same incident.
+  const waveStart = Math.min(incident.startedAt, ...wave.map((other) => other.startedAt));
   const inferred = closest(providers, waveStart);
   return inferred ? withoutStart(inferred) : null;
 }
