@@ -34,6 +34,7 @@ import { EnvironmentSecretReader } from "../lambdas/wiring/secret-readers";
 import { startApiServer } from "./api-server";
 import { type EmbeddedStore, startEmbeddedStore } from "./embedded-store";
 import { localContext } from "./lambda-context";
+import { LocalSns } from "./local-sns";
 import type { TrustedProxies } from "./request-address";
 import { InProcessShardQueue, sqsEvent } from "./shard-queue";
 import { describeTick, FailureLines } from "./tick-lines";
@@ -103,6 +104,8 @@ export interface LocalTick {
 export interface LocalRuntime {
   url: string;
   outboxFile: string;
+  /** The embedded store's endpoint (for scripts and tests that read it directly). */
+  storeEndpoint: string;
   /** Runs one collect + detect tick now (waits for a running one first). */
   tick(): Promise<LocalTick>;
   /** Stops ticking, finishes the running tick, closes the server and the store. */
@@ -198,6 +201,14 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
     tableName: TABLE_NAME,
   });
 
+  let baseUrl = "";
+  const sns = new LocalSns({
+    file: join(options.dataDir, "sns-subscriptions.json"),
+    outboxFile,
+    baseUrl: () => baseUrl,
+    print,
+    now: () => clock.now(),
+  });
   const deps = buildDependencies({
     config: options.config,
     tableName: store.tableName,
@@ -207,8 +218,11 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
       new ConsoleNotifier((text) => print(text.trimEnd())),
       new OutboxFileNotifier(outboxFile),
       ...localWebhookNotifiers(options.config.webhooks, print, outbound),
+      // Self-service subscribers, as SNS would deliver to them.
+      sns,
       ...(options.notifiers ?? []),
     ],
+    subscriptionGateway: () => sns,
     deadLetters: () => new FileDeadLetterQueue(join(options.dataDir, "dead-letters.jsonl")),
     // A laptop has no Secrets Manager: a source's secret comes from OUTCRY_SECRET_<NAME>.
     sources: (service, stores) =>
@@ -244,12 +258,14 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
 
   const server = await startApiServer({
     port: options.port,
-    handler: (event) => api(event, localContext("outcry-api")),
+    // SNS's confirmation and unsubscribe links are served beside the API, as SNS would.
+    handler: async (event) => (await sns.handle(event)) ?? api(event, localContext("outcry-api")),
     now: () => clock.now(),
     trustedProxies: options.trustedProxies ?? null,
     print,
   });
 
+  baseUrl = server.url;
   const failureLines = new FailureLines();
   let running: Promise<LocalTick> | undefined;
   let timer: NodeJS.Timeout | undefined;
@@ -374,6 +390,7 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
   return {
     url: server.url,
     outboxFile,
+    storeEndpoint: store.endpoint,
     tick,
     async stop() {
       stopped = true;

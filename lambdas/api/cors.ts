@@ -31,7 +31,13 @@ export interface CorsOrigins {
 }
 
 /** The paths whose CORS answer is the report one (as the router matches them). */
-const REPORT_PATHS: ReadonlySet<string> = new Set(["/reports", "/reports/challenge"]);
+const REPORT_PATHS: ReadonlySet<string> = new Set([
+  "/reports",
+  "/reports/challenge",
+  "/subscriptions",
+  "/subscriptions/confirm",
+  "/subscriptions/unsubscribe",
+]);
 
 /** The http-cors middleware for `options`, origins lower-cased (browsers send them so). */
 function corsMiddleware(

@@ -17,6 +17,11 @@ import {
   ServiceListSchema,
   ServiceSummarySchema,
 } from "../../contract/api-schemas";
+import {
+  ConfirmedSubscriptionSchema,
+  SubscriptionReceiptSchema,
+  UnsubscribedSchema,
+} from "../../contract/subscription-schemas";
 import { API_KEY_HEADER, type ApiAccess } from "./access";
 import { ROUTES, type RouteSpec } from "./routes";
 
@@ -33,17 +38,21 @@ const COMPONENTS: Record<string, z.ZodMiniType> = {
   Health: HealthSchema,
   ReportResult: ReportResultSchema,
   ReportChallenge: ReportChallengeSchema,
+  SubscriptionReceipt: SubscriptionReceiptSchema,
+  ConfirmedSubscription: ConfirmedSubscriptionSchema,
+  Unsubscribed: UnsubscribedSchema,
 };
 
 const TITLES: Record<number, string> = {
   400: "a query parameter (one given twice included), a path segment or the body is not valid; `field` names the one at fault",
   401: "a valid API key is required in the x-api-key header",
-  403: "refused: a report sent by a page of another site",
-  404: "no such service or incident (for the challenge: reports.challenge is off)",
+  403: "refused: a report or subscription sent by a page of another site",
+  404: "no such service or incident (for the challenge: reports.challenge is off; for subscriptions: that channel is off)",
   413: "the body is too large",
   415: "the body is not JSON",
   429: "too many requests from this address; see Retry-After",
   500: "the request failed on the server",
+  503: "no room: as many subscriptions as the deployment takes, or as many waiting for confirmation; see Retry-After",
 };
 
 /** The groups operations are listed under, in the document's order. */
@@ -52,6 +61,8 @@ const TAGS: Record<RouteSpec["tag"], string> = {
   status:
     "What is down: the services, their counts over time and their incidents. Behind the API key or signature when api.auth asks for one.",
   reports: "Crowd reports: fetch a challenge, solve it, post the report. Public.",
+  subscriptions:
+    "Alerts by email or SMS that people ask for themselves: subscribe (with a solved challenge), confirm, unsubscribe. Public, limited per address and per destination.",
 };
 
 type JsonSchema = Record<string, unknown>;

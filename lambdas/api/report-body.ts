@@ -4,7 +4,7 @@
  */
 import * as z from "zod/mini";
 import { MAX_CHALLENGE_PAYLOAD } from "../usecases/report-challenge";
-import { badRequest, HttpError } from "./http-error";
+import { parseJsonBody } from "./json-body";
 
 /** Largest accepted body. */
 export const MAX_REPORT_BYTES = 4096;
@@ -38,38 +38,9 @@ export function parseReportBody(
   body: string | undefined,
   contentType: string | undefined,
 ): z.infer<typeof ReportBodySchema> {
-  const type = (contentType ?? "").split(";")[0]?.trim().toLowerCase();
-  if (type !== "application/json") {
-    throw new HttpError(
-      415,
-      "Unsupported Media Type",
-      "send the report as JSON with 'content-type: application/json'",
-    );
-  }
-  const text = body ?? "";
-  if (Buffer.byteLength(text, "utf8") > MAX_REPORT_BYTES) {
-    throw new HttpError(
-      413,
-      "Content Too Large",
-      `a report body may be at most ${MAX_REPORT_BYTES} bytes`,
-    );
-  }
-  let raw: unknown;
-  try {
-    raw = JSON.parse(text);
-  } catch {
-    throw badRequest('body is not valid JSON; send {"service": "<id>", "problem": "<kind>"}');
-  }
-  const parsed = ReportBodySchema.safeParse(raw);
-  if (!parsed.success) {
-    const issue = parsed.error.issues[0];
-    const field = issue?.path.join(".") || undefined;
-    throw badRequest(
-      field
-        ? `${field}: ${issue?.message}`
-        : 'send a JSON object {"service": "<id>", "problem": "<kind>"}',
-      field,
-    );
-  }
-  return parsed.data;
+  return parseJsonBody(body, contentType, ReportBodySchema, {
+    maxBytes: MAX_REPORT_BYTES,
+    what: "the report",
+    example: '{"service": "<id>", "problem": "<kind>"}',
+  });
 }

@@ -40,6 +40,7 @@ function hostOf(origin: string): string | undefined {
 export function refuseForeignReportOrigin(
   headers: Readonly<Record<string, string | undefined>>,
   embedOrigins: readonly string[],
+  taken = "reports are taken",
 ): void {
   const origin = headers.origin?.trim().toLowerCase();
   const listed = origin !== undefined && embedOrigins.some((o) => o.toLowerCase() === origin);
@@ -53,6 +54,6 @@ export function refuseForeignReportOrigin(
   throw new HttpError(
     403,
     "Forbidden",
-    `reports are taken from this API's own dashboard, scripts and servers, not from pages of other sites (${shown}); to embed a report form on a site of yours, list its origin in reports.embedOrigins`,
+    `${taken} from this API's own dashboard, scripts and servers, not from pages of other sites (${shown}); to embed a form on a site of yours, list its origin in reports.embedOrigins`,
   );
 }

@@ -34,8 +34,10 @@ import {
 } from "../usecases/query-status";
 import { issueReportChallenge } from "../usecases/report-challenge";
 import { type ReportDependencies, submitReport } from "../usecases/submit-report";
+import type { SubscriptionDependencies } from "../usecases/subscribe";
 import { type ApiAccess, requireApiKey } from "./access";
 import { badRequest, HttpError, notFound } from "./http-error";
+import { bodyText } from "./json-body";
 import { parseReportBody, ReportBodySchema } from "./report-body";
 import { refuseForeignReportOrigin } from "./report-origin";
 import type { ResponseCache } from "./response-cache";
@@ -49,9 +51,13 @@ import {
   withValidator,
 } from "./responses";
 import { routedPath } from "./route-path";
+import { SUBSCRIPTION_ROUTES } from "./subscription-routes";
 
 /** Everything the routes need; the clock is injected so tests and demos control it. */
-export interface ApiDependencies extends QueryDependencies, ReportDependencies {
+export interface ApiDependencies
+  extends QueryDependencies,
+    ReportDependencies,
+    SubscriptionDependencies {
   /** The dashboard page (built in memory locally, read from the bundle in AWS). */
   dashboard: () => Promise<string>;
   /**
@@ -94,7 +100,7 @@ export interface RouteSpec {
   path: string;
   operationId: string;
   /** The group the document lists it under (`openapi.ts` describes each). */
-  tag: "status" | "reports" | "about";
+  tag: "status" | "reports" | "subscriptions" | "about";
   summary: string;
   description?: string;
   /** Query parameters; unknown ones are ignored. */
@@ -338,10 +344,7 @@ export const ROUTES: readonly RouteSpec[] = [
     errors: [403, 404, 413, 415, 429],
     reads: false,
     handle: async (deps, { event, now }) => {
-      const body =
-        event.body && event.isBase64Encoded
-          ? Buffer.from(event.body, "base64").toString("utf8")
-          : event.body;
+      const body = bodyText(event);
       refuseForeignReportOrigin(event.headers, deps.config.reports.embedOrigins);
       const report = parseReportBody(body, event.headers["content-type"]);
       const outcome = await submitReport(deps, {
@@ -357,6 +360,7 @@ export const ROUTES: readonly RouteSpec[] = [
       return json(outcome.result === "accepted" ? 202 : 200, answer);
     },
   },
+  ...SUBSCRIPTION_ROUTES,
 ];
 
 /** The answer to a report the use case did not take. */

@@ -38,6 +38,7 @@ import {
 import { recipientIdSchema, serviceIdSchema, webOriginSchema } from "./field-schemas";
 import { WEEKDAYS } from "./maintenance";
 import { OutcryError } from "./outcry-error";
+import { SubscriptionSettingsSchema, subscriptionsOpen } from "./subscription-settings";
 
 const categories = Object.keys(PROBLEM_KINDS) as [Category, ...Category[]];
 
@@ -566,9 +567,21 @@ export const ConfigSchema = z
     reports: ReportSettingsSchema.default(ReportSettingsSchema.parse({})),
     api: ApiSettingsSchema.default(ApiSettingsSchema.parse({})),
     notifications: NotificationSettingsSchema.default(NotificationSettingsSchema.parse({})),
+    subscriptions: SubscriptionSettingsSchema.default(SubscriptionSettingsSchema.parse({})),
   })
   .strict()
   .superRefine((config, ctx) => {
+    // Each subscriber is an SNS subscription with a filter policy, and so is the webhook
+    // function: past the topic's quota SNS refuses the next one.
+    const fixedPolicies = config.subscribers.length + (config.webhooks.length > 0 ? 1 : 0);
+    const { max, filterPolicyQuota } = config.subscriptions;
+    if (subscriptionsOpen(config.subscriptions) && fixedPolicies + max > filterPolicyQuota) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["subscriptions", "max"],
+        message: `${fixedPolicies} configured subscription${fixedPolicies === 1 ? "" : "s"} and ${max} self-service ones would pass SNS's ${filterPolicyQuota} filter policies per topic; lower max to ${Math.max(0, filterPolicyQuota - fixedPolicies)}, or ask AWS to raise the quota and set subscriptions.filterPolicyQuota`,
+      });
+    }
     const ids = new Map<string, number>();
     config.services.forEach((service, index) => {
       const first = ids.get(service.id);

@@ -396,7 +396,7 @@ export interface RateLimiter {
 }
 
 /** What a client's requests are counted for, each against its own limit. */
-export type RateLimitPurpose = "report" | "challenge";
+export type RateLimitPurpose = "report" | "challenge" | "subscribe" | "subscription-code";
 
 /**
  * Requests per client and minute, counted in the store so that the limit holds across

@@ -13,6 +13,7 @@ import type { CountSource } from "../domain/count-source";
 import { inMaintenance } from "../domain/maintenance";
 import type { DeadLetterQueue, Notifier, OutboxMessage, TickLeaseStore } from "../domain/ports";
 import { PerMinuteRateLimiter } from "../domain/rate-limiter";
+import type { SubscriptionGateway } from "../domain/subscription-ports";
 import type { SourceStores } from "../sources/sources-for-service";
 import { DynamoAnnotationStore } from "../store/annotation-store";
 import { createDocumentClient, type TableRef } from "../store/client";
@@ -31,6 +32,7 @@ import { DynamoSmsCapStore } from "../store/sms-cap-store";
 import { DynamoSourceHealthStore } from "../store/source-health-store";
 import { DynamoSpentChallenges } from "../store/spent-challenge-store";
 import { DynamoStatedIncidentStore } from "../store/stated-incident-store";
+import { DynamoSubscriptionStore } from "../store/subscription-store";
 import { DynamoTickLeaseStore } from "../store/tick-lease-store";
 import type { CollectDependencies } from "../usecases/collect-counts";
 import { DELIVERY_BUDGET_MS } from "../usecases/deliver-notifications";
@@ -58,6 +60,11 @@ export interface RuntimeSettings {
   dashboard?: () => Promise<string>;
   /** The OpenAPI document as JSON text (generated locally, read from the bundle in AWS). */
   openApi?: () => Promise<string>;
+  /**
+   * What delivers to self-service subscribers (SNS in AWS, a stand-in locally); built on
+   * first use. Without it the subscription routes answer 404.
+   */
+  subscriptionGateway?: () => SubscriptionGateway;
   /** The API keys, when `api.auth` is apiKey (loaded once, cached by the caller). */
   apiKeys?: () => Promise<readonly string[]>;
   now: () => number;
@@ -102,6 +109,8 @@ export function buildDependencies(settings: RuntimeSettings): Dependencies {
   const progress = new DynamoProgressStore(table);
   const statuses = new DynamoServiceStatusStore(table);
   const seen = new DynamoSeenItemsStore(table, config.retentionDays);
+  const subscriptions = new DynamoSubscriptionStore(table);
+  let gateway: SubscriptionGateway | undefined;
   const sources = new Map(
     config.services.map((service) => [
       service.id,
@@ -179,6 +188,11 @@ export function buildDependencies(settings: RuntimeSettings): Dependencies {
       outbox,
       salt: settings.salt,
       spentChallenges: new DynamoSpentChallenges(table),
+      subscriptions,
+      get gateway() {
+        gateway ??= settings.subscriptionGateway?.();
+        return gateway;
+      },
       progress,
       responses: new ResponseCache(),
       access: {

@@ -5,6 +5,7 @@
  * for that operation and status.
  */
 
+import { readFile } from "node:fs/promises";
 import { Validator } from "@seriousme/openapi-schema-validator";
 import { Ajv2020, type ValidateFunction } from "ajv/dist/2020.js";
 import addFormats from "ajv-formats";
@@ -13,9 +14,9 @@ import { SOURCE_FAILURE_REASONS, sourceFailureGlossary } from "../../contract/so
 import { SECURITY_HEADERS } from "../../lambdas/api/security-headers";
 import { parseConfig } from "../../lambdas/domain/config";
 import { MAX_SERIES_POINTS } from "../../lambdas/usecases/query-status";
-import { CHEAP_CHALLENGE, withSolvedChallenge } from "../support/report-client";
+import { CHEAP_CHALLENGE, solvedChallenge, withSolvedChallenge } from "../support/report-client";
 import { type SeededRuntime, startSeededRuntime } from "../support/seeded-runtime";
-import { startTemporaryRuntime } from "../support/temporary-runtime";
+import { startTemporaryRuntime, type TemporaryRuntime } from "../support/temporary-runtime";
 
 type Operation = { responses: Record<string, Response>; operationId: string; security?: unknown[] };
 type PathItem = { description?: string; get?: Operation; post?: Operation };
@@ -64,19 +65,24 @@ function withAbsoluteRefs(schema: unknown): object {
   return JSON.parse(JSON.stringify(schema).replaceAll('"#/components/schemas/', `"${COMPONENTS}`));
 }
 
-/** Runs `use` against a local runtime of its own, with `reports` settings, and stops it. */
+/**
+ * Runs `use` against a local runtime of its own, with `reports` (and `subscriptions`)
+ * settings, and stops it.
+ */
 async function onOwnRuntime<T>(
   reports: Record<string, unknown>,
-  use: (url: string) => Promise<T>,
+  use: (url: string, runtime: TemporaryRuntime) => Promise<T>,
+  subscriptions: Record<string, unknown> = {},
 ): Promise<T> {
   const started = await startTemporaryRuntime({
     config: parseConfig({
       services: [{ id: "att", name: "AT&T", category: "carrier" }],
       reports: { challenge: CHEAP_CHALLENGE, ...reports },
+      subscriptions,
     }),
   });
   try {
-    return await use(started.url);
+    return await use(started.url, started);
   } finally {
     await started.stop();
   }
@@ -187,6 +193,9 @@ describe("the OpenAPI document", () => {
       "/services",
       "/services/{id}",
       "/services/{id}/series",
+      "/subscriptions",
+      "/subscriptions/confirm",
+      "/subscriptions/unsubscribe",
     ]);
   });
 });
@@ -327,7 +336,7 @@ describe("read routes", () => {
       transition: "opened",
       state: "sent",
       subject: expect.stringMatching(/^T-Mobile outage/),
-      channels: ["console", "outbox-file"],
+      channels: ["console", "local-sns", "outbox-file"],
       recipients: 0,
     });
   });
@@ -616,6 +625,104 @@ describe("errors", () => {
     expect(foreign.response.status).toBe(403);
     expect(limited.response.status).toBe(429);
     expect(Number(limited.response.headers.get("retry-after"))).toBeGreaterThan(0);
+  });
+
+  it("answers each documented answer of the subscription routes", async () => {
+    // Arrange
+    const json = { "content-type": "application/json" };
+    const foreign = { ...json, origin: "https://evil.example", "sec-fetch-site": "cross-site" };
+    const huge = JSON.stringify({ email: "a@example.org", services: ["x".repeat(5000)] });
+    const settings = { sms: true, maxPending: 2, perClientPerMinute: 4 };
+
+    // Act
+    const answers = await onOwnRuntime(
+      {},
+      async (url, runtime) => {
+        const post = (path: string, body: unknown, headers: Record<string, string> = json) =>
+          call(
+            "POST",
+            path,
+            { body: typeof body === "string" ? body : JSON.stringify(body), headers },
+            url,
+          );
+        const subscribe = async (body: Record<string, unknown>) =>
+          post("/subscriptions", { ...body, altcha: await solvedChallenge(url) });
+        const email = await subscribe({ email: "ana@example.org" });
+        const sms = await subscribe({ phone: "+15555550123" });
+        const full = await subscribe({ email: "bo@example.org" });
+        const invalid = await subscribe({ email: "not an address" });
+        const limited = await subscribe({ email: "cy@example.org" });
+        const refusals = await Promise.all(
+          ["/subscriptions", "/subscriptions/confirm", "/subscriptions/unsubscribe"].flatMap(
+            (path) => [
+              post(path, { email: "a@example.org" }, foreign),
+              post(path, huge),
+              post(path, "email=a", { "content-type": "text/plain" }),
+            ],
+          ),
+        );
+        const outbox = await readFile(runtime.runtime.outboxFile, "utf8");
+        const code = /outcry code (\d{6})/.exec(outbox)?.[1] ?? "";
+        const subscription = sms.body.subscription;
+        const wrong = await post("/subscriptions/confirm", {
+          subscription,
+          code: code === "000000" ? "111111" : "000000",
+        });
+        const confirmed = await post("/subscriptions/confirm", { subscription, code });
+        const token = confirmed.body.unsubscribeToken;
+        const ended = await post("/subscriptions/unsubscribe", { token });
+        const forged = await post("/subscriptions/unsubscribe", { token: `${token}0` });
+        let codes = await post("/subscriptions/confirm", { subscription, code });
+        for (let i = 0; i < 40 && codes.response.status !== 429; i++) {
+          codes = await post("/subscriptions/confirm", { subscription, code });
+        }
+        const unsubscribes = await post("/subscriptions/unsubscribe", { token });
+        return {
+          email,
+          sms,
+          full,
+          invalid,
+          limited,
+          refusals,
+          wrong,
+          confirmed,
+          ended,
+          forged,
+          codes,
+          unsubscribes,
+        };
+      },
+      settings,
+    );
+    const off = await onOwnRuntime({}, async (url) =>
+      call(
+        "POST",
+        "/subscriptions",
+        {
+          body: JSON.stringify({ phone: "+15555550123", altcha: await solvedChallenge(url) }),
+          headers: json,
+        },
+        url,
+      ),
+    );
+
+    // Assess
+    expect(answers.email.response.status).toBe(202);
+    expect(answers.sms.body.confirmWith).toBe("code");
+    expect(answers.full.response.status).toBe(503);
+    expect(answers.invalid.body.field).toBe("email");
+    expect(answers.limited.response.status).toBe(429);
+    expect(answers.refusals.map((r) => r.response.status)).toEqual([
+      403, 413, 415, 403, 413, 415, 403, 413, 415,
+    ]);
+    expect(answers.wrong.body.field).toBe("code");
+    expect(answers.confirmed.response.status).toBe(200);
+    expect(answers.ended.body.status).toBe("unsubscribed");
+    expect(answers.forged.body.field).toBe("token");
+    expect([answers.codes.response.status, answers.unsubscribes.response.status]).toEqual([
+      429, 429,
+    ]);
+    expect(off.response.status).toBe(404);
   });
 
   it("has exercised every documented answer but the ones only other setups give", () => {
