@@ -146,6 +146,8 @@ export class OutcryStack extends Stack {
       environment: {
         TABLE_NAME: tableName,
         REPORTER_SALT_SECRET_ARN: this.reporterSalt.secret.secretArn,
+        // Self-service subscriptions are SNS subscriptions of the notification topic.
+        TOPIC_ARN: this.notifications.topic.topicArn,
         ...(this.apiKey ? { API_KEY_SECRET_ARN: this.apiKey.secret.secretArn } : {}),
       },
     });
@@ -220,6 +222,8 @@ export class OutcryStack extends Stack {
       // The SMS cap: each subscriber's last text per category, read once a round; a text
       // kept back is added to it, a text let through restarts it.
       { partitions: ["CAP"], actions: ["Query", "PutItem", "UpdateItem"] },
+      // The self-service subscribers, read once a round for the audiences.
+      { partitions: ["SUB"], actions: ["Query"] },
     ]);
     grantItems(table, this.api.function, [
       // Series, annotations, source health, incidents and an incident's notifications.
@@ -242,10 +246,19 @@ export class OutcryStack extends Stack {
       { partitions: ["N#*"], actions: ["UpdateItem", "Query"] },
       // Redeemed report challenges: one conditional put each.
       { partitions: ["C#*"], actions: ["PutItem"] },
-      // Per-address minute limits of the report routes, shared by every container.
+      // Per-address minute limits of the report and subscription routes, shared by every
+      // container.
       { partitions: ["L#*"], actions: ["UpdateItem"] },
+      // Self-service subscriptions: recorded, read, confirmed, dropped.
+      {
+        partitions: ["SUB"],
+        actions: ["Query", "GetItem", "PutItem", "UpdateItem", "DeleteItem"],
+      },
+      // Confirmations sent to one address a day: one conditional ADD per confirmation.
+      { partitions: ["SD#*"], actions: ["UpdateItem"] },
     ]);
     this.notifications.grantPublish(this.detect.function);
+    this.notifications.grantSubscribe(this.api.function);
     grantSecretValue(this.reporterSalt.secret, this.api.function);
     if (this.apiKey) grantSecretValue(this.apiKey.secret, this.api.function);
     // Sources that sign in (bluesky) read their app passwords: collect may read exactly

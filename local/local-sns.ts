@@ -14,7 +14,7 @@ import { appendFile, readFile, writeFile } from "node:fs/promises";
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from "aws-lambda";
 import type { Notifier, OutgoingMessage } from "../lambdas/domain/ports";
 import type { SubscriptionChannel } from "../lambdas/domain/subscription";
-import type { DeliveryState, SubscriptionGateway } from "../lambdas/domain/subscription-ports";
+import type { SubscriptionGateway } from "../lambdas/domain/subscription-ports";
 
 /** One subscription as the stand-in keeps it. */
 interface LocalSubscription {
@@ -106,9 +106,8 @@ export class LocalSns implements SubscriptionGateway, Notifier {
     }
   }
 
-  async state(endpoint: string): Promise<DeliveryState> {
-    const found = (await this.load()).find((s) => s.endpoint === endpoint);
-    return !found ? "gone" : found.confirmed ? "confirmed" : "pending";
+  async confirmedEndpoints(): Promise<Set<string>> {
+    return new Set((await this.load()).filter((s) => s.confirmed).map((s) => s.endpoint));
   }
 
   async unsubscribe(endpoint: string): Promise<void> {

@@ -32,9 +32,6 @@ export interface SubscriptionStore {
   takeConfirmation(destination: string, limit: number, nowMs: number): Promise<boolean>;
 }
 
-/** Where an SNS subscription stands. */
-export type DeliveryState = "confirmed" | "pending" | "gone";
-
 /** What delivers to subscribers: SNS subscriptions of the notification topic. */
 export interface SubscriptionGateway {
   /**
@@ -46,8 +43,11 @@ export interface SubscriptionGateway {
   subscribe(channel: SubscriptionChannel, address: string, id: string): Promise<string>;
   /** Sends `text` to the one subscription filtered on `id` (a one-time code). */
   sendText(id: string, text: string): Promise<void>;
-  /** Where the subscription `endpoint` stands. */
-  state(endpoint: string): Promise<DeliveryState>;
+  /**
+   * The endpoints (ARNs) of the topic's confirmed subscriptions: one still waiting for its
+   * email confirmation is not among them, nor one its person ended by SNS's link.
+   */
+  confirmedEndpoints(): Promise<Set<string>>;
   /** Ends the subscription `endpoint`; one already gone is no error. */
   unsubscribe(endpoint: string): Promise<void>;
 }

@@ -4,6 +4,7 @@
  */
 import { readFile } from "node:fs/promises";
 import { injectLambdaContext } from "@aws-lambda-powertools/logger/middleware";
+import { SNSClient } from "@aws-sdk/client-sns";
 import middy from "@middy/core";
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from "aws-lambda";
 import { DASHBOARD_FILE, OPENAPI_FILE } from "../../contract/bundled-files";
@@ -12,7 +13,9 @@ import { HttpError } from "../api/http-error";
 import { problem } from "../api/responses";
 import { type ApiDependencies, route } from "../api/routes";
 import { securityHeaders } from "../api/security-headers";
+import { SnsSubscriptionGateway } from "../notify/sns-subscriptions";
 import { awsDependencies } from "../wiring/aws-dependencies";
+import { requiredEnv } from "../wiring/environment";
 import { apiKeysFromSecret, reporterSaltFromSecret } from "../wiring/secrets";
 import { logger } from "./logger";
 
@@ -82,5 +85,7 @@ export const handler = createApiHandler(
       apiKeys: apiKeysFromSecret,
       dashboard: bundledFile(DASHBOARD_FILE),
       openApi: bundledFile(OPENAPI_FILE),
+      subscriptionGateway: () =>
+        new SnsSubscriptionGateway(new SNSClient({}), requiredEnv("TOPIC_ARN")),
     }).api,
 );

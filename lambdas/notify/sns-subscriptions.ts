@@ -8,7 +8,7 @@
  * link, and a text number can reply STOP.
  */
 import {
-  GetSubscriptionAttributesCommand,
+  ListSubscriptionsByTopicCommand,
   PublishCommand,
   type SNSClient,
   SubscribeCommand,
@@ -16,14 +16,13 @@ import {
 } from "@aws-sdk/client-sns";
 import { MESSAGE_ATTRIBUTES } from "../../contract/catalog";
 import type { SubscriptionChannel } from "../domain/subscription";
-import {
-  type DeliveryState,
-  type SubscriptionGateway,
-  SubscriptionRefused,
-} from "../domain/subscription-ports";
+import { type SubscriptionGateway, SubscriptionRefused } from "../domain/subscription-ports";
 
 /** SNS's errors that say its quota is spent, not that the request was wrong. */
-const QUOTA_ERRORS = new Set(["FilterPolicyLimitExceededException", "SubscriptionLimitExceeded"]);
+const QUOTA_ERRORS = new Set([
+  "FilterPolicyLimitExceededException",
+  "SubscriptionLimitExceededException",
+]);
 
 const errorName = (error: unknown) =>
   typeof error === "object" && error !== null && "name" in error ? String(error.name) : "";
@@ -97,16 +96,21 @@ export class SnsSubscriptionGateway implements SubscriptionGateway {
     );
   }
 
-  async state(endpoint: string): Promise<DeliveryState> {
-    try {
-      const { Attributes } = await this.client.send(
-        new GetSubscriptionAttributesCommand({ SubscriptionArn: endpoint }),
+  async confirmedEndpoints(): Promise<Set<string>> {
+    // The topic's listing, rather than each subscription's attributes: it is authorized on
+    // the topic alone, and a waiting subscription shows there as "PendingConfirmation".
+    const confirmed = new Set<string>();
+    let NextToken: string | undefined;
+    do {
+      const page = await this.client.send(
+        new ListSubscriptionsByTopicCommand({ TopicArn: this.topicArn, NextToken }),
       );
-      return Attributes?.PendingConfirmation === "true" ? "pending" : "confirmed";
-    } catch (error) {
-      if (errorName(error) === "NotFoundException") return "gone";
-      throw error;
-    }
+      for (const { SubscriptionArn } of page.Subscriptions ?? []) {
+        if (SubscriptionArn?.startsWith("arn:")) confirmed.add(SubscriptionArn);
+      }
+      NextToken = page.NextToken;
+    } while (NextToken);
+    return confirmed;
   }
 
   async unsubscribe(endpoint: string): Promise<void> {

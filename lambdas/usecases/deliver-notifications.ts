@@ -61,6 +61,11 @@ export interface Deliverer {
    */
   recipients?: readonly Recipient[];
   /**
+   * The self-service subscribers (`POST /subscriptions`), read at the start of each round
+   * and added to `recipients`.
+   */
+  selfSubscribers?: () => Promise<readonly Recipient[]>;
+  /**
    * How long a round may go on claiming when its caller gives no `finishBy`, measured on
    * `clock`; none: no limit.
    */
@@ -365,6 +370,23 @@ async function withUpstreamOpenings(
   return [...sent, ...upstreams];
 }
 
+/** The deliverer with the self-service subscribers of this round among its recipients. */
+async function withSelfSubscribers(deliverer: Deliverer): Promise<Deliverer> {
+  if (!deliverer.selfSubscribers) return deliverer;
+  const subscribers = await deliverer.selfSubscribers();
+  if (subscribers.length === 0) return deliverer;
+  return {
+    notifiers: deliverer.notifiers,
+    deadLetters: deliverer.deadLetters,
+    groupWindowMs: deliverer.groupWindowMs,
+    heldBack: deliverer.heldBack,
+    recipients: [...(deliverer.recipients ?? []), ...subscribers],
+    budgetMs: deliverer.budgetMs,
+    clock: deliverer.clock,
+    smsCap: deliverer.smsCap,
+  };
+}
+
 /**
  * Sends every due message to every notifier, in the order {@link planRound} gives, until
  * the round's time runs out (`options.finishBy`, else the deliverer's `budgetMs`).
@@ -372,10 +394,11 @@ async function withUpstreamOpenings(
  */
 export async function deliverPending(
   outbox: OutboxStore,
-  deliverer: Deliverer,
+  configured: Deliverer,
   nowMs: number,
   options: DeliveryOptions = {},
 ): Promise<DeliveryResult> {
+  const deliverer = await withSelfSubscribers(configured);
   const result: DeliveryResult = { sent: [], failed: [], dead: [], heldBack: [] };
   const clock = deliverer.clock ?? Date.now;
   const finishBy =

@@ -3,8 +3,9 @@
  * 1. Check the channel is open, hold the client address to its minute
  *    (`subscriptions.perClientPerMinute`) and redeem its solved challenge, as a report's.
  * 2. Check the address and the services or categories it names.
- * 3. Bring the records in line with SNS where the limits are near ({@link tidySubscriptions}):
- *    waiting ones past their time are dropped, emails confirmed meanwhile are noted.
+ * 3. Bring the records in line with SNS ({@link tidySubscriptions}): waiting ones past
+ *    their time are dropped; where the limits are reached, emails confirmed or ended at
+ *    SNS meanwhile are noted.
  * 4. An address already subscribed or waiting changes nothing and is sent nothing: the
  *    answer is the same, so it tells no one whether an address is subscribed.
  * 5. Refuse past `subscriptions.max` or `maxPending` (503), or when the address was sent
@@ -77,11 +78,6 @@ export interface SubscriptionReceipt {
   confirmWith: "link" | "code";
 }
 
-/** Waiting subscriptions looked at per request when tidying (each may ask SNS once). */
-const TIDY_LIMIT = 10;
-/** An email subscription younger than this is not asked after: its person is still reading. */
-const ASK_AFTER_MS = 5 * MINUTE_MS;
-
 /**
  * Codes and unsubscribes one address may send a minute: a person mistyping a code twice
  * and unsubscribing fits; guessing a code does not, since each subscription takes only
@@ -141,11 +137,10 @@ export async function dropSubscription(
 }
 
 /**
- * Brings the records in line with SNS, at most {@link TIDY_LIMIT} of them a call: waiting
- * ones past their time are dropped; when the waiting ones reach `maxPending`, emails
- * waiting for a while are asked after (confirmed at SNS meanwhile, or gone); when all
- * reach `max`, confirmed emails are asked whether their person left by SNS's link.
- * Returns what is left.
+ * Brings the records in line with SNS: waiting ones past their time are dropped; when the
+ * waiting ones reach `maxPending` or all reach `max`, the topic's confirmed subscriptions
+ * are listed once, an email confirmed meanwhile is noted, and a confirmed email whose
+ * person left by SNS's link is forgotten. Returns what is left.
  */
 export async function tidySubscriptions(
   deps: SubscriptionDependencies,
@@ -153,50 +148,34 @@ export async function tidySubscriptions(
   nowMs: number,
 ): Promise<SelfSubscription[]> {
   const { max, maxPending } = deps.config.subscriptions;
-  const counts = subscriptionCounts(all);
   const expired = all.filter((s) => s.state === "pending" && (s.expiresAt ?? 0) <= nowMs);
-  const askPending =
-    counts.pending >= maxPending
-      ? all.filter(
-          (s) =>
-            s.channel === "email" &&
-            s.state === "pending" &&
-            s.endpoint !== "" &&
-            !expired.includes(s) &&
-            nowMs - s.createdAt >= ASK_AFTER_MS,
-        )
-      : [];
-  const askConfirmed =
-    counts.total >= max
-      ? all.filter((s) => s.channel === "email" && s.state === "confirmed" && s.endpoint !== "")
-      : [];
-  const looked = [...expired, ...askPending, ...askConfirmed].slice(0, TIDY_LIMIT);
-  const dropped = new Set<string>();
-  const confirmed = new Set<string>();
-  for (const subscription of looked) {
-    if (expired.includes(subscription)) {
-      await dropSubscription(deps, subscription);
-      dropped.add(subscription.id);
-      continue;
-    }
-    const state = await gatewayOf(deps).state(subscription.endpoint);
-    if (state === "gone") {
-      await deps.subscriptions.remove(subscription.id);
-      dropped.add(subscription.id);
-    } else if (state === "confirmed" && subscription.state === "pending") {
+  for (const subscription of expired) await dropSubscription(deps, subscription);
+  let left = all.filter((s) => !expired.includes(s));
+  const counts = subscriptionCounts(left);
+  if (counts.pending < maxPending && counts.total < max) return left;
+  const confirmed = await gatewayOf(deps).confirmedEndpoints();
+  const emails = left.filter((s) => s.channel === "email" && s.endpoint !== "");
+  for (const subscription of emails) {
+    const listed = confirmed.has(subscription.endpoint);
+    if (listed && subscription.state === "pending") {
       await deps.subscriptions.update(subscription.id, {
         state: "confirmed",
         confirmedAt: nowMs,
         expiresAt: null,
       });
-      confirmed.add(subscription.id);
+    } else if (!listed && subscription.state === "confirmed") {
+      await deps.subscriptions.remove(subscription.id);
     }
   }
-  return all
-    .filter((s) => !dropped.has(s.id))
-    .map((s) =>
-      confirmed.has(s.id) ? { ...s, state: "confirmed", confirmedAt: nowMs, expiresAt: null } : s,
-    );
+  left = left.flatMap((s): SelfSubscription[] => {
+    if (!emails.includes(s)) return [s];
+    const listed = confirmed.has(s.endpoint);
+    if (!listed && s.state === "confirmed") return [];
+    return listed && s.state === "pending"
+      ? [{ ...s, state: "confirmed", confirmedAt: nowMs, expiresAt: null }]
+      : [s];
+  });
+  return left;
 }
 
 /** Refuses services or categories that are not the config's. */

@@ -19,6 +19,7 @@ export interface AwsExtras {
   openApi?: () => Promise<string>;
   apiKeys?: () => Promise<readonly string[]>;
   sources?: RuntimeSettings["sources"];
+  subscriptionGateway?: RuntimeSettings["subscriptionGateway"];
 }
 
 let dependencies: Dependencies | undefined;
@@ -34,6 +35,7 @@ export function awsDependencies(extras: AwsExtras = {}): Dependencies {
     ...(extras.dashboard ? { dashboard: extras.dashboard } : {}),
     ...(extras.openApi ? { openApi: extras.openApi } : {}),
     ...(extras.apiKeys ? { apiKeys: extras.apiKeys } : {}),
+    ...(extras.subscriptionGateway ? { subscriptionGateway: extras.subscriptionGateway } : {}),
     salt:
       extras.salt ??
       (() =>

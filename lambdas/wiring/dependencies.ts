@@ -13,6 +13,7 @@ import type { CountSource } from "../domain/count-source";
 import { inMaintenance } from "../domain/maintenance";
 import type { DeadLetterQueue, Notifier, OutboxMessage, TickLeaseStore } from "../domain/ports";
 import { PerMinuteRateLimiter } from "../domain/rate-limiter";
+import { recipientOfSubscription } from "../domain/subscription";
 import type { SubscriptionGateway } from "../domain/subscription-ports";
 import type { SourceStores } from "../sources/sources-for-service";
 import { DynamoAnnotationStore } from "../store/annotation-store";
@@ -133,6 +134,10 @@ export function buildDependencies(settings: RuntimeSettings): Dependencies {
     },
     groupWindowMs: config.notifications.groupWindowMinutes * 60_000,
     recipients: recipientsOf(config),
+    // A self-service subscriber joins audiences once it may hear (see domain/subscription.ts),
+    // and keeps hearing if the form is closed later: it unsubscribes itself.
+    selfSubscribers: async () =>
+      (await subscriptions.all()).flatMap((s) => recipientOfSubscription(s) ?? []),
     // A round stops claiming after this long, well inside detect's 50 s timeout once
     // detection has run; what is left goes out on the next tick.
     budgetMs: DELIVERY_BUDGET_MS,

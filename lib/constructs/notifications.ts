@@ -2,13 +2,18 @@
  * The SNS topic incidents are announced on, with one email or SMS subscription per
  * configured subscriber, each filtered on its own id in the message's audience.
  */
-import { Annotations, RemovalPolicy } from "aws-cdk-lib";
+import { Annotations, RemovalPolicy, Stack, Validations } from "aws-cdk-lib";
 import { Effect, type IGrantable, PolicyStatement } from "aws-cdk-lib/aws-iam";
 import { Key } from "aws-cdk-lib/aws-kms";
-import { type CfnSubscription, type Subscription, Topic } from "aws-cdk-lib/aws-sns";
+import {
+  type CfnSubscription,
+  type CfnTopic,
+  type Subscription,
+  Topic,
+} from "aws-cdk-lib/aws-sns";
 import { EmailSubscription, SmsSubscription } from "aws-cdk-lib/aws-sns-subscriptions";
 import type { Queue } from "aws-cdk-lib/aws-sqs";
-import { Construct } from "constructs";
+import { Construct, type IConstruct } from "constructs";
 import { MESSAGE_ATTRIBUTES } from "../../contract/catalog";
 import type { Operator, Subscriber } from "../../lambdas/domain/config";
 import { deadLetterQueue, grantSendOnly } from "./dead-letter-queue";
@@ -113,6 +118,48 @@ export class Notifications extends Construct {
       );
       applyFilterPolicy(subscription, filterPolicyFor([subscriber.id]));
     });
+  }
+
+  /**
+   * Lets `grantee` (the api function) subscribe people who ask for it: `sns:Subscribe` on
+   * the topic for the `email` and `sms` protocols only (never an HTTP endpoint, a queue or
+   * a function, which would read every message); the topic's listing, to learn which
+   * emails were confirmed; `sns:Unsubscribe` on the topic's subscriptions (their ARNs are
+   * the topic's and a suffix); and `sns:Publish` on the topic with its key, for the one-time code of an SMS
+   * subscription, sent to that subscription alone through its filter policy.
+   */
+  grantSubscribe(grantee: IGrantable): void {
+    const principal = grantee.grantPrincipal;
+    principal.addToPrincipalPolicy(
+      new PolicyStatement({
+        effect: Effect.ALLOW,
+        actions: ["sns:Subscribe"],
+        resources: [this.topic.topicArn],
+        conditions: { StringEquals: { "sns:Protocol": ["email", "sms"] } },
+      }),
+    );
+    principal.addToPrincipalPolicy(
+      new PolicyStatement({
+        effect: Effect.ALLOW,
+        actions: ["sns:ListSubscriptionsByTopic", "sns:Publish"],
+        resources: [this.topic.topicArn],
+      }),
+    );
+    principal.addToPrincipalPolicy(
+      new PolicyStatement({
+        effect: Effect.ALLOW,
+        actions: ["sns:Unsubscribe"],
+        resources: [`${this.topic.topicArn}:*`],
+      }),
+    );
+    // cdk-nag names the finding by the topic's logical id, as the template references it.
+    const topicId = Stack.of(this).getLogicalId(this.topic.node.defaultChild as CfnTopic);
+    Validations.of(principal as unknown as IConstruct).acknowledge({
+      id: `AwsSolutions-IAM5[Resource::<${topicId}>:*]`,
+      reason:
+        "A subscription's ARN is its topic's with a suffix SNS draws: the wildcard covers only this topic's subscriptions, which the api function ends when their subscriber asks.",
+    });
+    this.key.grant(grantee, "kms:GenerateDataKey", "kms:Decrypt");
   }
 
   /**

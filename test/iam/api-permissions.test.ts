@@ -6,11 +6,13 @@
  * not use.
  */
 
+import { SNSClient } from "@aws-sdk/client-sns";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { solveReportChallenge } from "../../contract/report-challenge-solver";
 import { openApiText } from "../../lambdas/api/openapi";
 import { MINUTE_MS, toIso } from "../../lambdas/domain/buckets";
 import { createApiHandler } from "../../lambdas/handlers/api";
+import { SnsSubscriptionGateway } from "../../lambdas/notify/sns-subscriptions";
 import { DynamoSeriesStore } from "../../lambdas/store/series-store";
 import { detectIncidents } from "../../lambdas/usecases/detect-incidents";
 import { buildDependencies } from "../../lambdas/wiring/dependencies";
@@ -30,6 +32,8 @@ const config = (auth: "none" | "apiKey") => ({
   ],
   subscribers: [{ email: "noc@example.org" }],
   api: { auth },
+  // One waiting subscription fills the room, so the next request lists the topic.
+  subscriptions: { sms: true, maxPending: 1 },
   // One counted report per network, so the capped path runs too.
   reports: { challenge: CHEAP_CHALLENGE, perNetwork: 1 },
 });
@@ -75,6 +79,11 @@ async function apiHandler(gated: GatedStack) {
     apiKeys: secrets.apiKeysFromSecret,
     dashboard: async () => "<!doctype html><title>outcry</title>",
     openApi: async () => openApiText(gated.config.api.auth),
+    subscriptionGateway: () =>
+      new SnsSubscriptionGateway(
+        new SNSClient(gated.clientSettings("api")),
+        api.environment.TOPIC_ARN as string,
+      ),
     now: () => NOW,
   });
   const handler = createApiHandler(() => deps.api);
@@ -126,6 +135,30 @@ describe.each(["none", "apiKey"] as const)("api through the IAM gate, api.auth %
     const duplicate = await report();
     const neighbour = await report("203.0.113.10");
     const withoutKey = await call(httpEvent("GET", "/services"));
+    const subscribe = async (address: Record<string, string>, sourceIp: string) => {
+      const challenge = await call(httpEvent("GET", "/reports/challenge", { sourceIp }));
+      const altcha = await solveReportChallenge(JSON.parse(challenge.body));
+      return call(httpEvent("POST", "/subscriptions", { body: { ...address, altcha }, sourceIp }));
+    };
+    const texted = await subscribe({ phone: "+15555550123" }, "198.51.100.1");
+    const { subscription } = JSON.parse(texted.body);
+    const code = /outcry code (\d{6})/.exec(gated.aws.sns.deliveries.at(-1)?.body ?? "")?.[1];
+    const confirmed = await call(
+      httpEvent("POST", "/subscriptions/confirm", {
+        body: { subscription, code },
+        sourceIp: "198.51.100.1",
+      }),
+    );
+    const { unsubscribeToken } = JSON.parse(confirmed.body);
+    // The room is full of no waiting ones now: an email is taken, and the next lists the topic.
+    const emailed = await subscribe({ email: "ana@example.org" }, "198.51.100.2");
+    const full = await subscribe({ email: "bo@example.org" }, "198.51.100.3");
+    const ended = await call(
+      httpEvent("POST", "/subscriptions/unsubscribe", {
+        body: { token: unsubscribeToken },
+        sourceIp: "198.51.100.1",
+      }),
+    );
 
     // Assess
     expect(gated.gate.refusals()).toEqual([]);
@@ -144,6 +177,9 @@ describe.each(["none", "apiKey"] as const)("api through the IAM gate, api.auth %
     expect([accepted.status, duplicate.status]).toEqual([202, 200]);
     expect(JSON.parse(neighbour.body).status).toBe("capped");
     expect(withoutKey.status).toBe(auth === "apiKey" ? 401 : 200);
+    expect([texted, confirmed, emailed, full, ended].map((r) => r.status)).toEqual([
+      202, 200, 202, 503, 200,
+    ]);
   });
 
   it("has no grant that the routes did not use", () => {

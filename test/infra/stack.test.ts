@@ -137,7 +137,7 @@ describe("functions", () => {
       timeout: 50,
       extra: ["TOPIC_ARN", "NOTIFICATION_DLQ_URL", "SHARD_QUEUE_URL"],
     },
-    api: { memory: 512, timeout: 10, extra: ["REPORTER_SALT_SECRET_ARN"] },
+    api: { memory: 512, timeout: 10, extra: ["REPORTER_SALT_SECRET_ARN", "TOPIC_ARN"] },
   };
 
   it.each(Object.entries(expected))(
@@ -474,6 +474,9 @@ describe("HTTP API", () => {
       "OPTIONS / NONE",
       "OPTIONS /{proxy+} NONE",
       "POST /reports NONE",
+      "POST /subscriptions NONE",
+      "POST /subscriptions/confirm NONE",
+      "POST /subscriptions/unsubscribe NONE",
     ]);
     iam.template.hasOutput("ApiReadArn", {});
     const report = new AwsSolutionsChecks().validateScope(iam.stack);

@@ -8,6 +8,7 @@
 import { createHash, randomUUID } from "node:crypto";
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
+import { FakeSnsSubscriptions, SnsError } from "./fake-sns-subscriptions";
 
 /** One SNS Publish as it reached the wire, decoded. */
 export interface CapturedPublish {
@@ -28,6 +29,8 @@ export interface CapturedSqsMessage {
 export interface FakeAws {
   endpoint: string;
   publishes: CapturedPublish[];
+  /** SNS's subscriptions (Subscribe, Unsubscribe, attributes) and what publishes reached. */
+  sns: FakeSnsSubscriptions;
   sqsMessages: CapturedSqsMessage[];
   /** Makes the next `n` entries of SendMessageBatch calls fail, as SQS reports one per entry. */
   failNextBatchEntries(n: number): void;
@@ -86,6 +89,7 @@ export async function startFakeAws(initialSecret = "test-salt"): Promise<FakeAws
   const secretsById = new Map<string, string>();
   const publishes: CapturedPublish[] = [];
   const sqsMessages: CapturedSqsMessage[] = [];
+  const sns = new FakeSnsSubscriptions();
   let failures = 0;
   let entryFailures = 0;
   let secretReads = 0;
@@ -154,6 +158,21 @@ export async function startFakeAws(initialSecret = "test-salt"): Promise<FakeAws
       return;
     }
     const form = new URLSearchParams(body);
+    try {
+      const answer = sns.handle(form);
+      if (answer !== null) {
+        response.writeHead(200, { "content-type": "text/xml" });
+        response.end(answer);
+        return;
+      }
+    } catch (error) {
+      if (!(error instanceof SnsError)) throw error;
+      response.writeHead(error.status, { "content-type": "text/xml" });
+      response.end(
+        `<ErrorResponse><Error><Type>Sender</Type><Code>${error.code}</Code><Message>${error.message}</Message></Error><RequestId>x</RequestId></ErrorResponse>`,
+      );
+      return;
+    }
     if (form.get("Action") === "Publish") {
       if (failures > 0) {
         failures--;
@@ -171,7 +190,15 @@ export async function startFakeAws(initialSecret = "test-salt"): Promise<FakeAws
         );
         return;
       }
-      publishes.push(decodePublish(form));
+      const published = decodePublish(form);
+      publishes.push(published);
+      sns.deliver(
+        published.topicArn,
+        published.subject,
+        published.message,
+        published.messageStructure,
+        published.attributes,
+      );
       response.writeHead(200, { "content-type": "text/xml" });
       response.end(
         `<PublishResponse xmlns="http://sns.amazonaws.com/doc/2010-03-31/"><PublishResult><MessageId>${randomUUID()}</MessageId></PublishResult><ResponseMetadata><RequestId>${randomUUID()}</RequestId></ResponseMetadata></PublishResponse>`,
@@ -186,6 +213,7 @@ export async function startFakeAws(initialSecret = "test-salt"): Promise<FakeAws
   return {
     endpoint: `http://127.0.0.1:${port}`,
     publishes,
+    sns,
     sqsMessages,
     failNextBatchEntries(n) {
       entryFailures = n;

@@ -73,6 +73,9 @@ const MODELLED_KEYS = new Set(
     "dynamodb:LeadingKeys",
     "kms:ViaService",
     "kms:CallerAccount",
+    // Filled in for Subscribe by snsChecks (service-requests.ts).
+    "sns:Protocol",
+    "sns:Endpoint",
   ].map((key) => key.toLowerCase()),
 );
 

@@ -26,14 +26,25 @@ export function snsChecks(
   account: Account,
 ): ServiceChecks {
   const operation = form.get("Action") ?? "";
+  // Authorized on the subscription: its ARN is the topic's with a suffix.
+  if (operation === "Unsubscribe" || operation === "GetSubscriptionAttributes") {
+    const subscription = form.get("SubscriptionArn") ?? "";
+    return {
+      operation,
+      checks: [{ action: `sns:${operation}`, resource: subscription, context: {} }],
+    };
+  }
   const topic = form.get("TopicArn") ?? form.get("TargetArn");
   if (!topic)
     throw new Error(
       `SNS ${operation || "request"}: no TopicArn; the IAM test layer models topic calls only`,
     );
-  const checks: AuthorizationRequest[] = [
-    { action: `sns:${operation}`, resource: topic, context: {} },
-  ];
+  // Subscribe is conditioned on what is subscribed (sns:Protocol, sns:Endpoint).
+  const context: Record<string, string> =
+    operation === "Subscribe"
+      ? { "sns:Protocol": form.get("Protocol") ?? "", "sns:Endpoint": form.get("Endpoint") ?? "" }
+      : {};
+  const checks: AuthorizationRequest[] = [{ action: `sns:${operation}`, resource: topic, context }];
   const key = operation === "Publish" ? topicKeys.get(topic) : undefined;
   if (key) {
     const viaSns = {
