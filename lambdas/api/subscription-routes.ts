@@ -21,7 +21,7 @@ import { badRequest, HttpError, notFound } from "./http-error";
 import { bodyText, parseJsonBody } from "./json-body";
 import { refuseForeignReportOrigin } from "./report-origin";
 import { json } from "./responses";
-import type { ApiDependencies, RouteRequest, RouteSpec } from "./routes";
+import type { ApiDependencies, RouteRequest, RouteSpec } from "./route-spec";
 
 /** The answer to a subscription request the use case did not take. */
 function refusal(refused: SubscriptionRefused): HttpError {
