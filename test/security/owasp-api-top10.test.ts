@@ -220,7 +220,7 @@ describe("API4:2023 Unrestricted Resource Consumption", () => {
 });
 
 describe("API5:2023 Broken Function Level Authorization", () => {
-  it("has one route that changes anything, the crowd report, and refuses other methods", async () => {
+  it("changes anything only by a crowd report or a subscription, and refuses other methods", async () => {
     // Arrange
     const writes = ROUTES.filter((r) => r.method !== "GET").map((r) => `${r.method} ${r.path}`);
 
@@ -234,7 +234,12 @@ describe("API5:2023 Broken Function Level Authorization", () => {
     }
 
     // Assess
-    expect(writes).toEqual(["POST /reports"]);
+    expect(writes).toEqual([
+      "POST /reports",
+      "POST /subscriptions",
+      "POST /subscriptions/confirm",
+      "POST /subscriptions/unsubscribe",
+    ]);
     expect([...statuses]).toEqual([405]);
   });
 });
@@ -284,6 +289,37 @@ describe("API6:2023 Unrestricted Access to Sensitive Business Flows", () => {
     // Assess
     expect(outcomes.filter((o) => o === "accepted")).toHaveLength(10);
     expect(outcomes.filter((o) => o === "capped")).toHaveLength(5);
+  });
+});
+
+describe("API6:2023 Unrestricted Access to Sensitive Business Flows: subscriptions", () => {
+  /** A subscription request from `address`, with a challenge solved for it unless `altcha` is given. */
+  async function subscribe(address: string, body: Record<string, unknown>) {
+    const challenge = await from(address, "/reports/challenge");
+    const altcha = await solvedFor(challenge);
+    return from(address, "/subscriptions", {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ altcha, ...body }),
+    });
+  }
+
+  it("subscribes no one without solved work, and tells no one who is subscribed", async () => {
+    // Act: an unsolved request, then two clients asking for one address
+    const unsolved = await from("198.51.100.20", "/subscriptions", {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ email: "victim@example.org" }),
+    });
+    const first = await subscribe("198.51.100.21", { email: "victim@example.org" });
+    const second = await subscribe("198.51.100.22", { email: "Victim@Example.org" });
+    const outbox = await readFile(seeded.runtime.outboxFile, "utf8");
+
+    // Assess: one confirmation, and the same answer whoever asks
+    expect(unsolved.status).toBe(400);
+    expect(second.status).toBe(first.status);
+    expect(await second.json()).toEqual(await first.json());
+    expect(outbox.match(/"kind":"sns-confirmation"/g)).toHaveLength(1);
   });
 });
 
