@@ -82,6 +82,9 @@ const USE_CASE_ROLES: Record<string, string | null> = {
   "report-challenge": "api",
   "reporter-address": "api",
   "submit-report": "api",
+  subscribe: "api",
+  "confirm-subscription": "api",
+  unsubscribe: "api",
   "run-bounded": null,
 };
 
