@@ -52,6 +52,8 @@ const TAGS: Record<RouteSpec["tag"], string> = {
   status:
     "What is down: the services, their counts over time and their incidents. Behind the API key or signature when api.auth asks for one.",
   reports: "Crowd reports: fetch a challenge, solve it, post the report. Public.",
+  feeds:
+    "For followers: incidents as Atom and JSON Feed, a service's status as a badge (SVG, or shields.io's endpoint JSON). Behind the API key or signature like the other reads: a public badge needs api.auth none.",
 };
 
 type JsonSchema = Record<string, unknown>;
