@@ -9,6 +9,7 @@ import {
   IncidentDetailSchema,
   IncidentListSchema,
   IncidentSchema,
+  JsonFeedSchema,
   ProblemSchema,
   ReportChallengeSchema,
   ReportResultSchema,
@@ -16,6 +17,7 @@ import {
   ServiceDetailSchema,
   ServiceListSchema,
   ServiceSummarySchema,
+  ShieldsEndpointSchema,
 } from "../../contract/api-schemas";
 import { API_KEY_HEADER, type ApiAccess } from "./access";
 import { ROUTES, type RouteSpec } from "./routes";
@@ -33,6 +35,8 @@ const COMPONENTS: Record<string, z.ZodMiniType> = {
   Health: HealthSchema,
   ReportResult: ReportResultSchema,
   ReportChallenge: ReportChallengeSchema,
+  JsonFeed: JsonFeedSchema,
+  ShieldsEndpoint: ShieldsEndpointSchema,
 };
 
 const TITLES: Record<number, string> = {
@@ -148,7 +152,15 @@ function operation(spec: RouteSpec, auth: ApiAccess["mode"]): JsonSchema {
   const { success } = spec;
   const successContent = success.html
     ? { "text/html": { schema: { type: "string" } } }
-    : { "application/json": { schema: success.schema ? reference(success.schema) : {} } };
+    : {
+        [success.mediaType ?? "application/json"]: {
+          schema: success.schema
+            ? reference(success.schema)
+            : success.mediaType
+              ? { type: "string" }
+              : {},
+        },
+      };
   const responses: Record<string, unknown> = {
     [success.status]: { description: success.description, content: successContent },
   };

@@ -29,6 +29,7 @@ import { describeIncident, describeService, serviceSeries } from "../usecases/qu
 import { issueReportChallenge } from "../usecases/report-challenge";
 import { submitReport } from "../usecases/submit-report";
 import { requireApiKey } from "./access";
+import { FEED_ROUTES } from "./feed-routes";
 import { badRequest, HttpError, notFound } from "./http-error";
 import { parseReportBody, ReportBodySchema } from "./report-body";
 import { refuseForeignReportOrigin } from "./report-origin";
@@ -290,6 +291,7 @@ export const ROUTES: readonly RouteSpec[] = [
       return json(outcome.result === "accepted" ? 202 : 200, answer);
     },
   },
+  ...FEED_ROUTES,
 ];
 
 /** The answer to a report the use case did not take. */
@@ -310,18 +312,21 @@ function reportRefusal(rejected: ReportRejected): HttpError {
   }
 }
 
-/** A route's path template as a pattern; `{name}` matches one segment. */
+/**
+ * A route's path template as a pattern: `{name}` matches within one segment, whole
+ * (`/services/{id}`) or beside literal text (`/badge/{id}.svg`, as OpenAPI allows).
+ */
 function pathPattern(template: string): { pattern: RegExp; names: string[] } {
   const names: string[] = [];
   const source = template
-    .split("/")
-    .map((segment) => {
-      const name = /^\{(\w+)\}$/.exec(segment)?.[1];
-      if (!name) return segment.replace(/[.*+?^$()|[\]\\]/g, "\\$&");
+    .split(/(\{\w+\})/)
+    .map((part) => {
+      const name = /^\{(\w+)\}$/.exec(part)?.[1];
+      if (!name) return part.replace(/[.*+?^$()|[\]\\{}]/g, "\\$&");
       names.push(name);
-      return "([^/]+)";
+      return "([^/]+?)";
     })
-    .join("/");
+    .join("");
   return { pattern: new RegExp(`^${source}$`), names };
 }
 
