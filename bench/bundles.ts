@@ -13,7 +13,7 @@ const ROOT = join(import.meta.dirname, "..");
  * Budget per bundle (minified): each carries its own AWS SDK clients, the outbound
  * request's address ranges (ipaddr.js, 13 KB) where it calls other servers, and where it
  * reads detector states (the API), their migration and both packing formats; the API also
- * the followers' feeds and badges (5 KB: the Atom, JSON Feed and SVG writers, XML
+ * the followers' feeds and badges (8 KB: the Atom, JSON Feed and SVG writers, XML
  * escaping and Verdana's width table).
  */
 export const BUNDLE_BUDGET_BYTES = 390 * 1024;
