@@ -360,3 +360,38 @@ export const ReportChallengeSchema = z.object({
   }),
   signature: z.string(),
 });
+
+/** A JSON Feed 1.1 item: one incident (https://www.jsonfeed.org/version/1.1/). */
+export const JsonFeedItemSchema = z.object({
+  id: documented(z.string(), { description: "permanent: urn:outcry:incident:<incident id>" }),
+  url: documented(z.string(), { description: "the incident in the dashboard" }),
+  title: documented(z.string(), { description: "the incident's subject" }),
+  content_text: documented(z.string(), { description: "the incident's timeline" }),
+  date_published: instant("start of the first abnormal bucket"),
+  date_modified: instant("when the incident last changed (opened, peaked, fell off, resolved)"),
+});
+
+/** `GET /feed.json`, `GET /services/{id}/feed.json`: JSON Feed 1.1. */
+export const JsonFeedSchema = z.object({
+  version: z.literal("https://jsonfeed.org/version/1.1"),
+  title: z.string(),
+  home_page_url: z.string(),
+  feed_url: z.string(),
+  authors: z.array(z.object({ name: z.string() })),
+  items: documented(z.array(JsonFeedItemSchema), {
+    description: "the newest incidents (at most 50), newest first",
+  }),
+});
+
+/** `GET /badge/{id}.json`: shields.io's endpoint badge (https://shields.io/badges/endpoint-badge). */
+export const ShieldsEndpointSchema = z.object({
+  schemaVersion: z.literal(1),
+  label: documented(z.string(), { description: "the service's name" }),
+  message: documented(z.string().check(z.minLength(1)), {
+    description: "its status now: normal, elevated or outage",
+  }),
+  color: documented(z.string(), { description: "a shields colour: green, yellow or red" }),
+  cacheSeconds: documented(z.number().check(z.int(), z.minimum(300)), {
+    description: "how long shields.io may keep it (300, its minimum)",
+  }),
+});

@@ -85,6 +85,7 @@ const USE_CASE_ROLES: Record<string, string | null> = {
   subscribe: "api",
   "confirm-subscription": "api",
   unsubscribe: "api",
+  "incident-feed": "api",
   "run-bounded": null,
 };
 

@@ -9,6 +9,7 @@ import {
   IncidentDetailSchema,
   IncidentListSchema,
   IncidentSchema,
+  JsonFeedSchema,
   ProblemSchema,
   ReportChallengeSchema,
   ReportResultSchema,
@@ -16,6 +17,7 @@ import {
   ServiceDetailSchema,
   ServiceListSchema,
   ServiceSummarySchema,
+  ShieldsEndpointSchema,
 } from "../../contract/api-schemas";
 import {
   ConfirmedSubscriptionSchema,
@@ -41,6 +43,8 @@ const COMPONENTS: Record<string, z.ZodMiniType> = {
   SubscriptionReceipt: SubscriptionReceiptSchema,
   ConfirmedSubscription: ConfirmedSubscriptionSchema,
   Unsubscribed: UnsubscribedSchema,
+  JsonFeed: JsonFeedSchema,
+  ShieldsEndpoint: ShieldsEndpointSchema,
 };
 
 const TITLES: Record<number, string> = {
@@ -63,6 +67,8 @@ const TAGS: Record<RouteSpec["tag"], string> = {
   reports: "Crowd reports: fetch a challenge, solve it, post the report. Public.",
   subscriptions:
     "Alerts by email or SMS that people ask for themselves: subscribe (with a solved challenge), confirm, unsubscribe. Public, limited per address and per destination.",
+  feeds:
+    "For followers: incidents as Atom and JSON Feed, a service's status as a badge (SVG, or shields.io's endpoint JSON). Behind the API key or signature like the other reads: a public badge needs api.auth none.",
 };
 
 type JsonSchema = Record<string, unknown>;
@@ -157,7 +163,15 @@ function operation(spec: RouteSpec, auth: ApiAccess["mode"]): JsonSchema {
   const { success } = spec;
   const successContent = success.html
     ? { "text/html": { schema: { type: "string" } } }
-    : { "application/json": { schema: success.schema ? reference(success.schema) : {} } };
+    : {
+        [success.mediaType ?? "application/json"]: {
+          schema: success.schema
+            ? reference(success.schema)
+            : success.mediaType
+              ? { type: "string" }
+              : {},
+        },
+      };
   const responses: Record<string, unknown> = {
     [success.status]: { description: success.description, content: successContent },
   };

@@ -31,6 +31,15 @@ export function jsonText(status: number, body: string): APIGatewayProxyStructure
   };
 }
 
+/** A body of another media type (a feed, an image), already written. */
+export function typed(
+  status: number,
+  contentType: string,
+  body: string,
+): APIGatewayProxyStructuredResultV2 {
+  return { statusCode: status, headers: { "content-type": contentType }, body };
+}
+
 /** An HTML page; it may not be framed, and its own CSP (a meta tag) limits what it loads. */
 export function html(status: number, page: string): APIGatewayProxyStructuredResultV2 {
   return {

@@ -1,14 +1,19 @@
 /**
- * What a route is and what every route may use: the shape of one entry of the route
- * table (`routes.ts`, `subscription-routes.ts`) and the dependencies the handler gives it.
+ * What a route is and what it runs with: {@link RouteSpec}, the dependencies every route
+ * gets, and the cache policies of their answers. Apart from the route table, so that
+ * tables kept in files of their own (`feed-routes.ts`, `subscription-routes.ts`) can declare routes too.
  */
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from "aws-lambda";
 import type * as z from "zod/mini";
+import type { Service } from "../domain/config";
+import { echoed } from "../domain/echoed";
 import type { ProgressStore } from "../domain/ports";
+import { serviceById } from "../domain/service-lookup";
 import type { QueryDependencies } from "../usecases/query-status";
 import type { ReportDependencies } from "../usecases/submit-report";
 import type { SubscriptionDependencies } from "../usecases/subscribe";
 import type { ApiAccess } from "./access";
+import { notFound } from "./http-error";
 import type { ResponseCache } from "./response-cache";
 
 /** Everything the routes need; the clock is injected so tests and demos control it. */
@@ -33,6 +38,12 @@ export interface ApiDependencies
   now: () => number;
 }
 
+/** Live data changes every bucket: let caches keep it briefly. */
+export const LIVE_CACHE = "public, max-age=30";
+export const PRIVATE_LIVE_CACHE = "private, max-age=30";
+/** The page and the API description change only with a deployment. */
+export const STATIC_CACHE = "public, max-age=300";
+
 /** A matched request, as a route's handler sees it. */
 export interface RouteRequest {
   event: APIGatewayProxyEventV2;
@@ -50,15 +61,24 @@ export interface RouteSpec {
   path: string;
   operationId: string;
   /** The group the document lists it under (`openapi.ts` describes each). */
-  tag: "status" | "reports" | "subscriptions" | "about";
+  tag: "status" | "reports" | "subscriptions" | "feeds" | "about";
   summary: string;
   description?: string;
   /** Query parameters; unknown ones are ignored. */
   query?: z.ZodMiniObject;
   /** JSON request body. */
   body?: z.ZodMiniType;
-  /** The successful answer's status and JSON body schema (HTML routes name none). */
-  success: { status: number; schema?: z.ZodMiniType; description: string; html?: boolean };
+  /**
+   * The successful answer's status and JSON body schema (HTML routes name none), and its
+   * media type when it is not `application/json` (a string schema unless `schema` is given).
+   */
+  success: {
+    status: number;
+    schema?: z.ZodMiniType;
+    description: string;
+    html?: boolean;
+    mediaType?: string;
+  };
   /** Other successful answers (e.g. 200 duplicate for a 202 route). */
   alsoAnswers?: { status: number; description: string }[];
   /** Error statuses this route can answer with, beyond 400/401/500. */
@@ -71,4 +91,14 @@ export interface RouteSpec {
   /** `cache-control` of a successful answer. */
   cache?: string;
   handle(deps: ApiDependencies, request: RouteRequest): Promise<APIGatewayProxyStructuredResultV2>;
+}
+
+/**
+ * The configured service a path names.
+ * @throws HttpError 404 naming the id, when no service has it
+ */
+export function knownService(deps: ApiDependencies, id: string | undefined): Service {
+  const service = serviceById(deps.config, id ?? "");
+  if (!service) throw notFound(`no service has id ${echoed(id ?? "")}; GET /services lists them`);
+  return service;
 }

@@ -1,5 +1,3 @@
-export type { ApiDependencies, RouteRequest, RouteSpec } from "./route-spec";
-
 /**
  * The HTTP API's routes over API Gateway v2 events. Each route is declared once, with
  * its query schema and response schema, in {@link ROUTES}: the router validates with
@@ -22,7 +20,6 @@ import {
   ServiceQuerySchema,
 } from "../../contract/api-schemas";
 import { DAY_MS, lastClosedBucket, MINUTE_MS, parseIso, toIso } from "../domain/buckets";
-import type { Service } from "../domain/config";
 import { echoed } from "../domain/echoed";
 import { InvalidCursorError, ReportRejected } from "../domain/ports";
 import { serviceById } from "../domain/service-lookup";
@@ -32,6 +29,7 @@ import { describeIncident, describeService, serviceSeries } from "../usecases/qu
 import { issueReportChallenge } from "../usecases/report-challenge";
 import { submitReport } from "../usecases/submit-report";
 import { requireApiKey } from "./access";
+import { FEED_ROUTES } from "./feed-routes";
 import { badRequest, HttpError, notFound } from "./http-error";
 import { bodyText } from "./json-body";
 import { parseReportBody, ReportBodySchema } from "./report-body";
@@ -46,16 +44,20 @@ import {
   withValidator,
 } from "./responses";
 import { routedPath } from "./route-path";
-import type { ApiDependencies, RouteSpec } from "./route-spec";
+import {
+  type ApiDependencies,
+  knownService,
+  LIVE_CACHE,
+  PRIVATE_LIVE_CACHE,
+  type RouteSpec,
+  STATIC_CACHE,
+} from "./route-spec";
 import { SUBSCRIPTION_ROUTES } from "./subscription-routes";
+
+export type { ApiDependencies, RouteRequest, RouteSpec } from "./route-spec";
 
 /** Longest range `GET /services/{id}/series` serves at once. */
 export const MAX_SERIES_RANGE_MS = 7 * 24 * 60 * MINUTE_MS;
-/** Live data changes every bucket: let caches keep it briefly. */
-const LIVE_CACHE = "public, max-age=30";
-const PRIVATE_LIVE_CACHE = "private, max-age=30";
-/** The page and the API description change only with a deployment. */
-const STATIC_CACHE = "public, max-age=300";
 
 /** `GET /incidents`: the filters checked here, the paging in the use case. */
 async function incidentsPage(deps: ApiDependencies, query: z.infer<typeof IncidentQuerySchema>) {
@@ -86,12 +88,6 @@ async function servicesPage(
     if (error instanceof InvalidCursorError) throw badRequest(error.message, "cursor");
     throw error;
   }
-}
-
-function knownService(deps: ApiDependencies, id: string | undefined): Service {
-  const service = serviceById(deps.config, id ?? "");
-  if (!service) throw notFound(`no service has id ${echoed(id ?? "")}; GET /services lists them`);
-  return service;
 }
 
 /** Every route of the API, in the order the OpenAPI document lists them. */
@@ -295,6 +291,7 @@ export const ROUTES: readonly RouteSpec[] = [
     },
   },
   ...SUBSCRIPTION_ROUTES,
+  ...FEED_ROUTES,
 ];
 
 /** The answer to a report the use case did not take. */
@@ -315,18 +312,21 @@ function reportRefusal(rejected: ReportRejected): HttpError {
   }
 }
 
-/** A route's path template as a pattern; `{name}` matches one segment. */
+/**
+ * A route's path template as a pattern: `{name}` matches within one segment, whole
+ * (`/services/{id}`) or beside literal text (`/badge/{id}.svg`, as OpenAPI allows).
+ */
 function pathPattern(template: string): { pattern: RegExp; names: string[] } {
   const names: string[] = [];
   const source = template
-    .split("/")
-    .map((segment) => {
-      const name = /^\{(\w+)\}$/.exec(segment)?.[1];
-      if (!name) return segment.replace(/[.*+?^$()|[\]\\]/g, "\\$&");
+    .split(/(\{\w+\})/)
+    .map((part) => {
+      const name = /^\{(\w+)\}$/.exec(part)?.[1];
+      if (!name) return part.replace(/[.*+?^$()|[\]\\{}]/g, "\\$&");
       names.push(name);
-      return "([^/]+)";
+      return "([^/]+?)";
     })
-    .join("/");
+    .join("");
   return { pattern: new RegExp(`^${source}$`), names };
 }
 

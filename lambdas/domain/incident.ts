@@ -120,3 +120,18 @@ export function incidentToJson(incident: Incident) {
       : null,
   };
 }
+
+/**
+ * When the incident last changed, from its own record: the latest of its opening, its
+ * peak, its falloffs and its resolution. The same record always gives the same time,
+ * so a feed's `updated` (and its ETag) moves only when the incident does.
+ * @example lastChangedAt(incident) // incident.resolvedAt once resolved
+ */
+export function lastChangedAt(incident: Incident): number {
+  return Math.max(
+    incident.openedAt,
+    incident.peak.at,
+    ...incident.falloffs.map((falloff) => falloff.at),
+    incident.resolvedAt ?? Number.NEGATIVE_INFINITY,
+  );
+}

@@ -59,24 +59,36 @@ function positionOf(cursor: string, filters: IncidentFilters): string {
  * @example const { incidents, next } = await listIncidents(deps, { status: "open", limit: 20 });
  */
 export async function listIncidents(deps: ListIncidentsDependencies, filters: IncidentFilters) {
+  const { items, next } = await listStoredIncidents(deps, filters);
+  return { incidents: items.map(incidentView), next };
+}
+
+/**
+ * One page of incidents as stored (for views other than the API's, such as feeds).
+ * @throws InvalidCursorError when `cursor` was not made by outcry, or for other filters
+ */
+export async function listStoredIncidents(
+  deps: ListIncidentsDependencies,
+  filters: IncidentFilters,
+): Promise<{ items: StoredIncident[]; next: string | null }> {
   const { service, status, fromMs, toMs, limit } = filters;
   const matches = (stored: StoredIncident) =>
     (service === undefined || stored.incident.service === service) &&
     (status === undefined ||
       (stored.incident.resolvedAt === null ? "open" : "resolved") === status);
-  const incidents: ReturnType<typeof incidentView>[] = [];
+  const items: StoredIncident[] = [];
   let after = filters.cursor === undefined ? undefined : positionOf(filters.cursor, filters);
   for (let round = 0; round < MAX_PAGES_PER_REQUEST; round++) {
     const page = await deps.incidents.list({ fromMs, toMs, limit, after });
     for (const stored of page.items) {
       if (!matches(stored)) continue;
-      incidents.push(incidentView(stored));
-      if (incidents.length === limit) {
-        return { incidents, next: toCursor(deps.incidents.cursorAfter(stored.incident), filters) };
+      items.push(stored);
+      if (items.length === limit) {
+        return { items, next: toCursor(deps.incidents.cursorAfter(stored.incident), filters) };
       }
     }
-    if (!page.next) return { incidents, next: null };
+    if (!page.next) return { items, next: null };
     after = page.next;
   }
-  return { incidents, next: after === undefined ? null : toCursor(after, filters) };
+  return { items, next: after === undefined ? null : toCursor(after, filters) };
 }

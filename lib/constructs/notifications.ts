@@ -5,12 +5,7 @@
 import { Annotations, RemovalPolicy, Stack, Validations } from "aws-cdk-lib";
 import { Effect, type IGrantable, PolicyStatement } from "aws-cdk-lib/aws-iam";
 import { Key } from "aws-cdk-lib/aws-kms";
-import {
-  type CfnSubscription,
-  type CfnTopic,
-  type Subscription,
-  Topic,
-} from "aws-cdk-lib/aws-sns";
+import { type CfnSubscription, type CfnTopic, type Subscription, Topic } from "aws-cdk-lib/aws-sns";
 import { EmailSubscription, SmsSubscription } from "aws-cdk-lib/aws-sns-subscriptions";
 import type { Queue } from "aws-cdk-lib/aws-sqs";
 import { Construct, type IConstruct } from "constructs";

@@ -184,6 +184,10 @@ describe("the OpenAPI document", () => {
     );
     expect(Object.keys(document.paths).sort()).toEqual([
       "/",
+      "/badge/{id}.json",
+      "/badge/{id}.svg",
+      "/feed.atom",
+      "/feed.json",
       "/health",
       "/incidents",
       "/incidents/{id}",
@@ -192,6 +196,8 @@ describe("the OpenAPI document", () => {
       "/reports/challenge",
       "/services",
       "/services/{id}",
+      "/services/{id}/feed.atom",
+      "/services/{id}/feed.json",
       "/services/{id}/series",
       "/subscriptions",
       "/subscriptions/confirm",
@@ -723,6 +729,37 @@ describe("errors", () => {
       429, 429,
     ]);
     expect(off.response.status).toBe(404);
+  });
+
+  it("answers the followers' feeds and badges as documented, 304 and 404 included", async () => {
+    for (const path of [
+      "/feed.atom",
+      "/feed.json",
+      "/services/t-mobile/feed.atom",
+      "/services/t-mobile/feed.json",
+      "/badge/t-mobile.svg",
+      "/badge/t-mobile.json",
+    ]) {
+      // Act
+      const { response } = await call("GET", path);
+      const again = await call("GET", path, {
+        headers: { "if-none-match": response.headers.get("etag") ?? "" },
+      });
+      const repeated = await call("GET", `${path}?a=1&a=2`);
+
+      // Assess
+      expect(response.status, path).toBe(200);
+      expect(again.response.status, path).toBe(304);
+      expect(repeated.response.status, path).toBe(400);
+    }
+    for (const path of [
+      "/services/nope/feed.atom",
+      "/services/nope/feed.json",
+      "/badge/nope.svg",
+      "/badge/nope.json",
+    ]) {
+      expect((await call("GET", path)).response.status, path).toBe(404);
+    }
   });
 
   it("has exercised every documented answer but the ones only other setups give", () => {

@@ -1,0 +1,18 @@
+/**
+ * The origin absolute links in feeds are built on. It comes from API Gateway's
+ * `requestContext.domainName` (the name it was reached by), never from `Host` or
+ * `X-Forwarded-*`, which any client sets to whatever it likes.
+ */
+import type { APIGatewayProxyEventV2 } from "aws-lambda";
+
+/** A host name with an optional port: anything else is not one API Gateway would give. */
+const HOST = /^[A-Za-z0-9.-]{1,253}(:\d{1,5})?$/;
+
+/**
+ * `https://<domain name>` of the request, or `https://localhost` when it has none usable.
+ * @example publicOrigin(event) // "https://abc123.execute-api.eu-west-1.amazonaws.com"
+ */
+export function publicOrigin(event: APIGatewayProxyEventV2): string {
+  const domain = event.requestContext.domainName ?? "";
+  return `https://${HOST.test(domain) ? domain : "localhost"}`;
+}
