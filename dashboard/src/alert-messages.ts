@@ -30,7 +30,10 @@ export const codeSent = (phone: string): string =>
 export const CONFIRMED =
   "Your text alerts are confirmed. To end them, use Stop alerts at the top of the page or reply STOP to a text.";
 
-/** A refusal in words; `field` is the input the API named, if any. */
+/**
+ * A refusal in words: a 400 naming a field of the form says what to change in it, a 404
+ * that the channel is off, a 429 or 503 how long to wait.
+ */
 export function refusalMessage(error: unknown, what: "subscribe" | "confirm" | "stop"): string {
   const doing = {
     subscribe: "Your alerts could not be set up",
@@ -46,7 +49,7 @@ export function refusalMessage(error: unknown, what: "subscribe" | "confirm" | "
       return fieldMessage(error.field, error.message) ?? `${doing}: ${error.message}.`;
     case 404:
       return what === "subscribe"
-        ? "This outcry does not send alerts this way. Choose another way, if one is offered."
+        ? "This outcry does not send alerts this way (it is switched off here). Choose the other way, if it is offered."
         : `${doing}: ${error.message}.`;
     case 429:
       return `${doing}: too many tries just now (${error.message}). Please try again in ${wait}.`;

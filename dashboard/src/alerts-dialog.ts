@@ -265,7 +265,14 @@ export class AlertsDialog {
         (error instanceof ApiError && error.status === 404)
           ? input
           : undefined;
-      this.flag(this.errors.request, field, refusalMessage(error, "subscribe"));
+      const off = error instanceof ApiError && error.status === 404;
+      this.flag(
+        this.errors.request,
+        field,
+        off && channel === "sms"
+          ? "This outcry does not send text messages. Choose Email instead."
+          : refusalMessage(error, "subscribe"),
+      );
     } finally {
       this.sending = false;
     }

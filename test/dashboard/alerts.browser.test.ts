@@ -4,6 +4,7 @@
  * outbox file, so the test reads the confirmation link, the texted code and the alerts
  * there. The runtime starts at 8:41 p.m. ET on 13 February 2023, before T-Mobile's
  * outage, so a subscriber can be confirmed before the ticks that open and resolve it.
+ * The last test has a runtime of its own with SMS off, as by default.
  * Each test also fails on any other console error, uncaught exception or CSP violation.
  */
 import { readFile } from "node:fs/promises";
@@ -11,7 +12,10 @@ import { dirname, join } from "node:path";
 import type { Browser, Page } from "playwright-core";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { tokenKey } from "../../dashboard/src/alert-token";
+import { parseConfig } from "../../lambdas/domain/config";
+import { CHEAP_CHALLENGE } from "../support/report-client";
 import { type SeededRuntime, startSeededRuntime } from "../support/seeded-runtime";
+import { startTemporaryRuntime } from "../support/temporary-runtime";
 import { launchChromium, type PageProblems, watchProblems } from "./browser";
 
 /** Before the first T-Mobile bucket of the outage (02:00 GMT); the detector has the week. */
@@ -70,14 +74,14 @@ async function tickUntil(done: () => Promise<boolean>, until: number): Promise<v
   }
 }
 
-async function open(hash = ""): Promise<Page> {
+async function open(hash = "", url = seeded.url): Promise<Page> {
   const context = await browser.newContext({
     locale: "en-US",
     viewport: { width: 1280, height: 900 },
   });
   const page = await context.newPage();
   problems = await watchProblems(page);
-  await page.goto(`${seeded.url}/${hash}`);
+  await page.goto(`${url}/${hash}`);
   await page.waitForSelector("main[data-loaded]");
   return page;
 }
@@ -207,5 +211,35 @@ describe("Get alerts", () => {
     expect(await email.getAttribute("aria-invalid")).toBe("true");
     expect(await email.evaluate((input) => input === document.activeElement)).toBe(true);
     expect(await outbox("sns-confirmation", "ana@example")).toEqual([]);
+  });
+
+  it("says plainly when the deployment sends no texts (404)", async () => {
+    // Arrange: subscriptions as configured by default: email on, SMS off
+    const config = parseConfig({
+      services: [{ id: "t-mobile", name: "T-Mobile", category: "carrier" }],
+      reports: { challenge: CHEAP_CHALLENGE },
+    });
+    const plain = await startTemporaryRuntime({ config });
+    try {
+      const page = await open("", plain.url);
+      await page.locator(".alerts-get").click();
+      const dialog = page.locator("dialog.alerts-dialog[open]");
+      const phone = dialog.getByLabel("Phone number");
+
+      // Act
+      await dialog.getByLabel("Text message (SMS)").check();
+      await phone.fill("+15555550123");
+      const answer = page.waitForResponse((r) => r.url().endsWith("/subscriptions"));
+      await dialog.getByRole("button", { name: "Get alerts" }).click();
+
+      // Assert
+      expect((await answer).status()).toBe(404);
+      await dialog
+        .getByText("This outcry does not send text messages. Choose Email instead.")
+        .waitFor();
+      expect(await phone.getAttribute("aria-invalid")).toBe("true");
+    } finally {
+      await plain.stop();
+    }
   });
 });
