@@ -19,6 +19,12 @@ import type {
 } from "../../contract/api-schemas";
 import type { Category } from "../../contract/catalog";
 import { solveReportChallenge } from "../../contract/report-challenge-solver";
+import type {
+  ConfirmedSubscriptionSchema,
+  SubscriptionBodySchema,
+  SubscriptionReceiptSchema,
+  UnsubscribedSchema,
+} from "../../contract/subscription-schemas";
 
 /** One service as `GET /services` lists it. */
 export type ServiceSummary = z.infer<typeof ServiceSummarySchema>;
@@ -63,6 +69,18 @@ export type Health = z.infer<typeof HealthSchema>;
 
 /** The answer to `POST /reports` (202 accepted, 200 duplicate). */
 export type ReportResult = z.infer<typeof ReportResultSchema>;
+
+/** What `POST /subscriptions` takes, less the challenge (the client solves it). */
+export type SubscriptionRequest = Omit<z.infer<typeof SubscriptionBodySchema>, "altcha">;
+
+/** The answer to `POST /subscriptions` (202): waiting for its confirmation. */
+export type SubscriptionReceipt = z.infer<typeof SubscriptionReceiptSchema>;
+
+/** The answer to `POST /subscriptions/confirm`: confirmed, with its unsubscribe token. */
+export type ConfirmedSubscription = z.infer<typeof ConfirmedSubscriptionSchema>;
+
+/** The answer to `POST /subscriptions/unsubscribe`. */
+export type Unsubscribed = z.infer<typeof UnsubscribedSchema>;
 
 /** An RFC 9457 problem the API answered with, or a network failure (status 0). */
 export class ApiError extends Error {
@@ -193,6 +211,28 @@ const query = (params: Record<string, string | number | undefined>) => {
   return text ? `?${text}` : "";
 };
 
+/**
+ * The `altcha` field for a report or a subscription: the challenge of
+ * `GET /reports/challenge`, solved; undefined when the server has challenges off (404).
+ */
+async function solvedChallenge(): Promise<string | undefined> {
+  return request<Challenge>("/reports/challenge", { cache: "no-store" }).then(
+    solveReportChallenge,
+    (error: unknown) => {
+      if (error instanceof ApiError && error.status === 404) return undefined;
+      throw error;
+    },
+  );
+}
+
+/** Posts `body` as JSON. */
+const post = <T>(path: string, body: unknown) =>
+  request<T>(path, {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify(body),
+  });
+
 /** The calls the page makes; reads take the signal that abandons them. */
 export const api = {
   /** One page of services; pass its `next` as `cursor`, with the same filter, for the next. */
@@ -212,18 +252,14 @@ export const api = {
   /** The server's clock (the demo's is virtual), to ask for ranges that end now. */
   health: (signal?: AbortSignal) => request<Health>("/health", {}, signal),
   /** Posts a report with a solved challenge (none when the server has them off: 404). */
-  report: async (service: string, problem: string) => {
-    const altcha = await request<Challenge>("/reports/challenge", { cache: "no-store" }).then(
-      solveReportChallenge,
-      (error: unknown) => {
-        if (error instanceof ApiError && error.status === 404) return undefined;
-        throw error;
-      },
-    );
-    return request<ReportResult>("/reports", {
-      method: "POST",
-      headers: { "content-type": "application/json" },
-      body: JSON.stringify({ service, problem, altcha }),
-    });
-  },
+  report: async (service: string, problem: string) =>
+    post<ReportResult>("/reports", { service, problem, altcha: await solvedChallenge() }),
+  /** Asks for alerts, with a solved challenge like a report's. */
+  subscribe: async (body: SubscriptionRequest) =>
+    post<SubscriptionReceipt>("/subscriptions", { ...body, altcha: await solvedChallenge() }),
+  /** Confirms an SMS subscription with the six-digit code it was texted. */
+  confirmSubscription: (subscription: string, code: string) =>
+    post<ConfirmedSubscription>("/subscriptions/confirm", { subscription, code }),
+  /** Ends the subscription the token names. */
+  unsubscribe: (token: string) => post<Unsubscribed>("/subscriptions/unsubscribe", { token }),
 };

@@ -2,10 +2,12 @@
  * The dashboard's entry point: the hash router (`#/`, `#/service/<id>`,
  * `#/incident/<id>`, so `GET /` stays the only HTML route), the refresh every minute
  * (paused while the tab is hidden), the live region for outcomes, and the page states
- * around the views (loading, error, API key needed).
+ * around the views (loading, error, API key needed), and the header's alert controls.
  */
 import "uplot/dist/uPlot.min.css";
 import "./styles.css";
+import { AlertsDialog } from "./alerts-dialog";
+import { AlertsHeader } from "./alerts-header";
 import { ApiError, isAbort, setApiKey } from "./api";
 import { h, replaceChildren, setText } from "./dom";
 import { viewerClock, viewerZone } from "./format";
@@ -31,8 +33,12 @@ const announce: Announce = (message, tone) => {
 };
 
 const dialog = new ReportDialog(announce);
-document.body.append(dialog.element);
-const context: ViewContext = { dialog, announce, reload: () => void refresh() };
+const alertControls = new AlertsHeader(announce);
+const alerts = new AlertsDialog(announce, () => alertControls.update());
+alertControls.attach(alerts);
+document.querySelector(".site-header .wrap")?.append(alertControls.element);
+document.body.append(dialog.element, alerts.element);
+const context: ViewContext = { dialog, alerts, announce, reload: () => void refresh() };
 
 let view: View | undefined;
 /** What `main` shows: the view's element, or a screen in its place. */

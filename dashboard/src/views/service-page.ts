@@ -38,6 +38,8 @@ export class ServiceView implements View {
   private readonly report: HTMLButtonElement;
   private readonly incidents: HTMLElement;
   private readonly sources: HTMLElement;
+  /** "Get alerts" about this service (all services from the header's). */
+  private readonly alerts: HTMLButtonElement;
   private readonly zone: HTMLElement;
   private service: ServiceDetail | undefined;
 
@@ -53,6 +55,15 @@ export class ServiceView implements View {
     this.report = reportButton(id, (button) => {
       if (this.service) context.dialog.open(this.service, button);
     });
+    this.alerts = h(
+      "button",
+      { type: "button", class: "button alerts-service" },
+      "Get alerts",
+      h("span", { class: "visually-hidden" }, ""),
+    );
+    this.alerts.addEventListener("click", () => {
+      if (this.service) context.alerts.open(this.alerts, this.service);
+    });
     this.element = h(
       "div",
       { class: "view service" },
@@ -61,7 +72,7 @@ export class ServiceView implements View {
         { "aria-label": "Breadcrumb", class: "crumbs" },
         h("a", { href: "#/" }, "All services"),
       ),
-      h("div", { class: "page-head" }, this.heading, this.status.element, this.report),
+      h("div", { class: "page-head" }, this.heading, this.status.element, this.report, this.alerts),
       this.latest.element,
       this.zone,
       h(
@@ -106,6 +117,7 @@ export class ServiceView implements View {
     this.service = service;
     setText(this.heading, service.name);
     nameReportButton(this.report, service.name);
+    setText(this.alerts.querySelector(".visually-hidden") as Element, ` about ${service.name}`);
     this.status.update(service.status);
     this.latest.update(service);
     setText(

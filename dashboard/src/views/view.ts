@@ -1,9 +1,12 @@
 /** What every page of the dashboard is, to the router in `main.ts`. */
+import type { AlertsDialog } from "../alerts-dialog";
 import type { Announce, ReportDialog } from "../report-dialog";
 
 /** What views are given. */
 export interface ViewContext {
   dialog: ReportDialog;
+  /** The "Get alerts" dialog, which a service's page opens for that service. */
+  alerts: AlertsDialog;
   announce: Announce;
   /** Loads the current view again now (after the reader changed what it shows). */
   reload: () => void;
