@@ -151,6 +151,29 @@ export interface OutboxMessage {
    * `domain/grouping.ts`, `foldKey`).
    */
   foldInto?: string;
+  /**
+   * Set on a "still elevated" reminder (an update, `domain/reminders.ts`): which one, and
+   * the level it states, so reminders due together can be worded as one.
+   */
+  reminder?: ReminderFacts;
+  /**
+   * Set on a digest of held messages (`domain/held.ts`): the recipients it goes to, fixed
+   * when it was made (quiet hours end per recipient, a maintenance window per service).
+   */
+  to?: string[];
+}
+
+/** What a reminder states: "T-Mobile still elevated after 4 h; about 2,100 reports at 3 p.m. ET". */
+export interface ReminderFacts {
+  /** Its number, from 1. */
+  n: number;
+  /** When the incident opened. */
+  openedAt: number;
+  /** The newest bucket's count and start. */
+  count: number;
+  at: number;
+  /** The zone its times are told in (the service's). */
+  timeZone: string;
 }
 
 /**
