@@ -220,6 +220,11 @@ export class OutcryStack extends Stack {
       // The SMS cap: each subscriber's last text per category, read once a round; a text
       // kept back is added to it, a text let through restarts it.
       { partitions: ["CAP"], actions: ["Query", "PutItem", "UpdateItem"] },
+      // Messages held by quiet hours or maintenance: held (refreshed in place), read a
+      // page a round, forgotten once their digest is in the outbox; a digest reads the
+      // incident it tells of.
+      { partitions: ["HELD"], actions: ["Query", "UpdateItem", "DeleteItem"] },
+      { partitions: ["INC"], actions: ["GetItem"] },
     ]);
     grantItems(table, this.api.function, [
       // Series, annotations, source health, incidents and an incident's notifications.
