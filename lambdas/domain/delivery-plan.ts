@@ -21,8 +21,8 @@ import {
 import { MINUTE_MS } from "./buckets";
 import { groupOpened } from "./grouping";
 import { isHeldNote } from "./held";
-import { isReminder } from "./reminders";
 import type { OutboxEntry, OutboxMessage, OutboxRecord } from "./ports";
+import { isReminder } from "./reminders";
 
 /** How long a follow-up waits before it looks again at an earlier message being retried. */
 export const FOLLOW_UP_WAIT_MS = MINUTE_MS;
@@ -186,8 +186,7 @@ export function followUpStep(
   );
   // A resolution never waits on a reminder: the reminder is dropped once it is recorded.
   const waitingFor = earlier.find(
-    (r) =>
-      r.state === "pending" && !(message.transition === "resolved" && isReminder(r.message)),
+    (r) => r.state === "pending" && !(message.transition === "resolved" && isReminder(r.message)),
   );
   if (waitingFor) {
     // Due again with the message it waits for (openings go first in a round), or in a
@@ -215,11 +214,9 @@ export function followUpStep(
   }
   if (message.transition !== "resolved") {
     const quiet = recipients.filter((r) => wants(r, message) && isQuiet(r, nowMs));
-    return {
-      kind: "send",
-      audience: announcementAudience(recipients, [message], nowMs),
-      quiet: [...new Set(quiet.map((r) => r.id))].sort(),
-    };
+    const audience = announcementAudience(recipients, [message], nowMs);
+    if (quiet.length === 0) return { kind: "send", audience };
+    return { kind: "send", audience, quiet: [...new Set(quiet.map((r) => r.id))].sort() };
   }
   if (opened?.audience || released) {
     return { kind: "send", audience: resolvedAudience(recipients, told) };

@@ -60,9 +60,9 @@ import type {
   ShardProgressStore,
   StatedIncidentStore,
 } from "../domain/ports";
+import { reminderDue, reminderKey } from "../domain/reminders";
 import { type ShardRef, servicesOf, shardFingerprint, WHOLE } from "../domain/shards";
 import { likelyUpstream, type StatedRecord, upstreamServices } from "../domain/upstream";
-import { reminderDue, reminderKey } from "../domain/reminders";
 import { growthSummary, summarizeIncident } from "../domain/wording/incident-summary";
 import { reminderSummary } from "../domain/wording/reminder-summary";
 import { type Deliverer, type DeliveryResult, deliverPending } from "./deliver-notifications";

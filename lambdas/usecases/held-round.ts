@@ -168,9 +168,7 @@ function noteMessage(
   nowMs: number,
 ): OutboxMessage {
   const why =
-    item.kind === "quiet"
-      ? `quiet hours of ${item.target}`
-      : `maintenance of ${item.serviceName}`;
+    item.kind === "quiet" ? `quiet hours of ${item.target}` : `maintenance of ${item.serviceName}`;
   const at = formatLocalTime(nowMs, holding.timeZoneOf?.(item.service) ?? "UTC");
   const outcome = dropped
     ? `not sent: resolved before the window ended at ${at}`

@@ -33,7 +33,11 @@ export function reminderSummary(name: string, facts: ReminderFacts): IncidentSum
   const opened = formatTimeWithGmt(facts.openedAt, facts.timeZone, { withDate: true });
   return {
     subject: firstFitting(
-      [`${still}; ${level(facts)} at ${withGmt}`, `${still}; ${level(facts)}`, still],
+      [
+        `${still}; ${level(facts)} at ${withGmt}`,
+        `${still}; ${level(facts)}`,
+        cutAtWord(still, subjectFits),
+      ],
       subjectFits,
     ),
     text: `${still}: ${level(facts)} at ${withGmt}. The outage opened at ${opened}.`,
