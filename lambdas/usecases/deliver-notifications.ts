@@ -1,8 +1,11 @@
 /**
  * Use case: deliver the messages the outbox holds, to every channel, once each.
+ * 0. Release what quiet hours or a maintenance window held and is over now: one digest
+ *    per recipient or service, recorded in the outbox to go in this round
+ *    (`held-round.ts`).
  * 1. Take the messages that are due (never tried, or their retry time has come), oldest
- *    first, and plan the round (`domain/delivery-plan.ts`): hold back for good an
- *    "opened" of a service in maintenance; "opened" messages of one category within the
+ *    first, and plan the round (`domain/delivery-plan.ts`): hold back an "opened" of a
+ *    service in maintenance (held for its digest); "opened" messages of one category within the
  *    grouping window go out as one message (see `domain/grouping.ts`), and so do
  *    resolutions; updates go out alone, follow-ups last.
  * 2. Claim each message with a lease, so two ticks never send the same one. Claims and
@@ -10,7 +13,9 @@
  *    past the round's time budget (`finishBy`) nothing more is claimed, and what is left
  *    stays due for the next round.
  * 3. Decide and record its audience (see `domain/audience.ts`): who wants it and is not in
- *    quiet hours now; for a resolved, whoever was told of the incident. An update or a
+ *    quiet hours now (those who are get it held for their digest); for a resolved or a
+ *    reminder, whoever was told of the incident (a reminder the resolution overtook is
+ *    held back). An update or a
  *    resolved waits while an earlier message of its incident is still pending, and is
  *    held back with an opened that was. A group joining one already sent goes in two
  *    wordings: an update for those who had the first message, news for the others; a
