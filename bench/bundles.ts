@@ -35,7 +35,7 @@ export const COLLECT_BUDGET_BYTES = 535 * 1024;
  * carries the SNS and SQS clients, the shard hand-out, the whole delivery of a mass
  * outage (grouped openings and resolutions) and the likely-upstream inference with the
  * folding of dependents' openings (4 KB), and the "still elevated" reminders and the
- * digests of what quiet hours and maintenance held, with their held-message store (5 KB).
+ * digests of what quiet hours and maintenance held, with their held-message store (8 KB).
  */
 export const DETECT_BUDGET_BYTES = 410 * 1024;
 
