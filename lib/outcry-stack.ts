@@ -224,6 +224,11 @@ export class OutcryStack extends Stack {
       { partitions: ["CAP"], actions: ["Query", "PutItem", "UpdateItem"] },
       // The self-service subscribers, read once a round for the audiences.
       { partitions: ["SUB"], actions: ["Query"] },
+      // Messages held by quiet hours or maintenance: held (refreshed in place), read a
+      // page a round, forgotten once their digest is in the outbox; a digest reads the
+      // incident it tells of.
+      { partitions: ["HELD"], actions: ["Query", "UpdateItem", "DeleteItem"] },
+      { partitions: ["INC"], actions: ["GetItem"] },
     ]);
     grantItems(table, this.api.function, [
       // Series, annotations, source health, incidents and an incident's notifications.

@@ -75,6 +75,7 @@ const USE_CASE_ROLES: Record<string, string | null> = {
   "deliver-notifications": "detect",
   "record-service-status": "detect",
   "sms-cap-round": "detect",
+  "held-round": "detect",
   "deliver-webhooks": "webhook",
   "list-incidents": "api",
   "list-services": "api",

@@ -445,6 +445,29 @@ export const ReportSettingsSchema = z
   })
   .strict();
 
+/** When an open incident's "still elevated" reminders go (see `domain/reminders.ts`). */
+export const ReminderSettingsSchema = z
+  .object({
+    afterMinutes: z
+      .number()
+      .int()
+      .min(30)
+      .max(7 * 24 * 60)
+      .describe("minutes after the opening that the first reminder goes (30 to 10080)"),
+    everyMinutes: z
+      .number()
+      .int()
+      .min(60)
+      .max(7 * 24 * 60)
+      .describe("minutes between one reminder and the next (60 to 10080, at least afterMinutes)"),
+  })
+  .strict()
+  .refine((r) => r.everyMinutes >= r.afterMinutes, {
+    message:
+      "notifications.reminders.everyMinutes must be at least afterMinutes; raise everyMinutes or lower afterMinutes",
+    path: ["everyMinutes"],
+  });
+
 /** How notifications go out. */
 export const NotificationSettingsSchema = z
   .object({
@@ -472,6 +495,12 @@ export const NotificationSettingsSchema = z
       .default(15)
       .describe(
         "at most one SMS per category per this many minutes per subscriber; the others are counted into the next ('+37 more since 10:05 p.m. ET'), or into a text of their own when the time is up; 0 never caps (email is never capped)",
+      ),
+    reminders: z
+      .union([z.literal(false), ReminderSettingsSchema])
+      .default({ afterMinutes: 120, everyMinutes: 360 })
+      .describe(
+        "'still elevated' reminders of an open incident, to whoever was told of it: the first afterMinutes after it opened, then one every everyMinutes while it stays open; false sends none",
       ),
   })
   .strict();

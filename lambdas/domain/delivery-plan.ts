@@ -13,12 +13,16 @@
 import {
   announcementAudience,
   interestedAudience,
+  isQuiet,
   type Recipient,
   resolvedAudience,
+  wants,
 } from "./audience";
 import { MINUTE_MS } from "./buckets";
 import { groupOpened } from "./grouping";
+import { isHeldNote } from "./held";
 import type { OutboxEntry, OutboxMessage, OutboxRecord } from "./ports";
+import { isReminder } from "./reminders";
 
 /** How long a follow-up waits before it looks again at an earlier message being retried. */
 export const FOLLOW_UP_WAIT_MS = MINUTE_MS;
@@ -111,24 +115,31 @@ export function groupResolutions(
   sending: readonly OutboxEntry[],
   windowMs: number,
 ): OutboxEntry[][] {
-  const fresh = sending.filter((e) => e.message.transition === "resolved" && e.attempts === 0);
-  const others = sending.filter((e) => !fresh.includes(e));
   const groups: OutboxEntry[][] = [];
-  if (windowMs > 0 && fresh.length > 0) {
-    const byKey = new Map(fresh.map((e) => [e.message.key, e]));
-    for (const group of groupOpened(
-      fresh.map((e) => e.message),
-      [],
-      windowMs,
-    )) {
-      groups.push(group.members.flatMap((m) => byKey.get(m.key) ?? []));
+  // Resolutions, then reminders ("still elevated"): each kind groups apart.
+  const kinds = [
+    (m: OutboxMessage) => m.transition === "resolved",
+    (m: OutboxMessage) => m.transition === "update" && isReminder(m),
+  ];
+  for (const isKind of kinds) {
+    const ofKind = sending.filter((e) => isKind(e.message));
+    const fresh = ofKind.filter((e) => e.attempts === 0);
+    if (windowMs > 0 && fresh.length > 0) {
+      const byKey = new Map(fresh.map((e) => [e.message.key, e]));
+      for (const group of groupOpened(
+        fresh.map((e) => e.message),
+        [],
+        windowMs,
+      )) {
+        groups.push(group.members.flatMap((m) => byKey.get(m.key) ?? []));
+      }
+    } else {
+      groups.push(...fresh.map((e) => [e]));
     }
-  } else {
-    groups.push(...fresh.map((e) => [e]));
+    groups.push(...byFirstGroup(ofKind.filter((e) => e.attempts > 0)));
   }
-  const retried = others.filter((e) => e.message.transition === "resolved");
-  groups.push(...byFirstGroup(retried));
-  groups.push(...others.filter((e) => e.message.transition !== "resolved").map((e) => [e]));
+  const grouped = new Set(groups.flat());
+  groups.push(...sending.filter((e) => !grouped.has(e)).map((e) => [e]));
   return groups;
 }
 
@@ -136,7 +147,10 @@ export function groupResolutions(
 export type FollowUpStep =
   | { kind: "hold-back" }
   | { kind: "wait"; until: number; reason: string }
-  | { kind: "send"; audience: string[] };
+  /** A reminder its incident's resolution overtook: recorded, never sent. */
+  | { kind: "drop"; reason: string }
+  /** `quiet`: those it would reach but for their quiet hours (held for their digest). */
+  | { kind: "send"; audience: string[]; quiet?: string[] };
 
 /**
  * What a follow-up (an update or a resolved) does, from its incident's outbox records:
@@ -151,8 +165,17 @@ export function followUpStep(
   recipients: readonly Recipient[],
   nowMs: number,
 ): FollowUpStep {
+  // A digest goes to whom it was made for, as long as they are configured.
+  if (message.to) return { kind: "send", audience: resolvedAudience(recipients, message.to) };
   const opened = records.find((r) => r.message.transition === "opened");
-  if (opened?.state === "suppressed") return { kind: "hold-back" };
+  // An opening held for a maintenance window holds its follow-ups back, until a digest
+  // told of it once the window ended.
+  const released = records.some((r) => isHeldNote(r.message.key) && r.state === "sent");
+  if (opened?.state === "suppressed" && !released) return { kind: "hold-back" };
+  const reminder = isReminder(message);
+  if (reminder && records.some((r) => r.message.transition === "resolved")) {
+    return { kind: "drop", reason: "its incident resolved first" };
+  }
   // Strictly earlier: by time, then by key, so two updates recorded in one step (a jump
   // past two multiples) cannot each wait for the other.
   const before = (r: OutboxRecord) =>
@@ -161,7 +184,10 @@ export function followUpStep(
   const earlier = records.filter(
     (r) => r.message.key !== message.key && r.message.transition !== "resolved" && before(r),
   );
-  const waitingFor = earlier.find((r) => r.state === "pending");
+  // A resolution never waits on a reminder: the reminder is dropped once it is recorded.
+  const waitingFor = earlier.find(
+    (r) => r.state === "pending" && !(message.transition === "resolved" && isReminder(r.message)),
+  );
   if (waitingFor) {
     // Due again with the message it waits for (openings go first in a round), or in a
     // minute when that one has no retry time yet.
@@ -171,12 +197,28 @@ export function followUpStep(
         : nowMs + FOLLOW_UP_WAIT_MS;
     return { kind: "wait", until, reason: `waits for ${waitingFor.message.key}` };
   }
-  if (message.transition !== "resolved") {
-    return { kind: "send", audience: announcementAudience(recipients, [message], nowMs) };
+  // Only messages that went out told anyone: a dead-lettered opening told nobody. A
+  // digest that told of the incident counts (its note is among the records).
+  const told = records
+    .filter((r) => r.state === "sent" && r.message.transition !== "resolved")
+    .flatMap((r) => r.audience ?? []);
+  if (reminder) {
+    // Whoever was told of it, like a resolution; those quiet now hear it in their digest.
+    const audience = resolvedAudience(recipients, told);
+    const quiet = new Set(recipients.filter((r) => isQuiet(r, nowMs)).map((r) => r.id));
+    return {
+      kind: "send",
+      audience: audience.filter((id) => !quiet.has(id)),
+      quiet: audience.filter((id) => quiet.has(id)),
+    };
   }
-  if (opened?.audience) {
-    // Only messages that went out told anyone: a dead-lettered opening told nobody.
-    const told = earlier.filter((r) => r.state === "sent").flatMap((r) => r.audience ?? []);
+  if (message.transition !== "resolved") {
+    const quiet = recipients.filter((r) => wants(r, message) && isQuiet(r, nowMs));
+    const audience = announcementAudience(recipients, [message], nowMs);
+    if (quiet.length === 0) return { kind: "send", audience };
+    return { kind: "send", audience, quiet: [...new Set(quiet.map((r) => r.id))].sort() };
+  }
+  if (opened?.audience || released) {
     return { kind: "send", audience: resolvedAudience(recipients, told) };
   }
   // The opening left no audience (it went out before audiences were recorded, or its

@@ -151,6 +151,29 @@ export interface OutboxMessage {
    * `domain/grouping.ts`, `foldKey`).
    */
   foldInto?: string;
+  /**
+   * Set on a "still elevated" reminder (an update, `domain/reminders.ts`): which one, and
+   * the level it states, so reminders due together can be worded as one.
+   */
+  reminder?: ReminderFacts;
+  /**
+   * Set on a digest of held messages (`domain/held.ts`): the recipients it goes to, fixed
+   * when it was made (quiet hours end per recipient, a maintenance window per service).
+   */
+  to?: string[];
+}
+
+/** What a reminder states: "T-Mobile still elevated after 4 h; about 2,100 reports at 3 p.m. ET". */
+export interface ReminderFacts {
+  /** Its number, from 1. */
+  n: number;
+  /** When the incident opened. */
+  openedAt: number;
+  /** The newest bucket's count and start. */
+  count: number;
+  at: number;
+  /** The zone its times are told in (the service's). */
+  timeZone: string;
 }
 
 /**
@@ -237,8 +260,21 @@ export interface OutboxStore {
   ): Promise<void>;
   /** Gives up on the message (it went to the dead-letter queue): no longer pending. */
   markDead(key: string, error: string, nowMs: number): Promise<void>;
-  /** Holds a message back for good (a maintenance window): no longer pending, never sent. */
+  /**
+   * Holds a message back for good (a maintenance window, or a reminder its incident's
+   * resolution overtook): no longer pending, never sent.
+   */
   markSuppressed(key: string, nowMs: number): Promise<void>;
+  /**
+   * Records, once, what became of messages held for a digest (`domain/held.ts`): `sent`
+   * when the digest told `audience` of it, `suppressed` when the incident was over first.
+   * Never due, never sent itself; it is read with its incident's records. False when it
+   * was recorded already.
+   */
+  note(
+    message: OutboxMessage,
+    outcome: { state: "sent" | "suppressed"; audience: readonly string[]; nowMs: number },
+  ): Promise<boolean>;
   /**
    * Records who the message goes to, unless a first attempt already did (a retry keeps
    * the first audience); returns the recorded one.
@@ -263,6 +299,37 @@ export interface OutboxStore {
   incidentRecords(incidentId: string): Promise<OutboxRecord[]>;
   /** Messages of `transition` sent from `sinceMs` on, for grouping. */
   sentSince(transition: IncidentTransition, sinceMs: number): Promise<OutboxMessage[]>;
+}
+
+/**
+ * A message held back by quiet hours (for one recipient) or a maintenance window (for a
+ * service's whole audience), waiting to go out in a digest when the window ends; one per
+ * incident and whom it waits for (see `domain/held.ts`).
+ */
+export interface HeldMessage {
+  /** `quiet`: `target` is a recipient id; `maintenance`: a service id. */
+  kind: "quiet" | "maintenance";
+  target: string;
+  incidentId: string;
+  service: string;
+  serviceName: string;
+  category: string;
+  /** When it was first held. */
+  heldAt: number;
+  /** The newest held message's subject, said when the incident cannot be read. */
+  subject: string;
+  /** The newest level a held reminder stated. */
+  level?: { count: number; at: number } | undefined;
+}
+
+/** The messages held for a digest (`store/held-store.ts`). */
+export interface HeldStore {
+  /** Holds one, or refreshes the one held for its incident and target (keeping `heldAt`). */
+  hold(message: HeldMessage): Promise<void>;
+  /** The held messages, oldest first, at most `limit`. */
+  list(limit: number): Promise<HeldMessage[]>;
+  /** Forgets one: its digest, or its record of being dropped, is in the outbox. */
+  release(message: HeldMessage): Promise<void>;
 }
 
 /** Where one subscriber's texts of one category stand under the SMS cap (`sms-cap.ts`). */

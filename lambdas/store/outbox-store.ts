@@ -263,6 +263,35 @@ export class DynamoOutboxStore implements OutboxStore {
     );
   }
 
+  async note(
+    message: OutboxMessage,
+    outcome: { state: "sent" | "suppressed"; audience: readonly string[]; nowMs: number },
+  ): Promise<boolean> {
+    const { state, audience, nowMs } = outcome;
+    try {
+      await this.table.client.send(
+        new PutCommand({
+          TableName: this.table.tableName,
+          // No queue keys: a note is never due and never joins a group.
+          Item: {
+            pk: PARTITION,
+            sk: message.key,
+            message,
+            attempts: 0,
+            audience: [...audience],
+            ...(state === "sent" ? { sentAt: nowMs } : { suppressedAt: nowMs }),
+            expiresAt: expiresAt(nowMs, KEEP_SENT_DAYS),
+          },
+          ConditionExpression: "attribute_not_exists(pk)",
+        }),
+      );
+      return true;
+    } catch (error) {
+      if (isConditionFailure(error)) return false;
+      throw error;
+    }
+  }
+
   async markSuppressed(key: string, nowMs: number): Promise<void> {
     this.recorded.delete(key);
     await this.table.client.send(

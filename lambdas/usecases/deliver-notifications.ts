@@ -1,8 +1,11 @@
 /**
  * Use case: deliver the messages the outbox holds, to every channel, once each.
+ * 0. Release what quiet hours or a maintenance window held and is over now: one digest
+ *    per recipient or service, recorded in the outbox to go in this round
+ *    (`held-round.ts`).
  * 1. Take the messages that are due (never tried, or their retry time has come), oldest
- *    first, and plan the round (`domain/delivery-plan.ts`): hold back for good an
- *    "opened" of a service in maintenance; "opened" messages of one category within the
+ *    first, and plan the round (`domain/delivery-plan.ts`): hold back an "opened" of a
+ *    service in maintenance (held for its digest); "opened" messages of one category within the
  *    grouping window go out as one message (see `domain/grouping.ts`), and so do
  *    resolutions; updates go out alone, follow-ups last.
  * 2. Claim each message with a lease, so two ticks never send the same one. Claims and
@@ -10,7 +13,9 @@
  *    past the round's time budget (`finishBy`) nothing more is claimed, and what is left
  *    stays due for the next round.
  * 3. Decide and record its audience (see `domain/audience.ts`): who wants it and is not in
- *    quiet hours now; for a resolved, whoever was told of the incident. An update or a
+ *    quiet hours now (those who are get it held for their digest); for a resolved or a
+ *    reminder, whoever was told of the incident (a reminder the resolution overtook is
+ *    held back). An update or a
  *    resolved waits while an earlier message of its incident is still pending, and is
  *    held back with an opened that was. A group joining one already sent goes in two
  *    wordings: an update for those who had the first message, news for the others; a
@@ -25,7 +30,13 @@
  * A crash between a channel's delivery and the note that it delivered sends that channel
  * the message again when the lease runs out: at least once, never lost.
  */
-import { announcementAudience, type Recipient, splitByLeader } from "../domain/audience";
+import {
+  announcementAudience,
+  isQuiet,
+  type Recipient,
+  splitByLeader,
+  wants,
+} from "../domain/audience";
 import { MINUTE_MS } from "../domain/buckets";
 import {
   followUpStep,
@@ -43,7 +54,10 @@ import type {
   OutboxMessage,
   OutboxStore,
 } from "../domain/ports";
+import { isReminder } from "../domain/reminders";
 import { groupedResolution, groupedSummary } from "../domain/wording/group-summary";
+import { groupedReminder } from "../domain/wording/reminder-summary";
+import { type Holding, holdForMaintenance, holdForQuiet, releaseHeld } from "./held-round";
 import { type SmsCap, SmsCapRound } from "./sms-cap-round";
 
 /** The channels messages go to. */
@@ -74,6 +88,11 @@ export interface Deliverer {
   clock?: () => number;
   /** At most one SMS per category per subscriber in a while (see `domain/sms-cap.ts`). */
   smsCap?: SmsCap;
+  /**
+   * Where messages kept from someone by quiet hours or maintenance wait for their digest
+   * (`usecases/held-round.ts`); without it they are left out, as before digests.
+   */
+  holding?: Holding;
 }
 
 /** How one round is bounded. */
@@ -91,8 +110,14 @@ export interface DeliveryResult {
   failed: { key: string; error: string }[];
   /** Messages given up on and sent to the dead-letter queue. */
   dead: string[];
-  /** Messages held back for good: opened in maintenance, or following one that was. */
+  /**
+   * Messages held back for good: opened in maintenance (held for a digest when the
+   * deliverer has `holding`), following one that was, or a reminder its resolution
+   * overtook.
+   */
   heldBack: string[];
+  /** Digests of held messages recorded this round (they go out in it). */
+  digests?: string[];
   /** Texts that told an SMS subscriber what the cap kept back (their delivery keys). */
   capNotes?: string[];
 }
@@ -239,7 +264,17 @@ async function openedParts(
 ): Promise<Composed> {
   const { outbox, deliverer, nowMs } = round;
   const members = claimed.map((e) => e.message);
-  const audience = announcementAudience(deliverer.recipients ?? [], members, nowMs);
+  const recipients = deliverer.recipients ?? [];
+  const audience = announcementAudience(recipients, members, nowMs);
+  const { holding } = deliverer;
+  if (holding) {
+    // Those who want it but are in quiet hours hear of it in their digest.
+    const quiet = recipients.filter((r) => isQuiet(r, nowMs));
+    for (const member of members) {
+      const ids = quiet.filter((r) => wants(r, member)).map((r) => r.id);
+      await holdForQuiet(holding, member, [...new Set(ids)], nowMs);
+    }
+  }
   const audienceOf = () => audience;
   if (!group.joins) {
     return { parts: [{ summary: groupedSummary({ members, joins: null }), audience }], audienceOf };
@@ -284,12 +319,14 @@ function followUpParts(
   const sets = [...bySet.values()].sort(
     (a, b) => b.members.length - a.members.length || b.audience.length - a.audience.length,
   );
+  // Reminders of a round go as one "still elevated"; resolutions as one "resolved".
+  const wording = first && isReminder(first.message) ? groupedReminder : groupedResolution;
   if (sets.length === 0) {
-    const summary = groupedResolution(claimed.map((e) => e.message));
+    const summary = wording(claimed.map((e) => e.message));
     return { parts: [{ summary, audience: [] }], audienceOf };
   }
   const parts = sets.map(({ members, audience }, index) => ({
-    summary: groupedResolution(members),
+    summary: wording(members),
     audience: audience.sort(),
     ...(index === 0 ? {} : { wording: `told-${index + 1}` }),
   }));
@@ -323,12 +360,15 @@ async function deliverFollowUps(round: Round, entries: readonly OutboxEntry[]): 
     const audiences = new Map<string, string[]>();
     await inParallel(now, STORE_CONCURRENCY, async ({ entry, step }) => {
       const { key } = entry.message;
-      if (step.kind === "hold-back") {
+      if (step.kind === "hold-back" || step.kind === "drop") {
         await outbox.markSuppressed(key, nowMs);
         result.heldBack.push(key);
       } else if (step.kind === "wait") {
         await outbox.markFailed(key, step.reason, step.until);
       } else {
+        if (deliverer.holding && step.quiet && step.quiet.length > 0) {
+          await holdForQuiet(deliverer.holding, entry.message, step.quiet, nowMs);
+        }
         sending.push(entry);
         audiences.set(key, step.audience);
       }
@@ -375,15 +415,22 @@ async function withSelfSubscribers(deliverer: Deliverer): Promise<Deliverer> {
   if (!deliverer.selfSubscribers) return deliverer;
   const subscribers = await deliverer.selfSubscribers();
   if (subscribers.length === 0) return deliverer;
+  // A copy of every field (getters read once), with the round's recipients.
+  return { ...deliverer, recipients: [...(deliverer.recipients ?? []), ...subscribers] };
+}
+
+/** An opening of `service` at `nowMs`, to ask `heldBack` whether it is in maintenance now. */
+function maintenanceProbe(service: string, nowMs: number): OutboxMessage {
+  const summary = { subject: "", text: "", sms: "" };
   return {
-    notifiers: deliverer.notifiers,
-    deadLetters: deliverer.deadLetters,
-    groupWindowMs: deliverer.groupWindowMs,
-    heldBack: deliverer.heldBack,
-    recipients: [...(deliverer.recipients ?? []), ...subscribers],
-    budgetMs: deliverer.budgetMs,
-    clock: deliverer.clock,
-    smsCap: deliverer.smsCap,
+    key: `${service}#probe#opened`,
+    incidentId: `${service}#probe`,
+    transition: "opened",
+    service,
+    serviceName: service,
+    category: "",
+    summary,
+    createdAt: nowMs,
   };
 }
 
@@ -412,11 +459,22 @@ export async function deliverPending(
     outOfTime: () => clock() >= finishBy,
     smsCap: await SmsCapRound.open(deliverer.smsCap, deliverer.recipients ?? [], nowMs),
   };
-  const due = await outbox.due(nowMs, ROUND_LIMIT);
   const settings = {
     heldBack: deliverer.heldBack ?? (() => false),
     windowMs: deliverer.groupWindowMs ?? 0,
   };
+  if (deliverer.holding) {
+    // What waited out its window goes first, as digests recorded in the outbox.
+    const { digests } = await releaseHeld(
+      deliverer.holding,
+      outbox,
+      deliverer.recipients ?? [],
+      (service) => settings.heldBack(maintenanceProbe(service, nowMs)),
+      nowMs,
+    );
+    if (digests.length > 0) result.digests = digests;
+  }
+  const due = await outbox.due(nowMs, ROUND_LIMIT);
   const sentOpenings = needsSentOpenings(due, settings)
     ? await withUpstreamOpenings(
         outbox,
@@ -429,6 +487,7 @@ export async function deliverPending(
     steps.flatMap((step) => (step.kind === "hold-back" ? [step.entry] : [])),
     STORE_CONCURRENCY,
     async (entry) => {
+      if (deliverer.holding) await holdForMaintenance(deliverer.holding, entry.message, nowMs);
       await outbox.markSuppressed(entry.message.key, nowMs);
       result.heldBack.push(entry.message.key);
     },

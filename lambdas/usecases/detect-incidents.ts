@@ -15,7 +15,8 @@
  *    bucket on, then the new ones.
  * 3. Correlate the changed incidents with recent ones, summarize, and write them.
  * 4. Record each transition in the outbox (a conditional put: once): opened, resolved,
- *    and an update when a peak first passes one of `notifications.peakMultiples`.
+ *    an update when a peak first passes one of `notifications.peakMultiples`, and a
+ *    "still elevated" reminder when one falls due (`domain/reminders.ts`).
  * 5. Record the statuses that changed (`record-service-status.ts`), then save each state
  *    on the revision it was read at: a concurrent tick cannot apply the same buckets
  *    twice, and because steps 3-5 are keyed deterministically, re-running any of them
@@ -59,9 +60,11 @@ import type {
   ShardProgressStore,
   StatedIncidentStore,
 } from "../domain/ports";
+import { reminderDue, reminderKey } from "../domain/reminders";
 import { type ShardRef, servicesOf, shardFingerprint, WHOLE } from "../domain/shards";
 import { likelyUpstream, type StatedRecord, upstreamServices } from "../domain/upstream";
 import { growthSummary, summarizeIncident } from "../domain/wording/incident-summary";
+import { reminderSummary } from "../domain/wording/reminder-summary";
 import { type Deliverer, type DeliveryResult, deliverPending } from "./deliver-notifications";
 import { recordServiceStatus } from "./record-service-status";
 import { runBounded } from "./run-bounded";
@@ -106,7 +109,13 @@ export interface DetectResult {
   skipped: boolean;
   /** New buckets stepped through, summed over the shard's services (revisions left out). */
   buckets: number;
-  transitions: { incidentId: string; transition: IncidentTransition; multiple?: number }[];
+  transitions: {
+    incidentId: string;
+    transition: IncidentTransition;
+    multiple?: number;
+    /** A reminder: its number and the newest level, at `through`. */
+    reminder?: { n: number; count: number; at: number };
+  }[];
   /** Services whose state another, concurrent tick saved first. */
   conflicts: string[];
   /** The open incidents of the shard's services. */
@@ -220,9 +229,12 @@ async function advanceService(
     settings: config.detector,
   };
   let buckets = 0;
+  let latest: { count: number; at: number } | null = null;
   for (let bucket = from; bucket <= through; bucket += width) {
     const peakBefore = state.incident?.peak.count ?? 0;
-    const step = stepDetector(state, observationOf(bucket, points.get(bucket), weights), context);
+    const observation = observationOf(bucket, points.get(bucket), weights);
+    if (observation.count !== null) latest = { count: observation.count, at: bucket };
+    const step = stepDetector(state, observation, context);
     state = step.state;
     if (bucket >= next) buckets++;
     for (const event of step.events) {
@@ -242,6 +254,11 @@ async function advanceService(
       }
     }
   }
+  const reminder = dueReminder(config, state, latest, loaded.state?.lastBucket ?? null);
+  if (reminder && state.incident) {
+    touched.set(state.incident.id, state.incident);
+    transitions.push({ incidentId: state.incident.id, transition: "update", reminder });
+  }
   return {
     service,
     before: loaded.state,
@@ -250,6 +267,30 @@ async function advanceService(
     changed: true,
     buckets,
   };
+}
+
+/**
+ * The reminder an open incident fell due in this tick's buckets (`domain/reminders.ts`),
+ * with the newest level it states: only the tick whose buckets reach a new one
+ * (`lastBucket` was the state's newest before), so the ticks between two reminders write
+ * nothing. The state is saved after the outbox took it, so a tick cut short finds it due
+ * again. None while the counts are back to usual and it waits to be resolved
+ * (`quietSince`): "still elevated" would be wrong then.
+ */
+function dueReminder(
+  config: Config,
+  state: DetectorState,
+  latest: { count: number; at: number } | null,
+  lastBucket: number | null,
+): { n: number; count: number; at: number } | null {
+  const { incident } = state;
+  if (!incident || incident.resolvedAt !== null || state.quietSince !== null || !latest) {
+    return null;
+  }
+  const { reminders } = config.notifications;
+  const n = reminderDue(incident.openedAt, latest.at, reminders);
+  const before = lastBucket === null ? 0 : reminderDue(incident.openedAt, lastBucket, reminders);
+  return n > before ? { n, ...latest } : null;
 }
 
 /** Incidents that started within the correlation look-back, newest first, page by page. */
@@ -427,22 +468,35 @@ async function advanceShard(
   }
 
   // 4. Record transitions once.
-  for (const { incidentId, transition, multiple } of transitions) {
+  for (const { incidentId, transition, multiple, reminder } of transitions) {
     const incident = toWrite.get(incidentId);
     if (!incident || !summaryOf) continue;
-    const serviceName = services.get(incident.service)?.name ?? incident.service;
+    const service = services.get(incident.service);
+    const serviceName = service?.name ?? incident.service;
     const summary = summaryOf(incident);
+    const facts = reminder && {
+      ...reminder,
+      openedAt: incident.openedAt,
+      timeZone: service?.timeZone ?? "UTC",
+    };
     await deps.outbox.add({
-      key: multiple ? `${incidentId}#update-${multiple}x` : `${incidentId}#${transition}`,
+      key: facts
+        ? reminderKey(incidentId, facts.n)
+        : multiple
+          ? `${incidentId}#update-${multiple}x`
+          : `${incidentId}#${transition}`,
       incidentId,
       transition,
       service: incident.service,
       serviceName,
-      category: services.get(incident.service)?.category ?? "other",
-      summary: multiple
-        ? growthSummary(summary, serviceName, incident.peak.count, multiple)
-        : summary,
+      category: service?.category ?? "other",
+      summary: facts
+        ? reminderSummary(serviceName, facts)
+        : multiple
+          ? growthSummary(summary, serviceName, incident.peak.count, multiple)
+          : summary,
       createdAt: job.at,
+      ...(facts ? { reminder: facts } : {}),
       ...(transition === "opened" && foldsInto(incident)
         ? { foldInto: foldKey(incident.likelyUpstream) }
         : {}),

@@ -20,6 +20,7 @@ import { DynamoAnnotationStore } from "../store/annotation-store";
 import { createDocumentClient, type TableRef } from "../store/client";
 import { DynamoDetectCheckpointStore } from "../store/detect-checkpoint-store";
 import { DynamoDetectorStateStore } from "../store/detector-state-store";
+import { DynamoHeldStore } from "../store/held-store";
 import { DynamoIncidentStore } from "../store/incident-store";
 import { DynamoOutboxStore } from "../store/outbox-store";
 import { DynamoProgressStore } from "../store/progress-store";
@@ -144,6 +145,12 @@ export function buildDependencies(settings: RuntimeSettings): Dependencies {
     smsCap: {
       store: new DynamoSmsCapStore(table),
       capMs: config.notifications.smsCapMinutes * 60_000,
+      timeZoneOf: (service: string) => serviceById.get(service)?.timeZone ?? "UTC",
+    },
+    // Kept from someone by quiet hours or maintenance: a digest when the window ends.
+    holding: {
+      store: new DynamoHeldStore(table),
+      incidents,
       timeZoneOf: (service: string) => serviceById.get(service)?.timeZone ?? "UTC",
     },
     heldBack: (message: OutboxMessage) => {

@@ -1,6 +1,6 @@
 /**
  * detect's policy, proven on a full incident: two carriers opening together (one grouped
- * message), a growth update, both resolving (one grouped message), and a third carrier whose notification keeps
+ * message, held for a subscriber in quiet hours and told them in a digest after), a growth update, both resolving (one grouped message), and a third carrier whose notification keeps
  * failing until it goes to the dead-letter queue; the real handler over the real use
  * cases, publishing to SNS (with the topic's key) and sending to SQS, every call signed as
  * detect and decided against its policy from the synthesized template; and no grant in
@@ -51,6 +51,12 @@ beforeAll(async () => {
     subscribers: [
       { email: "noc@example.org", updates: true },
       { sms: "+15555550123", updates: true },
+      // Asleep through the carriers' opening: held for them, told in a digest at 02:20.
+      {
+        email: "sleeper@example.org",
+        timeZone: "UTC",
+        quietHours: [{ start: "2024-01-01T01:30:00Z", end: "2024-01-01T02:20:00Z" }],
+      },
     ],
     // A cap of an hour keeps the phone's update and resolution back, then says so.
     notifications: { groupWindowMinutes: 60, peakMultiples: [2], smsCapMinutes: 60 },
@@ -120,6 +126,8 @@ describe("detect through the IAM gate", () => {
     expect(gated.gate.refusals()).toEqual([]);
     expect(delivered).toEqual([
       ["opened", "T-Mobile outage; Verizon also elevated"],
+      // The sleeper's, once their quiet hours ended with both still open.
+      ["update", "While you were away: T-Mobile and Verizon outages, still elevated"],
       ["update", "T-Mobile outage growing: 2,500 reports, 2x the count at opening"],
       ["resolved", "Resolved: T-Mobile and Verizon outages"],
       // The phone's: its update and resolution were kept back, then counted in one text.

@@ -102,12 +102,13 @@ describe("detectIncidents", () => {
     expect(actual).toEqual(expected);
     expect(actual.map((i) => i.service)).toEqual(["t-mobile", "verizon", "att"]);
     const keys = notifier.sent.map((m) => m.key).sort();
+    // Each carrier stayed elevated past two hours: one "still elevated" reminder each.
     expect(keys).toEqual(
       actual
-        .flatMap((i) => [
-          `${stored.items.find((s) => s.incident.service === i.service)?.incident.id}#opened`,
-          `${stored.items.find((s) => s.incident.service === i.service)?.incident.id}#resolved`,
-        ])
+        .flatMap((i) => {
+          const id = stored.items.find((s) => s.incident.service === i.service)?.incident.id;
+          return [`${id}#opened`, `${id}#reminder-1`, `${id}#resolved`];
+        })
         .sort(),
     );
   }, 30_000);
