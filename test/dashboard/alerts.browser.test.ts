@@ -122,12 +122,16 @@ describe("Get alerts", () => {
     expect(opening?.subject).toMatch(/^T-Mobile outage: more than [\d,]+ reports at /);
 
     // Act: the clock moves past the recovery
-    await tickUntil(async () => (await outbox("email", address)).length > 1, AFTER_RECOVERY);
+    const resolved = async () =>
+      (await outbox("email", address)).some((e) => /^Resolved: T-Mobile/.test(e.subject ?? ""));
+    await tickUntil(resolved, AFTER_RECOVERY);
 
-    // Assert: the resolution, and nothing about the other carriers (only T-Mobile asked for)
+    // Assert: a still-elevated reminder, the resolution, and nothing about the other
+    // carriers (only T-Mobile asked for)
     const emails = await outbox("email", address);
     expect(emails.map((e) => e.subject)).toEqual([
       opening?.subject,
+      expect.stringMatching(/^T-Mobile still elevated after 2 h/),
       expect.stringMatching(/^Resolved: T-Mobile outage/),
     ]);
     // Verizon's outage was resolved meanwhile too: a message this subscriber was not sent.
