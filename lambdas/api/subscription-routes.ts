@@ -4,6 +4,7 @@
  * own pages (or `reports.embedOrigins`), and limited per client address; the use cases
  * hold the rest (`usecases/subscribe.ts`, `confirm-subscription.ts`, `unsubscribe.ts`).
  */
+import type * as z from "zod/mini";
 import {
   ConfirmedSubscriptionSchema,
   MAX_SUBSCRIPTION_BYTES,
@@ -21,7 +22,7 @@ import { badRequest, HttpError, notFound } from "./http-error";
 import { bodyText, parseJsonBody } from "./json-body";
 import { refuseForeignReportOrigin } from "./report-origin";
 import { json } from "./responses";
-import type { ApiDependencies, RouteRequest, RouteSpec } from "./route-spec";
+import type { ApiDependencies, RouteSpec } from "./route-spec";
 
 /** The answer to a subscription request the use case did not take. */
 function refusal(refused: SubscriptionRefused): HttpError {
@@ -42,29 +43,43 @@ function refusal(refused: SubscriptionRefused): HttpError {
   }
 }
 
-/** Runs a subscription use case over a checked request, mapping its refusals. */
-async function taken<T>(
-  deps: ApiDependencies,
-  { event }: RouteRequest,
-  work: (body: string | undefined) => Promise<T>,
-): Promise<T> {
-  refuseForeignReportOrigin(
-    event.headers,
-    deps.config.reports.embedOrigins,
-    "subscriptions are taken",
-  );
-  try {
-    return await work(bodyText(event));
-  } catch (error) {
-    throw error instanceof SubscriptionRefused ? refusal(error) : error;
-  }
+/**
+ * A subscription route's handler: refuses pages of other sites, reads the body with
+ * `schema`, runs `work` on it with the client's address and the time, and answers
+ * `status` (never cached), mapping the use case's refusals to HTTP.
+ */
+function handled<S extends z.ZodMiniType, T>(
+  schema: S,
+  example: string,
+  status: number,
+  work: (
+    deps: ApiDependencies,
+    body: z.infer<S>,
+    client: { sourceIp: string; nowMs: number },
+  ) => Promise<T>,
+): RouteSpec["handle"] {
+  return async (deps, { event, now }) => {
+    refuseForeignReportOrigin(
+      event.headers,
+      deps.config.reports.embedOrigins,
+      "subscriptions are taken",
+    );
+    const body = parseJsonBody(bodyText(event), event.headers["content-type"], schema, {
+      maxBytes: MAX_SUBSCRIPTION_BYTES,
+      what: "the subscription",
+      example,
+    });
+    try {
+      const answer = await work(deps, body, {
+        sourceIp: event.requestContext.http.sourceIp,
+        nowMs: now,
+      });
+      return json(status, answer, { "cache-control": "no-store" });
+    } catch (error) {
+      throw error instanceof SubscriptionRefused ? refusal(error) : error;
+    }
+  };
 }
-
-const bodyOptions = (example: string) => ({
-  maxBytes: MAX_SUBSCRIPTION_BYTES,
-  what: "the subscription",
-  example,
-});
 
 /** The subscription routes, in the order the OpenAPI document lists them. */
 export const SUBSCRIPTION_ROUTES: readonly RouteSpec[] = [
@@ -84,29 +99,21 @@ export const SUBSCRIPTION_ROUTES: readonly RouteSpec[] = [
     },
     errors: [403, 404, 413, 415, 429, 503],
     reads: false,
-    handle: async (deps, request) =>
-      json(
-        202,
-        await taken(deps, request, (text) => {
-          const body = parseJsonBody(
-            text,
-            request.event.headers["content-type"],
-            SubscriptionBodySchema,
-            bodyOptions('{"email": "<address>"} or {"phone": "+15555550123"}'),
-          );
-          return requestSubscription(deps, {
-            channel: body.email !== undefined ? "email" : "sms",
-            address: body.email ?? body.phone ?? "",
-            services: body.services,
-            categories: body.categories,
-            updates: body.updates,
-            altcha: body.altcha,
-            sourceIp: request.event.requestContext.http.sourceIp,
-            nowMs: request.now,
-          });
+    handle: handled(
+      SubscriptionBodySchema,
+      '{"email": "<address>"} or {"phone": "+15555550123"}',
+      202,
+      (deps, body, client) =>
+        requestSubscription(deps, {
+          channel: body.email !== undefined ? "email" : "sms",
+          address: body.email ?? body.phone ?? "",
+          services: body.services,
+          categories: body.categories,
+          updates: body.updates,
+          altcha: body.altcha,
+          ...client,
         }),
-        { "cache-control": "no-store" },
-      ),
+    ),
   },
   {
     method: "POST",
@@ -124,24 +131,12 @@ export const SUBSCRIPTION_ROUTES: readonly RouteSpec[] = [
     },
     errors: [403, 413, 415, 429],
     reads: false,
-    handle: async (deps, request) =>
-      json(
-        200,
-        await taken(deps, request, (text) => {
-          const body = parseJsonBody(
-            text,
-            request.event.headers["content-type"],
-            SubscriptionConfirmBodySchema,
-            bodyOptions('{"subscription": "<id>", "code": "123456"}'),
-          );
-          return confirmSubscription(deps, {
-            ...body,
-            sourceIp: request.event.requestContext.http.sourceIp,
-            nowMs: request.now,
-          });
-        }),
-        { "cache-control": "no-store" },
-      ),
+    handle: handled(
+      SubscriptionConfirmBodySchema,
+      '{"subscription": "<id>", "code": "123456"}',
+      200,
+      (deps, body, client) => confirmSubscription(deps, { ...body, ...client }),
+    ),
   },
   {
     method: "POST",
@@ -155,23 +150,11 @@ export const SUBSCRIPTION_ROUTES: readonly RouteSpec[] = [
     success: { status: 200, schema: UnsubscribedSchema, description: "ended and forgotten" },
     errors: [403, 413, 415, 429],
     reads: false,
-    handle: async (deps, request) =>
-      json(
-        200,
-        await taken(deps, request, (text) => {
-          const body = parseJsonBody(
-            text,
-            request.event.headers["content-type"],
-            UnsubscribeBodySchema,
-            bodyOptions('{"token": "<unsubscribe token>"}'),
-          );
-          return unsubscribe(deps, {
-            token: body.token,
-            sourceIp: request.event.requestContext.http.sourceIp,
-            nowMs: request.now,
-          });
-        }),
-        { "cache-control": "no-store" },
-      ),
+    handle: handled(
+      UnsubscribeBodySchema,
+      '{"token": "<unsubscribe token>"}',
+      200,
+      (deps, body, client) => unsubscribe(deps, { token: body.token, ...client }),
+    ),
   },
 ];
