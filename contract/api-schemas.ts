@@ -8,6 +8,7 @@
 import * as z from "zod/mini";
 import { PROBLEM_KINDS, SERVICE_STATUSES, SOURCE_KINDS } from "./catalog";
 import { parseIso } from "./iso-time";
+import { REGION_AREAS, REGION_MIN_REPORTS } from "./regions";
 import { SOURCE_FAILURE_REASONS, sourceFailureGlossary } from "./source-failure";
 
 /**
@@ -71,6 +72,10 @@ export const ServiceSummarySchema = z.object({
   name: z.string(),
   category: z.enum(CATEGORIES),
   timeZone: documented(z.string(), { description: "IANA zone of the service's baseline" }),
+  area: documented(z.enum(REGION_AREAS), {
+    description:
+      "where its reports come from: us (regions are US states, ISO 3166-2 such as US-TX) or world (countries, ISO 3166-1 alpha-2 such as DE)",
+  }),
   status: ServiceStatusSchema,
   latest: z.nullable(z.object({ at: instant(), count: nullableCount() })),
   baseline: nullableCount("count expected for the latest bucket; null before anything was learned"),
@@ -158,6 +163,24 @@ export const SeriesPointSchema = z.object({
   ),
 });
 
+/**
+ * What and where of a span's reports: counts by problem kind, and by region with the
+ * k-anonymity rule applied (a region is named only with at least REGION_MIN_REPORTS).
+ */
+export const ReportMixSchema = z.object({
+  area: z.enum(REGION_AREAS),
+  problems: documented(z.record(z.string(), count()), {
+    description:
+      "reports by kind, summed over the span and the sources that tell kinds: crowd reports by the problem chosen, social sources by keyword class",
+  }),
+  regions: documented(z.record(z.string(), count()), {
+    description: `reports by region code, only for regions with at least ${REGION_MIN_REPORTS} reports in the span`,
+  }),
+  otherRegions: count(
+    `reports from regions with fewer than ${REGION_MIN_REPORTS} in the span, summed: those regions are never named`,
+  ),
+});
+
 /** `GET /services/{id}/series`. */
 export const SeriesSchema = z.object({
   service: z.string(),
@@ -167,6 +190,7 @@ export const SeriesSchema = z.object({
   from: instant(),
   to: instant(),
   points: z.array(SeriesPointSchema),
+  mix: documented(ReportMixSchema, { description: "what and where of the range's reports" }),
 });
 
 /** An incident as the API shows it. */
@@ -219,6 +243,9 @@ export const IncidentListSchema = z.object({
 
 /** `GET /incidents/{id}`. */
 export const IncidentDetailSchema = z.extend(IncidentSchema, {
+  mix: documented(ReportMixSchema, {
+    description: "what and where of the reports from the incident's start to its end (or now)",
+  }),
   crowdReports: documented(
     z.nullable(
       z.object({

@@ -17,6 +17,35 @@ export const PROBLEM_KINDS = {
 /** A service category; it decides which problem kinds crowd reports may name. */
 export type Category = keyof typeof PROBLEM_KINDS;
 
+/** Any problem kind of any category. */
+export type ProblemKind = (typeof PROBLEM_KINDS)[Category][number];
+
+/**
+ * The words for each problem kind, as a page shows them ("No signal"); a timeline writes
+ * them in lower case. A kind added to {@link PROBLEM_KINDS} without a label fails the
+ * type check.
+ */
+export const PROBLEM_LABELS: Readonly<Record<ProblemKind, string>> = {
+  "no-signal": "No signal",
+  "mobile-data": "Mobile data",
+  calls: "Calls",
+  texts: "Texts",
+  "total-outage": "Total outage",
+  "no-internet": "No internet",
+  slow: "Slow connection",
+  wifi: "Wi-Fi",
+  tv: "TV",
+  phone: "Phone",
+  console: "Console",
+  api: "API",
+  login: "Logging in",
+  degraded: "Slow or degraded",
+  "app-crash": "App crashes",
+  website: "Website",
+  payments: "Payments",
+  partial: "Partly down",
+};
+
 /**
  * How a service is doing: normal (as expected), elevated (above what the detector counts
  * as quiet), outage (an incident is open).

@@ -14,6 +14,7 @@ import {
   isIanaTimeZone,
   PROBLEM_KINDS,
 } from "../../contract/catalog";
+import { REGION_AREAS } from "../../contract/regions";
 import { AwsHealthSourceSchema } from "../sources/aws-health/config";
 import { BetterstackSourceSchema } from "../sources/betterstack/config";
 import { BlueskySourceSchema } from "../sources/bluesky/config";
@@ -126,6 +127,12 @@ export const ServiceSchema = z
       error: () => `unknown category; use one of ${categories.join(", ")}`,
     }),
     timeZone: timeZone.default("America/New_York").describe("IANA zone the timelines are told in"),
+    area: z
+      .enum(REGION_AREAS, { error: () => `unknown area; use ${REGION_AREAS.join(" or ")}` })
+      .default("world")
+      .describe(
+        "where its reports come from: 'us' (a reporter picks a US state) or 'world' (a country); the map and the timeline's 'where' use it",
+      ),
     reports: CrowdReportsSchema.default({ enabled: true, weight: 1 }),
     sources: z.array(SourceSchema).max(10).default([]),
     maintenance: z

@@ -71,6 +71,12 @@ export interface SourceReading {
    * the same order as `counts`.
    */
   breakdowns?: (Readonly<Record<string, number>> | null)[];
+  /**
+   * Optionally, per bucket, how the count splits by region (a US state or country code of
+   * `contract/regions.ts`); in the same order as `counts`. Only crowd reports (and replays
+   * of them) know where they came from.
+   */
+  regions?: (Readonly<Record<string, number>> | null)[];
   /** Kept until the next read; replaces the previous memory when given. */
   memory?: SourceMemory;
   annotations?: SourceAnnotation[];

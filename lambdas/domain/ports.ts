@@ -19,6 +19,8 @@ export interface SeriesPoint {
   counts: Record<string, number>;
   /** source id → how its count splits by kind (crowd reports by problem), where known */
   breakdowns?: Record<string, Record<string, number>>;
+  /** source id → how its count splits by region (a US state or country code), where known */
+  regions?: Record<string, Record<string, number>>;
   /**
    * Sources whose read failed for this bucket while they had no count in it, sorted
    * (absent when none): what makes a counted bucket partial (`domain/combine.ts`).
@@ -29,8 +31,9 @@ export interface SeriesPoint {
 /** The per-service, per-bucket, per-source counts. */
 export interface SeriesStore {
   /**
-   * Sets (never adds) the count of one source in one bucket, and its split by kind when
-   * given, and clears the source's failure mark there: re-running is harmless.
+   * Sets (never adds) the count of one source in one bucket, and its splits by kind and
+   * by region when given, and clears the source's failure mark there: re-running is
+   * harmless.
    */
   putCount(
     service: string,
@@ -38,6 +41,7 @@ export interface SeriesStore {
     bucketStart: number,
     count: number,
     breakdown?: Readonly<Record<string, number>>,
+    regions?: Readonly<Record<string, number>>,
   ): Promise<void>;
   /**
    * Marks each of `bucketStarts` as failed for `source`, unless the source has a count in

@@ -1,7 +1,8 @@
 /**
  * Series in DynamoDB: one item per service and bucket (`pk = S#<service>`,
  * `sk = <bucket start ISO>`), one number attribute per source (`c_<source>`) and, where a
- * source splits its count by kind, one map (`b_<source>`), so each source's count is SET
+ * source splits its count by kind, one map (`b_<source>`), and by region, another
+ * (`g_<source>`, a US state or country code to a count), so each source's count is SET
  * on its own and a re-run never double counts. A string set (`failed`) names the sources
  * whose read failed for the bucket while they had no count in it; a source's count, once
  * written, takes it out of the set (a set with nothing left is removed).
@@ -13,6 +14,7 @@ import { batchGetAll, expiresAt, isConditionFailure, queryAll, type TableRef } f
 
 const PREFIX = "c_";
 const BREAKDOWN_PREFIX = "b_";
+const REGIONS_PREFIX = "g_";
 const FAILED = "failed";
 
 /** {@link SeriesStore} on the outcry table. */
@@ -28,23 +30,29 @@ export class DynamoSeriesStore implements SeriesStore {
     bucketStart: number,
     count: number,
     breakdown?: Readonly<Record<string, number>>,
+    regions?: Readonly<Record<string, number>>,
   ) {
+    const sets = ["#count = :count", "expiresAt = :expires"];
+    if (breakdown) sets.push("#split = :split");
+    if (regions) sets.push("#regions = :regions");
     await this.table.client.send(
       new UpdateCommand({
         TableName: this.table.tableName,
         Key: { pk: `S#${service}`, sk: toIso(bucketStart) },
         // DELETE from a set that is not there changes nothing: no read first.
-        UpdateExpression: `SET #count = :count, expiresAt = :expires${breakdown ? ", #split = :split" : ""} DELETE #failed :source`,
+        UpdateExpression: `SET ${sets.join(", ")} DELETE #failed :source`,
         ExpressionAttributeNames: {
           "#count": `${PREFIX}${source}`,
           "#failed": FAILED,
           ...(breakdown ? { "#split": `${BREAKDOWN_PREFIX}${source}` } : {}),
+          ...(regions ? { "#regions": `${REGIONS_PREFIX}${source}` } : {}),
         },
         ExpressionAttributeValues: {
           ":count": count,
           ":expires": expiresAt(bucketStart, this.retentionDays),
           ":source": new Set([source]),
           ...(breakdown ? { ":split": breakdown } : {}),
+          ...(regions ? { ":regions": regions } : {}),
         },
       }),
     );
@@ -105,19 +113,23 @@ export class DynamoSeriesStore implements SeriesStore {
   }
 }
 
-/** A stored item as a point: its counts and splits by source. */
+/** A stored item as a point: its counts and splits (by kind, by region) by source. */
 function pointOf(item: Record<string, unknown>): SeriesPoint {
   const counts: Record<string, number> = {};
   const breakdowns: Record<string, Record<string, number>> = {};
+  const regions: Record<string, Record<string, number>> = {};
   for (const [name, value] of Object.entries(item)) {
     if (name.startsWith(PREFIX) && typeof value === "number") {
       counts[name.slice(PREFIX.length)] = value;
     } else if (name.startsWith(BREAKDOWN_PREFIX) && typeof value === "object") {
       breakdowns[name.slice(BREAKDOWN_PREFIX.length)] = value as Record<string, number>;
+    } else if (name.startsWith(REGIONS_PREFIX) && typeof value === "object") {
+      regions[name.slice(REGIONS_PREFIX.length)] = value as Record<string, number>;
     }
   }
   const point: SeriesPoint = { bucketStart: Date.parse(item.sk as string), counts };
   if (Object.keys(breakdowns).length > 0) point.breakdowns = breakdowns;
+  if (Object.keys(regions).length > 0) point.regions = regions;
   const failed = item[FAILED];
   if (failed instanceof Set && failed.size > 0) point.failed = [...failed].map(String).sort();
   return point;

@@ -129,11 +129,23 @@ function withDeadline<T>(
   return Promise.race([work, deadline]).finally(() => clearTimeout(timer));
 }
 
-/** What identifies a written count: the count and its split by kind. */
-function writeMark(count: number, breakdown?: Readonly<Record<string, number>>): string {
-  if (!breakdown) return String(count);
-  const kinds = Object.keys(breakdown).sort();
-  return `${count}|${kinds.map((kind) => `${kind}=${breakdown[kind]}`).join(",")}`;
+/** A split as text, its keys sorted. */
+function splitMark(split: Readonly<Record<string, number>>): string {
+  return Object.keys(split)
+    .sort()
+    .map((key) => `${key}=${split[key]}`)
+    .join(",");
+}
+
+/** What identifies a written count: the count and its splits by kind and by region. */
+function writeMark(
+  count: number,
+  breakdown?: Readonly<Record<string, number>>,
+  regions?: Readonly<Record<string, number>>,
+): string {
+  let mark = breakdown ? `${count}|${splitMark(breakdown)}` : String(count);
+  if (regions) mark += `|@${splitMark(regions)}`;
+  return mark;
 }
 
 /** True when two plain records hold the same entries. */
@@ -236,10 +248,11 @@ export async function collectCounts(
         const bucket = buckets[i];
         if (count === null || count === undefined || bucket === undefined) continue;
         const breakdown = reading.breakdowns?.[i] ?? undefined;
-        const mark = writeMark(count, breakdown);
+        const regions = reading.regions?.[i] ?? undefined;
+        const mark = writeMark(count, breakdown, regions);
         written[String(bucket)] = mark;
         if (health?.written?.[String(bucket)] !== mark) {
-          await deps.series.putCount(serviceId, source.id, bucket, count, breakdown);
+          await deps.series.putCount(serviceId, source.id, bucket, count, breakdown, regions);
         }
         if (bucket === newest) {
           result.latest[serviceId] = (result.latest[serviceId] ?? 0) + source.weight * count;

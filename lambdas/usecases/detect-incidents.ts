@@ -61,11 +61,13 @@ import type {
   StatedIncidentStore,
 } from "../domain/ports";
 import { reminderDue, reminderKey } from "../domain/reminders";
+import type { ReportMix } from "../domain/report-mix";
 import { type ShardRef, servicesOf, shardFingerprint, WHOLE } from "../domain/shards";
 import { likelyUpstream, type StatedRecord, upstreamServices } from "../domain/upstream";
 import { growthSummary, summarizeIncident } from "../domain/wording/incident-summary";
 import { reminderSummary } from "../domain/wording/reminder-summary";
 import { type Deliverer, type DeliveryResult, deliverPending } from "./deliver-notifications";
+import { incidentMix } from "./incident-mix";
 import { recordServiceStatus } from "./record-service-status";
 import { runBounded } from "./run-bounded";
 
@@ -364,7 +366,7 @@ function correlate(
     }
     return { incident: correlated, grew };
   };
-  const summaryOf = (incident: Incident) => {
+  const summaryOf = (incident: Incident, mix?: ReportMix) => {
     const service = services.get(incident.service);
     const correlated = (peers.get(incident.id) ?? []).map((peer) => ({
       name: services.get(peer.service)?.name ?? peer.service,
@@ -379,9 +381,32 @@ function correlate(
       correlated,
       now: through,
       ...(incident.likelyUpstream ? { likelyUpstream: incident.likelyUpstream.text } : {}),
+      ...(mix ? { mix } : {}),
     });
   };
   return { everything, withPeers, summaryOf, services };
+}
+
+/**
+ * The mix of each of `incidents`' reports (`incident-mix.ts`), for their summaries: one
+ * bounded series read each, and only for the incidents a tick writes.
+ */
+async function mixesOf(
+  deps: DetectDependencies,
+  incidents: Iterable<Incident>,
+  through: number,
+): Promise<Map<string, ReportMix>> {
+  const services = new Map(deps.config.services.map((s) => [s.id, s]));
+  const mixes = new Map<string, ReportMix>();
+  await runBounded(
+    [...incidents].map((incident) => async () => {
+      const service = services.get(incident.service);
+      if (service)
+        mixes.set(incident.id, await incidentMix(deps.series, service, incident, through));
+    }),
+    CONCURRENCY,
+  );
+  return mixes;
 }
 
 /**
@@ -443,6 +468,7 @@ async function advanceShard(
   // changed (an older one gains peers from other shards when the tick finishes).
   const toWrite = new Map<string, Incident>();
   let summaryOf: ReturnType<typeof correlate>["summaryOf"] | undefined;
+  let mixes = new Map<string, ReportMix>();
   let services = new Map(config.services.map((s) => [s.id, s]));
   if (touched.size > 0) {
     const [recent, stated] = await Promise.all([
@@ -463,8 +489,13 @@ async function advanceShard(
       const { incident: correlated, grew } = correlation.withPeers(incident);
       if (touched.has(incident.id) || grew) toWrite.set(incident.id, correlated);
     }
+    mixes = await mixesOf(deps, toWrite.values(), through);
     for (const incident of toWrite.values())
-      await deps.incidents.put(incident, correlation.summaryOf(incident), through);
+      await deps.incidents.put(
+        incident,
+        correlation.summaryOf(incident, mixes.get(incident.id)),
+        through,
+      );
   }
 
   // 4. Record transitions once.
@@ -473,7 +504,7 @@ async function advanceShard(
     if (!incident || !summaryOf) continue;
     const service = services.get(incident.service);
     const serviceName = service?.name ?? incident.service;
-    const summary = summaryOf(incident);
+    const summary = summaryOf(incident, mixes.get(incidentId));
     const facts = reminder && {
       ...reminder,
       openedAt: incident.openedAt,
@@ -609,7 +640,9 @@ export async function finishDetectTick(
     const correlation = correlate(deps, recent, quietSince, through, stated);
     for (const incident of correlation.everything) {
       const { incident: correlated, grew } = correlation.withPeers(incident);
-      if (grew) await deps.incidents.put(correlated, correlation.summaryOf(correlated), through);
+      if (!grew) continue;
+      const mix = (await mixesOf(deps, [correlated], through)).get(correlated.id);
+      await deps.incidents.put(correlated, correlation.summaryOf(correlated, mix), through);
     }
   }
   // States and incidents are written by now, and deliveries may change records: cached

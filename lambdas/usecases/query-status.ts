@@ -35,8 +35,10 @@ import {
   type RecoveryForecast,
   recoveryForecast,
 } from "../domain/recovery-forecast";
+import { addPoint, emptyMix, shownMix } from "../domain/report-mix";
 import { serviceById } from "../domain/service-lookup";
 import { type StatusRecord, UNKNOWN_STATUS } from "../domain/service-status";
+import { incidentMix } from "./incident-mix";
 
 type SeriesResponse = z.infer<typeof SeriesSchema>;
 type SourceHealthView = z.infer<typeof SourceHealthSchema>;
@@ -96,6 +98,7 @@ export async function serviceSummaries(
       name: service.name,
       category: service.category,
       timeZone: service.timeZone,
+      area: service.area,
       status,
       latest: newest ? { at: toIso(newest.bucketStart), count: latestCount } : null,
       baseline: baseline === null ? null : Math.round(baseline * 10) / 10,
@@ -216,7 +219,8 @@ const tenths = (value: number) => Math.round(value * 10) / 10;
 /**
  * Bucketed counts of one service with the baseline band (the count expected for that
  * time of day, and the level above which a bucket is elevated), each source's counts,
- * and gaps as nulls. Points wider than the stored buckets sum them: a rolled-up point is
+ * and gaps as nulls, with the mix of the range's reports by kind and region (regions
+ * with fewer than five reports only as a sum). Points wider than the stored buckets sum them: a rolled-up point is
  * null only when every bucket in it is a gap, and partial (with the sources that failed)
  * when any counted bucket in it is.
  */
@@ -242,6 +246,7 @@ export async function serviceSeries(
   const points: SeriesPoint[] = [];
   let current: SeriesPoint | undefined;
   const bands = new Map<SeriesPoint, { all: [number, number]; counted: [number, number] }>();
+  const mix = emptyMix();
   let currentStart = Number.NaN;
   for (let t = from; t <= to; t += width) {
     const pointStart = Math.floor(t / pointWidth) * pointWidth;
@@ -273,6 +278,7 @@ export async function serviceSeries(
       current.breakdowns ??= {};
       addBreakdowns(current.breakdowns, bucket.breakdowns);
     }
+    if (bucket) addPoint(mix, bucket);
     if (state) {
       const expected = expectedCount(state.baseline, t, deps.config);
       const band = bands.get(current) ?? { all: [0, 0], counted: [0, 0] };
@@ -303,6 +309,7 @@ export async function serviceSeries(
     from: toIso(from),
     to: toIso(to),
     points,
+    mix: shownMix(service.area, mix),
   };
 }
 
@@ -311,7 +318,8 @@ const ANNOTATION_LEAD_MS = 60 * MINUTE_MS;
 
 /**
  * One incident with what the service's sources said during it (e.g. "T-Mobile
- * acknowledged an incident"), from an hour before it started to its resolution.
+ * acknowledged an incident"), from an hour before it started to its resolution, and the
+ * mix of its reports by kind and region.
  */
 export async function describeIncident(
   deps: QueryDependencies,
@@ -320,7 +328,7 @@ export async function describeIncident(
 ) {
   const { incident } = stored;
   const service = serviceById(deps.config, incident.service);
-  const [annotations, records, crowdReports, recovery] = await Promise.all([
+  const [annotations, records, crowdReports, recovery, mix] = await Promise.all([
     deps.annotations.range(
       incident.service,
       incident.startedAt - ANNOTATION_LEAD_MS,
@@ -337,9 +345,16 @@ export async function describeIncident(
     service && incident.resolvedAt === null
       ? forecastRecovery(deps, service, incident, nowMs)
       : null,
+    incidentMix(
+      deps.series,
+      { id: incident.service, area: service?.area ?? "world" },
+      incident,
+      nowMs,
+    ),
   ]);
   return {
     ...incidentView(stored),
+    mix,
     crowdReports,
     recovery: recovery && {
       at: toIso(recovery.at),

@@ -10,6 +10,7 @@ import { viewerClock, viewerDateTime } from "../../dashboard/src/format";
 
 const FROM = Date.parse("2023-02-13T06:00:00Z");
 const STEP = 5 * 60_000;
+const NO_MIX: Series["mix"] = { area: "us", problems: {}, regions: {}, otherRegions: 0 };
 
 function series(
   counts: (number | null)[],
@@ -27,6 +28,7 @@ function series(
       baseline: extra.baseline ?? null,
       threshold: extra.threshold ?? null,
     })),
+    mix: NO_MIX,
   };
 }
 
@@ -170,6 +172,7 @@ describe("chart labels", () => {
         baseline: 10,
         threshold: 20,
       })),
+      mix: NO_MIX,
     };
   }
 

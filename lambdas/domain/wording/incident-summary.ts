@@ -7,9 +7,11 @@
 import { DAY_MS } from "../buckets";
 import type { Service } from "../config";
 import type { Falloff, Incident, IncidentSummary } from "../incident";
+import type { ReportMix } from "../report-mix";
 import { cutAtWord, joinAnd, SUBJECT_MAX_LENGTH, smsFits } from "./fitting";
 import { canWriteInGsm7, toGsm7 } from "./gsm7";
 import { about, moreThan, reportsNoun } from "./numbers";
+import { mostlyPhrase, whereSentence, whereSms } from "./report-mix-phrases";
 import {
   formatDuration,
   formatGmt,
@@ -56,6 +58,8 @@ export interface SummaryContext {
   now?: number;
   /** What the incident is ascribed to, one line ("AWS us-east-1: Increased error rates"). */
   likelyUpstream?: string;
+  /** What and where of its reports (`usecases/incident-mix.ts`), when known. */
+  mix?: ReportMix;
 }
 
 /** The facts of one incident as the three renderings state them. */
@@ -74,6 +78,10 @@ interface Timeline {
   correlated: CorrelatedPeak[];
   /** The likely upstream, one line; null when none is known. */
   upstream: string | null;
+  /** "mostly no signal (62%)", when one kind dominates. */
+  mostly: string | null;
+  /** Where the reports came from, as a sentence and as an SMS part; null when unsaid. */
+  where: { text: string; sms: string } | null;
 }
 
 /** Collapses line breaks, tabs and control characters so a name stays on one line. */
@@ -119,7 +127,15 @@ function timeline(incident: Incident, context: SummaryContext): Timeline {
       .filter((c) => c.name !== "")
       .sort((a, b) => b.peak.count - a.peak.count),
     upstream: context.likelyUpstream ? oneLine(context.likelyUpstream) || null : null,
+    mostly: mostlyPhrase(context.mix),
+    where: whereOf(context.mix),
   };
+}
+
+function whereOf(mix: ReportMix | undefined): Timeline["where"] {
+  const text = whereSentence(mix);
+  const sms = whereSms(mix);
+  return text && sms ? { text, sms } : null;
 }
 
 /**
@@ -156,7 +172,9 @@ function renderText(t: Timeline): string {
     const direction = second.count <= first.count ? "to" : "was back up to";
     timelineText = `${clauses.join(", ")} and ${direction} ${about(second.count)} by ${withGmt(t, second.at)}`;
   }
-  const sentences = [`Reports of ${t.name} problems ${timelineText}.`];
+  const what = t.mostly ? `, ${t.mostly},` : "";
+  const sentences = [`Reports of ${t.name} problems${what} ${timelineText}.`];
+  if (t.where) sentences.push(t.where.text);
 
   if (t.correlated.length > 0) {
     const named = t.correlated
@@ -217,6 +235,10 @@ function renderSubject(t: Timeline): string {
 
 /** Which optional parts an SMS carries; dropped one by one until it fits. */
 interface SmsDetail {
+  /** Where the reports came from ("Mostly from TX, FL, CA."). */
+  where: boolean;
+  /** The kind most reports were of ("Mostly no signal (62%)."). */
+  mostly: boolean;
   duration: boolean;
   /** The likely upstream's provider and scope ("Likely upstream: AWS us-east-1."). */
   upstream: boolean;
@@ -228,12 +250,15 @@ interface SmsDetail {
 }
 
 /**
- * From the full SMS to the barest, least useful part first: how long it lasted (the two
- * times say it), the UTC time, the other services, the likely upstream, the latest level, the end time, the peak
- * time. What is left ("X outage: peak more than N reports. Resolved.") always fits.
+ * From the full SMS to the barest, least useful part first: where the reports came from,
+ * how long it lasted (the two times say it), the UTC time, the kind most reports were of,
+ * the other services, the likely upstream, the latest level, the end time, the peak time.
+ * What is left ("X outage: peak more than N reports. Resolved.") always fits.
  */
 const SMS_DETAILS: readonly SmsDetail[] = (() => {
   const full = {
+    where: true,
+    mostly: true,
     duration: true,
     upstream: true,
     gmt: true,
@@ -243,8 +268,10 @@ const SMS_DETAILS: readonly SmsDetail[] = (() => {
     peakTime: true,
   };
   const cuts: Partial<SmsDetail>[] = [
+    { where: false },
     { duration: false },
     { gmt: false },
+    { mostly: false },
     { correlated: 1 },
     { correlated: 0 },
     { upstream: false },
@@ -270,6 +297,9 @@ function renderSmsWith(t: Timeline, name: string, detail: SmsDetail): string {
     lastStated = latest.at;
   }
   const parts = [`${head}.`];
+  if (detail.mostly && t.mostly)
+    parts.push(`${t.mostly.charAt(0).toUpperCase()}${t.mostly.slice(1)}.`);
+  if (detail.where && t.where) parts.push(t.where.sms);
 
   // A name that would turn into "?" says nothing; leave it out rather than send noise.
   const others = t.correlated.filter((c) => canWriteInGsm7(c.name));
