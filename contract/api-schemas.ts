@@ -302,6 +302,10 @@ export const ReportResultSchema = z.object({
   status: z.enum(["accepted", "duplicate", "capped"]),
   service: z.string(),
   problem: z.string(),
+  region: documented(z.nullable(z.string()), {
+    description:
+      "the region the report counts in (the one given, or where a trusted edge saw the reporter); null when none is known",
+  }),
 });
 
 /** Query of `GET /services/{id}/series`. */

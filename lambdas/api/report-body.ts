@@ -13,6 +13,8 @@ const SERVICE_HINT = "'service' must be a string: the id of a watched service";
 const ALTCHA_HINT =
   "'altcha' must be the solved challenge of GET /reports/challenge: base64 of {challenge, solution}";
 const PROBLEM_HINT = "'problem' must be a string: one of the problem kinds of the service";
+const REGION_HINT =
+  "'region' must be a string: the code of a US state (US-TX) or a country (DE), as the service's area lists them";
 
 /** The body of `POST /reports` (zod/mini keeps the api bundle small). */
 export const ReportBodySchema = z.object({
@@ -22,6 +24,11 @@ export const ReportBodySchema = z.object({
   problem: z
     .string({ error: PROBLEM_HINT })
     .check(z.minLength(1, PROBLEM_HINT), z.maxLength(40, "'problem' is too long")),
+  region: z.optional(
+    z
+      .string({ error: REGION_HINT })
+      .check(z.minLength(2, REGION_HINT), z.maxLength(8, `'region' is too long; ${REGION_HINT}`)),
+  ),
   text: z.optional(z.string().check(z.maxLength(1000, "'text' must be at most 1,000 characters"))),
   altcha: z.optional(
     z

@@ -280,13 +280,19 @@ export const ROUTES: readonly RouteSpec[] = [
       const outcome = await submitReport(deps, {
         service: report.service,
         problem: report.problem,
+        ...(report.region === undefined ? {} : { region: report.region }),
         sourceIp: event.requestContext.http.sourceIp,
         challenge: report.altcha,
         nowMs: now,
       }).catch((error: unknown) => {
         throw error instanceof ReportRejected ? reportRefusal(error) : error;
       });
-      const answer = { status: outcome.result, service: outcome.service, problem: outcome.problem };
+      const answer = {
+        status: outcome.result,
+        service: outcome.service,
+        problem: outcome.problem,
+        region: outcome.region,
+      };
       return json(outcome.result === "accepted" ? 202 : 200, answer);
     },
   },
@@ -303,6 +309,8 @@ function reportRefusal(rejected: ReportRejected): HttpError {
       return notFound(rejected.message);
     case "unknown-problem":
       return badRequest(rejected.message, "problem");
+    case "unknown-region":
+      return badRequest(rejected.message, "region");
     case "rate-limited":
       return new HttpError(429, "Too Many Requests", rejected.message, {
         "retry-after": String(rejected.retryAfterSeconds ?? 60),

@@ -407,7 +407,18 @@ export interface CrowdReport {
   reporter: string;
   /** The network the reporter's address belongs to (also a salted hash). */
   network: string;
+  /**
+   * The region it came from, a code of `contract/regions.ts` (a US state or a country),
+   * when the reporter picked one or a trusted edge told it; never anything finer.
+   */
+  region?: string;
   at: number;
+}
+
+/** The reports counted in one bucket, by problem kind and by region (where one was given). */
+export interface ReportTally {
+  problems: Record<string, number>;
+  regions: Record<string, number>;
 }
 
 /**
@@ -425,11 +436,11 @@ export interface ReportStore {
    * reports of this service in the window, and is kept uncounted ("capped") after.
    */
   record(report: CrowdReport): Promise<ReportOutcome>;
-  /** Reports per problem kind in each of `bucketStarts` (one read of their windows). */
-  countBuckets(
-    service: string,
-    bucketStarts: readonly number[],
-  ): Promise<Map<number, Record<string, number>>>;
+  /**
+   * Reports per problem kind and per region in each of `bucketStarts` (one read of their
+   * windows).
+   */
+  countBuckets(service: string, bucketStarts: readonly number[]): Promise<Map<number, ReportTally>>;
   /**
    * The services with reports in the dedup windows of `bucketStarts`, read once for all
    * of them; null when the store cannot tell (reports may predate what it keeps to
@@ -725,6 +736,8 @@ export type ReportRejection =
   | "invalid-address"
   | "unknown-service"
   | "unknown-problem"
+  /** A region that is not one of the service's area. */
+  | "unknown-region"
   | "rate-limited"
   /** No solved challenge, a forged or expired one, or one already used. */
   | "challenge-failed";

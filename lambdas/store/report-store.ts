@@ -33,7 +33,13 @@
  */
 import { GetCommand, PutCommand, QueryCommand, UpdateCommand } from "@aws-sdk/lib-dynamodb";
 import { bucketStart as alignBucket, MINUTE_MS, toIso } from "../domain/buckets";
-import type { CrowdReport, ReportNetworks, ReportOutcome, ReportStore } from "../domain/ports";
+import type {
+  CrowdReport,
+  ReportNetworks,
+  ReportOutcome,
+  ReportStore,
+  ReportTally,
+} from "../domain/ports";
 import { expiresAt, isConditionFailure, queryAll, type TableRef } from "./client";
 
 /** The mark of a report that does not count: capped, or not yet taken by its network. */
@@ -154,6 +160,7 @@ export class DynamoReportStore implements ReportStore {
             ...key,
             bucket: toIso(alignBucket(report.at, this.options.bucketMinutes)),
             problem: report.problem,
+            ...(report.region ? { region: report.region } : {}),
             network: report.network,
             reportedAt: report.at,
             expiresAt: expires,
@@ -205,14 +212,16 @@ export class DynamoReportStore implements ReportStore {
 
   /** Reports per problem kind in one bucket (a convenience over {@link countBuckets}). */
   async countBucket(service: string, bucket: number): Promise<Record<string, number>> {
-    return (await this.countBuckets(service, [bucket])).get(bucket) ?? {};
+    return (await this.countBuckets(service, [bucket])).get(bucket)?.problems ?? {};
   }
 
   async countBuckets(
     service: string,
     buckets: readonly number[],
-  ): Promise<Map<number, Record<string, number>>> {
-    const counts = new Map<number, Record<string, number>>(buckets.map((b) => [b, {}]));
+  ): Promise<Map<number, ReportTally>> {
+    const counts = new Map<number, ReportTally>(
+      buckets.map((b) => [b, { problems: {}, regions: {} }]),
+    );
     const wanted = new Map(buckets.map((b) => [toIso(b), b]));
     // Buckets of one window share its partitions: each is read once, whatever it holds.
     const windows = [...new Set(buckets.map((b) => alignBucket(b, this.options.dedupMinutes)))];
@@ -226,9 +235,9 @@ export class DynamoReportStore implements ReportStore {
               new QueryCommand({
                 TableName: this.table.tableName,
                 KeyConditionExpression: "pk = :pk",
-                ExpressionAttributeNames: { "#bucket": "bucket" },
+                ExpressionAttributeNames: { "#bucket": "bucket", "#region": "region" },
                 ExpressionAttributeValues: { ":pk": this.partition(service, window, shard) },
-                ProjectionExpression: `#bucket, problem, ${UNCOUNTED}`,
+                ProjectionExpression: `#bucket, problem, #region, ${UNCOUNTED}`,
                 ConsistentRead: true,
                 ExclusiveStartKey: cursor,
               }),
@@ -238,7 +247,10 @@ export class DynamoReportStore implements ReportStore {
               const tally = bucket === undefined ? undefined : counts.get(bucket);
               if (!tally || item[UNCOUNTED] === true) continue;
               const problem = item.problem as string;
-              tally[problem] = (tally[problem] ?? 0) + 1;
+              tally.problems[problem] = (tally.problems[problem] ?? 0) + 1;
+              if (typeof item.region === "string") {
+                tally.regions[item.region] = (tally.regions[item.region] ?? 0) + 1;
+              }
             }
             cursor = page.LastEvaluatedKey;
           } while (cursor);

@@ -28,13 +28,20 @@ export class CrowdReportSource implements CountSource {
         )
       : null;
     if (marked && !marked.has(this.service)) {
-      return { counts: request.buckets.map(() => 0), breakdowns: request.buckets.map(() => ({})) };
+      return {
+        counts: request.buckets.map(() => 0),
+        breakdowns: request.buckets.map(() => ({})),
+        regions: request.buckets.map(() => ({})),
+      };
     }
     const counted = await this.reports.countBuckets(this.service, request.buckets);
-    const byProblem = request.buckets.map((bucket) => counted.get(bucket) ?? {});
+    const tallies = request.buckets.map(
+      (bucket) => counted.get(bucket) ?? { problems: {}, regions: {} },
+    );
     return {
-      counts: byProblem.map((split) => Object.values(split).reduce((sum, n) => sum + n, 0)),
-      breakdowns: byProblem,
+      counts: tallies.map(({ problems }) => Object.values(problems).reduce((sum, n) => sum + n, 0)),
+      breakdowns: tallies.map((tally) => tally.problems),
+      regions: tallies.map((tally) => tally.regions),
     };
   }
 }
