@@ -14,7 +14,7 @@ import {
   isIanaTimeZone,
   PROBLEM_KINDS,
 } from "../../contract/catalog";
-import { REGION_AREAS } from "../../contract/regions";
+import { REGION_AREAS, regionOf } from "../../contract/regions";
 import { AwsHealthSourceSchema } from "../sources/aws-health/config";
 import { BetterstackSourceSchema } from "../sources/betterstack/config";
 import { BlueskySourceSchema } from "../sources/bluesky/config";
@@ -181,6 +181,26 @@ export const ServiceSchema = z
         message: "the service has no source of counts; enable reports or add a source",
       });
     }
+    service.sources.forEach((source, index) => {
+      if (source.kind !== "replay" || !source.split) return;
+      const kinds: readonly string[] = PROBLEM_KINDS[service.category];
+      for (const kind of Object.keys(source.split.problems ?? {})) {
+        if (kinds.includes(kind)) continue;
+        ctx.addIssue({
+          code: "custom",
+          path: ["sources", index, "split", "problems", kind],
+          message: `'${kind}' is not a problem kind of the ${service.category} category; use ${kinds.join(", ")}`,
+        });
+      }
+      for (const code of Object.keys(source.split.regions ?? {})) {
+        if (regionOf(service.area, code)) continue;
+        ctx.addIssue({
+          code: "custom",
+          path: ["sources", index, "split", "regions", code],
+          message: `'${code}' is not a region of the service's area '${service.area}'; use ${service.area === "us" ? "a state code such as US-TX" : "a country code such as DE"}`,
+        });
+      }
+    });
   });
 
 /**

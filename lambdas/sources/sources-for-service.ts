@@ -51,6 +51,7 @@ export function sourcesForService(
             file: source.file,
             column: source.column ?? service.id,
             align: source.align,
+            split: source.split,
           }),
         );
         break;

@@ -66,6 +66,26 @@ describe("DynamoSeriesStore.putCount", () => {
     ]);
   });
 
+  it("sets a source's split by region beside its kinds, replacing the earlier one", async () => {
+    // Prepare
+    const { store } = await freshStore();
+    await store.putCount("t-mobile", "reports", at(0), 3, { calls: 3 }, { "US-TX": 2, "US-WY": 1 });
+
+    // Act
+    await store.putCount("t-mobile", "reports", at(0), 4, { calls: 4 }, { "US-TX": 4 });
+    await store.putCount("t-mobile", "replay", at(0), 7, undefined, { "US-FL": 7 });
+
+    // Assess
+    expect(await store.range("t-mobile", at(0), at(0))).toEqual([
+      {
+        bucketStart: at(0),
+        counts: { reports: 4, replay: 7 },
+        breakdowns: { reports: { calls: 4 } },
+        regions: { reports: { "US-TX": 4 }, replay: { "US-FL": 7 } },
+      },
+    ]);
+  });
+
   it("sets the count: re-running with the same value leaves that value, not a sum", async () => {
     // Prepare
     const { store } = await freshStore();

@@ -14,6 +14,7 @@ import { type Config, parseConfig } from "../../lambdas/domain/config";
 import { parseCountsCsv } from "../../lambdas/domain/counts-csv";
 import type { Notifier } from "../../lambdas/domain/ports";
 import type { OutboundPolicy } from "../../lambdas/http/outbound-policy";
+import { apportion } from "../../lambdas/sources/replay/split";
 import { createDocumentClient } from "../../lambdas/store/client";
 import { DynamoSeriesStore } from "../../lambdas/store/series-store";
 import { startEmbeddedStore } from "../../local/embedded-store";
@@ -41,6 +42,10 @@ export interface SeededService {
    * three buckets, which the first tick reads again.
    */
   failedBuckets?: readonly number[];
+  /** Where its reports come from (default: the config's default, `world`). */
+  area?: "us" | "world";
+  /** Divides the replayed counts into kinds and regions, as the replay source's `split`. */
+  split?: { problems?: Record<string, number>; regions?: Record<string, number> };
 }
 
 /** The three carriers of the seed story. */
@@ -97,7 +102,15 @@ export async function startSeededRuntime(
       name: s.name,
       category: s.category,
       timeZone: "America/New_York",
-      sources: [{ kind: "replay", file: SEED_CSV, column: s.column }],
+      ...(s.area ? { area: s.area } : {}),
+      sources: [
+        {
+          kind: "replay",
+          file: SEED_CSV,
+          column: s.column,
+          ...(s.split ? { split: s.split } : {}),
+        },
+      ],
     })),
     reports: { challenge: CHEAP_CHALLENGE },
   });
@@ -117,27 +130,36 @@ export async function startSeededRuntime(
     { client, tableName: store.tableName },
     config.retentionDays,
   );
-  const writes: { service: string; at: number; count: number }[] = [];
+  const writes: { service: SeededService; at: number; count: number }[] = [];
   for (const service of services) {
     const column = columns.get(service.column);
     const shift = (service.daysEarlier ?? 0) * 24 * 60 * MINUTE_MS;
     column?.times.forEach((at, i) => {
       const shown = at + shift;
       if (shown >= first && shown <= last) {
-        writes.push({ service: service.id, at: shown, count: column.counts[i] ?? 0 });
+        writes.push({ service, at: shown, count: column.counts[i] ?? 0 });
       }
     });
   }
   const failed = new Set(
     services.flatMap((s) => (s.failedBuckets ?? []).map((at) => `${s.id}@${at}`)),
   );
-  await inBatches(writes, 32, async (w) => {
-    if (!failed.has(`${w.service}@${w.at}`)) {
-      await series.putCount(w.service, "replay", w.at, w.count);
+  await inBatches(writes, 32, async ({ service, at, count }) => {
+    if (!failed.has(`${service.id}@${at}`)) {
+      // Split as the replay source splits what it reads.
+      const { problems, regions } = service.split ?? {};
+      await series.putCount(
+        service.id,
+        "replay",
+        at,
+        count,
+        problems && apportion(count, problems),
+        regions && apportion(count, regions),
+      );
       return;
     }
-    await series.putCount(w.service, "reports", w.at, 0);
-    await series.markFailed(w.service, "replay", [w.at]);
+    await series.putCount(service.id, "reports", at, 0);
+    await series.markFailed(service.id, "replay", [at]);
   });
   client.destroy();
   await store.close();

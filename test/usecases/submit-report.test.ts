@@ -168,6 +168,89 @@ describe("submitReport", () => {
   });
 });
 
+describe("submitReport: the region of a report", () => {
+  /** Dependencies with a US service beside the world one. */
+  async function withAreas() {
+    const deps = await intake({ challenge: false });
+    const config = parseConfig({
+      services: [
+        { id: "t-mobile", name: "T-Mobile", category: "carrier", area: "us" },
+        { id: "discord", name: "Discord", category: "app" },
+      ],
+      reports: { challenge: false },
+    });
+    return { ...deps, config };
+  }
+  const counted = async (deps: ReportDependencies, service: string) => {
+    const store = deps.reports as DynamoReportStore;
+    return (await store.countBuckets(service, [Date.parse("2023-02-14T10:00:00Z")])).values().next()
+      .value?.regions;
+  };
+
+  it("counts the region a reporter picks, written in either case", async () => {
+    // Arrange
+    const deps = await withAreas();
+
+    // Act
+    const texas = await submitReport(deps, { ...report("198.51.100.1"), region: "us-tx" });
+    const germany = await submitReport(deps, {
+      ...report("198.51.100.2"),
+      service: "discord",
+      problem: "login",
+      region: "DE",
+    });
+
+    // Assess
+    expect([texas.region, germany.region]).toEqual(["US-TX", "DE"]);
+    expect(await counted(deps, "t-mobile")).toEqual({ "US-TX": 1 });
+    expect(await counted(deps, "discord")).toEqual({ DE: 1 });
+  });
+
+  it("refuses a region of another area, naming what to give", async () => {
+    // Arrange
+    const deps = await withAreas();
+
+    // Act
+    const country = await submitReport(deps, { ...report("198.51.100.3"), region: "DE" }).catch(
+      (e) => e,
+    );
+    const state = await submitReport(deps, {
+      ...report("198.51.100.4"),
+      service: "discord",
+      problem: "login",
+      region: "US-TX",
+    }).catch((e) => e);
+
+    // Assess
+    expect((country as ReportRejected).reason).toBe("unknown-region");
+    expect((country as Error).message).toMatch(/a US state code such as US-TX/);
+    expect((state as Error).message).toMatch(/a country code such as DE/);
+    expect(await counted(deps, "t-mobile")).toEqual({});
+  });
+
+  it("takes where a trusted edge saw the viewer only when the reporter picked nothing", async () => {
+    // Arrange
+    const deps = await withAreas();
+    const viewer = { country: "US", subdivision: "FL" };
+
+    // Act
+    const seen = await submitReport(deps, { ...report("198.51.100.5"), viewer });
+    const picked = await submitReport(deps, {
+      ...report("198.51.100.6"),
+      region: "US-GA",
+      viewer,
+    });
+    const abroad = await submitReport(deps, {
+      ...report("198.51.100.7"),
+      viewer: { country: "CA", subdivision: "ON" },
+    });
+
+    // Assess: a viewer abroad has no state of a US service
+    expect([seen.region, picked.region, abroad.region]).toEqual(["US-FL", "US-GA", null]);
+    expect(await counted(deps, "t-mobile")).toEqual({ "US-FL": 1, "US-GA": 1 });
+  });
+});
+
 describe("issueReportChallenge", () => {
   it("gives one address at most max(60, 2 x ratePerMinute) challenges a minute", async () => {
     // Arrange

@@ -20,5 +20,34 @@ export const ReplaySourceSchema = z
       .optional()
       .describe("the CSV's service value to read; defaults to this service's id"),
     align: z.enum(["exact", "loop"]).default("exact"),
+    split: z
+      .object({
+        problems: z
+          .record(
+            z
+              .string()
+              .regex(/^[a-z][a-z0-9-]{0,39}$/, "use a problem kind of the service's category"),
+            z.number().positive().max(1_000_000),
+          )
+          .optional()
+          .describe('problem kind → relative weight, e.g. { "no-signal": 47, "calls": 28 }'),
+        regions: z
+          .record(
+            z
+              .string()
+              .regex(
+                /^(?:US-)?[A-Z]{2}$/,
+                "use a region code: US-TX for a state, DE for a country",
+              ),
+            z.number().positive().max(1_000_000),
+          )
+          .optional()
+          .describe('region code of the service\'s area → relative weight, e.g. { "US-TX": 22 }'),
+      })
+      .strict()
+      .optional()
+      .describe(
+        "for demos: divide each replayed count into problem kinds and regions by these relative weights, as if its reports had named them (the CSV holds counts only)",
+      ),
   })
   .strict();

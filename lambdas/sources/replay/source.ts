@@ -6,6 +6,7 @@ import { readFile } from "node:fs/promises";
 import { MINUTE_MS } from "../../domain/buckets";
 import type { CountSource, SourceReading, SourceRequest } from "../../domain/count-source";
 import { parseCountsCsv, type ServiceCounts } from "../../domain/counts-csv";
+import { apportion, type SplitWeights } from "./split";
 
 /** Settings of a replay source (see the config schema). */
 export interface ReplaySettings {
@@ -15,6 +16,8 @@ export interface ReplaySettings {
   /** The CSV's service value to read. */
   column: string;
   align: "exact" | "loop";
+  /** Relative weights each count is divided by (see `split.ts`), for demos. */
+  split?: { problems?: SplitWeights | undefined; regions?: SplitWeights | undefined } | undefined;
 }
 
 const parsed = new Map<string, Promise<ServiceCounts[]>>();
@@ -71,7 +74,18 @@ export class ReplaySource implements CountSource {
     const counts = request.buckets.map((bucket) =>
       this.countAt(byTime, first, span, bucket, request.bucketMinutes),
     );
-    return { counts };
+    const { problems, regions } = this.settings.split ?? {};
+    return {
+      counts,
+      ...(problems
+        ? {
+            breakdowns: counts.map((count) => (count === null ? null : apportion(count, problems))),
+          }
+        : {}),
+      ...(regions
+        ? { regions: counts.map((count) => (count === null ? null : apportion(count, regions))) }
+        : {}),
+    };
   }
 
   private countAt(
