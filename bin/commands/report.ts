@@ -11,12 +11,14 @@ import { OutcryError } from "../../lambdas/domain/outcry-error";
 import { UsageError } from "./usage-error";
 
 /** Usage of `outcry report`. */
-export const REPORT_USAGE = `usage: npx outcry report SERVICE PROBLEM [--url URL]
+export const REPORT_USAGE = `usage: npx outcry report SERVICE PROBLEM [--region CODE] [--url URL]
 
-  SERVICE    the id of a watched service (GET /services lists them), e.g. t-mobile
-  PROBLEM    a problem kind of the service's category, e.g. no-signal
-  --url URL  the outcry API (default: http://127.0.0.1:3000, what npm start serves;
-             in AWS the stack's ApiUrl output)`;
+  SERVICE        the id of a watched service (GET /services lists them), e.g. t-mobile
+  PROBLEM        a problem kind of the service's category, e.g. no-signal
+  --region CODE  where you are, coarsely: a US state (US-TX) for a service whose area
+                 is us, a country (DE) for one whose area is world; left out: unsaid
+  --url URL      the outcry API (default: http://127.0.0.1:3000, what npm start serves;
+                 in AWS the stack's ApiUrl output)`;
 
 const DEFAULT_URL = "http://127.0.0.1:3000";
 /** Longest wait for one answer of the API. */
@@ -88,7 +90,7 @@ export async function reportCommand(
 ): Promise<number> {
   const { values, positionals } = parseArgs({
     args,
-    options: { url: { type: "string", default: DEFAULT_URL } },
+    options: { url: { type: "string", default: DEFAULT_URL }, region: { type: "string" } },
     allowPositionals: true,
     strict: true,
   });
@@ -102,7 +104,7 @@ export async function reportCommand(
     const response = await fetch(new URL("reports", base), {
       method: "POST",
       headers: { "content-type": "application/json", accept: "application/json" },
-      body: JSON.stringify({ service, problem, altcha }),
+      body: JSON.stringify({ service, problem, altcha, region: values.region }),
       signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS),
     });
     if (response.status !== 200 && response.status !== 202) {
