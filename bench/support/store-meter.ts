@@ -63,8 +63,8 @@ const cpuNow = () => {
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /**
- * The function each use case runs in. A use case of no function's own (`run-bounded`)
- * is passed over, so the call counts for the use case that ran it; one missing here
+ * The function each use case runs in. A use case of no function's own (`run-bounded`,
+ * and `incident-mix`, which detect and the api both read) is passed over, so the call counts for the use case that ran it; one missing here
  * fails loudly, so a new use case cannot be counted for the wrong function.
  */
 const USE_CASE_ROLES: Record<string, string | null> = {
@@ -88,6 +88,7 @@ const USE_CASE_ROLES: Record<string, string | null> = {
   unsubscribe: "api",
   "incident-feed": "api",
   "run-bounded": null,
+  "incident-mix": null,
 };
 
 /** The role of a file under `lambdas/` (`usecases/collect-counts.ts`), or undefined. */
