@@ -6,16 +6,14 @@
  * the same mix; and crowd reports that name a region count in it, while a region with 4
  * reports is never shown or named anywhere.
  */
-import { readFileSync } from "node:fs";
-import { join } from "node:path";
 import type { Challenge } from "altcha-lib";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { solveReportChallenge } from "../../contract/report-challenge-solver";
 import { smsFits } from "../../lambdas/domain/wording/fitting";
 import {
+  DEMO_SERVICES,
   SEED_NOW,
   type SeededRuntime,
-  type SeededService,
   startSeededRuntime,
 } from "../support/seeded-runtime";
 
@@ -26,36 +24,15 @@ interface Mix {
   otherRegions: number;
 }
 
-/** The splits the demo gives each carrier, so the test replays what `npm run demo` shows. */
-const demo = JSON.parse(
-  readFileSync(join(import.meta.dirname, "../../examples/demo.config.json"), "utf8"),
-) as { services: { id: string; sources: { split?: SeededService["split"] }[] }[] };
-const splitOf = (id: string) => demo.services.find((s) => s.id === id)?.sources[0]?.split;
+const splitOf = (id: string) => DEMO_SERVICES.find((s) => s.id === id)?.split;
 
 let seeded: SeededRuntime;
 
 beforeAll(async () => {
   seeded = await startSeededRuntime({
-    services: [
-      {
-        id: "t-mobile",
-        name: "T-Mobile",
-        category: "carrier",
-        column: "t-mobile",
-        area: "us",
-        split: splitOf("t-mobile"),
-      },
-      {
-        id: "verizon",
-        name: "Verizon",
-        category: "carrier",
-        column: "verizon",
-        area: "us",
-        split: splitOf("verizon"),
-      },
-      // AT&T takes crowd reports only: where they come from is what its reporters say.
-      { id: "att", name: "AT&T", category: "carrier", column: "att", area: "us" },
-    ],
+    // AT&T's replay is split into kinds only: where its reports come from is what its
+    // reporters say.
+    services: DEMO_SERVICES,
     trustedProxies: { hops: 1 },
   });
 }, 120_000);
@@ -156,7 +133,14 @@ describe("crowd reports that name a region", () => {
     await seeded.runtime.tick();
     const from = new Date(SEED_NOW - 10 * 60_000).toISOString();
     const to = new Date(SEED_NOW + 5 * 60_000).toISOString();
-    const series = await get<{ mix: Mix }>(`/services/att/series?from=${from}&to=${to}`);
+    const series = await get<{
+      mix: Mix;
+      points: { breakdowns?: Record<string, Mix["problems"]> }[];
+    }>(`/services/att/series?from=${from}&to=${to}`);
+    const crowdCalls = series.points.reduce(
+      (sum, p) => sum + (p.breakdowns?.reports?.calls ?? 0),
+      0,
+    );
 
     // Assess: each was counted with the region it named, lower case read as upper
     expect(
@@ -167,7 +151,8 @@ describe("crowd reports that name a region", () => {
     expect(answers[10]?.body.region).toBeNull();
     expect(series.mix.regions).toEqual({ "US-MT": 5 });
     expect(series.mix.otherRegions).toBe(4);
-    expect(series.mix.problems.calls).toBe(11);
+    expect(crowdCalls).toBe(11);
+    expect(series.mix.problems.calls).toBeGreaterThan(11);
     expect(JSON.stringify(series)).not.toContain("US-WY");
   });
 

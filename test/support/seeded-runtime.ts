@@ -6,6 +6,7 @@
  * learns from that history and opens the T-Mobile incident of 13 February 2023.
  */
 
+import { readFileSync } from "node:fs";
 import { mkdtemp, readFile, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
@@ -54,6 +55,23 @@ export const SEED_SERVICES: readonly SeededService[] = [
   { id: "verizon", name: "Verizon", category: "carrier", column: "verizon" },
   { id: "att", name: "AT&T", category: "carrier", column: "att" },
 ];
+
+/** The demo config (`examples/demo.config.json`), for the kinds and regions it splits by. */
+const DEMO = JSON.parse(
+  readFileSync(resolve(import.meta.dirname, "../../examples/demo.config.json"), "utf8"),
+) as {
+  services: { id: string; area?: "us" | "world"; sources: { split?: SeededService["split"] }[] }[];
+};
+
+/**
+ * The three carriers as the demo replays them: in the US, their counts split into kinds
+ * and regions by the demo config's weights (AT&T's into kinds only).
+ */
+export const DEMO_SERVICES: readonly SeededService[] = SEED_SERVICES.map((service) => {
+  const demo = DEMO.services.find((s) => s.id === service.id);
+  const split = demo?.sources[0]?.split;
+  return { ...service, ...(demo?.area ? { area: demo.area } : {}), ...(split ? { split } : {}) };
+});
 
 /** A running seeded runtime; `setNow` moves its clock (ticks stay manual). */
 export interface SeededRuntime {
