@@ -17,7 +17,10 @@ let runtime: TemporaryRuntime;
 beforeAll(async () => {
   runtime = await startTemporaryRuntime({
     config: parseConfig({
-      services: [{ id: "t-mobile", name: "T-Mobile", category: "carrier" }],
+      services: [
+        { id: "t-mobile", name: "T-Mobile", category: "carrier" },
+        { id: "verizon", name: "Verizon", category: "carrier", area: "us" },
+      ],
       reports: { challenge: CHEAP_CHALLENGE },
     }),
   });
@@ -54,6 +57,17 @@ describe("outcry report", () => {
     expect(first).toMatchObject({ code: 0, stdout: "counted: thank you\n" });
     expect(second.code).toBe(0);
     expect(second.stdout).toMatch(/^already counted/);
+  });
+
+  it("sends the region given, and exits 2 with the API's words for one of another area", async () => {
+    // Act
+    const texas = await report(["verizon", "calls", "--region", "US-TX", "--url", runtime.url]);
+    const abroad = await report(["t-mobile", "calls", "--region", "US-TX", "--url", runtime.url]);
+
+    // Assess: t-mobile's area is the world, where a region is a country
+    expect(texas).toMatchObject({ code: 0, stdout: "counted: thank you\n" });
+    expect(abroad.code).toBe(2);
+    expect(abroad.stderr).toContain("a country code such as DE");
   });
 
   it("exits 2 with the API's words for a report that must change, 1 when unreachable", async () => {
