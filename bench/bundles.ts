@@ -25,9 +25,10 @@ export const BUNDLE_BUDGET_BYTES = 380 * 1024;
  * feed's byte-order-mark decoding), the Better Stack and Cachet readers (10 KB: their
  * payload checks, levels, annotations and stated incidents), and the Secrets Manager
  * client (15 KB) that reads the app passwords of the sources that sign in, with the
- * Bluesky reader and its sign-in and refresh (6 KB).
+ * Bluesky reader and its sign-in and refresh (6 KB), and the keyword classes of the text
+ * sources (2 KB: the setting's checks and the split of a count by class).
  */
-export const COLLECT_BUDGET_BYTES = 535 * 1024;
+export const COLLECT_BUDGET_BYTES = 537 * 1024;
 
 /**
  * detect's budget: beside the detector (its windows, its memory of what recurs, the

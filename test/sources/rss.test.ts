@@ -8,6 +8,7 @@ import { type RssSettings, RssSource } from "../../lambdas/sources/rss/source";
 import { itemFilter, keywordMatcher } from "../../lambdas/sources/text-matching";
 import { DynamoSeenItemsStore } from "../../lambdas/store/seen-items-store";
 import { startTestTable, type TestTable } from "../support/embedded-table";
+import type { FixtureHandler } from "../support/fixture-server";
 import { FIXTURE_NETWORK } from "../support/outbound";
 import { MemorySeenItems, useFixtureServer } from "./source-harness";
 
@@ -108,6 +109,12 @@ describe("RssSource: real feed formats", () => {
   });
 });
 
+/** The subreddit's feed with an ETag, and 304 to a request that sends it back. */
+const redditWithEtag: FixtureHandler = (req) =>
+  req.headers["if-none-match"] === '"feed-v1"'
+    ? { status: 304, headers: { etag: '"feed-v1"' } }
+    : { headers: { ...ATOM_TYPE, etag: '"feed-v1"' }, body: reddit };
+
 describe("RssSource: no double counts", () => {
   it("counts an item once across reads, and keeps it after it drops off the feed", async () => {
     // Prepare
@@ -139,11 +146,7 @@ describe("RssSource: no double counts", () => {
     const table: TestTable = await startTestTable();
     try {
       const seen = new DynamoSeenItemsStore(await table.freshTable(), 30);
-      server.route("/r/tmobile/new/.rss", (req) =>
-        req.headers["if-none-match"] === '"feed-v1"'
-          ? { status: 304, headers: { etag: '"feed-v1"' } }
-          : { headers: { ...ATOM_TYPE, etag: '"feed-v1"' }, body: reddit },
-      );
+      server.route("/r/tmobile/new/.rss", redditWithEtag);
       const rss = source(
         {
           url: `${server.url}/r/tmobile/new/.rss`,
@@ -262,11 +265,7 @@ describe("RssSource: keyword classes", () => {
     const table: TestTable = await startTestTable();
     try {
       const seen = new DynamoSeenItemsStore(await table.freshTable(), 30);
-      server.route("/r/tmobile/new/.rss", (req) =>
-        req.headers["if-none-match"] === '"feed-v1"'
-          ? { status: 304, headers: { etag: '"feed-v1"' } }
-          : { headers: { ...ATOM_TYPE, etag: '"feed-v1"' }, body: reddit },
-      );
+      server.route("/r/tmobile/new/.rss", redditWithEtag);
       const rss = source({ url: `${server.url}/r/tmobile/new/.rss`, ...subreddit, classes }, seen);
 
       // Act: a fresh read, the same feed again, then a 304

@@ -11,12 +11,11 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { parseIso } from "../../lambdas/domain/buckets";
 import { parseConfig } from "../../lambdas/domain/config";
 import { mixOf } from "../../lambdas/domain/report-mix";
-import { sourcesForService } from "../../lambdas/sources/sources-for-service";
 import { collectCounts } from "../../lambdas/usecases/collect-counts";
-import { buildDependencies } from "../../lambdas/wiring/dependencies";
 import { startTestTable, type TestTable } from "../support/embedded-table";
 import { type FixtureServer, startFixtureServer } from "../support/fixture-server";
 import { FIXTURE_NETWORK } from "../support/outbound";
+import { pipelineOn } from "./pipeline-fixture";
 
 const page = (name: string) =>
   readFileSync(join(import.meta.dirname, "..", "fixtures", "mastodon", name), "utf8");
@@ -63,16 +62,7 @@ describe("collect with a social source's keyword classes", () => {
         },
       ],
     });
-    const { tableName } = await table.freshTable();
-    const deps = buildDependencies({
-      config,
-      tableName,
-      endpoint: table.store.endpoint,
-      notifiers: () => [],
-      sources: (service, stores) => sourcesForService(service, stores, FIXTURE_NETWORK),
-      salt: async () => "salt",
-      now: () => NOW,
-    });
+    const { deps } = await pipelineOn(table, config, () => NOW, FIXTURE_NETWORK);
 
     // A crowd report of calls in the 03:15 bucket, beside the posts.
     await deps.api.reports.record({
