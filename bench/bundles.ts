@@ -25,8 +25,9 @@ export const BUNDLE_BUDGET_BYTES = 380 * 1024;
  * feed's byte-order-mark decoding), the Better Stack and Cachet readers (10 KB: their
  * payload checks, levels, annotations and stated incidents), and the Secrets Manager
  * client (15 KB) that reads the app passwords of the sources that sign in, with the
- * Bluesky reader and its sign-in and refresh (6 KB), and the regions' tallies and the
- * replay's split of its counts into kinds and regions (1 KB).
+ * Bluesky reader and its sign-in and refresh (6 KB), the keyword classes of the text
+ * sources (2 KB: the setting's checks and the split of a count by class), and the regions'
+ * tallies and the replay's split of its counts into kinds and regions (1 KB).
  */
 export const COLLECT_BUDGET_BYTES = 540 * 1024;
 

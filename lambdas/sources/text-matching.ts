@@ -1,7 +1,8 @@
 /**
  * Keyword matching on the text of feed items and posts: one implementation for every
- * source that filters items by words (RSS/Atom, Mastodon). The text arrives plain
- * (`html-text.ts` reads the markup).
+ * source that filters items by words (RSS/Atom, Mastodon) or sorts them into keyword
+ * classes (RSS/Atom, Mastodon, Bluesky). The text arrives plain (`html-text.ts` reads the
+ * markup).
  */
 
 /**
@@ -58,6 +59,29 @@ export function itemFilter(
       (includes.length === 0 || includes.some((p) => p.test(folded))) &&
       !excludes.some((p) => p.test(folded))
     );
+  };
+}
+
+/**
+ * The class of an item: the first class, in the order given, that has a keyword the text
+ * mentions (matched as {@link itemFilter} matches), or null when it mentions none. Each
+ * keyword is tried once on the text, so the time is linear in the text for a given set of
+ * classes.
+ * @example
+ * itemClassifier({ calls: ["call"], "mobile-data": ["data"] })("no data, no call") // "calls"
+ */
+export function itemClassifier(
+  classes: Readonly<Record<string, readonly string[]>>,
+): (text: string) => string | null {
+  const patterns = Object.entries(classes).map(
+    ([id, keywords]) => [id, keywords.map(keywordPattern)] as const,
+  );
+  return (text) => {
+    const folded = fold(text);
+    for (const [id, keywords] of patterns) {
+      if (keywords.some((p) => p.test(folded))) return id;
+    }
+    return null;
   };
 }
 

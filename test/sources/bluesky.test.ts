@@ -294,6 +294,56 @@ describe("BlueskySource signing in and searching", () => {
   });
 });
 
+describe("BlueskySource splitting posts by keyword class", () => {
+  /** "no signal at work, tmobile outage??" names two classes: no-signal comes first. */
+  const classes = {
+    "no-signal": ["no signal", "SOS"],
+    calls: ["calls"],
+    "total-outage": ["outage"],
+  };
+
+  it("puts each counted post in the first class its text mentions, and leaves the count as it was", async () => {
+    // Prepare
+    server.route(CREATE, session(ACCESS_1, REFRESH_1));
+    server.route(SEARCH, search());
+
+    // Act
+    const reading = await source(new MemorySeenItems(), { classes }).read(request());
+
+    // Assess: 03:15 "calls dropping"; 03:20 "outage are climbing" and two posts saying only
+    // "down", in no class; 03:25 "SOS only" and "no signal … outage??" (repeated on page 2)
+    expect(reading.counts).toEqual([1, 3, 2]);
+    expect(reading.breakdowns).toEqual([{ calls: 1 }, { "total-outage": 1 }, { "no-signal": 2 }]);
+  });
+
+  it("tells the same split on the next tick, each post once in its class", async () => {
+    // Prepare
+    server.route(CREATE, session(ACCESS_1, REFRESH_1));
+    server.route(SEARCH, search());
+    const bluesky = source(new MemorySeenItems(), { classes });
+    const first = await bluesky.read(request());
+
+    // Act
+    const again = await bluesky.read(request());
+
+    // Assess
+    expect(again.counts).toEqual(first.counts);
+    expect(again.breakdowns).toEqual(first.breakdowns);
+  });
+
+  it("returns no breakdowns without classes", async () => {
+    // Prepare
+    server.route(CREATE, session(ACCESS_1, REFRESH_1));
+    server.route(SEARCH, search());
+
+    // Act
+    const reading = await source().read(request());
+
+    // Assess
+    expect(reading).not.toHaveProperty("breakdowns");
+  });
+});
+
 describe("BlueskySource failures", () => {
   it("retries a 500, and waits out a 429 with Retry-After", async () => {
     // Prepare
@@ -422,9 +472,28 @@ describe("Bluesky payloads", () => {
 
     // Assess
     expect(page).toEqual({
-      posts: [{ uri: "at://b", postedAt: at("2023-02-14T03:20:00Z") }],
+      posts: [{ uri: "at://b", postedAt: at("2023-02-14T03:20:00Z"), text: "" }],
       cursor: null,
     });
+  });
+
+  it("reads a post's text, and counts a post whose text is missing or not a string", () => {
+    // Act
+    const page = parseSearchPage(
+      {
+        posts: [
+          { uri: "at://a", indexedAt: "2023-02-14T03:20:00.000Z", record: { text: "no signal" } },
+          { uri: "at://b", indexedAt: "2023-02-14T03:20:00.000Z", record: { text: 42 } },
+        ],
+      },
+      "https://pds.example/xrpc/app.bsky.feed.searchPosts",
+    );
+
+    // Assess
+    expect(page.posts.map((post) => [post.uri, post.text])).toEqual([
+      ["at://a", "no signal"],
+      ["at://b", ""],
+    ]);
   });
 
   it("reads an XRPC error name, and nothing from a body that is not one", () => {
@@ -477,6 +546,8 @@ describe("Bluesky source config", () => {
     [{ appPasswordSecret: "my secret" }, "appPasswordSecret", /letters, digits/],
     [{ maxPages: 11 }, "maxPages", /at most 10 pages/],
     [{ password: "hunter2" }, "", /password/],
+    [{ classes: { "no signal": ["no signal"] } }, "classes.no signal", /not valid: use 1-32/],
+    [{ classes: { calls: ["x".repeat(81)] } }, "classes.calls.0", /at most 80 characters/],
   ])("refuses %j, naming %s", (change, field, message) => {
     // Act
     const result = BlueskySourceSchema.safeParse({ ...minimal, ...change });

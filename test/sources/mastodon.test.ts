@@ -275,6 +275,80 @@ describe("MastodonSource reading a hashtag timeline", () => {
   });
 });
 
+/** Carrier classes: #9 says both "calls" and "texts", so the order decides its class. */
+const CLASSES = {
+  calls: ["calls", "voice"],
+  texts: ["texts", "SMS"],
+  "no-signal": ["no signal", "SOS", "no service"],
+  "mobile-data": ["mobile data", "lte", "5g"],
+};
+
+describe("MastodonSource splitting posts by keyword class", () => {
+  it("puts each counted post in the first class it mentions, and leaves the count as it was", async () => {
+    // Prepare
+    server.route(TAG_PATH, timeline({ link: true }));
+
+    // Act
+    const plain = await source(new MemorySeenItems()).read(request());
+    const split = await source(new MemorySeenItems(), { classes: CLASSES }).read(request());
+
+    // Assess: 03:05 #4 "no service"; 03:10 #6 "Mobile data", #5 (an ad) in no class;
+    // 03:15 #9 "Calls fail & texts won't send" is calls (first), #7 "no signal"
+    expect(split.counts).toEqual(plain.counts);
+    expect(split.breakdowns).toEqual([
+      { "no-signal": 1 },
+      { "mobile-data": 1 },
+      { calls: 1, "no-signal": 1 },
+    ]);
+    expect(plain).not.toHaveProperty("breakdowns");
+  });
+
+  it("follows the order of the classes: with texts first, #9 is texts", async () => {
+    // Prepare
+    server.route(TAG_PATH, timeline({ link: true }));
+    const { texts, calls, ...others } = CLASSES;
+
+    // Act
+    const reading = await source(new MemorySeenItems(), {
+      classes: { texts, calls, ...others },
+    }).read(request());
+
+    // Assess
+    expect(reading.breakdowns?.[2]).toEqual({ texts: 1, "no-signal": 1 });
+  });
+
+  it("counts a post once in its class across pages and ticks, and tells the stored split on 304", async () => {
+    // Prepare: page 2 repeats #6 of page 1
+    server.route(TAG_PATH, timeline({ link: true, etag: 'W/"tag-v1"' }));
+    const mastodon = source(new MemorySeenItems(), { classes: CLASSES });
+    const first = await mastodon.read(request());
+
+    // Act: the next tick reads the timeline afresh, the one after gets a 304
+    const again = await mastodon.read(request());
+    const notModified = await mastodon.read(request({ memory: first.memory ?? null }));
+
+    // Assess
+    expect(first.breakdowns?.[1]).toEqual({ "mobile-data": 1 });
+    expect(again.breakdowns).toEqual(first.breakdowns);
+    expect(notModified.counts).toEqual(first.counts);
+    expect(notModified.breakdowns).toEqual(first.breakdowns);
+  });
+
+  it("has no split where the count is a gap", async () => {
+    // Prepare
+    server.route(TAG_PATH, timeline({ link: true }));
+
+    // Act: one page reaches back to 03:14:59 only
+    const reading = await source(new MemorySeenItems(), { maxPages: 1, classes: CLASSES }).read(
+      request(),
+    );
+
+    // Assess
+    expect(reading.counts).toEqual([null, 1, 2]);
+    expect(reading.breakdowns).toEqual([null, { "mobile-data": 1 }, { calls: 1, "no-signal": 1 }]);
+  });
+});
+
 describe("MastodonSource reading several hashtags at once", () => {
   /** Page 1 with #9 carrying #tmobileoutage too, as a post tagged twice comes. */
   const twiceTagged = () => {
@@ -465,6 +539,12 @@ describe("MastodonSourceSchema", () => {
     [{ tags: ["#outage"] }, /without '#'/],
     [{ tags: ["a", "b", "c", "d", "e", "f"] }, /at most 5 hashtags/],
     [{ tags: ["a", "b", "c", "d", "e"] }, /at most 5 hashtags, `hashtag` and `tags` together/],
+    [{ classes: { Calls: ["calls"] } }, /class id \\"Calls\\" is not valid/],
+    [{ classes: { calls: [] } }, /a class with no keywords takes no post/],
+    [
+      { classes: { calls: ["call"], texts: ["CALL"] } },
+      /'CALL' is already a keyword of the class 'calls'/,
+    ],
   ])("refuses %o", (fields, message) => {
     // Act
     const result = MastodonSourceSchema.safeParse({

@@ -8,6 +8,7 @@ import { type RssSettings, RssSource } from "../../lambdas/sources/rss/source";
 import { itemFilter, keywordMatcher } from "../../lambdas/sources/text-matching";
 import { DynamoSeenItemsStore } from "../../lambdas/store/seen-items-store";
 import { startTestTable, type TestTable } from "../support/embedded-table";
+import type { FixtureHandler } from "../support/fixture-server";
 import { FIXTURE_NETWORK } from "../support/outbound";
 import { MemorySeenItems, useFixtureServer } from "./source-harness";
 
@@ -108,6 +109,12 @@ describe("RssSource: real feed formats", () => {
   });
 });
 
+/** The subreddit's feed with an ETag, and 304 to a request that sends it back. */
+const redditWithEtag: FixtureHandler = (req) =>
+  req.headers["if-none-match"] === '"feed-v1"'
+    ? { status: 304, headers: { etag: '"feed-v1"' } }
+    : { headers: { ...ATOM_TYPE, etag: '"feed-v1"' }, body: reddit };
+
 describe("RssSource: no double counts", () => {
   it("counts an item once across reads, and keeps it after it drops off the feed", async () => {
     // Prepare
@@ -139,11 +146,7 @@ describe("RssSource: no double counts", () => {
     const table: TestTable = await startTestTable();
     try {
       const seen = new DynamoSeenItemsStore(await table.freshTable(), 30);
-      server.route("/r/tmobile/new/.rss", (req) =>
-        req.headers["if-none-match"] === '"feed-v1"'
-          ? { status: 304, headers: { etag: '"feed-v1"' } }
-          : { headers: { ...ATOM_TYPE, etag: '"feed-v1"' }, body: reddit },
-      );
+      server.route("/r/tmobile/new/.rss", redditWithEtag);
       const rss = source(
         {
           url: `${server.url}/r/tmobile/new/.rss`,
@@ -212,6 +215,72 @@ describe("RssSource: no double counts", () => {
     // Assess: CNET's 03:42 item is in the future at 03:41, and in the 03:40 bucket at 03:51.
     expect(early.counts).toEqual([0, 0, 0]);
     expect(onTime.counts).toEqual([0, 1, 0]);
+  });
+});
+
+describe("RssSource: keyword classes", () => {
+  const subreddit = {
+    include: ["down", "no signal", "SOS", "outage", "no service"],
+    exclude: ["download"],
+  };
+  /** "SOS only" says "No signal" and "Wi-Fi calling": no-signal comes first. */
+  const classes = { "no-signal": ["no signal", "SOS", "no service"], calls: ["calling", "calls"] };
+
+  it("puts each counted entry in the first class it mentions, and leaves the count as it was", async () => {
+    // Prepare
+    server.route("/r/tmobile/new/.rss", { headers: ATOM_TYPE, body: reddit });
+    const url = `${server.url}/r/tmobile/new/.rss`;
+
+    // Act
+    const plain = await source({ url, ...subreddit }, new MemorySeenItems()).read(request());
+    const split = await source({ url, ...subreddit, classes }, new MemorySeenItems()).read(
+      request(),
+    );
+
+    // Assess: 03:15 "SOS only in Chicago" and "No signal … Wi-Fi calling"; 03:20 the
+    // megathread, in no class; 03:25 "Still no service"
+    expect(split.counts).toEqual(plain.counts);
+    expect(split.breakdowns).toEqual([{ "no-signal": 2 }, {}, { "no-signal": 1 }]);
+    expect(plain).not.toHaveProperty("breakdowns");
+  });
+
+  it("follows the order of the classes: with calls first, the Wi-Fi calling entry is calls", async () => {
+    // Prepare
+    server.route("/r/tmobile/new/.rss", { headers: ATOM_TYPE, body: reddit });
+    const { calls, ...others } = classes;
+    const rss = source(
+      { url: `${server.url}/r/tmobile/new/.rss`, ...subreddit, classes: { calls, ...others } },
+      new MemorySeenItems(),
+    );
+
+    // Act
+    const reading = await rss.read(request());
+
+    // Assess
+    expect(reading.breakdowns?.[0]).toEqual({ calls: 1, "no-signal": 1 });
+  });
+
+  it("tells the stored split on 304, each entry once in its class, over the real table", async () => {
+    // Prepare
+    const table: TestTable = await startTestTable();
+    try {
+      const seen = new DynamoSeenItemsStore(await table.freshTable(), 30);
+      server.route("/r/tmobile/new/.rss", redditWithEtag);
+      const rss = source({ url: `${server.url}/r/tmobile/new/.rss`, ...subreddit, classes }, seen);
+
+      // Act: a fresh read, the same feed again, then a 304
+      const first = await rss.read(request());
+      const again = await rss.read(request());
+      const notModified = await rss.read(request(first.memory ?? null));
+
+      // Assess
+      expect(first.breakdowns).toEqual([{ "no-signal": 2 }, {}, { "no-signal": 1 }]);
+      expect(again.breakdowns).toEqual(first.breakdowns);
+      expect(notModified.counts).toEqual([2, 1, 1]);
+      expect(notModified.breakdowns).toEqual(first.breakdowns);
+    } finally {
+      await table.close();
+    }
   });
 });
 
@@ -456,5 +525,11 @@ describe("RssSourceSchema", () => {
     expect(problems({ kind: "rss", url: "https://x.test/f", keywords: ["x"] })[0]).toMatch(
       /keywords/,
     );
+    expect(problems({ kind: "rss", url: "https://x.test/f", classes: { calls: [""] } })[0]).toMatch(
+      /^classes\.calls\.0: an empty keyword matches nothing/,
+    );
+    expect(
+      problems({ kind: "rss", url: "https://x.test/f", classes: { "4g": ["lte"] } })[0],
+    ).toMatch(/^classes\.4g: the class id "4g" is not valid/);
   });
 });

@@ -4,7 +4,7 @@
  */
 import type { Config } from "../../lambdas/domain/config";
 import type { Notifier, OutboxMessage } from "../../lambdas/domain/ports";
-import { PUBLIC_ONLY } from "../../lambdas/http/outbound-policy";
+import { type OutboundPolicy, PUBLIC_ONLY } from "../../lambdas/http/outbound-policy";
 import { sourcesForService } from "../../lambdas/sources/sources-for-service";
 import { buildDependencies, type Dependencies } from "../../lambdas/wiring/dependencies";
 import type { TestTable } from "../support/embedded-table";
@@ -25,11 +25,15 @@ export class RecordingNotifier implements Notifier {
   }
 }
 
-/** The dependencies of every use case on a new table of `table`'s store. */
+/**
+ * The dependencies of every use case on a new table of `table`'s store; the sources call
+ * only what `outbound` allows (public addresses unless a test opens its fixture servers).
+ */
 export async function pipelineOn(
   table: TestTable,
   config: Config,
   now: () => number = Date.now,
+  outbound: OutboundPolicy = PUBLIC_ONLY,
 ): Promise<{ deps: Dependencies; notifier: RecordingNotifier }> {
   const { tableName } = await table.freshTable();
   const notifier = new RecordingNotifier();
@@ -38,7 +42,7 @@ export async function pipelineOn(
     tableName,
     endpoint: table.store.endpoint,
     notifiers: () => [notifier],
-    sources: (service, stores) => sourcesForService(service, stores, PUBLIC_ONLY),
+    sources: (service, stores) => sourcesForService(service, stores, outbound),
     salt: async () => "salt",
     now,
   });

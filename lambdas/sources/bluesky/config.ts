@@ -4,6 +4,7 @@
  */
 import * as z from "zod";
 import { httpUrlSchema, sourceIdSchema } from "../../domain/field-schemas";
+import { keywordClassesSchema } from "../../domain/keyword-classes";
 
 /** The secret read when the config names none. */
 export const DEFAULT_APP_PASSWORD_SECRET = "outcry/bluesky";
@@ -18,7 +19,8 @@ const DID = /^did:[a-z]+:[a-zA-Z0-9._:%-]{1,2000}$/;
  * posted. Search needs a signed-in account: `identifier` is its handle or DID, and its
  * app password is read from the secret `appPasswordSecret` (Secrets Manager in AWS; for
  * `npm start`, the environment variable `OUTCRY_SECRET_` + the name in capitals, e.g.
- * `OUTCRY_SECRET_OUTCRY_BLUESKY`), never from this file.
+ * `OUTCRY_SECRET_OUTCRY_BLUESKY`), never from this file. `classes` splits the count by
+ * what the posts' text says (see `keywordClassesSchema`).
  * @example
  * { "kind": "bluesky", "q": "\"t-mobile\" outage", "identifier": "outcry-bot.bsky.social" }
  */
@@ -75,6 +77,7 @@ export const BlueskySourceSchema = z
       .max(10, "at most 10 pages of 100 posts per tick; Bluesky rate-limits searches")
       .default(5)
       .describe("most pages of 100 posts read per tick; a busier search needs more"),
+    classes: keywordClassesSchema.optional(),
   })
   .strict();
 

@@ -31,10 +31,12 @@ const SearchPageSchema = z.looseObject({
 /** The tokens of a Bluesky session: kept in the container's memory only. */
 export type BlueskySession = z.infer<typeof SessionSchema>;
 
-/** A post as counted: its AT URI and when it was posted (epoch ms). */
+/** A post as counted: its AT URI, when it was posted (epoch ms) and its text. */
 export interface BlueskyPost {
   uri: string;
   postedAt: number;
+  /** `record.text` as the author wrote it (plain text); empty when the record has none. */
+  text: string;
 }
 
 /** A page of search results as read. */
@@ -115,7 +117,9 @@ export function parseSearchPage(document: unknown, url: string): SearchPage {
   const posts: BlueskyPost[] = [];
   for (const post of page.posts) {
     const at = postedAt(post);
-    if (!Number.isNaN(at)) posts.push({ uri: post.uri, postedAt: at });
+    // The text is read only to sort posts into classes: a record without it still counts.
+    const text = typeof post.record.text === "string" ? post.record.text : "";
+    if (!Number.isNaN(at)) posts.push({ uri: post.uri, postedAt: at, text });
   }
   return { posts, cursor: page.cursor ? page.cursor : null };
 }

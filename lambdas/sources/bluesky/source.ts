@@ -10,13 +10,17 @@
  * the seen-items store and a bucket's count is the number of distinct URIs stored for
  * it, so a post met on two pages or two ticks counts once. Posts dated after the tick
  * are not counted. A bucket the read did not reach is a gap, unless an earlier read
- * counted posts in it.
+ * counted posts in it. With `classes`, each counted post also goes to the first class its
+ * text mentions a keyword of (`class-split.ts`), and the reading splits each bucket's
+ * count by class.
  */
 import { bucketStart, toIso } from "../../domain/buckets";
 import type { CountSource, SourceReading, SourceRequest } from "../../domain/count-source";
+import type { KeywordClasses } from "../../domain/keyword-classes";
 import type { SecretReader, SeenItemsStore } from "../../domain/ports";
 import { withoutTrailingSlashes } from "../../domain/trailing-slashes";
 import { fetchWithPolicy, type OutboundPolicy, parseJsonBody } from "../../http/fetch-with-policy";
+import { type ClassSplit, type ClassTally, classSplitOf } from "../class-split";
 import { parseSearchPage, type SearchPage } from "./payload";
 import { SESSION_ERROR_BODY_BYTES, type SignIn, withSession } from "./session";
 
@@ -34,6 +38,8 @@ export interface BlueskySettings {
   appPasswordSecret: string;
   /** Most pages of 100 posts read per tick (default 5). */
   maxPages?: number;
+  /** When given, each counted post goes to the first class its text mentions a keyword of. */
+  classes?: KeywordClasses | undefined;
 }
 
 /** Posts per page the lexicon allows at most. */
@@ -45,6 +51,7 @@ export class BlueskySource implements CountSource {
   readonly id: string;
   readonly weight: number;
   private readonly server: string;
+  private readonly split: ClassSplit | null;
 
   /**
    * @example
@@ -62,6 +69,7 @@ export class BlueskySource implements CountSource {
     this.id = settings.id;
     this.weight = settings.weight;
     this.server = withoutTrailingSlashes(settings.url);
+    this.split = classSplitOf(settings.classes);
   }
 
   /** The search's URL for the posts since `since`, from `cursor` on. */
@@ -96,10 +104,12 @@ export class BlueskySource implements CountSource {
   /**
    * Pages through the search. Returns the URIs of the posts per requested bucket, and
    * the time from which every post was seen (-Infinity when the read reached past the
-   * oldest bucket or the end of the results).
+   * oldest bucket or the end of the results); each post of a requested bucket is noted
+   * in `tally`.
    */
   private async readPages(
     request: SourceRequest,
+    tally: ClassTally | undefined,
   ): Promise<{ wanted: Map<number, string[]>; reachedBack: number }> {
     const { buckets, bucketMinutes, nowMs, signal, deadlineAt } = request;
     const windowStart = buckets[0] ?? nowMs;
@@ -130,7 +140,11 @@ export class BlueskySource implements CountSource {
       for (const post of result.posts) {
         if (post.postedAt > nowMs) continue;
         reachedBack = Math.min(reachedBack, post.postedAt);
-        wanted.get(bucketStart(post.postedAt, bucketMinutes))?.push(post.uri);
+        const bucket = bucketStart(post.postedAt, bucketMinutes);
+        const uris = wanted.get(bucket);
+        if (!uris) continue;
+        uris.push(post.uri);
+        tally?.note(bucket, post.uri, post.text);
       }
       if (result.cursor === null || result.posts.length === 0 || reachedBack < windowStart) {
         reachedBack = Number.NEGATIVE_INFINITY;
@@ -142,7 +156,8 @@ export class BlueskySource implements CountSource {
   }
 
   async read(request: SourceRequest): Promise<SourceReading> {
-    const { wanted, reachedBack } = await this.readPages(request);
+    const tally = this.split?.tally(request.buckets);
+    const { wanted, reachedBack } = await this.readPages(request, tally);
     const counts = await Promise.all(
       request.buckets.map(async (bucket) => {
         const total = await this.stores.seen.add(
@@ -156,6 +171,8 @@ export class BlueskySource implements CountSource {
         return total > 0 ? total : null;
       }),
     );
-    return { counts };
+    if (!tally) return { counts };
+    const owner = { seen: this.stores.seen, service: this.service.id, source: this.id };
+    return { counts, breakdowns: await tally.breakdowns(owner, counts) };
   }
 }

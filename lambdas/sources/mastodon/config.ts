@@ -4,6 +4,7 @@
  */
 import * as z from "zod";
 import { httpUrlSchema, sourceIdSchema } from "../../domain/field-schemas";
+import { keywordClassesSchema } from "../../domain/keyword-classes";
 
 /**
  * Hashtags one read covers: the timeline's own tag and at most 4 more in `any[]`
@@ -29,6 +30,7 @@ const word = z.string().trim().min(1, "an empty word matches nothing; remove it"
  * `include` keeps only posts whose text holds one of the words or phrases; `exclude` drops
  * posts holding any of them (both case-insensitive, whole words; the content warning
  * counts as text). Boosts never count: a boost repeats a post, it is not a new report.
+ * `classes` splits the count by what the posts say (see `keywordClassesSchema`).
  */
 export const MastodonSourceSchema = z
   .object({
@@ -65,6 +67,7 @@ export const MastodonSourceSchema = z
       .max(50)
       .default([])
       .describe("never count posts holding one of these words or phrases"),
+    classes: keywordClassesSchema.optional(),
     maxPages: z
       .number()
       .int()

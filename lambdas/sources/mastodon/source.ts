@@ -13,10 +13,13 @@
  * Not counted: boosts (`reblog` set; a boost repeats a post, it is not a new report), posts
  * dated after the tick (a wrong clock or a scheduled post), and posts failing the
  * keyword filter. A bucket the read did not reach is a gap, unless an earlier read
- * already counted posts in it (then that stored count stands).
+ * already counted posts in it (then that stored count stands). With `classes`, each
+ * counted post also goes to the first class it mentions a keyword of (`class-split.ts`),
+ * and the reading splits each bucket's count by class.
  */
 import { bucketStart } from "../../domain/buckets";
 import type { CountSource, SourceReading, SourceRequest } from "../../domain/count-source";
+import type { KeywordClasses } from "../../domain/keyword-classes";
 import type { SeenItemsStore } from "../../domain/ports";
 import { withoutTrailingSlashes } from "../../domain/trailing-slashes";
 import {
@@ -27,6 +30,7 @@ import {
   validatorsFromMemory,
   validatorsToMemory,
 } from "../../http/fetch-with-policy";
+import { type ClassSplit, type ClassTally, classSplitOf } from "../class-split";
 import { itemFilter } from "../text-matching";
 import { type MastodonStatus, nextLink, parseStatuses } from "./payload";
 import { mastodonTags } from "./tags";
@@ -46,6 +50,8 @@ export interface MastodonSettings {
   exclude?: readonly string[];
   /** Most pages (of 40 posts) read per tick. */
   maxPages?: number;
+  /** When given, each counted post goes to the first class it mentions a keyword of. */
+  classes?: KeywordClasses | undefined;
 }
 
 /** Statuses per page the API allows at most. */
@@ -59,6 +65,7 @@ export class MastodonSource implements CountSource {
   private readonly origin: string;
   private readonly firstPage: string;
   private readonly matches: (text: string) => boolean;
+  private readonly split: ClassSplit | null;
 
   /**
    * @example
@@ -82,6 +89,7 @@ export class MastodonSource implements CountSource {
     const any = others.map((tag) => `&any[]=${encodeURIComponent(tag)}`).join("");
     this.firstPage = `${base}/api/v1/timelines/tag/${encodeURIComponent(first)}?limit=${PAGE_SIZE}${any}`;
     this.matches = itemFilter(settings.include ?? [], settings.exclude ?? []);
+    this.split = classSplitOf(settings.classes);
   }
 
   /** True when the post counts: not a boost, and passing the keyword filter. */
@@ -93,9 +101,13 @@ export class MastodonSource implements CountSource {
   /**
    * Pages back through the timeline. Returns the ids of counted posts per requested
    * bucket, the time from which every post was seen (-Infinity when the read reached past
-   * the oldest bucket or the end), and the first page's validators.
+   * the oldest bucket or the end), and the first page's validators; each counted post of
+   * a requested bucket is noted in `tally`.
    */
-  private async readPages(request: SourceRequest): Promise<{
+  private async readPages(
+    request: SourceRequest,
+    tally: ClassTally | undefined,
+  ): Promise<{
     wanted: Map<number, string[]>;
     reachedBack: number;
     validators: HttpValidators | null;
@@ -143,7 +155,11 @@ export class MastodonSource implements CountSource {
         if (status.createdAt > nowMs) continue;
         reachedBack = Math.min(reachedBack, status.createdAt);
         if (!this.counts(status)) continue;
-        wanted.get(bucketStart(status.createdAt, bucketMinutes))?.push(status.id);
+        const bucket = bucketStart(status.createdAt, bucketMinutes);
+        const ids = wanted.get(bucket);
+        if (!ids) continue;
+        ids.push(status.id);
+        tally?.note(bucket, status.id, status.text);
       }
       if (reachedBack < windowStart) {
         reachedBack = Number.NEGATIVE_INFINITY;
@@ -156,7 +172,8 @@ export class MastodonSource implements CountSource {
   }
 
   async read(request: SourceRequest): Promise<SourceReading> {
-    const { wanted, reachedBack, validators } = await this.readPages(request);
+    const tally = this.split?.tally(request.buckets);
+    const { wanted, reachedBack, validators } = await this.readPages(request, tally);
     const counts = await Promise.all(
       request.buckets.map(async (bucket) => {
         const total = await this.stores.seen.add(
@@ -170,6 +187,9 @@ export class MastodonSource implements CountSource {
         return total > 0 ? total : null;
       }),
     );
-    return { counts, memory: validators ? validatorsToMemory(validators) : {} };
+    const memory = validators ? validatorsToMemory(validators) : {};
+    if (!tally) return { counts, memory };
+    const owner = { seen: this.stores.seen, service: this.service.id, source: this.id };
+    return { counts, breakdowns: await tally.breakdowns(owner, counts), memory };
   }
 }

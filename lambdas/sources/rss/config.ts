@@ -4,6 +4,7 @@
  */
 import * as z from "zod";
 import { httpUrlSchema, sourceIdSchema } from "../../domain/field-schemas";
+import { keywordClassesSchema } from "../../domain/keyword-classes";
 
 const keyword = z
   .string()
@@ -25,7 +26,8 @@ const feedUrl = httpUrlSchema("https://news.google.com/rss/search?q=%22T-Mobile%
 /**
  * Counts items of an RSS 2.0 or Atom feed (a news search, a subreddit's `.rss`, a vendor
  * status history) that mention one of `include` (every item when empty) and none of
- * `exclude`: case-insensitive, whole words or phrases.
+ * `exclude`: case-insensitive, whole words or phrases. `classes` splits the count by what
+ * the items say (see `keywordClassesSchema`).
  * `userAgent` replaces outcry's own User-Agent for feeds that ask callers to name
  * themselves: Reddit wants `<platform>:<app ID>:<version> (by /u/<username>)` and may
  * refuse generic ones.
@@ -44,6 +46,7 @@ export const RssSourceSchema = z
       "an item counts when it mentions one of these (none: every item)",
     ),
     exclude: keywords("exclude").describe("an item that mentions one of these never counts"),
+    classes: keywordClassesSchema.optional(),
     userAgent: z
       .string()
       .trim()

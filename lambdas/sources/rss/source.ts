@@ -1,5 +1,6 @@
 import { bucketStart } from "../../domain/buckets";
 import type { CountSource, SourceReading, SourceRequest } from "../../domain/count-source";
+import type { KeywordClasses } from "../../domain/keyword-classes";
 import type { SeenItemsStore } from "../../domain/ports";
 import {
   fetchWithPolicy,
@@ -7,6 +8,7 @@ import {
   validatorsFromMemory,
   validatorsToMemory,
 } from "../../http/fetch-with-policy";
+import { type ClassSplit, classSplitOf } from "../class-split";
 import { itemFilter } from "../text-matching";
 
 import { parseFeed } from "./payload";
@@ -23,6 +25,8 @@ export interface RssSettings {
   maxBytes?: number;
   /** Sent in place of outcry's own User-Agent (Reddit asks each caller to name itself). */
   userAgent?: string | undefined;
+  /** When given, each counted item goes to the first class it mentions a keyword of. */
+  classes?: KeywordClasses | undefined;
 }
 
 /** A {@link CountSource} counting matching feed items per bucket. */
@@ -30,6 +34,7 @@ export class RssSource implements CountSource {
   readonly id: string;
   readonly weight: number;
   private readonly matches: (text: string) => boolean;
+  private readonly split: ClassSplit | null;
 
   constructor(
     private readonly service: string,
@@ -40,6 +45,7 @@ export class RssSource implements CountSource {
     this.id = settings.id;
     this.weight = settings.weight;
     this.matches = itemFilter(settings.include, settings.exclude);
+    this.split = classSplitOf(settings.classes);
   }
 
   async read(request: SourceRequest): Promise<SourceReading> {
@@ -55,15 +61,18 @@ export class RssSource implements CountSource {
         : { headers: { "user-agent": this.settings.userAgent } }),
     });
     const idsByBucket = new Map<number, string[]>(request.buckets.map((b) => [b, []]));
+    const tally = this.split?.tally(request.buckets);
     if (result.status === "fresh") {
       for (const item of parseFeed(result.body, result.url)) {
         // An undated item cannot be placed in a bucket, so it is not counted at all.
         // An item dated after the tick is in the future (a clock or time-zone error at
         // the publisher) and is not counted either, until its time has come.
         if (item.at === null || item.at > request.nowMs) continue;
-        const ids = idsByBucket.get(bucketStart(item.at, request.bucketMinutes));
+        const bucket = bucketStart(item.at, request.bucketMinutes);
+        const ids = idsByBucket.get(bucket);
         if (!ids || !this.matches(item.text)) continue;
         ids.push(item.id);
+        tally?.note(bucket, item.id, item.text);
       }
     }
     // The count of a bucket is everything ever seen in it, this read included; on a 304
@@ -71,6 +80,9 @@ export class RssSource implements CountSource {
     // within the window stays in the bucket where it was first seen.
     const byBucket = await this.seen.addOnce(this.service, this.id, idsByBucket);
     const counts = request.buckets.map((bucket) => byBucket.get(bucket) ?? 0);
-    return { counts, memory: validatorsToMemory(result.validators) };
+    const memory = validatorsToMemory(result.validators);
+    if (!tally) return { counts, memory };
+    const owner = { seen: this.seen, service: this.service, source: this.id };
+    return { counts, breakdowns: await tally.breakdowns(owner, counts), memory };
   }
 }
