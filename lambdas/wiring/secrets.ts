@@ -105,17 +105,21 @@ export function originSecretValues(text: string): readonly string[] {
 /**
  * The CloudFront front door the stack put in front of the API (`FRONT_DOOR_ORIGIN` and
  * `FRONT_DOOR_SECRET_ARN`), or undefined when it put none.
+ * @throws Error naming the variable when the origin is set without the secret
  */
 export function frontDoorFromEnvironment(
   env: NodeJS.ProcessEnv = process.env,
 ): TrustedEdge | undefined {
   const origin = env.FRONT_DOOR_ORIGIN;
   if (!origin) return undefined;
+  const secretId = env.FRONT_DOOR_SECRET_ARN;
+  if (!secretId) {
+    throw new Error(
+      "environment variable FRONT_DOOR_SECRET_ARN is not set beside FRONT_DOOR_ORIGIN; deploy with the outcry CDK stack",
+    );
+  }
   return {
     origin,
-    secrets: async () =>
-      originSecretValues(
-        await secretString(requiredEnv("FRONT_DOOR_SECRET_ARN"), ORIGIN_SECRET_MAX_AGE_MS),
-      ),
+    secrets: async () => originSecretValues(await secretString(secretId, ORIGIN_SECRET_MAX_AGE_MS)),
   };
 }
