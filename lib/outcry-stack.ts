@@ -385,6 +385,10 @@ export class OutcryStack extends Stack {
         value: `${this.frontDoor.origin}/`,
         description: "Base URL of the API and the dashboard, through the CloudFront front door",
       });
+      new CfnOutput(this, "FrontDoorSecretArn", {
+        value: this.frontDoor.originSecret.secret.secretArn,
+        description: "Secret of the front door's origin header (rotate it as the README says)",
+      });
     }
     new CfnOutput(this, "TopicArn", {
       value: this.notifications.topic.topicArn,

@@ -162,7 +162,7 @@ describe("the front door", () => {
     expect(statement.Resource).toHaveLength(2);
   });
 
-  it("tells the api function the distribution's origin and the secret's ARN", () => {
+  it("tells the api function, and the operator, the distribution's origin and the secret's ARN", () => {
     // Act
     const api =
       fronted.template.findResources("AWS::Lambda::Function")[
@@ -177,6 +177,9 @@ describe("the front door", () => {
     });
     expect(variables.FRONT_DOOR_SECRET_ARN).toEqual({
       Ref: idOf(fronted, door(fronted).originSecret.secret),
+    });
+    fronted.template.hasOutput("FrontDoorSecretArn", {
+      Value: { Ref: idOf(fronted, door(fronted).originSecret.secret) },
     });
     fronted.template.hasOutput("FrontDoorUrl", {
       Value: {
