@@ -18,6 +18,7 @@ import { TICK_PARTITION } from "../lambdas/store/shard-progress-store";
 import { LEASE_PARTITION } from "../lambdas/store/tick-lease-store";
 import { writeBundledConfigs } from "./app-config";
 import { sendFailuresTo } from "./constructs/dead-letter-queue";
+import { FrontDoor, ORIGIN_SECRET_ROTATION_CONTEXT } from "./constructs/front-door";
 import { GeneratedSecret } from "./constructs/generated-secret";
 import { grantItems, grantSecretNames, grantSecretValue } from "./constructs/grants";
 import { Notifications } from "./constructs/notifications";
@@ -64,6 +65,8 @@ export class OutcryStack extends Stack {
   /** The API key secret, when the config asks for keys on read routes. */
   public readonly apiKey: GeneratedSecret | undefined;
   public readonly publicApi: PublicApi;
+  /** The CloudFront distribution in front of the API, when the config has `api.frontDoor`. */
+  public readonly frontDoor: FrontDoor | undefined;
   public readonly alarms: OperationalAlarms;
   /** The webhook function and its secrets, when the config has webhooks. */
   public readonly webhooks: Webhooks | undefined;
@@ -308,6 +311,23 @@ export class OutcryStack extends Stack {
       burstLimit: config.api.burstLimit,
       auth: config.api.auth,
     });
+    // Behind the front door the api function believes the viewer headers of requests that
+    // carry the origin secret, and links to the distribution's name.
+    const rotation = this.node.tryGetContext(ORIGIN_SECRET_ROTATION_CONTEXT);
+    this.frontDoor =
+      config.api.frontDoor === false
+        ? undefined
+        : new FrontDoor(this, "FrontDoor", {
+            httpApi: this.publicApi.httpApi,
+            priceClass: config.api.frontDoor.priceClass,
+            ...(rotation === undefined ? {} : { rotation: String(rotation) }),
+          });
+    if (this.frontDoor) {
+      const secret = this.frontDoor.originSecret.secret;
+      this.api.function.addEnvironment("FRONT_DOOR_ORIGIN", this.frontDoor.origin);
+      this.api.function.addEnvironment("FRONT_DOOR_SECRET_ARN", secret.secretArn);
+      grantSecretValue(secret, this.api.function);
+    }
 
     this.alarms = new OperationalAlarms(this, "Alarms", { operators: config.operators });
     this.alarms.watchFunction("Collect", this.collect.function);
@@ -356,8 +376,20 @@ export class OutcryStack extends Stack {
 
     new CfnOutput(this, "ApiUrl", {
       value: this.publicApi.url,
-      description: "Base URL of the API",
+      description: this.frontDoor
+        ? "API Gateway's own URL (viewer headers are not believed here; use FrontDoorUrl)"
+        : "Base URL of the API",
     });
+    if (this.frontDoor) {
+      new CfnOutput(this, "FrontDoorUrl", {
+        value: `${this.frontDoor.origin}/`,
+        description: "Base URL of the API and the dashboard, through the CloudFront front door",
+      });
+      new CfnOutput(this, "FrontDoorSecretArn", {
+        value: this.frontDoor.originSecret.secret.secretArn,
+        description: "Secret of the front door's origin header (rotate it as the README says)",
+      });
+    }
     new CfnOutput(this, "TopicArn", {
       value: this.notifications.topic.topicArn,
       description: "Topic of outage notifications",

@@ -3,8 +3,8 @@
  * `x-api-key` header; with `"iam"` API Gateway checks signatures before the function
  * runs, so the function itself lets every request through.
  */
-import { createHash, timingSafeEqual } from "node:crypto";
 import { HttpError } from "./http-error";
+import { sameSecret } from "./same-secret";
 
 /** How reads are authorized, with the keys when they are checked here. */
 export interface ApiAccess {
@@ -15,13 +15,6 @@ export interface ApiAccess {
 
 /** Request header carrying the API key. */
 export const API_KEY_HEADER = "x-api-key";
-
-const digest = (value: string) => createHash("sha256").update(value).digest();
-
-/** Compares in constant time (over digests, so the lengths never leak either). */
-function sameKey(given: string, expected: string): boolean {
-  return timingSafeEqual(digest(given), digest(expected));
-}
 
 /**
  * Throws 401 unless the request may read.
@@ -34,7 +27,7 @@ export async function requireApiKey(
   if (access.mode !== "apiKey") return;
   const given = headers[API_KEY_HEADER];
   const keys = (await access.keys?.()) ?? [];
-  if (given && keys.some((key) => sameKey(given, key))) return;
+  if (given && keys.some((key) => sameSecret(given, key))) return;
   throw new HttpError(
     401,
     "Unauthorized",

@@ -1,7 +1,9 @@
 /**
  * The origin absolute links in feeds are built on. It comes from API Gateway's
  * `requestContext.domainName` (the name it was reached by), never from `Host` or
- * `X-Forwarded-*`, which any client sets to whatever it likes.
+ * `X-Forwarded-*`, which any client sets to whatever it likes. Behind the front door
+ * that name is the distribution's: `throughTrustedEdge` (`trusted-edge.ts`) sets it from
+ * the deployed configuration for requests that proved they came through it.
  */
 import type { APIGatewayProxyEventV2 } from "aws-lambda";
 

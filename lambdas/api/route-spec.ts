@@ -15,6 +15,7 @@ import type { SubscriptionDependencies } from "../usecases/subscribe";
 import type { ApiAccess } from "./access";
 import { notFound } from "./http-error";
 import type { ResponseCache } from "./response-cache";
+import type { TrustedEdge } from "./trusted-edge";
 
 /** Everything the routes need; the clock is injected so tests and demos control it. */
 export interface ApiDependencies
@@ -35,6 +36,8 @@ export interface ApiDependencies
   progress: ProgressStore;
   /** Answers of cacheable routes by data version (in memory, per container). */
   responses: ResponseCache;
+  /** The CloudFront front door, when `api.frontDoor` puts one in front of the API in AWS. */
+  edge?: TrustedEdge;
   now: () => number;
 }
 

@@ -53,6 +53,7 @@ import {
   STATIC_CACHE,
 } from "./route-spec";
 import { SUBSCRIPTION_ROUTES } from "./subscription-routes";
+import { viewerOf } from "./trusted-edge";
 
 export type { ApiDependencies, RouteRequest, RouteSpec } from "./route-spec";
 
@@ -282,6 +283,7 @@ export const ROUTES: readonly RouteSpec[] = [
         problem: report.problem,
         ...(report.region === undefined ? {} : { region: report.region }),
         sourceIp: event.requestContext.http.sourceIp,
+        viewer: viewerOf(event),
         challenge: report.altcha,
         nowMs: now,
       }).catch((error: unknown) => {

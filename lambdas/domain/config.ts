@@ -532,6 +532,22 @@ export const NotificationSettingsSchema = z
   })
   .strict();
 
+/**
+ * A CloudFront distribution in front of the HTTP API (`api.frontDoor`): every route is
+ * served through it, and the api function believes the viewer's address and country
+ * headers only from requests that carry the distribution's secret origin header.
+ */
+export const FrontDoorSchema = z
+  .object({
+    priceClass: z
+      .enum(["PriceClass_100", "PriceClass_200", "PriceClass_All"])
+      .default("PriceClass_100")
+      .describe(
+        "which CloudFront edge locations serve the API: PriceClass_100 (North America, Europe, Israel), PriceClass_200 (and most of Asia, the Middle East and Africa) or PriceClass_All",
+      ),
+  })
+  .strict();
+
 /** The HTTP API in AWS. */
 export const ApiSettingsSchema = z
   .object({
@@ -566,8 +582,29 @@ export const ApiSettingsSchema = z
       .max(20)
       .default(["*"])
       .describe("origins whose pages may read the API from the browser; '*' allows any"),
+    frontDoor: z
+      .union([z.literal(false), FrontDoorSchema], {
+        error:
+          'use false (no front door) or an object such as {} or {"priceClass": "PriceClass_All"} (a CloudFront distribution in front of the API)',
+      })
+      .default(false)
+      .describe(
+        "a CloudFront distribution in front of the whole API ({} turns it on; the default false leaves API Gateway's URL the only one): reporters are then told apart by the address CloudFront saw, and a report with no region counts in the viewer's country or US state, believed only from requests carrying the distribution's secret origin header",
+      ),
   })
-  .strict();
+  .strict()
+  .superRefine((api, ctx) => {
+    // A SigV4 signature covers the Host header, which CloudFront replaces with API
+    // Gateway's own name: no signed read could pass through the distribution.
+    if (api.frontDoor !== false && api.auth === "iam") {
+      ctx.addIssue({
+        code: "custom",
+        path: ["frontDoor"],
+        message:
+          "api.frontDoor cannot serve api.auth iam (CloudFront replaces the Host header a SigV4 signature covers); use api.auth apiKey or none, or set frontDoor to false",
+      });
+    }
+  });
 
 /** The whole configuration file. */
 export const ConfigSchema = z

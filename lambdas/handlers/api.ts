@@ -13,10 +13,15 @@ import { HttpError } from "../api/http-error";
 import { problem } from "../api/responses";
 import { type ApiDependencies, route } from "../api/routes";
 import { securityHeaders } from "../api/security-headers";
+import { throughTrustedEdge } from "../api/trusted-edge";
 import { SnsSubscriptionGateway } from "../notify/sns-subscriptions";
 import { awsDependencies } from "../wiring/aws-dependencies";
 import { requiredEnv } from "../wiring/environment";
-import { apiKeysFromSecret, reporterSaltFromSecret } from "../wiring/secrets";
+import {
+  apiKeysFromSecret,
+  frontDoorFromEnvironment,
+  reporterSaltFromSecret,
+} from "../wiring/secrets";
 import { logger } from "./logger";
 
 /**
@@ -45,10 +50,11 @@ const problemDetails: middy.MiddlewareObj<
 /** The api handler over the given dependencies. */
 export function createApiHandler(dependencies: () => ApiDependencies) {
   return (
-    middy(
-      async (event: APIGatewayProxyEventV2): Promise<APIGatewayProxyStructuredResultV2> =>
-        route(dependencies(), event),
-    )
+    middy(async (event: APIGatewayProxyEventV2): Promise<APIGatewayProxyStructuredResultV2> => {
+      const deps = dependencies();
+      // Before any route reads the client's address: the front door's word, or none.
+      return route(deps, await throughTrustedEdge(deps.edge, event));
+    })
       .use(injectLambdaContext(logger))
       // First, so that every answer, errors included, leaves with these headers.
       .use(securityHeaders())
@@ -87,5 +93,6 @@ export const handler = createApiHandler(
       openApi: bundledFile(OPENAPI_FILE),
       subscriptionGateway: () =>
         new SnsSubscriptionGateway(new SNSClient({}), requiredEnv("TOPIC_ARN")),
+      edge: frontDoorFromEnvironment(),
     }).api,
 );

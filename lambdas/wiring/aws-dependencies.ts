@@ -20,6 +20,7 @@ export interface AwsExtras {
   apiKeys?: () => Promise<readonly string[]>;
   sources?: RuntimeSettings["sources"];
   subscriptionGateway?: RuntimeSettings["subscriptionGateway"];
+  edge?: RuntimeSettings["edge"];
 }
 
 let dependencies: Dependencies | undefined;
@@ -36,6 +37,7 @@ export function awsDependencies(extras: AwsExtras = {}): Dependencies {
     ...(extras.openApi ? { openApi: extras.openApi } : {}),
     ...(extras.apiKeys ? { apiKeys: extras.apiKeys } : {}),
     ...(extras.subscriptionGateway ? { subscriptionGateway: extras.subscriptionGateway } : {}),
+    ...(extras.edge ? { edge: extras.edge } : {}),
     salt:
       extras.salt ??
       (() =>

@@ -7,6 +7,7 @@
 import type { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
 import { ResponseCache } from "../api/response-cache";
 import type { ApiDependencies } from "../api/routes";
+import type { TrustedEdge } from "../api/trusted-edge";
 import { recipientsOf } from "../domain/audience";
 import type { Config, Service } from "../domain/config";
 import type { CountSource } from "../domain/count-source";
@@ -69,6 +70,11 @@ export interface RuntimeSettings {
   subscriptionGateway?: () => SubscriptionGateway;
   /** The API keys, when `api.auth` is apiKey (loaded once, cached by the caller). */
   apiKeys?: () => Promise<readonly string[]>;
+  /**
+   * The CloudFront front door (AWS only, when `api.frontDoor` is on): the only source of
+   * the viewer headers the API believes.
+   */
+  edge?: TrustedEdge;
   now: () => number;
 }
 
@@ -207,6 +213,7 @@ export function buildDependencies(settings: RuntimeSettings): Dependencies {
       },
       progress,
       responses: new ResponseCache(),
+      ...(config.api.frontDoor !== false && settings.edge ? { edge: settings.edge } : {}),
       access: {
         mode: config.api.auth,
         keys:

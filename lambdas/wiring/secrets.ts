@@ -2,9 +2,12 @@
  * Secrets from Secrets Manager through Powertools Parameters, each fetched once per
  * container (the API keys once a minute); a failed fetch is tried again on the next use. The api function reads the reporter salt
  * (`REPORTER_SALT_SECRET_ARN`) and, when reads need a key, the API keys
- * (`API_KEY_SECRET_ARN`); the webhook function reads each webhook's URL.
+ * (`API_KEY_SECRET_ARN`) and, behind the front door, its origin secret
+ * (`FRONT_DOOR_SECRET_ARN`); the webhook function reads each webhook's URL.
  */
 import { SecretsProvider } from "@aws-lambda-powertools/parameters/secrets";
+import type { TrustedEdge } from "../api/trusted-edge";
+import { OutcryError } from "../domain/outcry-error";
 import { requiredEnv } from "./environment";
 
 /** Powertools' provider caches each value for its `maxAge`; made on first use. */
@@ -68,5 +71,55 @@ export function webhookUrlFromSecret(webhook: string, secretId: string): () => P
       );
     }
     return value;
+  };
+}
+
+/** The front door's origin secret is read again after this long, as the API keys are. */
+export const ORIGIN_SECRET_MAX_AGE_MS = 60_000;
+
+/**
+ * The values the front door's origin header may hold, from the secret's JSON: `current`
+ * (what the distribution sends) and, during a rotation, `previous` (what edge locations
+ * not yet updated still send).
+ * @throws OutcryError naming the fix when the secret holds no `current` value
+ * @example originSecretValues('{"current":"k9...","previous":"x2..."}') // ["k9...", "x2..."]
+ */
+export function originSecretValues(text: string): readonly string[] {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch {
+    parsed = undefined;
+  }
+  const { current, previous } = (parsed ?? {}) as { current?: unknown; previous?: unknown };
+  if (typeof current !== "string" || current.trim() === "") {
+    throw new OutcryError(
+      'the front door\'s origin secret must be JSON with a "current" value (and "previous" while rotating), e.g. {"current":"<40 random letters>"}; put it with aws secretsmanager put-secret-value',
+    );
+  }
+  return typeof previous === "string" && previous.trim() !== ""
+    ? [current.trim(), previous.trim()]
+    : [current.trim()];
+}
+
+/**
+ * The CloudFront front door the stack put in front of the API (`FRONT_DOOR_ORIGIN` and
+ * `FRONT_DOOR_SECRET_ARN`), or undefined when it put none.
+ * @throws Error naming the variable when the origin is set without the secret
+ */
+export function frontDoorFromEnvironment(
+  env: NodeJS.ProcessEnv = process.env,
+): TrustedEdge | undefined {
+  const origin = env.FRONT_DOOR_ORIGIN;
+  if (!origin) return undefined;
+  const secretId = env.FRONT_DOOR_SECRET_ARN;
+  if (!secretId) {
+    throw new Error(
+      "environment variable FRONT_DOOR_SECRET_ARN is not set beside FRONT_DOOR_ORIGIN; deploy with the outcry CDK stack",
+    );
+  }
+  return {
+    origin,
+    secrets: async () => originSecretValues(await secretString(secretId, ORIGIN_SECRET_MAX_AGE_MS)),
   };
 }

@@ -1,6 +1,7 @@
 /**
  * A secret whose value Secrets Manager generates at deploy time: the reporter salt, the
- * API key. Neither rotates automatically, each for its own reason (given to cdk-nag).
+ * API key, the front door's origin secret. None rotates automatically, each for its own
+ * reason (given to cdk-nag).
  */
 import { Validations } from "aws-cdk-lib";
 import { Secret } from "aws-cdk-lib/aws-secretsmanager";
@@ -14,6 +15,11 @@ export interface GeneratedSecretProps {
   readonly length: number;
   /** Why it is not rotated automatically (acknowledges cdk-nag's AwsSolutions-SMG4). */
   readonly whyNotRotated: string;
+  /**
+   * Generate the value under this key of a JSON object (`{"current": "..."}`) instead of
+   * as the whole string, so that more keys can sit beside it later (a rotation's previous value).
+   */
+  readonly jsonKey?: string;
 }
 
 /**
@@ -34,7 +40,11 @@ export class GeneratedSecret extends Construct {
     super(scope, id);
     this.secret = new Secret(this, "Secret", {
       description: props.description,
-      generateSecretString: { passwordLength: props.length, excludePunctuation: true },
+      generateSecretString: {
+        passwordLength: props.length,
+        excludePunctuation: true,
+        ...(props.jsonKey ? { secretStringTemplate: "{}", generateStringKey: props.jsonKey } : {}),
+      },
     });
     Validations.of(this.secret).acknowledge({
       id: "AwsSolutions-SMG4",

@@ -1,5 +1,6 @@
 /**
- * api's policy, proven on every route (`api.auth` none and apiKey): the real handler over
+ * api's policy, proven on every route (`api.auth` none and apiKey, and behind the front
+ * door, with its origin secret read from Secrets Manager): the real handler over
  * the real use cases, its DynamoDB and Secrets Manager calls signed as api and decided
  * against its policy from the synthesized template, over a table that holds an incident,
  * its notifications and crowd reports; and no grant in that policy that the routes did
@@ -24,14 +25,18 @@ const T0 = Date.parse("2024-01-01T00:00:00Z");
 /** Two quiet hours, a surge from the 28th bucket on, and now an hour after the quiet. */
 const NOW = T0 + 34 * 5 * MINUTE_MS;
 const API_KEY = "k3y-for-reads";
+const ORIGIN_SECRET = "0r1g1n-secret-of-the-front-door";
 
-const config = (auth: "none" | "apiKey") => ({
+/** Each way the API can be deployed: who reads, and whether CloudFront is in front. */
+type Deployment = { auth: "none" | "apiKey"; frontDoor: boolean };
+
+const config = ({ auth, frontDoor }: Deployment) => ({
   services: [
-    { id: "t-mobile", name: "T-Mobile", category: "carrier" },
+    { id: "t-mobile", name: "T-Mobile", category: "carrier", area: "us" },
     { id: "verizon", name: "Verizon", category: "carrier" },
   ],
   subscribers: [{ email: "noc@example.org" }],
-  api: { auth },
+  api: { auth, ...(frontDoor ? { frontDoor: {} } : {}) },
   // One waiting subscription fills the room, so the next request lists the topic.
   subscriptions: { sms: true, maxPending: 1 },
   // One counted report per network, so the capped path runs too.
@@ -65,7 +70,12 @@ async function apiHandler(gated: GatedStack) {
   vi.stubEnv("AWS_ACCESS_KEY_ID", api.accessKeyId);
   vi.stubEnv("AWS_SECRET_ACCESS_KEY", "test");
   vi.stubEnv("AWS_REGION", gated.gate.model.account.region);
-  for (const name of ["REPORTER_SALT_SECRET_ARN", "API_KEY_SECRET_ARN"]) {
+  for (const name of [
+    "REPORTER_SALT_SECRET_ARN",
+    "API_KEY_SECRET_ARN",
+    "FRONT_DOOR_ORIGIN",
+    "FRONT_DOOR_SECRET_ARN",
+  ]) {
     const value = api.environment[name];
     if (value) vi.stubEnv(name, value);
   }
@@ -77,6 +87,7 @@ async function apiHandler(gated: GatedStack) {
     notifiers: () => [],
     salt: secrets.reporterSaltFromSecret,
     apiKeys: secrets.apiKeysFromSecret,
+    edge: secrets.frontDoorFromEnvironment(),
     dashboard: async () => "<!doctype html><title>outcry</title>",
     openApi: async () => openApiText(gated.config.api.auth),
     subscriptionGateway: () =>
@@ -87,21 +98,51 @@ async function apiHandler(gated: GatedStack) {
     now: () => NOW,
   });
   const handler = createApiHandler(() => deps.api);
+  const fronted = api.environment.FRONT_DOOR_SECRET_ARN !== undefined;
   return async (event: ReturnType<typeof httpEvent>) => {
-    const result = await handler(event, lambdaContext("api"));
+    const result = await handler(fronted ? throughFrontDoor(event) : event, lambdaContext("api"));
     return { status: result.statusCode ?? 0, body: String(result.body ?? "") };
   };
 }
 
-describe.each(["none", "apiKey"] as const)("api through the IAM gate, api.auth %s", (auth) => {
+/**
+ * A request as the front door forwards it: from one of CloudFront's addresses, with the
+ * viewer's address and place and the origin secret beside it.
+ */
+function throughFrontDoor(event: ReturnType<typeof httpEvent>): ReturnType<typeof httpEvent> {
+  const viewer = event.requestContext.http.sourceIp;
+  return {
+    ...event,
+    headers: {
+      ...event.headers,
+      "x-outcry-origin-secret": ORIGIN_SECRET,
+      "cloudfront-viewer-address": `${viewer}:443`,
+      "cloudfront-viewer-country": "US",
+      "cloudfront-viewer-country-region": "TX",
+    },
+    requestContext: {
+      ...event.requestContext,
+      http: { ...event.requestContext.http, sourceIp: "130.176.1.1" },
+    },
+  };
+}
+
+describe.each([
+  { auth: "none", frontDoor: false },
+  { auth: "apiKey", frontDoor: false },
+  { auth: "none", frontDoor: true },
+] as const)("api through the IAM gate, api.auth $auth, front door $frontDoor", (deployment) => {
+  const { auth } = deployment;
   let gated: GatedStack;
   let call: Awaited<ReturnType<typeof apiHandler>>;
   const headers: Record<string, string> = auth === "apiKey" ? { "x-api-key": API_KEY } : {};
 
   beforeAll(async () => {
-    gated = await startGatedStack(config(auth), { secret: "reporter-salt" });
+    gated = await startGatedStack(config(deployment), { secret: "reporter-salt" });
     const keySecret = gated.identity("api").environment.API_KEY_SECRET_ARN;
     if (keySecret) gated.aws.setSecret(API_KEY, keySecret);
+    const originSecret = gated.identity("api").environment.FRONT_DOOR_SECRET_ARN;
+    if (originSecret) gated.aws.setSecret(JSON.stringify({ current: ORIGIN_SECRET }), originSecret);
     await seed(gated);
     call = await apiHandler(gated);
   }, 60_000);
@@ -175,6 +216,8 @@ describe.each(["none", "apiKey"] as const)("api through the IAM gate, api.auth %
     expect(JSON.parse(incident.body).notifications).toHaveLength(1);
     expect(JSON.parse(open.body).incidents).toHaveLength(1);
     expect([accepted.status, duplicate.status]).toEqual([202, 200]);
+    // Behind the front door the report counts where the edge saw the viewer.
+    expect(JSON.parse(accepted.body).region).toBe(deployment.frontDoor ? "US-TX" : null);
     expect(JSON.parse(neighbour.body).status).toBe("capped");
     expect(withoutKey.status).toBe(auth === "apiKey" ? 401 : 200);
     expect([texted, confirmed, emailed, full, ended].map((r) => r.status)).toEqual([

@@ -1,11 +1,15 @@
 /**
- * The API keys through the real Secrets Manager client, answered at the wire: read again
- * every minute, so a key added or revoked takes effect in warm containers too.
+ * The API keys and the front door's origin secret through the real Secrets Manager
+ * client, answered at the wire: read again every minute, so a key added or revoked (a
+ * rotated origin secret) takes effect in warm containers too.
  */
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import {
   API_KEYS_MAX_AGE_MS,
   apiKeysFromSecret,
+  frontDoorFromEnvironment,
+  ORIGIN_SECRET_MAX_AGE_MS,
+  originSecretValues,
   webhookUrlFromSecret,
 } from "../../lambdas/wiring/secrets";
 import { type FakeAws, startFakeAws } from "../support/fake-aws";
@@ -67,5 +71,44 @@ describe("webhookUrlFromSecret", () => {
     expect(unfilled).toContain("does not hold its URL yet");
     expect(unfilled).toContain(`aws secretsmanager put-secret-value --secret-id ${id}`);
     expect(filled).toBe("https://hooks.slack.com/services/T0/B0/x");
+  });
+});
+
+describe("the front door's origin secret", () => {
+  it("is no edge when the stack put no front door, and needs the secret beside an origin", () => {
+    expect(frontDoorFromEnvironment({})).toBeUndefined();
+    expect(() =>
+      frontDoorFromEnvironment({ FRONT_DOOR_ORIGIN: "https://d1.cloudfront.net" }),
+    ).toThrow(/FRONT_DOOR_SECRET_ARN/);
+  });
+
+  it("takes current and, while rotating, previous, read again once a minute has passed", async () => {
+    // Arrange
+    vi.useFakeTimers({ toFake: ["Date"], now: Date.parse("2024-03-01T10:00:00Z") });
+    const id = "arn:aws:secretsmanager:us-east-1:000000000000:secret:origin";
+    aws.setSecret('{"current":"old"}', id);
+    const edge = frontDoorFromEnvironment({
+      FRONT_DOOR_ORIGIN: "https://d111111abcdef8.cloudfront.net",
+      FRONT_DOOR_SECRET_ARN: id,
+    });
+
+    // Act
+    const before = await edge?.secrets();
+    aws.setSecret('{"current":"new","previous":"old"}', id);
+    vi.setSystemTime(Date.now() + ORIGIN_SECRET_MAX_AGE_MS + 1);
+    const rotating = await edge?.secrets();
+
+    // Assess
+    expect(edge?.origin).toBe("https://d111111abcdef8.cloudfront.net");
+    expect(before).toEqual(["old"]);
+    expect(rotating).toEqual(["new", "old"]);
+  });
+
+  it.each([
+    ["not JSON", "just-a-value"],
+    ["JSON without current", '{"previous":"old"}'],
+    ["a blank current", '{"current":"  "}'],
+  ])("refuses a secret that is %s, saying what it must hold", (_, text) => {
+    expect(() => originSecretValues(text)).toThrow(/JSON with a "current" value/);
   });
 });

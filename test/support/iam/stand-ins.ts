@@ -107,6 +107,14 @@ const TYPES: Record<string, { ref: Namer; attributes: Record<string, Namer> }> =
     ref: (name) => name,
     attributes: { Arn: (name, a) => arn("lambda", `function:${name}`, a) },
   },
+  // The api function is told the front door's domain name (`api.frontDoor`).
+  "AWS::CloudFront::Distribution": {
+    ref: (name) => name,
+    attributes: {
+      DomainName: (name) => `${name.toLowerCase()}.cloudfront.net`,
+      Id: (name) => name,
+    },
+  },
 };
 
 /** The parts of a synthesized template the stand-ins read. */
