@@ -262,7 +262,7 @@ export const ROUTES: readonly RouteSpec[] = [
     tag: "reports",
     summary: "Report a problem with a service",
     description:
-      "Carries a solved GET /reports/challenge as `altcha` (unless reports.challenge is off). One report per reporter, service and dedup window counts, later ones answer 200 duplicate; at most reports.perNetwork per network (an IPv4 /24 or IPv6 /48), later ones answer 200 capped. Rate-limited per address (429 with Retry-After). Pages of other sites may not post (403) unless listed in reports.embedOrigins.",
+      "Carries a solved GET /reports/challenge as `altcha` (unless reports.challenge is off). One report per reporter, service and dedup window counts, later ones answer 200 duplicate; at most reports.perNetwork per network (an IPv4 /24 or IPv6 /48), later ones answer 200 capped. Rate-limited per address (429 with Retry-After). Pages of other sites may not post (403) unless listed in reports.embedOrigins. `region` is optional: a US state (US-TX) for a service whose area is us, a country (DE) for world (400 on `region` otherwise); left out behind the front door (api.frontDoor), the region CloudFront saw the reporter in is taken.",
     body: ReportBodySchema,
     success: { status: 202, schema: ReportResultSchema, description: "counted" },
     alsoAnswers: [
