@@ -5,7 +5,12 @@
  */
 import { createHash } from "node:crypto";
 import { describe, expect, it } from "vitest";
-import { buildDashboardHtml, buildDashboardHtmlSync } from "../../dashboard/build";
+import {
+  buildDashboardHtml,
+  buildDashboardHtmlSync,
+  buildEmbedFiles,
+  buildEmbedFilesSync,
+} from "../../dashboard/build";
 
 const hash = (text: string) => `'sha256-${createHash("sha256").update(text).digest("base64")}'`;
 
@@ -36,5 +41,11 @@ describe("buildDashboardHtml", () => {
 
   it("builds the same page synchronously for cdk synth", async () => {
     expect(buildDashboardHtmlSync()).toBe(await buildDashboardHtml());
+  });
+});
+
+describe("buildEmbedFiles", () => {
+  it("builds the report button's page and loader the same way synchronously for cdk synth", async () => {
+    expect(buildEmbedFilesSync()).toEqual(await buildEmbedFiles());
   });
 });

@@ -8,8 +8,11 @@
  * pages that `reports.embedOrigins` lists with a `frame-ancestors` that lets them frame it.
  */
 
-/** The frame's size: the open form fits at 320 px wide (see `report-button.css`). */
-const FRAME_HEIGHT = "21rem";
+/**
+ * The frame's size: the open form, with an error under it, fits at 320 px wide (see
+ * `report-button.css`). Fixed, so the script need not listen to the frame to resize it.
+ */
+const FRAME_HEIGHT = "24rem";
 const FRAME_MAX_WIDTH = "28rem";
 
 const me = document.currentScript;
