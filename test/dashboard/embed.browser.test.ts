@@ -120,7 +120,7 @@ describe("the embedded report button", () => {
     );
     // The host page kept all of its own and gained only the frame, right after the snippet.
     const host = await page.evaluate(() => ({
-      children: [...document.body.children].map((e) => e.id || e.tagName.toLowerCase()),
+      children: Array.from(document.body.children, (e) => e.id || e.tagName.toLowerCase()),
       frame: document.querySelector("iframe")?.getAttribute("title"),
     }));
     expect(host).toEqual({
