@@ -3,16 +3,21 @@
  * Chromium takes from navigation to the first complete render of 20 services (every card
  * and status, and the 24-hour chart of every card on or near the screen: the others load
  * when scrolled to), against the local runtime seeded with a day of the seed story.
- * Targets: at most 150 KB gzipped; first render at most 1 s (median of the loads).
+ * Targets: at most 150 KB gzipped; first render at most 1 s (median of the loads). Beside
+ * it, the embeddable report button's page and loader, by their own budgets.
  */
 import { request } from "node:http";
 import { gzipSync } from "node:zlib";
-import { buildDashboardHtml } from "../dashboard/build";
+import { buildDashboardHtml, buildEmbedFiles } from "../dashboard/build";
 import { launchChromium } from "../test/dashboard/browser";
 import { type SeededService, startSeededRuntime } from "../test/support/seeded-runtime";
 
 /** Budget of the page, gzipped. */
 export const DASHBOARD_GZIP_BUDGET_BYTES = 150 * 1024;
+/** Budget of the embeddable report button's page (`GET /embed/report`), gzipped. */
+export const EMBED_PAGE_GZIP_BUDGET_BYTES = 12 * 1024;
+/** Budget of the loader a host page includes (`GET /embed.js`), as it is (not gzipped). */
+export const EMBED_SCRIPT_BUDGET_BYTES = 1024;
 /** Budget of the first render with {@link SERVICES} services. */
 export const FIRST_RENDER_BUDGET_MS = 1000;
 const SERVICES = 20;
@@ -64,6 +69,16 @@ export async function dashboardBench(): Promise<boolean> {
   console.log("\nDashboard (GET /): one HTML page, script and styles inlined, uPlot included");
   console.log(
     `  payload: ${(html.length / 1024).toFixed(1)} KB, ${(gzipped / 1024).toFixed(1)} KB gzipped (zlib default level) — budget ${DASHBOARD_GZIP_BUDGET_BYTES / 1024} KB: ${sizeOk ? "ok" : "OVER"}`,
+  );
+
+  const embed = await buildEmbedFiles();
+  const embedGzipped = gzipSync(embed.page).length;
+  const embedOk =
+    embedGzipped <= EMBED_PAGE_GZIP_BUDGET_BYTES &&
+    embed.script.length <= EMBED_SCRIPT_BUDGET_BYTES;
+  console.log("\nReport button (GET /embed/report, GET /embed.js)");
+  console.log(
+    `  page: ${(embed.page.length / 1024).toFixed(1)} KB, ${(embedGzipped / 1024).toFixed(1)} KB gzipped — budget ${EMBED_PAGE_GZIP_BUDGET_BYTES / 1024} KB; loader: ${embed.script.length} bytes — budget ${EMBED_SCRIPT_BUDGET_BYTES}: ${embedOk ? "ok" : "OVER"}`,
   );
 
   const seeded = await startSeededRuntime({ services: benchServices() });
@@ -119,7 +134,7 @@ export async function dashboardBench(): Promise<boolean> {
     console.log(
       `  from navigation start to the frame after /services, /incidents and the series of the cards on or near the screen are fetched and their charts drawn (performance mark outcry:first-render): ${drawn} of ${SERVICES} charts, ${seriesRequests} series requests; the rest load as they are scrolled to`,
     );
-    return sizeOk && renderOk;
+    return sizeOk && embedOk && renderOk;
   } finally {
     await browser.close();
     await seeded.stop();

@@ -4,3 +4,16 @@
 export const DASHBOARD_FILE = "dashboard.html";
 /** The OpenAPI document, generated for the configured `api.auth`. */
 export const OPENAPI_FILE = "openapi.json";
+/** The embeddable report button's page, before the api fills in the service. */
+export const EMBED_PAGE_FILE = "embed-report.html";
+/** The loader script a host page includes to frame the report button. */
+export const EMBED_SCRIPT_FILE = "embed.js";
+
+/**
+ * The embeddable report button as built: its page (a template the api fills with the
+ * service at `<!-- outcry:service -->`) and the loader script that frames it.
+ */
+export interface EmbedFiles {
+  page: string;
+  script: string;
+}

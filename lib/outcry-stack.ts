@@ -8,8 +8,13 @@ import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { CfnOutput, Duration, Stack, type StackProps, Stage } from "aws-cdk-lib";
 import type { Construct } from "constructs";
-import { DASHBOARD_FILE, OPENAPI_FILE } from "../contract/bundled-files";
-import { buildDashboardHtmlSync } from "../dashboard/build";
+import {
+  DASHBOARD_FILE,
+  EMBED_PAGE_FILE,
+  EMBED_SCRIPT_FILE,
+  OPENAPI_FILE,
+} from "../contract/bundled-files";
+import { buildDashboardHtmlSync, buildEmbedFilesSync } from "../dashboard/build";
 import { openApiText } from "../lambdas/api/openapi";
 import type { Config } from "../lambdas/domain/config";
 import { CHECKPOINT_PARTITION } from "../lambdas/store/detect-checkpoint-store";
@@ -83,12 +88,17 @@ export class OutcryStack extends Stack {
     const reserved = (fn: "collect" | "detect" | "api" | "webhook") =>
       config.concurrency === "unreserved" ? "unreserved" : config.concurrency[fn];
 
-    // The dashboard page and the OpenAPI document, made once per synth and shipped
+    // The dashboard page, the OpenAPI document and the report button, made once per synth and shipped
     // beside the api bundle.
     const dashboardFile = join(dirname(bundled.api.configFile), DASHBOARD_FILE);
     writeFileSync(dashboardFile, buildDashboardHtmlSync());
     const openApiFile = join(dirname(bundled.api.configFile), OPENAPI_FILE);
     writeFileSync(openApiFile, openApiText(config.api.auth));
+    const embed = buildEmbedFilesSync();
+    const embedPageFile = join(dirname(bundled.api.configFile), EMBED_PAGE_FILE);
+    writeFileSync(embedPageFile, embed.page);
+    const embedScriptFile = join(dirname(bundled.api.configFile), EMBED_SCRIPT_FILE);
+    writeFileSync(embedScriptFile, embed.script);
 
     this.table = new OutcryTable(this, "Data");
     this.notifications = new Notifications(this, "Notifications", {
@@ -145,7 +155,7 @@ export class OutcryStack extends Stack {
       timeout: Duration.seconds(10),
       bundledConfig: bundled.api,
       reservedConcurrency: reserved("api"),
-      files: [dashboardFile, openApiFile],
+      files: [dashboardFile, openApiFile, embedPageFile, embedScriptFile],
       environment: {
         TABLE_NAME: tableName,
         REPORTER_SALT_SECRET_ARN: this.reporterSalt.secret.secretArn,

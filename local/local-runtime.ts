@@ -9,7 +9,7 @@ import { mkdir, readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import type { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
 import type { ScheduledEvent } from "aws-lambda";
-import { buildDashboardHtml } from "../dashboard/build";
+import { buildDashboardHtml, buildEmbedFiles, type EmbedFiles } from "../dashboard/build";
 import { openApiText } from "../lambdas/api/openapi";
 import { toIso } from "../lambdas/domain/buckets";
 import type { Config } from "../lambdas/domain/config";
@@ -195,6 +195,7 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
     print("api.auth is iam: API Gateway checks signatures in AWS; locally, reads are open");
   }
   let dashboard: Promise<string> | undefined;
+  let embed: Promise<EmbedFiles> | undefined;
   const outboxFile = join(options.dataDir, "outbox.jsonl");
   const store: EmbeddedStore = await startEmbeddedStore({
     dataDir: join(options.dataDir, "db"),
@@ -233,6 +234,10 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
     dashboard: () => {
       dashboard ??= buildDashboardHtml();
       return dashboard;
+    },
+    embed: () => {
+      embed ??= buildEmbedFiles();
+      return embed;
     },
     openApi: async () => openApiText(auth),
     now: () => clock.now(),

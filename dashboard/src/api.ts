@@ -251,9 +251,12 @@ export const api = {
     request<IncidentDetail>(`/incidents/${encode(id)}`, {}, signal),
   /** The server's clock (the demo's is virtual), to ask for ranges that end now. */
   health: (signal?: AbortSignal) => request<Health>("/health", {}, signal),
-  /** Posts a report with a solved challenge (none when the server has them off: 404). */
-  report: async (service: string, problem: string) =>
-    post<ReportResult>("/reports", { service, problem, altcha: await solvedChallenge() }),
+  /**
+   * Posts a report with a solved challenge (none when the server has them off: 404), and
+   * the reporter's region of the service's area when they gave one.
+   */
+  report: async (service: string, problem: string, region?: string) =>
+    post<ReportResult>("/reports", { service, problem, region, altcha: await solvedChallenge() }),
   /** Asks for alerts, with a solved challenge like a report's. */
   subscribe: async (body: SubscriptionRequest) =>
     post<SubscriptionReceipt>("/subscriptions", { ...body, altcha: await solvedChallenge() }),

@@ -39,7 +39,7 @@ export function failureMessage(error: unknown): string {
 }
 
 /** Seconds to wait after a 429 that named no Retry-After. */
-const RETRY_AFTER_DEFAULT_S = 60;
+export const RETRY_AFTER_DEFAULT_S = 60;
 
 /** What a 429 asks of the reporter; Send stays off until then. */
 export function waitMessage(seconds: number): string {

@@ -40,13 +40,21 @@ export function typed(
   return { statusCode: status, headers: { "content-type": contentType }, body };
 }
 
-/** An HTML page; it may not be framed, and its own CSP (a meta tag) limits what it loads. */
-export function html(status: number, page: string): APIGatewayProxyStructuredResultV2 {
+/**
+ * An HTML page; its own CSP (a meta tag) limits what it loads. It may not be framed
+ * unless `framedBy` lists who may (CSP sources: `'self'`, origins), which a meta policy
+ * cannot say.
+ */
+export function html(
+  status: number,
+  page: string,
+  framedBy: readonly string[] = [],
+): APIGatewayProxyStructuredResultV2 {
   return {
     statusCode: status,
     headers: {
       "content-type": "text/html; charset=utf-8",
-      "content-security-policy": "frame-ancestors 'none'",
+      "content-security-policy": `frame-ancestors ${framedBy.length > 0 ? framedBy.join(" ") : "'none'"}`,
       "referrer-policy": "no-referrer",
     },
     body: page,

@@ -29,6 +29,7 @@ import { describeIncident, describeService, serviceSeries } from "../usecases/qu
 import { issueReportChallenge } from "../usecases/report-challenge";
 import { submitReport } from "../usecases/submit-report";
 import { requireApiKey } from "./access";
+import { EMBED_ROUTES } from "./embed-routes";
 import { FEED_ROUTES } from "./feed-routes";
 import { badRequest, HttpError, notFound } from "./http-error";
 import { bodyText } from "./json-body";
@@ -300,6 +301,7 @@ export const ROUTES: readonly RouteSpec[] = [
   },
   ...SUBSCRIPTION_ROUTES,
   ...FEED_ROUTES,
+  ...EMBED_ROUTES,
 ];
 
 /** The answer to a report the use case did not take. */

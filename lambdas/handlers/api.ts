@@ -7,7 +7,12 @@ import { injectLambdaContext } from "@aws-lambda-powertools/logger/middleware";
 import { SNSClient } from "@aws-sdk/client-sns";
 import middy from "@middy/core";
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from "aws-lambda";
-import { DASHBOARD_FILE, OPENAPI_FILE } from "../../contract/bundled-files";
+import {
+  DASHBOARD_FILE,
+  EMBED_PAGE_FILE,
+  EMBED_SCRIPT_FILE,
+  OPENAPI_FILE,
+} from "../../contract/bundled-files";
 import { corsFor } from "../api/cors";
 import { HttpError } from "../api/http-error";
 import { problem } from "../api/responses";
@@ -90,6 +95,10 @@ export const handler = createApiHandler(
       salt: reporterSaltFromSecret,
       apiKeys: apiKeysFromSecret,
       dashboard: bundledFile(DASHBOARD_FILE),
+      embed: async () => ({
+        page: await bundledFile(EMBED_PAGE_FILE)(),
+        script: await bundledFile(EMBED_SCRIPT_FILE)(),
+      }),
       openApi: bundledFile(OPENAPI_FILE),
       subscriptionGateway: () =>
         new SnsSubscriptionGateway(new SNSClient({}), requiredEnv("TOPIC_ARN")),

@@ -5,6 +5,7 @@
  * Each handler passes in only the extra clients it uses, so a bundle carries no AWS
  * client it never calls.
  */
+import type { EmbedFiles } from "../../contract/bundled-files";
 import type { DeadLetterQueue, Notifier } from "../domain/ports";
 import { configFromEnvironment } from "./bundled-config";
 import { buildDependencies, type Dependencies, type RuntimeSettings } from "./dependencies";
@@ -16,6 +17,7 @@ export interface AwsExtras {
   deadLetters?: () => DeadLetterQueue;
   salt?: () => Promise<string>;
   dashboard?: () => Promise<string>;
+  embed?: () => Promise<EmbedFiles>;
   openApi?: () => Promise<string>;
   apiKeys?: () => Promise<readonly string[]>;
   sources?: RuntimeSettings["sources"];
@@ -34,6 +36,7 @@ export function awsDependencies(extras: AwsExtras = {}): Dependencies {
     ...(extras.deadLetters ? { deadLetters: extras.deadLetters } : {}),
     ...(extras.sources ? { sources: extras.sources } : {}),
     ...(extras.dashboard ? { dashboard: extras.dashboard } : {}),
+    ...(extras.embed ? { embed: extras.embed } : {}),
     ...(extras.openApi ? { openApi: extras.openApi } : {}),
     ...(extras.apiKeys ? { apiKeys: extras.apiKeys } : {}),
     ...(extras.subscriptionGateway ? { subscriptionGateway: extras.subscriptionGateway } : {}),

@@ -5,6 +5,7 @@
  */
 
 import type { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
+import type { EmbedFiles } from "../../contract/bundled-files";
 import { ResponseCache } from "../api/response-cache";
 import type { ApiDependencies } from "../api/routes";
 import type { TrustedEdge } from "../api/trusted-edge";
@@ -61,6 +62,8 @@ export interface RuntimeSettings {
   salt: () => Promise<string>;
   /** The dashboard page (built in memory locally, read from the bundle in AWS). */
   dashboard?: () => Promise<string>;
+  /** The report button's page and loader (built in memory locally, read from the bundle in AWS). */
+  embed?: () => Promise<EmbedFiles>;
   /** The OpenAPI document as JSON text (generated locally, read from the bundle in AWS). */
   openApi?: () => Promise<string>;
   /**
@@ -223,6 +226,9 @@ export function buildDependencies(settings: RuntimeSettings): Dependencies {
       dashboard:
         settings.dashboard ??
         (() => Promise.reject(new Error("this runtime was built without the dashboard page"))),
+      embed:
+        settings.embed ??
+        (() => Promise.reject(new Error("this runtime was built without the report button"))),
       openApi:
         settings.openApi ??
         (() => Promise.reject(new Error("this runtime was built without the OpenAPI document"))),

@@ -186,6 +186,8 @@ describe("the OpenAPI document", () => {
       "/",
       "/badge/{id}.json",
       "/badge/{id}.svg",
+      "/embed.js",
+      "/embed/report",
       "/feed.atom",
       "/feed.json",
       "/health",
@@ -357,6 +359,28 @@ describe("read routes", () => {
     expect(page.response.headers.get("content-type")).toContain("text/html");
     expect(page.response.headers.get("content-security-policy")).toContain("frame-ancestors");
     expect(page.text).toContain("<!doctype html>");
+  });
+
+  it("answers the report button's page and loader, and 304 for the version held", async () => {
+    // Act
+    const page = await call("GET", "/embed/report?service=t-mobile");
+    const again = await call("GET", "/embed/report?service=t-mobile", {
+      headers: { "if-none-match": page.response.headers.get("etag") ?? "" },
+    });
+    const missing = await call("GET", "/embed/report");
+    const unknown = await call("GET", "/embed/report?service=nope");
+    const loader = await call("GET", "/embed.js");
+    const loaderAgain = await call("GET", "/embed.js", {
+      headers: { "if-none-match": loader.response.headers.get("etag") ?? "" },
+    });
+
+    // Assess
+    expect(page.text).toContain("Report a problem with T-Mobile");
+    expect(again.response.status).toBe(304);
+    expect(missing.body.field).toBe("service");
+    expect(unknown.response.status).toBe(404);
+    expect(loader.text).toContain("embed/report?service=");
+    expect(loaderAgain.response.status).toBe(304);
   });
 });
 

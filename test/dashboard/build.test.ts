@@ -4,8 +4,15 @@
  * `cdk synth` writes it into the api bundle.
  */
 import { createHash } from "node:crypto";
+import { gzipSync } from "node:zlib";
 import { describe, expect, it } from "vitest";
-import { buildDashboardHtml, buildDashboardHtmlSync } from "../../dashboard/build";
+import { EMBED_PAGE_GZIP_BUDGET_BYTES, EMBED_SCRIPT_BUDGET_BYTES } from "../../bench/dashboard";
+import {
+  buildDashboardHtml,
+  buildDashboardHtmlSync,
+  buildEmbedFiles,
+  buildEmbedFilesSync,
+} from "../../dashboard/build";
 
 const hash = (text: string) => `'sha256-${createHash("sha256").update(text).digest("base64")}'`;
 
@@ -36,5 +43,22 @@ describe("buildDashboardHtml", () => {
 
   it("builds the same page synchronously for cdk synth", async () => {
     expect(buildDashboardHtmlSync()).toBe(await buildDashboardHtml());
+  });
+});
+
+describe("buildEmbedFiles", () => {
+  it("keeps the report button's page and loader within their budgets", async () => {
+    // Act
+    const { page, script } = await buildEmbedFiles();
+
+    // Assess
+    expect(gzipSync(page).length).toBeLessThanOrEqual(EMBED_PAGE_GZIP_BUDGET_BYTES);
+    expect(script.length).toBeLessThanOrEqual(EMBED_SCRIPT_BUDGET_BYTES);
+    // The loader is one script with nothing of the page's in it.
+    expect(script).not.toMatch(/<|altcha|sessionStorage/i);
+  });
+
+  it("builds the report button's page and loader the same way synchronously for cdk synth", async () => {
+    expect(buildEmbedFilesSync()).toEqual(await buildEmbedFiles());
   });
 });

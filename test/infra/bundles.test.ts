@@ -199,8 +199,8 @@ describe("function bundles", () => {
       };
 
       // Act 1: a crowd report through the api bundle, twice, each with a challenge of the
-      // bundle's own at the default cost, then the service list, the page and the API
-      // description that synth put beside the bundle.
+      // bundle's own at the default cost, then the service list, the page, the API
+      // description and the report button's page and loader that synth put beside the bundle.
       const challenges = await invoke("api", [
         httpEvent("GET", "/reports/challenge"),
         httpEvent("GET", "/reports/challenge"),
@@ -212,12 +212,14 @@ describe("function bundles", () => {
         httpEvent("POST", "/reports", {
           body: { service: "t-mobile", problem: "no-signal", altcha },
         });
-      const [accepted, duplicate, services, page, openApi] = await invoke("api", [
+      const [accepted, duplicate, services, page, openApi, button, loader] = await invoke("api", [
         report(first),
         report(second),
         httpEvent("GET", "/services"),
         httpEvent("GET", "/"),
         httpEvent("GET", "/openapi.json"),
+        httpEvent("GET", "/embed/report", { query: "service=t-mobile" }),
+        httpEvent("GET", "/embed.js"),
       ]);
       // Assess 1
       expect(accepted?.statusCode).toBe(202);
@@ -228,6 +230,10 @@ describe("function bundles", () => {
       expect(page?.statusCode).toBe(200);
       expect(page?.body).toContain("<!doctype html>");
       expect(JSON.parse(openApi?.body ?? "{}").openapi).toBe("3.1.0");
+      expect(button?.statusCode).toBe(200);
+      expect(button?.body).toContain("<title>Report a problem with T-Mobile</title>");
+      expect(loader?.statusCode).toBe(200);
+      expect(loader?.body).toContain("embed/report?service=");
 
       // Act 2: collect after the report's bucket has closed.
       const reportBucket = bucketStart(Date.now(), 5);
