@@ -7,7 +7,7 @@ import { injectLambdaContext } from "@aws-lambda-powertools/logger/middleware";
 import { SNSClient } from "@aws-sdk/client-sns";
 import middy from "@middy/core";
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from "aws-lambda";
-import { DASHBOARD_FILE, OPENAPI_FILE } from "../../contract/bundled-files";
+import { ATLAS_FILES, DASHBOARD_FILE, OPENAPI_FILE } from "../../contract/bundled-files";
 import { corsFor } from "../api/cors";
 import { HttpError } from "../api/http-error";
 import { problem } from "../api/responses";
@@ -84,6 +84,7 @@ export const handler = createApiHandler(
       salt: reporterSaltFromSecret,
       apiKeys: apiKeysFromSecret,
       dashboard: bundledFile(DASHBOARD_FILE),
+      atlas: (area) => bundledFile(ATLAS_FILES[area])(),
       openApi: bundledFile(OPENAPI_FILE),
       subscriptionGateway: () =>
         new SnsSubscriptionGateway(new SNSClient({}), requiredEnv("TOPIC_ARN")),

@@ -16,6 +16,7 @@ export interface AwsExtras {
   deadLetters?: () => DeadLetterQueue;
   salt?: () => Promise<string>;
   dashboard?: () => Promise<string>;
+  atlas?: RuntimeSettings["atlas"];
   openApi?: () => Promise<string>;
   apiKeys?: () => Promise<readonly string[]>;
   sources?: RuntimeSettings["sources"];
@@ -33,6 +34,7 @@ export function awsDependencies(extras: AwsExtras = {}): Dependencies {
     ...(extras.deadLetters ? { deadLetters: extras.deadLetters } : {}),
     ...(extras.sources ? { sources: extras.sources } : {}),
     ...(extras.dashboard ? { dashboard: extras.dashboard } : {}),
+    ...(extras.atlas ? { atlas: extras.atlas } : {}),
     ...(extras.openApi ? { openApi: extras.openApi } : {}),
     ...(extras.apiKeys ? { apiKeys: extras.apiKeys } : {}),
     ...(extras.subscriptionGateway ? { subscriptionGateway: extras.subscriptionGateway } : {}),

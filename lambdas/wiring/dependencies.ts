@@ -5,6 +5,7 @@
  */
 
 import type { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
+import type { RegionArea } from "../../contract/regions";
 import { ResponseCache } from "../api/response-cache";
 import type { ApiDependencies } from "../api/routes";
 import { recipientsOf } from "../domain/audience";
@@ -60,6 +61,8 @@ export interface RuntimeSettings {
   salt: () => Promise<string>;
   /** The dashboard page (built in memory locally, read from the bundle in AWS). */
   dashboard?: () => Promise<string>;
+  /** The map's atlas of an area (read locally, from the bundle in AWS). */
+  atlas?: (area: RegionArea) => Promise<string>;
   /** The OpenAPI document as JSON text (generated locally, read from the bundle in AWS). */
   openApi?: () => Promise<string>;
   /**
@@ -216,6 +219,9 @@ export function buildDependencies(settings: RuntimeSettings): Dependencies {
       dashboard:
         settings.dashboard ??
         (() => Promise.reject(new Error("this runtime was built without the dashboard page"))),
+      atlas:
+        settings.atlas ??
+        (() => Promise.reject(new Error("this runtime was built without the map's atlases"))),
       openApi:
         settings.openApi ??
         (() => Promise.reject(new Error("this runtime was built without the OpenAPI document"))),
