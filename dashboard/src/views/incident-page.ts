@@ -1,13 +1,16 @@
 /**
  * An incident's page (`#/incident/<id>`): its timeline in words (the same text the
- * notifications carry), the key moments, a chart of the span, the services that spiked
- * with it, and what the service's own sources said meanwhile.
+ * notifications carry), the key moments, a chart of the span, what was reported and where
+ * (the bar of problem kinds, the map), the services that spiked with it, and what the
+ * service's own sources said meanwhile.
  */
 import { ApiError, api, type IncidentDetail, isAbort, type ServiceSummary } from "../api";
 import { ServiceChart } from "../chart";
 import { chartModel, incidentRange } from "../chart-model";
 import { h, setText } from "../dom";
 import { duration, reports, time, viewerZone, zonedTime } from "../format";
+import { ProblemBar } from "../problem-bar";
+import { RegionMap } from "../region-map";
 import { CountsTable, reportButton, statusBadge } from "./parts";
 import { replaceKeepingFocus, type View, type ViewContext } from "./view";
 
@@ -23,6 +26,14 @@ export class IncidentView implements View {
   private readonly chart = new ServiceChart({ height: 260, compact: false, showCaption: true });
   private readonly chartError: HTMLElement;
   private readonly table = new CountsTable();
+  private readonly problems = new ProblemBar({
+    id: "incident-problems-heading",
+    text: "Most reported problems",
+  });
+  private readonly map = new RegionMap(
+    { id: "incident-where-heading", text: "Where reports came from" },
+    "during the incident",
+  );
   private readonly annotations: HTMLElement;
   private readonly notifications: HTMLElement;
   private readonly actions: HTMLElement;
@@ -69,6 +80,8 @@ export class IncidentView implements View {
         this.chartError,
         this.table.element,
       ),
+      this.problems.element,
+      this.map.element,
       h(
         "section",
         { "aria-labelledby": "annotations-heading" },
@@ -137,6 +150,7 @@ export class IncidentView implements View {
     );
     this.showAnnotations(incident, zone);
     this.showNotifications(incident, zone);
+    this.problems.update(incident.mix.problems);
 
     const now = health ? Date.parse(health.time) : Date.now();
     try {
@@ -150,6 +164,8 @@ export class IncidentView implements View {
       const detail = error instanceof ApiError ? error.message : String(error);
       setText(this.chartError, `Chart unavailable: ${detail}`);
     }
+    // Last: the first map of the page waits for its atlas, which nothing above needs.
+    await this.map.update(incident.mix, signal);
   }
 
   destroy(): void {

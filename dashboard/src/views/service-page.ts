@@ -1,6 +1,7 @@
 /**
  * A service's page (`#/service/<id>`): status, a large 24-hour chart with its data as a
- * table on demand, the service's incidents and the health of its sources (each failure
+ * table on demand, what was reported and where (the bar of problem kinds, the map), the
+ * service's incidents and the health of its sources (each failure
  * in the words of `contract/source-failure.ts`: the API gives its class, never its
  * message).
  */
@@ -10,6 +11,8 @@ import { ServiceChart } from "../chart";
 import { chartModel } from "../chart-model";
 import { h, setText } from "../dom";
 import { time, viewerZone } from "../format";
+import { ProblemBar } from "../problem-bar";
+import { RegionMap } from "../region-map";
 import {
   CountsTable,
   incidentEntry,
@@ -35,6 +38,14 @@ export class ServiceView implements View {
   private readonly latest = latestLine({ zoned: true });
   private readonly chart = new ServiceChart({ height: 280, compact: false, showCaption: true });
   private readonly table = new CountsTable();
+  private readonly problems = new ProblemBar({
+    id: "problems-heading",
+    text: "Most reported problems in the last 24 hours",
+  });
+  private readonly map = new RegionMap(
+    { id: "where-heading", text: "Where reports came from" },
+    "in the last 24 hours",
+  );
   private readonly report: HTMLButtonElement;
   private readonly incidents: HTMLElement;
   private readonly sources: HTMLElement;
@@ -82,6 +93,8 @@ export class ServiceView implements View {
         this.chart.element,
         this.table.element,
       ),
+      this.problems.element,
+      this.map.element,
       h(
         "section",
         { "aria-labelledby": "incidents-heading" },
@@ -132,6 +145,9 @@ export class ServiceView implements View {
     this.table.update(series, service.name, service.timeZone);
     this.showIncidents(service, incidents);
     this.showSources(service);
+    this.problems.update(series.mix.problems);
+    // Last: the first map of the page waits for its atlas, which nothing above needs.
+    await this.map.update(series.mix, signal);
   }
 
   destroy(): void {
