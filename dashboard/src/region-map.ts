@@ -143,7 +143,9 @@ export class RegionMap {
     private readonly span: string,
   ) {
     const captionId = `${heading.id}-map`;
-    this.caption = h("figcaption", { id: captionId, class: "muted" });
+    // A paragraph naming the figure (aria-labelledby names it as well as a figcaption
+    // would), so that the chart's caption stays the one figcaption of the page.
+    this.caption = h("p", { id: captionId, class: "muted map-caption" });
     this.legend = h("ul", { class: "map-legend" });
     this.status = h("p", { class: "muted map-status" });
     this.figure = h(

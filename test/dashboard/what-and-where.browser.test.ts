@@ -245,7 +245,7 @@ describe("what and where", () => {
     const texas = page.locator(`${SERVICE_MAP} path[data-region="US-TX"]`);
     expect(await texas.getAttribute("class")).toBe("region fill-4");
     expect(await texas.locator("title").textContent()).toBe("Texas: 40 reports (45%)");
-    expect(await page.locator(`${SERVICE_MAP} figcaption`).textContent()).toMatch(
+    expect(await page.locator(`${SERVICE_MAP} .map-caption`).textContent()).toMatch(
       /^Map of reports by state in the last 24 hours/,
     );
 

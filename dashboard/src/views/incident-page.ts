@@ -9,10 +9,9 @@ import { ServiceChart } from "../chart";
 import { chartModel, incidentRange } from "../chart-model";
 import { h, setText } from "../dom";
 import { duration, reports, time, viewerZone, zonedTime } from "../format";
-import { ProblemBar } from "../problem-bar";
-import { RegionMap } from "../region-map";
 import { CountsTable, reportButton, statusBadge } from "./parts";
 import { replaceKeepingFocus, type View, type ViewContext } from "./view";
+import { WhatAndWhere } from "./what-and-where";
 
 /** The page of one incident. */
 export class IncidentView implements View {
@@ -26,14 +25,7 @@ export class IncidentView implements View {
   private readonly chart = new ServiceChart({ height: 260, compact: false, showCaption: true });
   private readonly chartError: HTMLElement;
   private readonly table = new CountsTable();
-  private readonly problems = new ProblemBar({
-    id: "incident-problems-heading",
-    text: "Most reported problems",
-  });
-  private readonly map = new RegionMap(
-    { id: "incident-where-heading", text: "Where reports came from" },
-    "during the incident",
-  );
+  private readonly whatAndWhere = new WhatAndWhere("incident-", "during the incident");
   private readonly annotations: HTMLElement;
   private readonly notifications: HTMLElement;
   private readonly actions: HTMLElement;
@@ -80,8 +72,7 @@ export class IncidentView implements View {
         this.chartError,
         this.table.element,
       ),
-      this.problems.element,
-      this.map.element,
+      ...this.whatAndWhere.elements,
       h(
         "section",
         { "aria-labelledby": "annotations-heading" },
@@ -150,7 +141,6 @@ export class IncidentView implements View {
     );
     this.showAnnotations(incident, zone);
     this.showNotifications(incident, zone);
-    this.problems.update(incident.mix.problems);
 
     const now = health ? Date.parse(health.time) : Date.now();
     try {
@@ -165,7 +155,7 @@ export class IncidentView implements View {
       setText(this.chartError, `Chart unavailable: ${detail}`);
     }
     // Last: the first map of the page waits for its atlas, which nothing above needs.
-    await this.map.update(incident.mix, signal);
+    await this.whatAndWhere.update(incident.mix, signal);
   }
 
   destroy(): void {

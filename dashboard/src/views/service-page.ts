@@ -11,8 +11,6 @@ import { ServiceChart } from "../chart";
 import { chartModel } from "../chart-model";
 import { h, setText } from "../dom";
 import { time, viewerZone } from "../format";
-import { ProblemBar } from "../problem-bar";
-import { RegionMap } from "../region-map";
 import {
   CountsTable,
   incidentEntry,
@@ -22,6 +20,7 @@ import {
   statusBadge,
 } from "./parts";
 import { replaceKeepingFocus, type View, type ViewContext } from "./view";
+import { WhatAndWhere } from "./what-and-where";
 
 /** A source's status in words. */
 const SOURCE_STATUS: Readonly<Record<SourceHealth["status"], string>> = {
@@ -38,14 +37,7 @@ export class ServiceView implements View {
   private readonly latest = latestLine({ zoned: true });
   private readonly chart = new ServiceChart({ height: 280, compact: false, showCaption: true });
   private readonly table = new CountsTable();
-  private readonly problems = new ProblemBar({
-    id: "problems-heading",
-    text: "Most reported problems in the last 24 hours",
-  });
-  private readonly map = new RegionMap(
-    { id: "where-heading", text: "Where reports came from" },
-    "in the last 24 hours",
-  );
+  private readonly whatAndWhere = new WhatAndWhere("", "in the last 24 hours");
   private readonly report: HTMLButtonElement;
   private readonly incidents: HTMLElement;
   private readonly sources: HTMLElement;
@@ -93,8 +85,7 @@ export class ServiceView implements View {
         this.chart.element,
         this.table.element,
       ),
-      this.problems.element,
-      this.map.element,
+      ...this.whatAndWhere.elements,
       h(
         "section",
         { "aria-labelledby": "incidents-heading" },
@@ -145,9 +136,8 @@ export class ServiceView implements View {
     this.table.update(series, service.name, service.timeZone);
     this.showIncidents(service, incidents);
     this.showSources(service);
-    this.problems.update(series.mix.problems);
     // Last: the first map of the page waits for its atlas, which nothing above needs.
-    await this.map.update(series.mix, signal);
+    await this.whatAndWhere.update(series.mix, signal);
   }
 
   destroy(): void {
