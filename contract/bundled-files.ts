@@ -17,3 +17,9 @@ export interface EmbedFiles {
   page: string;
   script: string;
 }
+
+/**
+ * The map's atlases by area, as the api serves them at `GET /atlas/{area}.json`: US states
+ * (us-atlas, pre-projected) and countries (world-atlas), TopoJSON.
+ */
+export const ATLAS_FILES = { us: "atlas-us.json", world: "atlas-world.json" } as const;

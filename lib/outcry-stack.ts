@@ -3,17 +3,20 @@
  * notification topic, the HTTP API and the operational alarms, and wires least-privilege
  * grants between them.
  */
-import { mkdtempSync, writeFileSync } from "node:fs";
+import { copyFileSync, mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { CfnOutput, Duration, Stack, type StackProps, Stage } from "aws-cdk-lib";
 import type { Construct } from "constructs";
 import {
+  ATLAS_FILES,
   DASHBOARD_FILE,
   EMBED_PAGE_FILE,
   EMBED_SCRIPT_FILE,
   OPENAPI_FILE,
 } from "../contract/bundled-files";
+import { REGION_AREAS } from "../contract/regions";
+import { atlasPath } from "../dashboard/atlas";
 import { buildDashboardHtmlSync, buildEmbedFilesSync } from "../dashboard/build";
 import { openApiText } from "../lambdas/api/openapi";
 import type { Config } from "../lambdas/domain/config";
@@ -99,6 +102,12 @@ export class OutcryStack extends Stack {
     writeFileSync(embedPageFile, embed.page);
     const embedScriptFile = join(dirname(bundled.api.configFile), EMBED_SCRIPT_FILE);
     writeFileSync(embedScriptFile, embed.script);
+    // The map's atlases, fetched by the page only when it shows a map.
+    const atlasFiles = REGION_AREAS.map((area) => {
+      const file = join(dirname(bundled.api.configFile), ATLAS_FILES[area]);
+      copyFileSync(atlasPath(area), file);
+      return file;
+    });
 
     this.table = new OutcryTable(this, "Data");
     this.notifications = new Notifications(this, "Notifications", {
@@ -155,7 +164,7 @@ export class OutcryStack extends Stack {
       timeout: Duration.seconds(10),
       bundledConfig: bundled.api,
       reservedConcurrency: reserved("api"),
-      files: [dashboardFile, openApiFile, embedPageFile, embedScriptFile],
+      files: [dashboardFile, openApiFile, embedPageFile, embedScriptFile, ...atlasFiles],
       environment: {
         TABLE_NAME: tableName,
         REPORTER_SALT_SECRET_ARN: this.reporterSalt.secret.secretArn,

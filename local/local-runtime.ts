@@ -9,6 +9,7 @@ import { mkdir, readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import type { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
 import type { ScheduledEvent } from "aws-lambda";
+import { atlasPath } from "../dashboard/atlas";
 import { buildDashboardHtml, buildEmbedFiles, type EmbedFiles } from "../dashboard/build";
 import { openApiText } from "../lambdas/api/openapi";
 import { toIso } from "../lambdas/domain/buckets";
@@ -239,6 +240,7 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
       embed ??= buildEmbedFiles();
       return embed;
     },
+    atlas: (area) => readFile(atlasPath(area), "utf8"),
     openApi: async () => openApiText(auth),
     now: () => clock.now(),
   });

@@ -18,6 +18,7 @@ import type {
   ServiceSummarySchema,
 } from "../../contract/api-schemas";
 import type { Category } from "../../contract/catalog";
+import type { RegionArea } from "../../contract/regions";
 import { solveReportChallenge } from "../../contract/report-challenge-solver";
 import type {
   ConfirmedSubscriptionSchema,
@@ -249,6 +250,12 @@ export const api = {
   ) => request<IncidentPage>(`/incidents${query(filter)}`, {}, signal),
   incident: (id: string, signal?: AbortSignal) =>
     request<IncidentDetail>(`/incidents/${encode(id)}`, {}, signal),
+  /**
+   * The map's atlas of `area` (TopoJSON, checked by the map). The browser's cache may
+   * answer: it changes only with a deployment, and its ETag revalidates it.
+   */
+  atlas: (area: RegionArea, signal?: AbortSignal) =>
+    request<unknown>(`/atlas/${area}.json`, { cache: "default" }, signal),
   /** The server's clock (the demo's is virtual), to ask for ranges that end now. */
   health: (signal?: AbortSignal) => request<Health>("/health", {}, signal),
   /**

@@ -22,7 +22,24 @@ export function h<K extends keyof HTMLElementTagNameMap>(
   attributes: Attributes = {},
   ...children: Child[]
 ): HTMLElementTagNameMap[K] {
-  const element = document.createElement(tag);
+  return built(document.createElement(tag), attributes, children);
+}
+
+const SVG_NAMESPACE = "http://www.w3.org/2000/svg";
+
+/**
+ * Creates an SVG element (the map's shapes) as {@link h} creates HTML ones.
+ * @example svg("path", { d: "M0,0L10,10", class: "region" }, svg("title", {}, "Texas"))
+ */
+export function svg<K extends keyof SVGElementTagNameMap>(
+  tag: K,
+  attributes: Attributes = {},
+  ...children: Child[]
+): SVGElementTagNameMap[K] {
+  return built(document.createElementNS(SVG_NAMESPACE, tag), attributes, children);
+}
+
+function built<E extends Element>(element: E, attributes: Attributes, children: Child[]): E {
   for (const [name, value] of Object.entries(attributes)) {
     if (value === false || value === null || value === undefined) continue;
     if (name === "style") throw new Error("inline styles are blocked by the page's CSP");

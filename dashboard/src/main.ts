@@ -6,6 +6,7 @@
  */
 import "uplot/dist/uPlot.min.css";
 import "./styles.css";
+import "./what-and-where.css";
 import { AlertsDialog } from "./alerts-dialog";
 import { AlertsHeader } from "./alerts-header";
 import { ApiError, isAbort, setApiKey } from "./api";

@@ -19,6 +19,7 @@ import {
   ServiceListSchema,
   ServiceQuerySchema,
 } from "../../contract/api-schemas";
+import { REGION_AREAS } from "../../contract/regions";
 import { DAY_MS, lastClosedBucket, MINUTE_MS, parseIso, toIso } from "../domain/buckets";
 import { echoed } from "../domain/echoed";
 import { InvalidCursorError, ReportRejected } from "../domain/ports";
@@ -133,6 +134,24 @@ export const ROUTES: readonly RouteSpec[] = [
     reads: false,
     cache: STATIC_CACHE,
     handle: async (deps) => jsonText(200, await deps.openApi()),
+  },
+  {
+    method: "GET",
+    path: "/atlas/{area}.json",
+    operationId: "atlas",
+    tag: "about",
+    summary: "The dashboard map's atlas of an area",
+    description:
+      "TopoJSON shapes of the US states (`us`, from us-atlas) or of the countries (`world`, from world-atlas), with the ids the regions' `shapeId` names. The page fetches it only when it shows a map.",
+    success: { status: 200, description: "a TopoJSON topology" },
+    errors: [404],
+    reads: false,
+    cache: STATIC_CACHE,
+    handle: async (deps, { params }) => {
+      const area = REGION_AREAS.find((known) => known === params.area);
+      if (!area) throw notFound(`no atlas for ${echoed(params.area ?? "")}; use us or world`);
+      return jsonText(200, await deps.atlas(area));
+    },
   },
   {
     method: "GET",

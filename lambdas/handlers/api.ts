@@ -8,6 +8,7 @@ import { SNSClient } from "@aws-sdk/client-sns";
 import middy from "@middy/core";
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from "aws-lambda";
 import {
+  ATLAS_FILES,
   DASHBOARD_FILE,
   EMBED_PAGE_FILE,
   EMBED_SCRIPT_FILE,
@@ -99,6 +100,7 @@ export const handler = createApiHandler(
         page: await bundledFile(EMBED_PAGE_FILE)(),
         script: await bundledFile(EMBED_SCRIPT_FILE)(),
       }),
+      atlas: (area) => bundledFile(ATLAS_FILES[area])(),
       openApi: bundledFile(OPENAPI_FILE),
       subscriptionGateway: () =>
         new SnsSubscriptionGateway(new SNSClient({}), requiredEnv("TOPIC_ARN")),

@@ -18,6 +18,7 @@ export interface AwsExtras {
   salt?: () => Promise<string>;
   dashboard?: () => Promise<string>;
   embed?: () => Promise<EmbedFiles>;
+  atlas?: RuntimeSettings["atlas"];
   openApi?: () => Promise<string>;
   apiKeys?: () => Promise<readonly string[]>;
   sources?: RuntimeSettings["sources"];
@@ -37,6 +38,7 @@ export function awsDependencies(extras: AwsExtras = {}): Dependencies {
     ...(extras.sources ? { sources: extras.sources } : {}),
     ...(extras.dashboard ? { dashboard: extras.dashboard } : {}),
     ...(extras.embed ? { embed: extras.embed } : {}),
+    ...(extras.atlas ? { atlas: extras.atlas } : {}),
     ...(extras.openApi ? { openApi: extras.openApi } : {}),
     ...(extras.apiKeys ? { apiKeys: extras.apiKeys } : {}),
     ...(extras.subscriptionGateway ? { subscriptionGateway: extras.subscriptionGateway } : {}),

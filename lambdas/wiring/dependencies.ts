@@ -6,6 +6,7 @@
 
 import type { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
 import type { EmbedFiles } from "../../contract/bundled-files";
+import type { RegionArea } from "../../contract/regions";
 import { ResponseCache } from "../api/response-cache";
 import type { ApiDependencies } from "../api/routes";
 import type { TrustedEdge } from "../api/trusted-edge";
@@ -64,6 +65,8 @@ export interface RuntimeSettings {
   dashboard?: () => Promise<string>;
   /** The report button's page and loader (built in memory locally, read from the bundle in AWS). */
   embed?: () => Promise<EmbedFiles>;
+  /** The map's atlas of an area (read locally, from the bundle in AWS). */
+  atlas?: (area: RegionArea) => Promise<string>;
   /** The OpenAPI document as JSON text (generated locally, read from the bundle in AWS). */
   openApi?: () => Promise<string>;
   /**
@@ -229,6 +232,9 @@ export function buildDependencies(settings: RuntimeSettings): Dependencies {
       embed:
         settings.embed ??
         (() => Promise.reject(new Error("this runtime was built without the report button"))),
+      atlas:
+        settings.atlas ??
+        (() => Promise.reject(new Error("this runtime was built without the map's atlases"))),
       openApi:
         settings.openApi ??
         (() => Promise.reject(new Error("this runtime was built without the OpenAPI document"))),

@@ -184,6 +184,7 @@ describe("the OpenAPI document", () => {
     );
     expect(Object.keys(document.paths).sort()).toEqual([
       "/",
+      "/atlas/{area}.json",
       "/badge/{id}.json",
       "/badge/{id}.svg",
       "/embed.js",
@@ -425,6 +426,7 @@ describe("conditional requests", () => {
   it.each([
     "/",
     "/openapi.json",
+    "/atlas/us.json",
     "/services",
     "/services/att",
     "/services/att/series",
@@ -784,6 +786,16 @@ describe("errors", () => {
     ]) {
       expect((await call("GET", path)).response.status, path).toBe(404);
     }
+  });
+
+  it("answers the map's atlases as TopoJSON, and 404 for an area it has none of", async () => {
+    // Act
+    const world = await call("GET", "/atlas/world.json");
+    const unknown = await call("GET", "/atlas/mars.json");
+
+    // Assess
+    expect(world.body.type).toBe("Topology");
+    expect(unknown.response.status).toBe(404);
   });
 
   it("has exercised every documented answer but the ones only other setups give", () => {

@@ -1,7 +1,8 @@
 /**
  * An incident's page (`#/incident/<id>`): its timeline in words (the same text the
- * notifications carry), the key moments, a chart of the span, the services that spiked
- * with it, and what the service's own sources said meanwhile.
+ * notifications carry), the key moments, a chart of the span, what was reported and where
+ * (the bar of problem kinds, the map), the services that spiked with it, and what the
+ * service's own sources said meanwhile.
  */
 import { ApiError, api, type IncidentDetail, isAbort, type ServiceSummary } from "../api";
 import { ServiceChart } from "../chart";
@@ -10,6 +11,7 @@ import { h, setText } from "../dom";
 import { duration, reports, time, viewerZone, zonedTime } from "../format";
 import { CountsTable, reportButton, statusBadge } from "./parts";
 import { replaceKeepingFocus, type View, type ViewContext } from "./view";
+import { WhatAndWhere } from "./what-and-where";
 
 /** The page of one incident. */
 export class IncidentView implements View {
@@ -23,6 +25,7 @@ export class IncidentView implements View {
   private readonly chart = new ServiceChart({ height: 260, compact: false, showCaption: true });
   private readonly chartError: HTMLElement;
   private readonly table = new CountsTable();
+  private readonly whatAndWhere = new WhatAndWhere("incident-", "during the incident");
   private readonly annotations: HTMLElement;
   private readonly notifications: HTMLElement;
   private readonly actions: HTMLElement;
@@ -69,6 +72,7 @@ export class IncidentView implements View {
         this.chartError,
         this.table.element,
       ),
+      ...this.whatAndWhere.elements,
       h(
         "section",
         { "aria-labelledby": "annotations-heading" },
@@ -150,6 +154,8 @@ export class IncidentView implements View {
       const detail = error instanceof ApiError ? error.message : String(error);
       setText(this.chartError, `Chart unavailable: ${detail}`);
     }
+    // Last: the first map of the page waits for its atlas, which nothing above needs.
+    await this.whatAndWhere.update(incident.mix, signal);
   }
 
   destroy(): void {

@@ -1,6 +1,7 @@
 /**
  * A service's page (`#/service/<id>`): status, a large 24-hour chart with its data as a
- * table on demand, the service's incidents and the health of its sources (each failure
+ * table on demand, what was reported and where (the bar of problem kinds, the map), the
+ * service's incidents and the health of its sources (each failure
  * in the words of `contract/source-failure.ts`: the API gives its class, never its
  * message).
  */
@@ -19,6 +20,7 @@ import {
   statusBadge,
 } from "./parts";
 import { replaceKeepingFocus, type View, type ViewContext } from "./view";
+import { WhatAndWhere } from "./what-and-where";
 
 /** A source's status in words. */
 const SOURCE_STATUS: Readonly<Record<SourceHealth["status"], string>> = {
@@ -35,6 +37,7 @@ export class ServiceView implements View {
   private readonly latest = latestLine({ zoned: true });
   private readonly chart = new ServiceChart({ height: 280, compact: false, showCaption: true });
   private readonly table = new CountsTable();
+  private readonly whatAndWhere = new WhatAndWhere("", "in the last 24 hours");
   private readonly report: HTMLButtonElement;
   private readonly incidents: HTMLElement;
   private readonly sources: HTMLElement;
@@ -82,6 +85,7 @@ export class ServiceView implements View {
         this.chart.element,
         this.table.element,
       ),
+      ...this.whatAndWhere.elements,
       h(
         "section",
         { "aria-labelledby": "incidents-heading" },
@@ -132,6 +136,8 @@ export class ServiceView implements View {
     this.table.update(series, service.name, service.timeZone);
     this.showIncidents(service, incidents);
     this.showSources(service);
+    // Last: the first map of the page waits for its atlas, which nothing above needs.
+    await this.whatAndWhere.update(series.mix, signal);
   }
 
   destroy(): void {
