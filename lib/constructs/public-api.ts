@@ -101,7 +101,7 @@ export class PublicApi extends Construct {
         for (const construct of added) {
           Validations.of(construct).acknowledge({
             id: "AwsSolutions-APIG4",
-            reason: `${route.methods.join("/")} ${route.path} stays public: the page, health, the API description, the report challenge, anonymous crowd reports, the embeddable report button and CORS preflights carry no signature.`,
+            reason: `${route.methods.join("/")} ${route.path} stays public: the page and its map's atlases, health, the API description, the report challenge, anonymous crowd reports, the embeddable report button and CORS preflights carry no signature.`,
           });
         }
       }
@@ -125,7 +125,7 @@ export class PublicApi extends Construct {
         id: "AwsSolutions-APIG4",
         reason:
           props.auth === "apiKey"
-            ? "The function checks the API key (kept in Secrets Manager) on every read route; the page, /health, /openapi.json, GET /reports/challenge, POST /reports (anonymous crowd reports, limited per address) and the report button (/embed/report, /embed.js) are public by design."
+            ? "The function checks the API key (kept in Secrets Manager) on every read route; the page and its atlases (/atlas/{area}.json), /health, /openapi.json, GET /reports/challenge, POST /reports (anonymous crowd reports, limited per address) and the report button (/embed/report, /embed.js) are public by design."
             : "Public by design (api.auth none): the query API and dashboard serve public read-only data, and POST /reports takes anonymous crowd reports, limited per address by the handler and by stage throttling.",
       });
     }
