@@ -1,11 +1,13 @@
 /**
  * "Report a problem": a modal dialog (the native `<dialog>`, which traps focus, closes
- * on Escape and returns focus) listing the problem kinds of the service's category,
- * posting to `POST /reports`, and saying what happened in the page's live region.
+ * on Escape and returns focus) listing the problem kinds of the service's category and,
+ * optionally, the regions of its area (`region-picker.ts`), posting to `POST /reports`,
+ * and saying what happened in the page's live region.
  */
 import { ApiError, api, type ReportResult, type ServiceSummary } from "./api";
 import { h, replaceChildren, setText } from "./dom";
 import { problemChoices, problemLabel } from "./problem-kinds";
+import { regionPicker } from "./region-picker";
 
 /** Where outcomes are announced (a polite live region the page keeps). */
 export type Announce = (message: string, tone: "success" | "info" | "error") => void;
@@ -60,6 +62,9 @@ export class ReportDialog {
   readonly element: HTMLDialogElement;
   private readonly title: HTMLElement;
   private readonly choices: HTMLElement;
+  /** Holds the region picker of the service's area, made anew at each opening. */
+  private readonly where: HTMLElement;
+  private region: HTMLSelectElement | undefined;
   private readonly error: HTMLElement;
   private readonly submit: HTMLButtonElement;
   private service: ServiceSummary | undefined;
@@ -76,6 +81,7 @@ export class ReportDialog {
     const titleId = `report-title-${++counter}`;
     this.title = h("h2", { id: titleId });
     this.choices = h("div", { class: "choices" });
+    this.where = h("div", { class: "where" });
     this.error = h("p", { class: "form-error", role: "alert" });
     this.submit = h("button", { type: "submit", class: "button primary" }, "Send report");
     const cancel = h("button", { type: "button", class: "button" }, "Cancel");
@@ -85,6 +91,7 @@ export class ReportDialog {
       { novalidate: true },
       this.title,
       h("fieldset", {}, h("legend", {}, "What is not working?"), this.choices),
+      this.where,
       this.error,
       h("div", { class: "actions" }, this.submit, cancel),
     );
@@ -118,6 +125,9 @@ export class ReportDialog {
         ),
       ),
     );
+    const picker = regionPicker(`report-region-${counter}`, service.area);
+    this.region = picker.select;
+    replaceChildren(this.where, picker.element);
     this.element.showModal();
     this.choices.querySelector("input")?.focus();
   }
@@ -163,7 +173,7 @@ export class ReportDialog {
     this.sending = true;
     this.updateSend();
     try {
-      const result = await api.report(service.id, chosen.value);
+      const result = await api.report(service.id, chosen.value, this.region?.value || undefined);
       // Told even when the dialog was closed (or opened again) meanwhile: it counted.
       this.announce(
         outcomeMessage(result.status, service.name, result.problem),

@@ -173,7 +173,8 @@ describe("dashboard", () => {
     const page = await open();
     const button = page.locator('li.card[data-service="t-mobile"] button.report');
 
-    // Act: Enter opens the dialog on the first kind; arrow to the second; Tab to send
+    // Act: Enter opens the dialog on the first kind; arrow to the second; Tab to where
+    // the reporter is (a country: T-Mobile's area is the world here), Tab to send
     await button.focus();
     await page.keyboard.press("Enter");
     const dialog = page.locator("dialog[open]");
@@ -185,11 +186,17 @@ describe("dashboard", () => {
     ).toEqual(["no-signal", "mobile-data", "calls", "texts", "total-outage"]);
     await page.keyboard.press("ArrowDown");
     await page.keyboard.press("Tab");
+    const where = page.getByLabel("Your country (optional)");
+    expect(await where.evaluate((select) => select === document.activeElement)).toBe(true);
+    expect(await where.inputValue()).toBe("");
+    await where.selectOption("DE");
+    await page.keyboard.press("Tab");
     const accepted = page.waitForResponse((r) => r.url().endsWith("/reports"));
     await page.keyboard.press("Enter");
 
     // Assess
     expect((await accepted).status()).toBe(202);
+    expect(await (await accepted).json()).toMatchObject({ problem: "mobile-data", region: "DE" });
     const notice = page.locator("#notice");
     await expect
       .poll(() => notice.textContent())

@@ -6,10 +6,10 @@
  * what happened. The service comes from the data block the api wrote into the page.
  */
 import { EMBEDDED_SERVICE_ELEMENT, type EmbeddedService } from "../../../contract/embedded-service";
-import { regionsOf } from "../../../contract/regions";
 import { ApiError, api } from "../api";
 import { h, replaceChildren, setText } from "../dom";
 import { problemChoices } from "../problem-kinds";
+import { regionPicker } from "../region-picker";
 import { failureMessage, outcomeMessage, RETRY_AFTER_DEFAULT_S } from "../report-dialog";
 import "./report-button.css";
 
@@ -47,12 +47,7 @@ function mount(root: HTMLElement, service: EmbeddedService): void {
     problemChoices(service.category).map(({ kind, label }) => [kind, label]),
     "Choose one",
   );
-  const region = field(
-    "region",
-    service.area === "us" ? "Your state (optional)" : "Your country (optional)",
-    regionsOf(service.area).map(({ code, name }) => [code, name]),
-    "Prefer not to say",
-  );
+  const region = regionPicker("region", service.area);
   const error = h("p", { class: "error", role: "alert" });
   const submit = h("button", { type: "submit", class: "button primary" }, "Send report");
   const cancel = h("button", { type: "button", class: "button" }, "Cancel");
