@@ -25,7 +25,11 @@ export class IncidentView implements View {
   private readonly chart = new ServiceChart({ height: 260, compact: false, showCaption: true });
   private readonly chartError: HTMLElement;
   private readonly table = new CountsTable();
-  private readonly whatAndWhere = new WhatAndWhere("incident-", "during the incident");
+  // The API sums an incident's mix over its first 6 hours (`usecases/incident-mix.ts`).
+  private readonly whatAndWhere = new WhatAndWhere(
+    "incident-",
+    "since the incident began (its first 6 hours)",
+  );
   private readonly annotations: HTMLElement;
   private readonly notifications: HTMLElement;
   private readonly actions: HTMLElement;
