@@ -248,7 +248,10 @@ export async function collectCounts(
         const bucket = buckets[i];
         if (count === null || count === undefined || bucket === undefined) continue;
         const breakdown = reading.breakdowns?.[i] ?? undefined;
-        const regions = reading.regions?.[i] ?? undefined;
+        // No region told is no split at all: nothing stored, and the written mark of a
+        // source that never tells regions stays what it was.
+        const told = reading.regions?.[i];
+        const regions = told && Object.keys(told).length > 0 ? told : undefined;
         const mark = writeMark(count, breakdown, regions);
         written[String(bucket)] = mark;
         if (health?.written?.[String(bucket)] !== mark) {
