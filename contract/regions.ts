@@ -120,25 +120,30 @@ const AREA_ROWS: Readonly<Record<RegionArea, () => readonly Row[]>> = {
   world: countryRows,
 };
 
-const byArea = new Map<RegionArea, readonly Region[]>();
-const byCode = new Map<string, Region>();
+/** Each area's regions in order of name, and by code; made the first time it is asked for. */
+const areas = new Map<
+  RegionArea,
+  { list: readonly Region[]; byCode: ReadonlyMap<string, Region> }
+>();
+
+function indexOf(area: RegionArea) {
+  let index = areas.get(area);
+  if (!index) {
+    const list = AREA_ROWS[area]().map(([code, shapeId, name]) => ({ code, shapeId, name }));
+    index = { list, byCode: new Map(list.map((region) => [region.code, region])) };
+    areas.set(area, index);
+  }
+  return index;
+}
 
 /** The regions of `area`, in order of name (the order a picker lists them). */
 export function regionsOf(area: RegionArea): readonly Region[] {
-  let regions = byArea.get(area);
-  if (!regions) {
-    regions = AREA_ROWS[area]().map(([code, shapeId, name]) => ({ code, shapeId, name }));
-    byArea.set(area, regions);
-    for (const region of regions) byCode.set(region.code, region);
-  }
-  return regions;
+  return indexOf(area).list;
 }
 
 /** The region of `area` with `code`, or undefined when `area` has none by that code. */
 export function regionOf(area: RegionArea, code: string): Region | undefined {
-  regionsOf(area);
-  const region = byCode.get(code);
-  return region && (area === "us") === region.code.startsWith("US-") ? region : undefined;
+  return indexOf(area).byCode.get(code);
 }
 
 /** The English name of a region code of either area, or the code itself when unknown. */

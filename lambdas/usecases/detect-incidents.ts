@@ -393,10 +393,10 @@ function correlate(
  */
 async function mixesOf(
   deps: DetectDependencies,
+  services: ReadonlyMap<string, Service>,
   incidents: Iterable<Incident>,
   through: number,
 ): Promise<Map<string, ReportMix>> {
-  const services = new Map(deps.config.services.map((s) => [s.id, s]));
   const mixes = new Map<string, ReportMix>();
   await runBounded(
     [...incidents].map((incident) => async () => {
@@ -489,7 +489,7 @@ async function advanceShard(
       const { incident: correlated, grew } = correlation.withPeers(incident);
       if (touched.has(incident.id) || grew) toWrite.set(incident.id, correlated);
     }
-    mixes = await mixesOf(deps, toWrite.values(), through);
+    mixes = await mixesOf(deps, services, toWrite.values(), through);
     for (const incident of toWrite.values())
       await deps.incidents.put(
         incident,
@@ -638,11 +638,17 @@ export async function finishDetectTick(
       recentStated(deps, through),
     ]);
     const correlation = correlate(deps, recent, quietSince, through, stated);
-    for (const incident of correlation.everything) {
+    const grown = correlation.everything.flatMap((incident) => {
       const { incident: correlated, grew } = correlation.withPeers(incident);
-      if (!grew) continue;
-      const mix = (await mixesOf(deps, [correlated], through)).get(correlated.id);
-      await deps.incidents.put(correlated, correlation.summaryOf(correlated, mix), through);
+      return grew ? [correlated] : [];
+    });
+    const mixes = await mixesOf(deps, correlation.services, grown, through);
+    for (const incident of grown) {
+      await deps.incidents.put(
+        incident,
+        correlation.summaryOf(incident, mixes.get(incident.id)),
+        through,
+      );
     }
   }
   // States and incidents are written by now, and deliveries may change records: cached
